@@ -1,0 +1,58 @@
+# gotoauth: `make run` serves the demo, `make test` runs every test.
+SHELL := /bin/bash
+GO ?= go
+GOROOT := $(shell $(GO) env GOROOT)
+WASM_ENV := GOOS=js GOARCH=wasm
+WASM_FLAGS := -trimpath -ldflags="-s -w"
+# go test -exec for js/wasm runs the test binaries under Node.
+export PATH := $(GOROOT)/lib/wasm:$(PATH)
+FUZZTIME ?= 3s
+ADDR ?= 127.0.0.1:8080
+
+LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
+
+.PHONY: all build run test test-go test-fuzz test-wasm test-node deps-node clean
+
+all: build
+
+build: web/gotoauth.wasm web/wasm_exec.js
+
+web/gotoauth.wasm: $(LIB_SRC)
+	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/gotoauth
+
+# wasm_exec.js must come from the Go that built the module.
+web/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js
+	cp $< $@
+
+run: build
+	$(GO) run serve.go -addr $(ADDR) -emulator
+
+test: test-go test-fuzz test-wasm test-node
+
+test-go:
+	$(GO) vet ./...
+	$(WASM_ENV) $(GO) vet ./wasm/...
+	$(GO) test -race -count=1 ./...
+
+# Each fuzz target briefly; run longer by hand with FUZZTIME=5m.
+test-fuzz:
+	@set -e; for spec in $$($(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/ {print pkg" "$$1} /^ok/ {pkg=$$2}' | tr ' ' ':' ); do \
+	  pkg=$${spec%%:*}; fn=$${spec##*:}; \
+	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/gotoauth-fuzz.log 2>&1 || { cat /tmp/gotoauth-fuzz.log; exit 1; }; \
+	done
+
+test-wasm:
+	$(WASM_ENV) $(GO) test -count=1 ./wasm/bridge/... ./pkce/...
+
+deps-node: web/node_modules/.package-lock.json
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+test-node: build deps-node
+	cd web && node --test --test-concurrency=1 test/
+
+clean:
+	rm -f web/*.wasm web/*.wasm.br web/*.wasm.gz web/wasm_exec.js

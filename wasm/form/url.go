@@ -1,0 +1,160 @@
+package form
+
+import (
+	"errors"
+	"strings"
+)
+
+// URL is an absolute URL split into the parts of RFC 3986 §3. Query and
+// Fragment exclude their '?' and '#'; HasQuery and HasFragment tell an empty
+// part from a missing one.
+type URL struct {
+	Scheme    string // lower case
+	Authority string // userinfo@host:port, as written
+	Host      string // lower case, without port or userinfo; IPv6 keeps its brackets
+	Port      string
+	Path      string
+	Query     string
+	Fragment  string
+
+	HasQuery, HasFragment bool
+}
+
+// ErrURL is returned for anything SplitURL cannot take as an absolute URL.
+var ErrURL = errors.New("not an absolute URL")
+
+// SplitURL splits an absolute URL ("scheme:" followed by an optional
+// "//authority"). It rejects white space and control characters anywhere,
+// which browsers strip or reject before a redirect reaches a page.
+func SplitURL(s string) (URL, error) {
+	var u URL
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c <= ' ' || c == 0x7f || c == '\\' {
+			return u, ErrURL
+		}
+	}
+	colon := strings.IndexByte(s, ':')
+	if colon < 1 || !validScheme(s[:colon]) {
+		return u, ErrURL
+	}
+	u.Scheme = strings.ToLower(s[:colon])
+	rest := s[colon+1:]
+	if i := strings.IndexByte(rest, '#'); i >= 0 {
+		u.Fragment, u.HasFragment = rest[i+1:], true
+		rest = rest[:i]
+	}
+	if i := strings.IndexByte(rest, '?'); i >= 0 {
+		u.Query, u.HasQuery = rest[i+1:], true
+		rest = rest[:i]
+	}
+	if strings.HasPrefix(rest, "//") {
+		rest = rest[2:]
+		end := strings.IndexByte(rest, '/')
+		if end < 0 {
+			end = len(rest)
+		}
+		u.Authority, u.Path = rest[:end], rest[end:]
+		hostPort := u.Authority
+		if at := strings.LastIndexByte(hostPort, '@'); at >= 0 {
+			hostPort = hostPort[at+1:]
+		}
+		host, port := hostPort, ""
+		if strings.HasPrefix(hostPort, "[") {
+			end := strings.IndexByte(hostPort, ']')
+			if end < 0 {
+				return u, ErrURL
+			}
+			host, port = hostPort[:end+1], hostPort[end+1:]
+			if port != "" && port[0] != ':' {
+				return u, ErrURL
+			}
+			port = strings.TrimPrefix(port, ":")
+		} else if i := strings.LastIndexByte(hostPort, ':'); i >= 0 {
+			host, port = hostPort[:i], hostPort[i+1:]
+		}
+		for i := 0; i < len(port); i++ {
+			if port[i] < '0' || port[i] > '9' {
+				return u, ErrURL
+			}
+		}
+		u.Host, u.Port = strings.ToLower(host), port
+		if (u.Scheme == "http" || u.Scheme == "https") && u.Host == "" {
+			return u, ErrURL
+		}
+	} else {
+		u.Path = rest
+		if u.Scheme == "http" || u.Scheme == "https" {
+			return u, ErrURL
+		}
+	}
+	return u, nil
+}
+
+// String joins the parts again.
+func (u URL) String() string {
+	var b strings.Builder
+	b.WriteString(u.Scheme)
+	b.WriteByte(':')
+	if u.Authority != "" || u.Host != "" {
+		b.WriteString("//")
+		b.WriteString(u.Authority)
+	}
+	b.WriteString(u.Path)
+	if u.HasQuery {
+		b.WriteByte('?')
+		b.WriteString(u.Query)
+	}
+	if u.HasFragment {
+		b.WriteByte('#')
+		b.WriteString(u.Fragment)
+	}
+	return b.String()
+}
+
+// IsLoopback reports whether the host is 127.0.0.0/8, ::1 or localhost
+// (RFC 8252 §7.3), where plain http is acceptable.
+func (u URL) IsLoopback() bool {
+	switch {
+	case u.Host == "localhost", u.Host == "[::1]":
+		return true
+	case strings.HasPrefix(u.Host, "127."):
+		return isDottedQuad(u.Host)
+	}
+	return false
+}
+
+func isDottedQuad(h string) bool {
+	parts := strings.Split(h, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || len(p) > 3 {
+			return false
+		}
+		n := 0
+		for i := 0; i < len(p); i++ {
+			if p[i] < '0' || p[i] > '9' {
+				return false
+			}
+			n = n*10 + int(p[i]-'0')
+		}
+		if n > 255 {
+			return false
+		}
+	}
+	return true
+}
+
+func validScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}

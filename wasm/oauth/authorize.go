@@ -1,0 +1,286 @@
+package oauth
+
+import (
+	"strings"
+
+	"gotoauth/pkce"
+	"gotoauth/wasm/form"
+)
+
+// DefaultAuthorizeEndpoint is GoTo's authorize endpoint since 2021.
+const DefaultAuthorizeEndpoint = "https://authentication.logmeininc.com/oauth/authorize"
+
+// Flow names.
+const (
+	FlowCode     = "code"
+	FlowImplicit = "implicit"
+)
+
+// AuthorizeRequest describes an authorization request (RFC 6749 §4.1.1, §4.2.1).
+type AuthorizeRequest struct {
+	ClientID    string
+	RedirectURI string
+	Scope       []string
+	Flow        string // FlowCode (default) or FlowImplicit
+	State       string // generated when empty
+	Endpoint    string // DefaultAuthorizeEndpoint when empty
+	Extra       form.Values
+}
+
+// Authorization is a built request and the secrets to keep for its redirect.
+type Authorization struct {
+	URL           string
+	State         string
+	Flow          string
+	CodeVerifier  string // code flow only
+	CodeChallenge string // code flow only
+}
+
+// standardParams are the parameters gotoauth sets; extra parameters may not
+// name them, so a caller's option can never weaken state or PKCE.
+var standardParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"}
+
+// MinStateLength is the shortest caller-supplied state accepted: 22
+// base64url characters carry 128 bits (RFC 6749 §10.10).
+const MinStateLength = 22
+
+// BuildAuthorization builds the authorize URL with a fresh state and, for
+// the code flow, a fresh PKCE verifier with its S256 challenge (RFC 7636 §4.3).
+func BuildAuthorization(r AuthorizeRequest) (*Authorization, error) {
+	flow, err := checkFlow(r.Flow)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkParam("clientId", r.ClientID, true); err != nil {
+		return nil, err
+	}
+	endpoint, err := checkEndpoint("authorizeEndpoint", r.Endpoint, DefaultAuthorizeEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	if r.RedirectURI != "" {
+		if err := CheckRedirectURI(r.RedirectURI); err != nil {
+			return nil, err
+		}
+	}
+	scope, err := JoinScope(r.Scope)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range r.Extra {
+		if err := checkExtra(p); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range endpointParams(endpoint) {
+		if isStandard(p.Name) {
+			return nil, errorf(InvalidArgument, "authorizeEndpoint must not carry the parameter "+p.Name+"; gotoauth sets it")
+		}
+	}
+	state := r.State
+	if state == "" {
+		if state, err = pkce.NewState(); err != nil {
+			return nil, errorf(Internal, "no random source: "+err.Error())
+		}
+	} else if err := checkState(state); err != nil {
+		return nil, err
+	}
+
+	a := &Authorization{State: state, Flow: flow}
+	responseType := "code"
+	if flow == FlowImplicit {
+		responseType = "token"
+	}
+	params := form.Values{{Name: "response_type", Value: responseType}, {Name: "client_id", Value: r.ClientID}}
+	if r.RedirectURI != "" {
+		params = append(params, form.Param{Name: "redirect_uri", Value: r.RedirectURI})
+	}
+	if scope != "" {
+		params = append(params, form.Param{Name: "scope", Value: scope})
+	}
+	params = append(params, form.Param{Name: "state", Value: state})
+	if flow == FlowCode {
+		if a.CodeVerifier, err = pkce.NewVerifier(); err != nil {
+			return nil, errorf(Internal, "no random source: "+err.Error())
+		}
+		a.CodeChallenge = pkce.Challenge(a.CodeVerifier)
+		params = append(params, form.Param{Name: "code_challenge", Value: a.CodeChallenge}, form.Param{Name: "code_challenge_method", Value: pkce.MethodS256})
+	}
+	params = append(params, r.Extra...)
+	sep := "?"
+	if strings.Contains(endpoint, "?") {
+		sep = "&"
+		if strings.HasSuffix(endpoint, "?") || strings.HasSuffix(endpoint, "&") {
+			sep = ""
+		}
+	}
+	a.URL = endpoint + sep + params.Encode()
+	return a, nil
+}
+
+func checkFlow(flow string) (string, error) {
+	switch strings.ToLower(flow) {
+	case "", FlowCode, "authorization_code":
+		return FlowCode, nil
+	case FlowImplicit, "token":
+		return FlowImplicit, nil
+	case "password":
+		return "", errPasswordGrant
+	}
+	if len(flow) > 40 {
+		flow = flow[:40] + "…"
+	}
+	return "", errorf(Unsupported, "unknown flow \""+flow+"\": use \"code\" (recommended) or \"implicit\"")
+}
+
+var errPasswordGrant = errorf(Unsupported, "the password grant is deprecated and new GoTo clients cannot use it; use the authorization code flow (flow: \"code\") with PKCE instead")
+
+func checkExtra(p form.Param) error {
+	if err := checkParam("extraParams name", p.Name, true); err != nil {
+		return err
+	}
+	if err := checkParam("extraParams."+p.Name, p.Value, false); err != nil {
+		return err
+	}
+	if isStandard(p.Name) {
+		return errorf(InvalidArgument, "extraParams may not set "+p.Name+"; gotoauth sets it")
+	}
+	if p.Name == "grant_type" && p.Value == "password" || p.Name == "password" {
+		return errPasswordGrant
+	}
+	return nil
+}
+
+func isStandard(name string) bool {
+	for _, s := range standardParams {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+func checkParam(what, v string, required bool) error {
+	if v == "" {
+		if required {
+			return errorf(InvalidArgument, what+" is required")
+		}
+		return nil
+	}
+	if len(v) > MaxParamLength {
+		return errorf(InvalidArgument, what+" is longer than 8 KiB")
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] == 0x7f {
+			return errorf(InvalidArgument, what+" contains a control character")
+		}
+	}
+	return nil
+}
+
+func checkState(s string) error {
+	if len(s) < MinStateLength || len(s) > 512 {
+		return errorf(InvalidArgument, "state must be 22 to 512 characters (at least 128 bits); leave it out to get a random one")
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return errorf(InvalidArgument, "state must use only A-Z a-z 0-9 - . _ ~")
+		}
+	}
+	return nil
+}
+
+// checkEndpoint accepts https URLs, and http only on loopback hosts, where
+// the local emulator runs (RFC 6749 §3.1 requires TLS).
+func checkEndpoint(what, endpoint, def string) (string, error) {
+	if endpoint == "" {
+		return def, nil
+	}
+	if len(endpoint) > MaxParamLength {
+		return "", errorf(InvalidArgument, what+" is longer than 8 KiB")
+	}
+	u, err := form.SplitURL(endpoint)
+	if err != nil || u.Host == "" {
+		return "", errorf(InvalidArgument, what+" must be an absolute https URL")
+	}
+	if u.HasFragment {
+		return "", errorf(InvalidArgument, what+" must not have a fragment (RFC 6749 §3.1)")
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && u.IsLoopback()) {
+		return "", errorf(InvalidArgument, what+" must use https (http only on 127.0.0.1, ::1 or localhost)")
+	}
+	if _, err := form.Parse(u.Query); err != nil {
+		return "", errorf(InvalidArgument, what+" has a malformed query: "+err.Error())
+	}
+	return endpoint, nil
+}
+
+func endpointParams(endpoint string) form.Values {
+	u, _ := form.SplitURL(endpoint)
+	v, _ := form.Parse(u.Query)
+	return v
+}
+
+// CheckRedirectURI accepts an absolute URL without a fragment (RFC 6749
+// §3.1.2): https, http on a loopback host, or a private-use scheme for
+// native apps (RFC 8252 §7.1).
+func CheckRedirectURI(uri string) error {
+	if len(uri) > MaxParamLength {
+		return errorf(InvalidArgument, "redirectUri is longer than 8 KiB")
+	}
+	u, err := form.SplitURL(uri)
+	if err != nil {
+		return errorf(InvalidArgument, "redirectUri must be an absolute URL")
+	}
+	if u.HasFragment {
+		return errorf(InvalidArgument, "redirectUri must not have a fragment (RFC 6749 §3.1.2)")
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !u.IsLoopback() {
+			return errorf(InvalidArgument, "redirectUri must use https (http only on 127.0.0.1, ::1 or localhost)")
+		}
+	case "javascript", "data", "file", "blob", "about", "vbscript":
+		return errorf(InvalidArgument, "redirectUri may not use the "+u.Scheme+": scheme")
+	}
+	return nil
+}
+
+// JoinScope joins scopes with single spaces (RFC 6749 §3.3), splitting any
+// that already contain spaces and dropping repeats.
+func JoinScope(scopes []string) (string, error) {
+	var out []string
+	for _, s := range scopes {
+		if len(s) > MaxParamLength {
+			return "", errorf(InvalidArgument, "scope is longer than 8 KiB")
+		}
+		for _, one := range strings.Fields(s) {
+			for i := 0; i < len(one); i++ {
+				// scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+				if c := one[i]; c < 0x21 || c == 0x22 || c == 0x5c || c > 0x7e {
+					return "", errorf(InvalidArgument, "scope \""+one+"\" has a character RFC 6749 §3.3 does not allow")
+				}
+			}
+			dup := false
+			for _, o := range out {
+				dup = dup || o == one
+			}
+			if !dup {
+				out = append(out, one)
+			}
+		}
+	}
+	joined := strings.Join(out, " ")
+	if len(joined) > MaxParamLength {
+		return "", errorf(InvalidArgument, "scope is longer than 8 KiB")
+	}
+	return joined, nil
+}
+
+// CheckEndpoint applies the authorize endpoint's rules to another endpoint.
+func CheckEndpoint(what, endpoint string) error {
+	_, err := checkEndpoint(what, endpoint, "")
+	return err
+}

@@ -1,0 +1,44 @@
+// Package oauth is gotoauth's core: authorize URLs, redirect parsing, token
+// normalisation across GoTo's four generations, and legacy URL migration.
+// It is plain Go with no JS dependency, so everything here tests natively.
+package oauth
+
+// Code is a stable error code, the `code` of a GoToAuthError in JS.
+type Code string
+
+// The error codes of the public contract. They never change meaning.
+const (
+	InvalidArgument Code = "invalid_argument" // wrong type, missing or oversized input
+	InvalidRedirect Code = "invalid_redirect" // malformed or ambiguous redirect URL
+	InvalidResponse Code = "invalid_response" // a server answered 2xx with something that is not a token or profile
+	StateMismatch   Code = "state_mismatch"   // unknown, foreign, missing or already used state
+	StateExpired    Code = "state_expired"    // the pending request is older than its lifetime
+	OAuthError      Code = "oauth_error"      // the server answered with an RFC 6749 §5.2 / §4.1.2.1 error
+	Unsupported     Code = "unsupported"      // password grant, unknown flow
+	Reauthenticate  Code = "reauthenticate"   // the refresh token is dead: sign in again
+	HTTPError       Code = "http_error"       // non-2xx without an OAuth error body
+	NetworkError    Code = "network_error"    // fetch failed
+	Internal        Code = "internal"         // a bug in gotoauth; the module keeps working
+)
+
+// Error is every error gotoauth reports.
+type Error struct {
+	Code        Code
+	Message     string
+	OAuth       string // RFC 6749 error code, for OAuthError and Reauthenticate
+	Description string // error_description
+	URI         string // error_uri
+	Status      int    // HTTP status, when there was a response
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+func errorf(code Code, msg string) *Error { return &Error{Code: code, Message: msg} }
+
+// Limits on input sizes. Real values are far below them; anything larger is
+// refused before it is parsed.
+const (
+	MaxURLLength   = 64 << 10 // a redirect carrying a JWT is a few KB
+	MaxParamLength = 8 << 10  // client id, state, scope and the like
+	MaxTokenLength = 32 << 10 // one token string
+)

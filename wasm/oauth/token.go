@@ -1,0 +1,229 @@
+package oauth
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Legacy formats a token can arrive in. Empty is today's format.
+const (
+	LegacyNone        = ""
+	LegacyGoToConnect = "gotoconnect" // auth.jive.com: expires_in in ms, username
+	LegacyGetGoV1     = "getgo-v1"    // api.getgo.com/oauth/access_token: string expires_in, no token_type
+	LegacyGetGoV2     = "getgo-v2"    // api.getgo.com/oauth/v2/token: user fields in the response
+)
+
+// Token is the one shape every generation is normalised into.
+type Token struct {
+	AccessToken  string
+	TokenType    string // always "Bearer"
+	ExpiresIn    int64  // seconds; valid when HasExpiry
+	HasExpiry    bool
+	ExpiresAt    int64 // ms since the Unix epoch
+	RefreshToken string
+	Scope        []string
+	Principal    string
+	Legacy       string
+	Profile      []Field // the legacy user fields, in the order of profileFields
+}
+
+// Field is one legacy profile field.
+type Field struct{ Name, Value string }
+
+// profileFields are the user fields the getgo token responses carried
+// (seed 000's table); gotoauth keeps them under their own names.
+var profileFields = []string{"organizer_key", "account_key", "account_type", "email", "firstName", "lastName", "platform", "version"}
+
+// Jive's expires_in of 2592000000 ms is 30 days; seconds above this bound
+// (ten years) are not plausible for any generation.
+const maxExpiresIn = 10 * 365 * 24 * 3600
+
+// NormalizeJSON normalises a token endpoint response that JS has parsed
+// (JSON.parse values: string, float64, bool, nil, map[string]any, []any).
+// An RFC 6749 §5.2 error object becomes an OAuthError.
+func NormalizeJSON(m map[string]any, now time.Time) (*Token, error) {
+	if m == nil {
+		return nil, errorf(InvalidResponse, "token response is not an object")
+	}
+	if e, ok := m["error"]; ok {
+		return nil, oauthErrorFromJSON(e, m)
+	}
+	str := func(name string) (string, bool, error) {
+		v, ok := m[name]
+		if !ok || v == nil {
+			return "", false, nil
+		}
+		s, isStr := v.(string)
+		if !isStr {
+			return "", false, errorf(InvalidResponse, name+" must be a string")
+		}
+		return s, true, nil
+	}
+	t := &Token{TokenType: "Bearer"}
+	var err error
+	var has bool
+	if t.AccessToken, has, err = str("access_token"); err != nil {
+		return nil, err
+	} else if !has || t.AccessToken == "" {
+		return nil, errorf(InvalidResponse, "token response has no access_token")
+	}
+	if len(t.AccessToken) > MaxTokenLength {
+		return nil, errorf(InvalidResponse, "access_token is longer than 32 KiB")
+	}
+	tokenType, hasType, err := str("token_type")
+	if err != nil {
+		return nil, err
+	}
+	if t.RefreshToken, _, err = str("refresh_token"); err != nil {
+		return nil, err
+	}
+	if len(t.RefreshToken) > MaxTokenLength {
+		return nil, errorf(InvalidResponse, "refresh_token is longer than 32 KiB")
+	}
+	scope, _, err := str("scope")
+	if err != nil {
+		return nil, err
+	}
+	t.Scope = splitScope(scope)
+	principal, hasPrincipal, err := str("principal")
+	if err != nil {
+		return nil, err
+	}
+	username, hasUsername, err := str("username")
+	if err != nil {
+		return nil, err
+	}
+
+	// Generation: Jive named the user "username"; getgo v1 sent expires_in
+	// as a string and no token_type; getgo v2 added token_type but kept the
+	// user fields.
+	rawExpires, hasExpires := m["expires_in"]
+	_, expiresIsString := rawExpires.(string)
+	hasUserFields := false
+	for _, f := range profileFields {
+		if _, ok := m[f]; ok && f != "version" {
+			hasUserFields = true
+		}
+	}
+	switch {
+	case hasUsername && !hasPrincipal:
+		t.Legacy = LegacyGoToConnect
+	case expiresIsString || hasUserFields && !hasType:
+		t.Legacy = LegacyGetGoV1
+	case hasUserFields:
+		t.Legacy = LegacyGetGoV2
+	}
+	if !hasType && t.Legacy != LegacyGetGoV1 {
+		return nil, errorf(InvalidResponse, "token response has no token_type")
+	}
+	if hasType && !strings.EqualFold(tokenType, "bearer") {
+		return nil, errorf(InvalidResponse, "token_type \""+clip(tokenType)+"\" is not Bearer")
+	}
+	if hasExpires && rawExpires != nil {
+		var n int64
+		switch v := rawExpires.(type) {
+		case float64:
+			if v != float64(int64(v)) || v < 0 || v > 1e15 {
+				return nil, errorf(InvalidResponse, "expires_in is not a whole number of seconds")
+			}
+			n = int64(v)
+		case string:
+			if n, err = parseExpires(v); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, errorf(InvalidResponse, "expires_in must be a number")
+		}
+		if err := t.setExpiry(n, now); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case hasPrincipal:
+		t.Principal = principal
+	case hasUsername:
+		t.Principal = username
+	}
+	for _, name := range profileFields {
+		v, ok := m[name]
+		if !ok || v == nil {
+			continue
+		}
+		s, isStr := v.(string)
+		if !isStr {
+			if f, isNum := v.(float64); isNum {
+				s = strconv.FormatFloat(f, 'f', -1, 64)
+			} else {
+				return nil, errorf(InvalidResponse, name+" must be a string")
+			}
+		}
+		if t.Legacy == LegacyGetGoV1 || t.Legacy == LegacyGetGoV2 {
+			t.Profile = append(t.Profile, Field{name, s})
+		}
+		if name == "email" && t.Principal == "" {
+			t.Principal = s
+		}
+	}
+	return t, nil
+}
+
+// setExpiry records expires_in, converting Jive's milliseconds to seconds.
+func (t *Token) setExpiry(n int64, now time.Time) error {
+	if t.Legacy == LegacyGoToConnect {
+		n /= 1000
+	}
+	if n > maxExpiresIn {
+		return errorf(InvalidResponse, "expires_in is more than ten years")
+	}
+	t.ExpiresIn, t.HasExpiry = n, true
+	t.ExpiresAt = now.UnixMilli() + n*1000
+	return nil
+}
+
+func parseExpires(s string) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return 0, errorf(InvalidResponse, "expires_in \""+clip(s)+"\" is not a whole number")
+	}
+	return n, nil
+}
+
+func splitScope(s string) []string {
+	f := strings.Fields(s)
+	if f == nil {
+		return []string{}
+	}
+	return f
+}
+
+func oauthErrorFromJSON(code any, m map[string]any) error {
+	s, ok := code.(string)
+	if !ok || s == "" {
+		return errorf(InvalidResponse, "error must be a non-empty string")
+	}
+	e := &Error{Code: OAuthError, OAuth: clip(s)}
+	if d, ok := m["error_description"].(string); ok {
+		e.Description = clip(d)
+	}
+	if u, ok := m["error_uri"].(string); ok {
+		e.URI = clip(u)
+	}
+	e.Message = describe(e.OAuth, e.Description)
+	return e
+}
+
+func describe(code, description string) string {
+	if description == "" {
+		return "the server answered " + code
+	}
+	return "the server answered " + code + ": " + description
+}
+
+// clip shortens server-provided text before it goes into a message.
+func clip(s string) string {
+	if len(s) > 512 {
+		return s[:512] + "…"
+	}
+	return s
+}

@@ -1,0 +1,205 @@
+// Package pending keeps the authorization requests that await their
+// redirect: state, PKCE verifier and redirect URI, single use and short
+// lived, so that a redirect is accepted once, for the request that caused
+// it (RFC 6749 §10.12, RFC 9700 §4.7).
+package pending
+
+import (
+	"crypto/subtle"
+	"strconv"
+	"sync"
+	"time"
+
+	"gotoauth/pkce"
+	"gotoauth/wasm/form"
+	"gotoauth/wasm/oauth"
+)
+
+// Lifetime is how long a request waits for its redirect.
+const Lifetime = 10 * time.Minute
+
+// KeyPrefix starts every storage key gotoauth writes.
+const KeyPrefix = "gotoauth.pending."
+
+// Storage is the Web Storage subset gotoauth needs: sessionStorage in a
+// browser, Memory elsewhere, or any object with the same three methods.
+type Storage interface {
+	GetItem(key string) (value string, ok bool, err error)
+	SetItem(key, value string) error
+	RemoveItem(key string) error
+}
+
+// Request is what is remembered between authorize and redirect.
+type Request struct {
+	State        string
+	ClientID     string
+	Flow         string
+	RedirectURI  string
+	CodeVerifier string
+	Created      time.Time
+}
+
+// Store keeps Requests in a Storage, one item each.
+type Store struct {
+	Storage Storage
+	Now     func() time.Time
+}
+
+// key hides the state behind its SHA-256, so that the storage lookup, whose
+// timing depends on the key, reveals nothing about the state itself; the
+// state is then compared in constant time.
+func key(state string) string {
+	sum := pkce.Sum256([]byte(state))
+	return KeyPrefix + form.Escape(string(hexString(sum[:16])))
+}
+
+func hexString(b []byte) []byte {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 2*len(b))
+	for i, c := range b {
+		out[2*i], out[2*i+1] = digits[c>>4], digits[c&15]
+	}
+	return out
+}
+
+func (s *Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// Put remembers r under its state.
+func (s *Store) Put(r Request) error {
+	if r.Created.IsZero() {
+		r.Created = s.now()
+	}
+	v := form.Values{
+		{Name: "v", Value: "1"},
+		{Name: "state", Value: r.State},
+		{Name: "client_id", Value: r.ClientID},
+		{Name: "flow", Value: r.Flow},
+		{Name: "redirect_uri", Value: r.RedirectURI},
+		{Name: "code_verifier", Value: r.CodeVerifier},
+		{Name: "created", Value: strconv.FormatInt(r.Created.UnixMilli(), 10)},
+	}
+	if err := s.Storage.SetItem(key(r.State), v.Encode()); err != nil {
+		return &oauth.Error{Code: oauth.Internal, Message: "storage refused the pending request: " + err.Error()}
+	}
+	return nil
+}
+
+// Take finds and removes the request for state, whatever the outcome, so a
+// state is never accepted twice. clientID must match the one it was made for.
+func (s *Store) Take(state, clientID string) (*Request, error) {
+	if state == "" {
+		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "the redirect carries no state, so it cannot be matched to a request made here"}
+	}
+	if len(state) > oauth.MaxParamLength {
+		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "unknown state"}
+	}
+	k := key(state)
+	raw, ok, err := s.Storage.GetItem(k)
+	if err != nil {
+		return nil, &oauth.Error{Code: oauth.Internal, Message: "storage could not be read: " + err.Error()}
+	}
+	if !ok {
+		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "unknown state: not made here, made for another tab, or already used"}
+	}
+	if err := s.Storage.RemoveItem(k); err != nil {
+		return nil, &oauth.Error{Code: oauth.Internal, Message: "storage could not remove the used state: " + err.Error()}
+	}
+	v, err := form.Parse(raw)
+	ver, _ := v.Get("v")
+	if err != nil || ver != "1" {
+		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "the stored request is unreadable"}
+	}
+	r := &Request{}
+	r.State, _ = v.Get("state")
+	r.ClientID, _ = v.Get("client_id")
+	r.Flow, _ = v.Get("flow")
+	r.RedirectURI, _ = v.Get("redirect_uri")
+	r.CodeVerifier, _ = v.Get("code_verifier")
+	created, _ := v.Get("created")
+	ms, err := strconv.ParseInt(created, 10, 64)
+	if err != nil {
+		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "the stored request is unreadable"}
+	}
+	r.Created = time.UnixMilli(ms)
+	if subtle.ConstantTimeCompare([]byte(r.State), []byte(state)) != 1 {
+		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "unknown state"}
+	}
+	if subtle.ConstantTimeCompare([]byte(r.ClientID), []byte(clientID)) != 1 {
+		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "the state belongs to another client"}
+	}
+	age := s.now().Sub(r.Created)
+	if age > Lifetime || age < -time.Minute {
+		return nil, &oauth.Error{Code: oauth.StateExpired, Message: "the sign-in took longer than 10 minutes; start it again"}
+	}
+	return r, nil
+}
+
+// Memory is a Storage in process memory, for Node and tests. It holds at
+// most MaxItems entries, dropping the oldest, so a loop of authorize calls
+// that never return cannot grow it without bound.
+type Memory struct {
+	mu    sync.Mutex
+	items map[string]string
+	order []string
+}
+
+// MaxItems bounds Memory.
+const MaxItems = 1000
+
+func (m *Memory) GetItem(k string) (string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.items[k]
+	return v, ok, nil
+}
+
+func (m *Memory) SetItem(k, v string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.items == nil {
+		m.items = map[string]string{}
+	}
+	if _, ok := m.items[k]; !ok {
+		m.order = append(m.order, k)
+	}
+	m.items[k] = v
+	for len(m.items) > MaxItems {
+		oldest := m.order[0]
+		m.order = m.order[1:]
+		delete(m.items, oldest)
+	}
+	if len(m.order) > 2*MaxItems {
+		m.compact()
+	}
+	return nil
+}
+
+func (m *Memory) RemoveItem(k string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.items, k)
+	return nil
+}
+
+// compact drops keys of removed items from the insertion order.
+func (m *Memory) compact() {
+	kept := m.order[:0]
+	for _, k := range m.order {
+		if _, ok := m.items[k]; ok {
+			kept = append(kept, k)
+		}
+	}
+	m.order = kept
+}
+
+// Len is the number of items held.
+func (m *Memory) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.items)
+}
