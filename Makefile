@@ -52,7 +52,7 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	touch $@
 
 test-node: build deps-node
-	cd web && node --test --test-concurrency=1 test/
+	cd web && node --test --test-concurrency=1 test/*.test.mjs
 
 clean:
 	rm -f web/*.wasm web/*.wasm.br web/*.wasm.gz web/wasm_exec.js

@@ -14,7 +14,7 @@ import (
 // currentAddress is location.href in a browser.
 func currentAddress() (string, error) {
 	loc, err := safejs.Global().Get("location")
-	if err != nil || loc.Type() != safejs.TypeObject || loc.IsNull() {
+	if err != nil || typeOf(loc) != safejs.TypeObject || loc.IsNull() {
 		return "", invalid("handleRedirect needs a URL outside a browser")
 	}
 	href, err := loc.Get("href")
@@ -68,7 +68,7 @@ func cleanAddressBar(raw string) {
 		return
 	}
 	history, err := safejs.Global().Get("history")
-	if err != nil || history.Type() != safejs.TypeObject || history.IsNull() {
+	if err != nil || typeOf(history) != safejs.TypeObject || history.IsNull() {
 		return
 	}
 	state, _ := history.Get("state")

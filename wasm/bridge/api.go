@@ -137,7 +137,7 @@ func tokenJS(t *oauth.Token) map[string]any {
 // normalizeTokenResponse(objectOrJSONString) → token
 func normalizeTokenResponse(args []safejs.Value) (any, error) {
 	v := arg(args, 0)
-	if v.Type() == safejs.TypeString {
+	if typeOf(v) == safejs.TypeString {
 		if _, err := stringArg(v, "the token response", 1<<20); err != nil {
 			return nil, err
 		}
@@ -147,7 +147,7 @@ func normalizeTokenResponse(args []safejs.Value) (any, error) {
 		}
 		v = parsed
 	}
-	if v.Type() != safejs.TypeObject || v.IsNull() || isArray(v) {
+	if typeOf(v) != safejs.TypeObject || v.IsNull() || isArray(v) {
 		return nil, invalid("normalizeTokenResponse takes a token response object or its JSON text, not " + typeName(v))
 	}
 	g, err := toGo(v)

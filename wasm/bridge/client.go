@@ -107,18 +107,18 @@ func storageField(o safejs.Value) (pending.Storage, error) {
 		return nil, err
 	}
 	if isNullish(v) {
-		ss, err := safejs.Global().Get("sessionStorage")
-		if err == nil && ss.Type() == safejs.TypeObject && !ss.IsNull() {
+		ss, err := get(safejs.Global(), "sessionStorage")
+		if err == nil && typeOf(ss) == safejs.TypeObject && !ss.IsNull() {
 			return jsStorage{ss}, nil
 		}
 		return &pending.Memory{}, nil
 	}
-	if v.Type() != safejs.TypeObject || v.IsNull() {
+	if typeOf(v) != safejs.TypeObject || v.IsNull() {
 		return nil, invalid("storage must be an object with getItem, setItem and removeItem")
 	}
 	for _, m := range []string{"getItem", "setItem", "removeItem"} {
 		f, err := field(v, m)
-		if err != nil || f.Type() != safejs.TypeFunction {
+		if err != nil || typeOf(f) != safejs.TypeFunction {
 			return nil, invalid("storage must have a " + m + " method")
 		}
 	}
@@ -136,7 +136,7 @@ func (s jsStorage) GetItem(k string) (string, bool, error) {
 	if isNullish(r) {
 		return "", false, nil
 	}
-	if r.Type() != safejs.TypeString {
+	if typeOf(r) != safejs.TypeString {
 		return "", true, nil // unreadable: Take reports a mismatch
 	}
 	str, err := r.String()
@@ -201,7 +201,7 @@ func handleRedirect(c *client.Client, args []safejs.Value) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if v.Type() == safejs.TypeBoolean {
+		if typeOf(v) == safejs.TypeBoolean {
 			clean, _ = v.Bool()
 		} else if !isNullish(v) {
 			return nil, invalid("cleanAddressBar must be a boolean")
@@ -242,8 +242,8 @@ func handleRedirect(c *client.Client, args []safejs.Value) (any, error) {
 func exchangeCode(c *client.Client, args []safejs.Value) (any, error) {
 	v := arg(args, 0)
 	var cb *client.Callback
-	if v.Type() == safejs.TypeObject && !v.IsNull() {
-		if id, err := callbacks.Call("get", v); err == nil && id.Type() == safejs.TypeNumber {
+	if typeOf(v) == safejs.TypeObject && !v.IsNull() {
+		if id, err := callbacks.Call("get", v); err == nil && typeOf(id) == safejs.TypeNumber {
 			n, _ := id.Int()
 			cb = callbackByID[n]
 		}

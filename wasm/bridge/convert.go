@@ -19,12 +19,25 @@ func arg(args []safejs.Value, i int) safejs.Value {
 	return safejs.Undefined()
 }
 
+// typeOf is v.Type() for any value: syscall/js panics on a BigInt, whose
+// type it does not know; such values are reported as typeOther.
+func typeOf(v safejs.Value) (t safejs.Type) {
+	defer func() {
+		if recover() != nil {
+			t = typeOther
+		}
+	}()
+	return v.Type()
+}
+
+const typeOther = safejs.Type(-1)
+
 func isNullish(v safejs.Value) bool { return v.IsUndefined() || v.IsNull() }
 
 // stringArg reads a JS string of at most max bytes. The length is checked
 // before the string is copied into Go, so a 5 MB string costs nothing.
 func stringArg(v safejs.Value, what string, max int) (string, error) {
-	if v.Type() != safejs.TypeString {
+	if typeOf(v) != safejs.TypeString {
 		return "", invalid(what + " must be a string, not " + typeName(v))
 	}
 	n, err := stringLength(v)
@@ -61,15 +74,31 @@ func options(v safejs.Value, what string) (safejs.Value, bool, error) {
 	if isNullish(v) {
 		return v, false, nil
 	}
-	if v.Type() != safejs.TypeObject || isArray(v) {
+	if typeOf(v) != safejs.TypeObject || isArray(v) {
 		return v, false, invalid(what + " must be an object, not " + typeName(v))
 	}
 	return v, true, nil
 }
 
+// get is obj[key] through Reflect.get. syscall/js's Get and Index do not
+// catch a JS exception, so a throwing getter or Proxy trap would unwind
+// through the Go stack; a Call does catch it and safejs returns an error.
+func get(obj safejs.Value, key any) (safejs.Value, error) {
+	return jsReflect.Call("get", obj, key)
+}
+
+// length reads an array's length through get.
+func length(obj safejs.Value) (int, error) {
+	n, err := get(obj, "length")
+	if err != nil || typeOf(n) != safejs.TypeNumber {
+		return 0, invalid("the array's length could not be read")
+	}
+	return n.Int()
+}
+
 // field reads obj[name]; a getter that throws is reported, not propagated.
 func field(obj safejs.Value, name string) (safejs.Value, error) {
-	v, err := obj.Get(name)
+	v, err := get(obj, name)
 	if err != nil {
 		return v, invalid("reading " + name + " failed")
 	}
@@ -92,20 +121,20 @@ func scopeField(obj safejs.Value) (scope []string, present bool, err error) {
 	if err != nil || isNullish(v) {
 		return nil, false, err
 	}
-	if v.Type() == safejs.TypeString {
+	if typeOf(v) == safejs.TypeString {
 		s, err := stringArg(v, "scope", oauth.MaxParamLength)
 		return []string{s}, true, err
 	}
 	if !isArray(v) {
 		return nil, false, invalid("scope must be a string or an array of strings, not " + typeName(v))
 	}
-	n, err := v.Length()
+	n, err := length(v)
 	if err != nil || n > 256 {
 		return nil, false, invalid("scope has more than 256 entries")
 	}
 	scope = make([]string, 0, n)
 	for i := 0; i < n; i++ {
-		item, err := v.Index(i)
+		item, err := get(v, i)
 		if err != nil {
 			return nil, false, invalid("scope could not be read")
 		}
@@ -124,7 +153,7 @@ func extraParams(obj safejs.Value) (form.Values, error) {
 	if err != nil || isNullish(v) {
 		return nil, err
 	}
-	if v.Type() != safejs.TypeObject || isArray(v) {
+	if typeOf(v) != safejs.TypeObject || isArray(v) {
 		return nil, invalid("extraParams must be an object of strings, not " + typeName(v))
 	}
 	keys, err := objectKeys(v)
@@ -150,9 +179,10 @@ func extraParams(obj safejs.Value) (form.Values, error) {
 }
 
 var (
-	jsObject = mustGlobal("Object")
-	jsArray  = mustGlobal("Array")
-	jsJSON   = mustGlobal("JSON")
+	jsObject  = mustGlobal("Object")
+	jsArray   = mustGlobal("Array")
+	jsJSON    = mustGlobal("JSON")
+	jsReflect = mustGlobal("Reflect")
 )
 
 func mustGlobal(name string) safejs.Value {
@@ -177,13 +207,13 @@ func objectKeys(v safejs.Value) ([]string, error) {
 	if err != nil {
 		return nil, invalid("the object's keys could not be read")
 	}
-	n, err := keys.Length()
+	n, err := length(keys)
 	if err != nil || n > 10000 {
 		return nil, invalid("the object has too many keys")
 	}
 	out := make([]string, n)
 	for i := range out {
-		k, err := keys.Index(i)
+		k, err := get(keys, i)
 		if err != nil {
 			return nil, invalid("the object's keys could not be read")
 		}
@@ -216,7 +246,7 @@ func toGoDepth(v safejs.Value, depth int, nodes *int) (any, error) {
 	if depth > maxDepth || *nodes > maxNodes {
 		return nil, invalid("the object is nested too deeply or is too large")
 	}
-	switch v.Type() {
+	switch typeOf(v) {
 	case safejs.TypeString:
 		return stringArg(v, "a string value", maxString)
 	case safejs.TypeNumber:
@@ -228,13 +258,13 @@ func toGoDepth(v safejs.Value, depth int, nodes *int) (any, error) {
 			return nil, nil
 		}
 		if isArray(v) {
-			n, err := v.Length()
+			n, err := length(v)
 			if err != nil || n > maxNodes {
 				return nil, invalid("the array is too large")
 			}
 			out := make([]any, n)
 			for i := range out {
-				item, err := v.Index(i)
+				item, err := get(v, i)
 				if err != nil {
 					return nil, invalid("an array item could not be read")
 				}
@@ -270,7 +300,10 @@ func typeName(v safejs.Value) string {
 	case isArray(v):
 		return "an array"
 	}
-	return v.Type().String()
+	if t := typeOf(v); t != typeOther {
+		return t.String()
+	}
+	return "a bigint"
 }
 
 func itoa(n int) string {

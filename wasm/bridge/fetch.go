@@ -27,7 +27,7 @@ func (fetchTransport) Do(req client.Request, done func(*client.Response, error))
 		done(r, err)
 	}
 	fetch, err := safejs.Global().Get("fetch")
-	if err != nil || fetch.Type() != safejs.TypeFunction {
+	if err != nil || typeOf(fetch) != safejs.TypeFunction {
 		finish(nil, errors.New("globalThis.fetch is not available"))
 		return
 	}
@@ -63,7 +63,7 @@ func (fetchTransport) Do(req client.Request, done func(*client.Response, error))
 		then(text, func(body safejs.Value) {
 			r := &client.Response{Status: status}
 			if n, err := stringLength(body); err == nil && n <= maxBody {
-				if parsed, err := jsJSON.Call("parse", body); err == nil && parsed.Type() == safejs.TypeObject && !parsed.IsNull() && !isArray(parsed) {
+				if parsed, err := jsJSON.Call("parse", body); err == nil && typeOf(parsed) == safejs.TypeObject && !parsed.IsNull() && !isArray(parsed) {
 					if g, err := toGo(parsed); err == nil {
 						r.JSON, _ = g.(map[string]any)
 					}
@@ -108,8 +108,8 @@ func then(p safejs.Value, onOK, onErr func(safejs.Value), finish func(*client.Re
 }
 
 func reasonText(v safejs.Value) string {
-	if v.Type() == safejs.TypeObject && !v.IsNull() {
-		if m, err := v.Get("message"); err == nil && m.Type() == safejs.TypeString {
+	if typeOf(v) == safejs.TypeObject && !v.IsNull() {
+		if m, err := get(v, "message"); err == nil && typeOf(m) == safejs.TypeString {
 			s, _ := m.String()
 			return clipText(s)
 		}

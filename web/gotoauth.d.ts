@@ -1,0 +1,169 @@
+// Types for web/gotoauth.js.
+
+/** Stable error codes; new codes may be added, existing ones never change meaning. */
+export type GoToAuthErrorCode =
+  | 'invalid_argument'   // wrong types, missing clientId, oversized input
+  | 'invalid_redirect'   // malformed or ambiguous redirect, duplicated parameters
+  | 'invalid_response'   // a server answered 2xx with something that is not a token or profile
+  | 'state_mismatch'     // unknown, foreign, missing or already used state
+  | 'state_expired'      // the sign-in took longer than 10 minutes
+  | 'oauth_error'        // the server answered with an OAuth error (see .error)
+  | 'unsupported'        // the password grant, or an unknown flow
+  | 'reauthenticate'     // the refresh token is dead (unsupported.jwt, invalid_grant): sign in again
+  | 'http_error'         // non-2xx without an OAuth error body (see .status)
+  | 'network_error'      // fetch failed
+  | 'internal';          // a bug in gotoauth; the module keeps working
+
+export class GoToAuthError extends Error {
+  readonly name: 'GoToAuthError';
+  readonly code: GoToAuthErrorCode;
+  /** The RFC 6749 error code, for oauth_error and reauthenticate. */
+  readonly error?: string;
+  readonly errorDescription?: string;
+  readonly errorURI?: string;
+  /** The HTTP status, when a server answered. */
+  readonly status?: number;
+  constructor(code: GoToAuthErrorCode, message: string, details?: object);
+}
+
+export type LegacyFormat = null | 'gotoconnect' | 'getgo-v1' | 'getgo-v2';
+
+/** One token shape for every generation of GoTo's token responses. */
+export interface Token {
+  accessToken: string;
+  tokenType: 'Bearer';
+  /** Seconds; absent only when the server sent no expires_in. */
+  expiresIn?: number;
+  /** Milliseconds since the epoch. */
+  expiresAt?: number;
+  refreshToken?: string;
+  scope: string[];
+  principal?: string;
+  legacy: LegacyFormat;
+  /** The user fields the getgo v1/v2 token responses carried, under their own names. */
+  profile?: {
+    organizer_key?: string; account_key?: string; account_type?: string;
+    email?: string; firstName?: string; lastName?: string; platform?: string; version?: string;
+  };
+}
+
+export type Flow = 'code' | 'implicit';
+
+export interface AuthorizeURLOptions {
+  clientId: string;
+  redirectUri?: string;
+  /** A list, or a space-separated string. */
+  scope?: string | string[];
+  flow?: Flow;
+  /** At least 22 characters of A-Z a-z 0-9 - . _ ~; generated when omitted. */
+  state?: string;
+  authorizeEndpoint?: string;
+  /** Extra query parameters; they can never set the standard ones. */
+  extraParams?: Record<string, string>;
+}
+
+export interface Authorization {
+  url: string;
+  state: string;
+  flow: Flow;
+  /** Code flow only: keep it secret until the code exchange. */
+  codeVerifier?: string;
+  codeChallenge?: string;
+}
+
+export type RedirectResult =
+  | { kind: 'code'; code: string; state: string }
+  | { kind: 'token'; token: Token; state: string }
+  | { kind: 'error'; error: string; errorDescription?: string; errorURI?: string; state: string };
+
+declare const checked: unique symbol;
+
+/** A redirect whose state was checked and consumed by handleRedirect; only these can be exchanged. */
+export type CheckedRedirect =
+  | { kind: 'code'; code: string; state: string; codeVerifier: string; redirectUri: string; readonly [checked]: true }
+  | { kind: 'token'; token: Token; state: string; readonly [checked]: true };
+
+export interface Migration { url: string; changed: boolean; notes: string[] }
+
+/** Web Storage subset used for pending sign-ins. */
+export interface PendingStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface ClientConfig {
+  clientId: string;
+  redirectUri: string;
+  scope?: string | string[];
+  flow?: Flow;
+  /** sessionStorage in a browser, memory in Node, when omitted. */
+  storage?: PendingStorage;
+  authorizeEndpoint?: string;
+  /** Default https://authentication.logmeininc.com/oauth/token */
+  tokenEndpoint?: string;
+  /** Default https://api.getgo.com/identity/v1/Users/me */
+  meEndpoint?: string;
+  /** HTTP Basic client authentication. For backends only: never ship a secret to a page. */
+  clientSecret?: string;
+}
+
+export interface Profile {
+  id: string;
+  userName: string;
+  displayName?: string;
+  givenName?: string;
+  familyName?: string;
+  locale?: string;
+  timezone?: string;
+  accounts: { key: string; name?: string; entitlements?: string[] }[];
+  /** Where the old token response's user fields are now. */
+  legacy: { organizer_key: string; account_key: string; email: string; firstName: string; lastName: string };
+  raw: Record<string, unknown>;
+}
+
+export interface Client {
+  readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret'>>> & { scope: string[] };
+  /** Builds the authorize URL and remembers its state (and PKCE verifier). */
+  authorize(options?: { scope?: string | string[]; flow?: Flow; state?: string; extraParams?: Record<string, string> }): Omit<Authorization, 'codeVerifier' | 'codeChallenge'>;
+  /**
+   * Parses the redirect (location.href when omitted), checks and consumes its state.
+   * In a browser it removes the response from the address bar unless cleanAddressBar is false.
+   */
+  handleRedirect(url?: string, options?: { cleanAddressBar?: boolean }): Promise<CheckedRedirect>;
+  /** Sends the code once, with its PKCE verifier. */
+  exchangeCode(result: CheckedRedirect): Promise<Token>;
+  /** Keeps the old refresh token when the response has none; rejects with reauthenticate when it is dead. */
+  refresh(refreshToken: string): Promise<Token>;
+  /** SCIM /me, mapped onto the old token response's user fields. */
+  me(accessToken: string): Promise<Profile>;
+}
+
+export interface GoToAuth {
+  readonly version: string;
+  pkce(): { verifier: string; challenge: string; method: 'S256' };
+  authorizeURL(options: AuthorizeURLOptions): Authorization;
+  /** Parses without checking state: use a client's handleRedirect to sign in. */
+  parseRedirect(url: string): RedirectResult;
+  normalizeTokenResponse(response: object | string): Token;
+  migrateURL(url: string): Migration;
+  client(config: ClientConfig): Client;
+}
+
+export interface LoadOptions {
+  /** Where gotoauth.wasm is; default: next to gotoauth.js. */
+  wasmURL?: string | URL;
+  /** The module's bytes or a compiled module, instead of fetching it. */
+  wasm?: BufferSource | WebAssembly.Module;
+  /** Where wasm_exec.js is; default: next to gotoauth.js. */
+  wasmExecURL?: string | URL;
+}
+
+/** Loads the module once; later calls resolve to the same instance. */
+export function load(options?: LoadOptions): Promise<GoToAuth>;
+export default load;
+
+declare global {
+  // eslint-disable-next-line no-var
+  var gotoauth: GoToAuth | undefined;
+}
