@@ -68,6 +68,9 @@ func New(cfg Config) (*Client, error) {
 			return nil, err
 		}
 	}
+	if cfg.Transport == nil {
+		return nil, invalid("a Transport is required")
+	}
 	if cfg.Storage == nil {
 		cfg.Storage = &pending.Memory{}
 	}

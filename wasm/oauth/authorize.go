@@ -67,14 +67,19 @@ func BuildAuthorization(r AuthorizeRequest) (*Authorization, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range r.Extra {
+	fixed := endpointParams(endpoint)
+	for _, p := range fixed {
+		if isStandard(p.Name) {
+			return nil, errorf(InvalidArgument, "authorizeEndpoint must not carry the parameter "+p.Name+"; gotoauth sets it")
+		}
+	}
+	for i, p := range r.Extra {
 		if err := checkExtra(p); err != nil {
 			return nil, err
 		}
-	}
-	for _, p := range endpointParams(endpoint) {
-		if isStandard(p.Name) {
-			return nil, errorf(InvalidArgument, "authorizeEndpoint must not carry the parameter "+p.Name+"; gotoauth sets it")
+		// RFC 6749 §3.1: a parameter must not be included more than once.
+		if fixed.Has(p.Name) || r.Extra[:i].Has(p.Name) {
+			return nil, errorf(InvalidArgument, "extraParams sets "+p.Name+" more than once or again after authorizeEndpoint")
 		}
 	}
 	state := r.State
@@ -256,7 +261,12 @@ func JoinScope(scopes []string) (string, error) {
 		if len(s) > MaxParamLength {
 			return "", errorf(InvalidArgument, "scope is longer than 8 KiB")
 		}
-		for _, one := range strings.Fields(s) {
+		// Only a plain space separates scopes (RFC 6749 §3.3); any other
+		// white space is refused below rather than taken as a separator.
+		for _, one := range strings.Split(s, " ") {
+			if one == "" {
+				continue
+			}
 			for i := 0; i < len(one); i++ {
 				// scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 				if c := one[i]; c < 0x21 || c == 0x22 || c == 0x5c || c > 0x7e {

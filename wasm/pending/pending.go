@@ -43,6 +43,10 @@ type Request struct {
 type Store struct {
 	Storage Storage
 	Now     func() time.Time
+
+	// mu makes Take's read-then-remove one step within this process, so
+	// concurrent redirects with one state cannot both be accepted.
+	mu sync.Mutex
 }
 
 // key hides the state behind its SHA-256, so that the storage lookup, whose
@@ -99,6 +103,8 @@ func (s *Store) Take(state, clientID string) (*Request, error) {
 		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "unknown state"}
 	}
 	k := key(state)
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	raw, ok, err := s.Storage.GetItem(k)
 	if err != nil {
 		return nil, &oauth.Error{Code: oauth.Internal, Message: "storage could not be read: " + err.Error()}
@@ -173,28 +179,23 @@ func (m *Memory) SetItem(k, v string) error {
 		m.order = m.order[1:]
 		delete(m.items, oldest)
 	}
-	if len(m.order) > 2*MaxItems {
-		m.compact()
-	}
 	return nil
 }
 
 func (m *Memory) RemoveItem(k string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.items[k]; !ok {
+		return nil
+	}
 	delete(m.items, k)
-	return nil
-}
-
-// compact drops keys of removed items from the insertion order.
-func (m *Memory) compact() {
-	kept := m.order[:0]
-	for _, k := range m.order {
-		if _, ok := m.items[k]; ok {
-			kept = append(kept, k)
+	for i, o := range m.order {
+		if o == k {
+			m.order = append(m.order[:i], m.order[i+1:]...)
+			break
 		}
 	}
-	m.order = kept
+	return nil
 }
 
 // Len is the number of items held.
