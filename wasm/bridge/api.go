@@ -7,6 +7,8 @@ import (
 
 	"github.com/hack-pad/safejs"
 
+	"gotoauth/wasm/browser"
+
 	"gotoauth/pkce"
 	"gotoauth/wasm/oauth"
 )
@@ -70,7 +72,7 @@ func authorizationJS(a *oauth.Authorization, withVerifier bool) map[string]any {
 // parseRedirect(url) → the parsed response; an error response is a result
 // here, not a throw, since no state was checked.
 func parseRedirect(args []safejs.Value) (any, error) {
-	u, err := stringArg(arg(args, 0), "parseRedirect's url", oauth.MaxURLLength)
+	u, err := browser.String(arg(args, 0), "parseRedirect's url", oauth.MaxURLLength)
 	if err != nil {
 		return nil, err
 	}
@@ -137,20 +139,20 @@ func tokenJS(t *oauth.Token) map[string]any {
 // normalizeTokenResponse(objectOrJSONString) → token
 func normalizeTokenResponse(args []safejs.Value) (any, error) {
 	v := arg(args, 0)
-	if typeOf(v) == safejs.TypeString {
-		if _, err := stringArg(v, "the token response", 1<<20); err != nil {
+	if browser.TypeOf(v) == safejs.TypeString {
+		if _, err := browser.String(v, "the token response", 1<<20); err != nil {
 			return nil, err
 		}
-		parsed, err := jsJSON.Call("parse", v)
+		parsed, err := browser.JSON.Call("parse", v)
 		if err != nil {
 			return nil, invalid("the token response is not valid JSON")
 		}
 		v = parsed
 	}
-	if typeOf(v) != safejs.TypeObject || v.IsNull() || isArray(v) {
-		return nil, invalid("normalizeTokenResponse takes a token response object or its JSON text, not " + typeName(v))
+	if browser.TypeOf(v) != safejs.TypeObject || v.IsNull() || browser.IsArray(v) {
+		return nil, invalid("normalizeTokenResponse takes a token response object or its JSON text, not " + browser.TypeName(v))
 	}
-	g, err := toGo(v)
+	g, err := browser.ToGo(v)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +169,7 @@ func normalizeTokenResponse(args []safejs.Value) (any, error) {
 
 // migrateURL(url) → {url, changed, notes}
 func migrateURL(args []safejs.Value) (any, error) {
-	u, err := stringArg(arg(args, 0), "migrateURL's url", oauth.MaxURLLength)
+	u, err := browser.String(arg(args, 0), "migrateURL's url", oauth.MaxURLLength)
 	if err != nil {
 		return nil, err
 	}

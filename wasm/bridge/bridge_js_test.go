@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/hack-pad/safejs"
+
+	"gotoauth/wasm/browser"
 )
 
 // testAPI boots the API with a stand-in GoToAuthError: a Go constructor
@@ -19,7 +21,7 @@ func testAPI(t *testing.T) safejs.Value {
 		obj := map[string]any{"isError": true, "code": code, "message": msg}
 		if len(args) > 2 {
 			for _, k := range []string{"error", "errorDescription", "status"} {
-				if v, err := get(args[2], k); err == nil && !isNullish(v) {
+				if v, err := browser.Get(args[2], k); err == nil && !browser.IsNullish(v) {
 					obj[k] = v
 				}
 			}
@@ -46,21 +48,21 @@ func call(t *testing.T, api safejs.Value, name string, args ...any) safejs.Value
 }
 
 func errCode(v safejs.Value) string {
-	if typeOf(v) != safejs.TypeObject {
+	if browser.TypeOf(v) != safejs.TypeObject {
 		return ""
 	}
-	isErr, _ := get(v, "isError")
+	isErr, _ := browser.Get(v, "isError")
 	if b, _ := isErr.Bool(); !b {
 		return ""
 	}
-	c, _ := get(v, "code")
+	c, _ := browser.Get(v, "code")
 	s, _ := c.String()
 	return s
 }
 
 func str(t *testing.T, v safejs.Value, key string) string {
 	t.Helper()
-	f, err := get(v, key)
+	f, err := browser.Get(v, key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +85,7 @@ func TestBadArgumentsComeBackAsErrors(t *testing.T) {
 			if code == "" {
 				t.Errorf("%s(bad[%d]) did not return an error", name, i)
 			} else if code == "internal" {
-				m, _ := get(got, "message")
+				m, _ := browser.Get(got, "message")
 				t.Errorf("%s(bad[%d]) hit an internal error: %v", name, i, m)
 			}
 		}
@@ -163,11 +165,11 @@ func TestClientRoundTripAndReplay(t *testing.T) {
 func TestThrowingGetterIsAnError(t *testing.T) {
 	api := testAPI(t)
 	// A Proxy whose get trap throws (JSON.parse of "[object Object]").
-	jsonParse, _ := jsJSON.Get("parse")
+	jsonParse, _ := browser.JSON.Get("parse")
 	handler, _ := safejs.ValueOf(map[string]any{})
 	_ = handler.Set("get", jsonParse)
 	target, _ := safejs.ValueOf(map[string]any{"access_token": "a", "token_type": "Bearer"})
-	proxy, err := mustGlobal("Proxy").New(target, handler)
+	proxy, err := browser.MustGlobal("Proxy").New(target, handler)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ package bridge
 import (
 	"github.com/hack-pad/safejs"
 
+	"gotoauth/wasm/browser"
+
 	"gotoauth/wasm/client"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/pending"
@@ -23,7 +25,7 @@ var (
 )
 
 func mustNew(class string) safejs.Value {
-	v, err := mustGlobal(class).New()
+	v, err := browser.MustGlobal(class).New()
 	if err != nil {
 		panic("gotoauth: cannot create " + class)
 	}
@@ -60,7 +62,7 @@ func newClient(args []safejs.Value) (any, error) {
 		return nil, err
 	}
 	cfg.Storage = storage
-	cfg.Transport = fetchTransport{}
+	cfg.Transport = browser.Fetch{}
 	c, err := client.New(cfg)
 	if err != nil {
 		return nil, err
@@ -106,45 +108,23 @@ func storageField(o safejs.Value) (pending.Storage, error) {
 	if err != nil {
 		return nil, err
 	}
-	if isNullish(v) {
-		ss, err := get(safejs.Global(), "sessionStorage")
-		if err == nil && typeOf(ss) == safejs.TypeObject && !ss.IsNull() {
-			return jsStorage{ss}, nil
+	if browser.IsNullish(v) {
+		if ss, ok := browser.SessionStorage(); ok {
+			return ss, nil
 		}
 		return &pending.Memory{}, nil
 	}
-	if typeOf(v) != safejs.TypeObject || v.IsNull() {
+	if browser.TypeOf(v) != safejs.TypeObject || v.IsNull() {
 		return nil, invalid("storage must be an object with getItem, setItem and removeItem")
 	}
 	for _, m := range []string{"getItem", "setItem", "removeItem"} {
 		f, err := field(v, m)
-		if err != nil || typeOf(f) != safejs.TypeFunction {
+		if err != nil || browser.TypeOf(f) != safejs.TypeFunction {
 			return nil, invalid("storage must have a " + m + " method")
 		}
 	}
-	return jsStorage{v}, nil
+	return browser.Storage{V: v}, nil
 }
-
-// jsStorage adapts a Web Storage-like object.
-type jsStorage struct{ v safejs.Value }
-
-func (s jsStorage) GetItem(k string) (string, bool, error) {
-	r, err := s.v.Call("getItem", k)
-	if err != nil {
-		return "", false, err
-	}
-	if isNullish(r) {
-		return "", false, nil
-	}
-	if typeOf(r) != safejs.TypeString {
-		return "", true, nil // unreadable: Take reports a mismatch
-	}
-	str, err := r.String()
-	return str, err == nil, err
-}
-
-func (s jsStorage) SetItem(k, v string) error { _, err := s.v.Call("setItem", k, v); return err }
-func (s jsStorage) RemoveItem(k string) error { _, err := s.v.Call("removeItem", k); return err }
 
 // authorize(options?) → {url, state, flow}
 func authorize(c *client.Client, args []safejs.Value) (any, error) {
@@ -181,14 +161,14 @@ func authorize(c *client.Client, args []safejs.Value) (any, error) {
 // handleRedirect(url?, {cleanAddressBar?}) → Promise of the checked result.
 func handleRedirect(c *client.Client, args []safejs.Value) (any, error) {
 	urlArg := arg(args, 0)
-	fromLocation := isNullish(urlArg)
+	fromLocation := browser.IsNullish(urlArg)
 	var raw string
 	var err error
 	if fromLocation {
-		if raw, err = currentAddress(); err != nil {
+		if raw, err = browser.CurrentAddress(); err != nil {
 			return nil, err
 		}
-	} else if raw, err = stringArg(urlArg, "handleRedirect's url", oauth.MaxURLLength); err != nil {
+	} else if raw, err = browser.String(urlArg, "handleRedirect's url", oauth.MaxURLLength); err != nil {
 		return nil, err
 	}
 	o, hasOpts, err := options(arg(args, 1), "handleRedirect options")
@@ -201,16 +181,16 @@ func handleRedirect(c *client.Client, args []safejs.Value) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if typeOf(v) == safejs.TypeBoolean {
+		if browser.TypeOf(v) == safejs.TypeBoolean {
 			clean, _ = v.Bool()
-		} else if !isNullish(v) {
+		} else if !browser.IsNullish(v) {
 			return nil, invalid("cleanAddressBar must be a boolean")
 		}
 	}
 	if clean {
 		// Before anything can fail: a code or token must not stay in the
 		// address bar, history or a bookmark, whatever happens next.
-		cleanAddressBar(raw)
+		browser.CleanAddressBar(raw)
 	}
 	return promise(func(resolve, reject func(any)) {
 		cb, err := c.HandleRedirect(raw)
@@ -242,8 +222,8 @@ func handleRedirect(c *client.Client, args []safejs.Value) (any, error) {
 func exchangeCode(c *client.Client, args []safejs.Value) (any, error) {
 	v := arg(args, 0)
 	var cb *client.Callback
-	if typeOf(v) == safejs.TypeObject && !v.IsNull() {
-		if id, err := callbacks.Call("get", v); err == nil && typeOf(id) == safejs.TypeNumber {
+	if browser.TypeOf(v) == safejs.TypeObject && !v.IsNull() {
+		if id, err := callbacks.Call("get", v); err == nil && browser.TypeOf(id) == safejs.TypeNumber {
 			n, _ := id.Int()
 			cb = callbackByID[n]
 		}
@@ -264,7 +244,7 @@ func exchangeCode(c *client.Client, args []safejs.Value) (any, error) {
 
 // refresh(refreshToken) → Promise<token>
 func refresh(c *client.Client, args []safejs.Value) (any, error) {
-	rt, err := stringArg(arg(args, 0), "refresh's refresh token", oauth.MaxTokenLength)
+	rt, err := browser.String(arg(args, 0), "refresh's refresh token", oauth.MaxTokenLength)
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +261,7 @@ func refresh(c *client.Client, args []safejs.Value) (any, error) {
 
 // me(accessToken) → Promise<profile>
 func me(c *client.Client, args []safejs.Value) (any, error) {
-	at, err := stringArg(arg(args, 0), "me's access token", oauth.MaxTokenLength)
+	at, err := browser.String(arg(args, 0), "me's access token", oauth.MaxTokenLength)
 	if err != nil {
 		return nil, err
 	}

@@ -5,10 +5,12 @@ package bridge
 import (
 	"github.com/hack-pad/safejs"
 
+	"gotoauth/wasm/browser"
+
 	"gotoauth/wasm/oauth"
 )
 
-var promiseClass = mustGlobal("Promise")
+var promiseClass = browser.MustGlobal("Promise")
 
 // promise returns a JS Promise whose executor runs work at once, on the
 // JS event loop's turn. work must not block: anything slow (fetch) calls

@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package bridge
+package browser
 
 import (
 	"errors"
@@ -10,14 +10,14 @@ import (
 	"gotoauth/wasm/client"
 )
 
-// fetchTransport sends requests with globalThis.fetch: net/http would add
+// Fetch sends requests with globalThis.fetch: net/http would add
 // megabytes and, under Node, does not use fetch at all.
-type fetchTransport struct{}
+type Fetch struct{}
 
 // maxBody bounds what is read of a response.
 const maxBody = 1 << 20
 
-func (fetchTransport) Do(req client.Request, done func(*client.Response, error)) {
+func (Fetch) Do(req client.Request, done func(*client.Response, error)) {
 	called := false
 	finish := func(r *client.Response, err error) {
 		if called {
@@ -27,7 +27,7 @@ func (fetchTransport) Do(req client.Request, done func(*client.Response, error))
 		done(r, err)
 	}
 	fetch, err := safejs.Global().Get("fetch")
-	if err != nil || typeOf(fetch) != safejs.TypeFunction {
+	if err != nil || TypeOf(fetch) != safejs.TypeFunction {
 		finish(nil, errors.New("globalThis.fetch is not available"))
 		return
 	}
@@ -62,9 +62,9 @@ func (fetchTransport) Do(req client.Request, done func(*client.Response, error))
 		}
 		then(text, func(body safejs.Value) {
 			r := &client.Response{Status: status}
-			if n, err := stringLength(body); err == nil && n <= maxBody {
-				if parsed, err := jsJSON.Call("parse", body); err == nil && typeOf(parsed) == safejs.TypeObject && !parsed.IsNull() && !isArray(parsed) {
-					if g, err := toGo(parsed); err == nil {
+			if n, err := StringLength(body); err == nil && n <= maxBody {
+				if parsed, err := JSON.Call("parse", body); err == nil && TypeOf(parsed) == safejs.TypeObject && !parsed.IsNull() && !IsArray(parsed) {
+					if g, err := ToGo(parsed); err == nil {
 						r.JSON, _ = g.(map[string]any)
 					}
 				}
@@ -91,11 +91,11 @@ func then(p safejs.Value, onOK, onErr func(safejs.Value), finish func(*client.Re
 				if r := recover(); r != nil {
 					func() {
 						defer func() { recover() }()
-						finish(nil, errors.New("internal error: "+panicText(r)))
+						finish(nil, errors.New("internal error in a fetch callback"))
 					}()
 				}
 			}()
-			f(arg(args, 0))
+			f(firstArg(args))
 			return nil
 		}
 	}
@@ -107,9 +107,16 @@ func then(p safejs.Value, onOK, onErr func(safejs.Value), finish func(*client.Re
 	}
 }
 
+func firstArg(args []safejs.Value) safejs.Value {
+	if len(args) > 0 {
+		return args[0]
+	}
+	return safejs.Undefined()
+}
+
 func reasonText(v safejs.Value) string {
-	if typeOf(v) == safejs.TypeObject && !v.IsNull() {
-		if m, err := get(v, "message"); err == nil && typeOf(m) == safejs.TypeString {
+	if TypeOf(v) == safejs.TypeObject && !v.IsNull() {
+		if m, err := Get(v, "message"); err == nil && TypeOf(m) == safejs.TypeString {
 			s, _ := m.String()
 			return clipText(s)
 		}

@@ -1,6 +1,6 @@
 //go:build js && wasm
 
-package bridge
+package browser
 
 import (
 	"strings"
@@ -11,17 +11,17 @@ import (
 	"gotoauth/wasm/oauth"
 )
 
-// currentAddress is location.href in a browser.
-func currentAddress() (string, error) {
+// CurrentAddress is location.href in a
+func CurrentAddress() (string, error) {
 	loc, err := safejs.Global().Get("location")
-	if err != nil || typeOf(loc) != safejs.TypeObject || loc.IsNull() {
+	if err != nil || TypeOf(loc) != safejs.TypeObject || loc.IsNull() {
 		return "", invalid("handleRedirect needs a URL outside a browser")
 	}
 	href, err := loc.Get("href")
 	if err != nil {
 		return "", invalid("location.href could not be read")
 	}
-	return stringArg(href, "location.href", oauth.MaxURLLength)
+	return String(href, "location.href", oauth.MaxURLLength)
 }
 
 // oauthParams are removed from the address bar after a redirect.
@@ -31,12 +31,12 @@ var oauthParams = map[string]bool{
 	"principal": true, "username": true, "refresh_token": true, "session_state": true, "iss": true,
 }
 
-// cleanAddressBar replaces the current history entry with the address
+// CleanAddressBar replaces the current history entry with the address
 // minus the authorization response, so no code or token stays in the
 // address bar, history, or a shared link. It only acts when raw is the
 // current address.
-func cleanAddressBar(raw string) {
-	cur, err := currentAddress()
+func CleanAddressBar(raw string) {
+	cur, err := CurrentAddress()
 	if err != nil || cur != raw {
 		return
 	}
@@ -68,7 +68,7 @@ func cleanAddressBar(raw string) {
 		return
 	}
 	history, err := safejs.Global().Get("history")
-	if err != nil || typeOf(history) != safejs.TypeObject || history.IsNull() {
+	if err != nil || TypeOf(history) != safejs.TypeObject || history.IsNull() {
 		return
 	}
 	state, _ := history.Get("state")
