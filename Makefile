@@ -15,10 +15,14 @@ LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go
 
 all: build
 
-build: web/gotoauth.wasm web/wasm_exec.js
+build: web/gotoauth.wasm web/demo.wasm web/wasm_exec.js
 
 web/gotoauth.wasm: $(LIB_SRC)
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/gotoauth
+
+# The demo's own module: it may import dom/v2, the library's never does.
+web/demo.wasm: $(LIB_SRC)
+	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/demo
 
 # wasm_exec.js must come from the Go that built the module.
 web/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js

@@ -279,6 +279,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.withCORS(w, r, func() { e.control(w, r, true) })
 	case "/_emulator/expire-access-token":
 		e.withCORS(w, r, func() { e.control(w, r, false) })
+	case "/_emulator/info":
+		e.withCORS(w, r, func() { e.info(w, r) })
 	default:
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
@@ -1099,6 +1101,17 @@ func (e *Emulator) me(w http.ResponseWriter, r *http.Request) {
 		},
 		Getgo: scimGetgo{Accounts: accounts},
 	})
+}
+
+// info tells a page that it is served with the emulator, and which public
+// client to use, so the demo can preset its fields.
+func (e *Emulator) info(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		methodNotAllowed(w, "GET, HEAD, OPTIONS")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, `{"emulator":true,"clientId":"`+DemoClientID+`"}`)
 }
 
 // control implements the two test-control endpoints: age a refresh token to

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -1021,5 +1022,27 @@ func TestLoopbackURI(t *testing.T) {
 		if got := isLoopbackURI(tc.s, tc.path); got != tc.ok {
 			t.Errorf("isLoopbackURI(%q, %v) = %v", tc.s, tc.path, got)
 		}
+	}
+}
+
+func TestInfoNamesTheDemoClient(t *testing.T) {
+	srv := httptest.NewServer(New(Config{}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/_emulator/info")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" || !strings.Contains(string(body), `"clientId":"gotoauth-demo"`) {
+		t.Fatalf("info: %d %q", resp.StatusCode, body)
+	}
+	resp, err = http.Post(srv.URL+"/_emulator/info", "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("POST info: %d", resp.StatusCode)
 	}
 }

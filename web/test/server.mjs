@@ -1,0 +1,68 @@
+// Starts serve.go with the GoTo emulator on a free loopback port, as
+// `make run` does, for the Node and browser tests.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Builds and starts serve.go; resolves to {base, stop}. */
+export async function startServer() {
+  const bin = join(mkdtempSync(join(tmpdir(), 'gotoauth-serve-')), 'serve');
+  execFileSync('go', ['build', '-o', bin, 'serve.go'], { cwd: repo, stdio: 'inherit' });
+  const port = await freePort();
+  const child = spawn(bin, ['-addr', `127.0.0.1:${port}`, '-dir', 'web', '-emulator'], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(`${base}/goto/_emulator/info`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    if (child.exitCode !== null) throw new Error(`serve.go exited with ${child.exitCode}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+/**
+ * Plays the user at the emulator's consent page: opens the authorize URL,
+ * presses Allow or Deny, and returns the redirect's Location.
+ */
+export async function consent(authorizeURL, decision = 'allow') {
+  const page = await fetch(authorizeURL, { redirect: 'manual' });
+  const html = await page.text();
+  if (page.status !== 200) throw new Error(`consent page: HTTP ${page.status}: ${html.slice(0, 200)}`);
+  const id = html.match(/name="request_id" value="([^"]+)"/)?.[1];
+  if (!id) throw new Error('consent page has no request_id');
+  const action = new URL(html.match(/<form method="post" action="([^"]+)"/)[1].replaceAll('&amp;', '&'), authorizeURL);
+  const r = await fetch(action, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ request_id: id, decision }),
+  });
+  const location = r.headers.get('location');
+  if (r.status !== 303 || !location) throw new Error(`decision: HTTP ${r.status}`);
+  return location;
+}
