@@ -11,7 +11,7 @@ ADDR ?= 127.0.0.1:8080
 
 LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all build run test test-go test-fuzz test-wasm test-node deps-node clean
+.PHONY: all build run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium clean
 
 all: build
 
@@ -31,7 +31,7 @@ web/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js
 run: build
 	$(GO) run serve.go -addr $(ADDR) -emulator
 
-test: test-go test-fuzz test-wasm test-node
+test: test-go test-fuzz test-wasm test-node test-interop
 
 test-go:
 	$(GO) vet ./...
@@ -55,8 +55,28 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
 
-test-node: build deps-node
-	cd web && node --test --test-concurrency=1 test/*.test.mjs
+# Debian's chromium for the browser tests; a test tool's own browser
+# download does not work here.
+CHROMIUM ?= /usr/bin/chromium
+deps-chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium at $(CHROMIUM): run 'sudo apt-get install chromium' (Debian) or set CHROMIUM=/path/to/chromium." >&2; exit 1; \
+	  fi; \
+	fi
+
+# Node tests load the module through web/gotoauth.js; browser.test.mjs
+# drives the demo in headless Chromium and saves web/test-results/signed-in.png.
+test-node: build deps-node deps-chromium
+	cd web && CHROMIUM=$(CHROMIUM) node --test --test-concurrency=1 test/*.test.mjs
+
+# Interop with a real authorization server (ory/fosite), in its own module
+# so that fosite's dependencies stay out of gotoauth's go.mod.
+test-interop: build
+	cd web/test/interop && $(GO) test -count=1 ./...
 
 clean:
 	rm -f web/*.wasm web/*.wasm.br web/*.wasm.gz web/wasm_exec.js
