@@ -40,10 +40,11 @@ test-go:
 
 # Each fuzz target briefly; run longer by hand with FUZZTIME=5m.
 test-fuzz:
-	@set -e; for spec in $$($(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/ {print pkg" "$$1} /^ok/ {pkg=$$2}' | tr ' ' ':' ); do \
-	  pkg=$${spec%%:*}; fn=$${spec##*:}; \
-	  echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
-	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/gotoauth-fuzz.log 2>&1 || { cat /tmp/gotoauth-fuzz.log; exit 1; }; \
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for fn in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$fn ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/gotoauth-fuzz.log 2>&1 || { cat /tmp/gotoauth-fuzz.log; exit 1; }; \
+	  done; \
 	done
 
 test-wasm:

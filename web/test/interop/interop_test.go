@@ -360,6 +360,41 @@ func TestFositeCodeFlowWithPKCEAndRefresh(t *testing.T) {
 			t.Errorf("fosite answered refresh %d with %d, want %d", i, refreshes[i].Status, want)
 		}
 	}
+
+	// The pass above is not vacuous: this fosite refuses a public client's
+	// authorize request without PKCE, or with the plain method.
+	for _, c := range []struct{ what, challenge, method string }{
+		{"no PKCE", "", ""},
+		{"PKCE plain", strings.Repeat("p", 43), "plain"},
+	} {
+		q := url.Values{
+			"response_type": {"code"}, "client_id": {clientID}, "redirect_uri": {redirectURI},
+			"scope": {"identity:scim.me"}, "state": {strings.Repeat("s", 32)},
+		}
+		if c.challenge != "" {
+			q.Set("code_challenge", c.challenge)
+			q.Set("code_challenge_method", c.method)
+		}
+		if e := authorizeError(t, srv.URL+"/oauth2/auth?"+q.Encode()); e != "invalid_request" {
+			t.Errorf("fosite's answer to an authorize request with %s: error %q, want invalid_request", c.what, e)
+		}
+	}
+}
+
+// authorizeError GETs an authorize URL and returns the error its redirect carries.
+func authorizeError(t *testing.T, u string) string {
+	t.Helper()
+	hc := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode < 300 || resp.StatusCode > 399 {
+		t.Fatalf("authorize answered %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	return loc.Query().Get("error")
 }
 
 // checkTokenRequest: a public client's form POST, identified by client_id
