@@ -49,7 +49,6 @@ async function start(options) {
   const instance = await instantiate(options, go.importObject);
   const raw = await new Promise((resolve, reject) => {
     globalThis.__gotoauthBoot = {
-      GoToAuthError,
       ready: resolve,
       fail: (message) => reject(new GoToAuthError('internal', String(message))),
     };
@@ -112,22 +111,102 @@ async function instantiate(options, imports) {
   return instance;
 }
 
-// The Go side returns a GoToAuthError instead of throwing (it cannot throw
-// across the boundary); these wrappers throw it.
-function unwrap(result) {
-  if (result instanceof GoToAuthError) throw result;
-  if (result === undefined) throw new GoToAuthError('internal', 'the gotoauth module is not running');
-  return result;
+// ---------------------------------------------------------------------------
+// The public API over the raw Go functions. Go takes strings (options
+// arrive form-encoded) and answers with one JSON text per call, so each call
+// crosses the wasm boundary once each way; the type checks happen here, in
+// JS, where they are cheap.
+
+const MAX_STRING = 64 * 1024;
+const OPTION_STRINGS = ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint', 'tokenEndpoint', 'meEndpoint', 'clientSecret'];
+
+function invalid(message) {
+  return new GoToAuthError('invalid_argument', message);
 }
 
-function wrapFn(fn) {
-  return (...args) => unwrap(fn(...args));
+function typeName(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v;
 }
 
-function wrapAsync(fn) {
+function checkString(v, what, max = MAX_STRING) {
+  if (typeof v !== 'string') throw invalid(`${what} must be a string, not ${typeName(v)}`);
+  if (v.length > max) throw invalid(`${what} is too long (${max >> 10} KiB at most)`);
+  return v;
+}
+
+function encode(name, value) {
+  try {
+    return `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+  } catch {
+    throw invalid(`${name} is not well-formed Unicode`);
+  }
+}
+
+// options turns an options object into form-encoded text for Go, checking
+// every known field's type. Reading a field may run a getter: whatever it
+// throws becomes invalid_argument.
+function options(o, what, names, { allowMissing = false } = {}) {
+  if (o == null) {
+    if (allowMissing) return '';
+    throw invalid(`${what} must be an object`);
+  }
+  if (typeof o !== 'object' || Array.isArray(o)) throw invalid(`${what} must be an object, not ${typeName(o)}`);
+  const pairs = [];
+  try {
+    for (const name of names) {
+      const v = o[name];
+      if (v == null) continue;
+      pairs.push(encode(name, checkString(v, name)));
+    }
+    const scope = o.scope;
+    if (scope != null) {
+      if (typeof scope === 'string') {
+        pairs.push(encode('scope', checkString(scope, 'scope')));
+      } else if (Array.isArray(scope)) {
+        if (scope.length > 256) throw invalid('scope has more than 256 entries');
+        scope.forEach((s, i) => checkString(s, `scope[${i}]`));
+        pairs.push(encode('scope', scope.join(' ')));
+      } else {
+        throw invalid(`scope must be a string or an array of strings, not ${typeName(scope)}`);
+      }
+    }
+    const extra = o.extraParams;
+    if (extra != null) {
+      if (typeof extra !== 'object' || Array.isArray(extra)) throw invalid(`extraParams must be an object of strings, not ${typeName(extra)}`);
+      const keys = Object.keys(extra);
+      if (keys.length > 64) throw invalid('extraParams has more than 64 entries');
+      for (const k of keys) pairs.push(encode(`extra.${k}`, checkString(extra[k], `extraParams.${k}`)));
+    }
+  } catch (err) {
+    if (err instanceof GoToAuthError) throw err;
+    throw invalid(`${what} could not be read: ${err && err.message}`);
+  }
+  return pairs.join('&');
+}
+
+// decode turns Go's JSON envelope into the value, or throws its error.
+function decode(text) {
+  if (typeof text !== 'string') throw new GoToAuthError('internal', 'the gotoauth module is not running');
+  const r = JSON.parse(text);
+  if (r.error) throw new GoToAuthError(r.error.code, r.error.message, r.error);
+  return r.ok;
+}
+
+// later calls a raw function whose last argument is a callback, as a Promise.
+function later(fn, ...args) {
+  return new Promise((resolve, reject) => {
+    decode(fn(...args, (text) => {
+      try { resolve(decode(text)); } catch (err) { reject(err); }
+    }));
+  });
+}
+
+function rejecting(f) {
   return (...args) => {
     try {
-      return unwrap(fn(...args));
+      return f(...args);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -135,24 +214,79 @@ function wrapAsync(fn) {
 }
 
 function wrapAPI(raw) {
+  // Results that handleRedirect resolved to, and their ids on the Go side:
+  // only these can be exchanged, and a copy made by hand is not one.
+  const checked = new WeakMap();
+  const release = typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry((id) => raw.clientRelease(id)) : null;
+
+  function client(config) {
+    const form = options(config, 'client config', OPTION_STRINGS);
+    let storage;
+    try {
+      storage = config.storage;
+    } catch (err) {
+      throw invalid(`client config could not be read: ${err && err.message}`);
+    }
+    const made = decode(raw.newClient(form, storage));
+    const id = made.id;
+    const api = Object.freeze({
+      config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope) }),
+      authorize(o) {
+        return decode(raw.clientAuthorize(id, options(o, 'authorize options', ['flow', 'state'], { allowMissing: true })));
+      },
+      handleRedirect: rejecting((url, o) => {
+        let clean = true;
+        if (o != null) {
+          if (typeof o !== 'object') throw invalid('handleRedirect options must be an object');
+          if (o.cleanAddressBar != null && typeof o.cleanAddressBar !== 'boolean') throw invalid('cleanAddressBar must be a boolean');
+          clean = o.cleanAddressBar !== false;
+        }
+        if (url == null) {
+          if (typeof location !== 'object' || location == null) throw invalid('handleRedirect needs a URL outside a browser');
+          url = location.href;
+        }
+        const result = decode(raw.clientHandleRedirect(id, checkString(url, "handleRedirect's url"), clean));
+        if (result.callback !== undefined) {
+          const cb = result.callback;
+          delete result.callback;
+          checked.set(result, cb);
+        }
+        return Promise.resolve(result);
+      }),
+      exchangeCode: rejecting((result) => {
+        const cb = result != null && typeof result === 'object' ? checked.get(result) : undefined;
+        if (cb === undefined) {
+          throw invalid('exchangeCode takes the result that handleRedirect resolved to, so that the code\'s state has been checked');
+        }
+        checked.delete(result);
+        return later(raw.clientExchangeCode, id, cb);
+      }),
+      refresh: rejecting((token) => later(raw.clientRefresh, id, checkString(token, "refresh's refresh token"))),
+      me: rejecting((token) => later(raw.clientMe, id, checkString(token, "me's access token"))),
+    });
+    release?.register(api, id);
+    return api;
+  }
+
   return Object.freeze({
     version: raw.version,
-    pkce: wrapFn(raw.pkce),
-    authorizeURL: wrapFn(raw.authorizeURL),
-    parseRedirect: wrapFn(raw.parseRedirect),
-    normalizeTokenResponse: wrapFn(raw.normalizeTokenResponse),
-    migrateURL: wrapFn(raw.migrateURL),
-    client(config) {
-      const c = unwrap(raw.client(config));
-      return Object.freeze({
-        config: Object.freeze(c.config),
-        authorize: wrapFn(c.authorize),
-        handleRedirect: wrapAsync(c.handleRedirect),
-        exchangeCode: wrapAsync(c.exchangeCode),
-        refresh: wrapAsync(c.refresh),
-        me: wrapAsync(c.me),
-      });
+    pkce: () => decode(raw.pkce()),
+    authorizeURL: (o) => decode(raw.authorizeURL(options(o, 'authorizeURL options', ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint']))),
+    parseRedirect: (url) => decode(raw.parseRedirect(checkString(url, "parseRedirect's url"))),
+    normalizeTokenResponse(response) {
+      if (typeof response === 'string') {
+        checkString(response, 'the token response', 1 << 20);
+        try {
+          response = JSON.parse(response);
+        } catch {
+          throw invalid('the token response is not valid JSON');
+        }
+      }
+      return decode(raw.normalizeTokenResponse(response));
     },
+    migrateURL: (url) => decode(raw.migrateURL(checkString(url, "migrateURL's url"))),
+    client,
   });
 }
 

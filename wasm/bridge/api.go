@@ -7,154 +7,114 @@ import (
 
 	"github.com/hack-pad/safejs"
 
-	"gotoauth/wasm/browser"
-
 	"gotoauth/pkce"
+	"gotoauth/wasm/browser"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/wire"
 )
 
 // pkce() → {verifier, challenge, method}
-func pkceFunc(_ []safejs.Value) (any, error) {
+func pkceFunc(w *wire.Writer, _ []safejs.Value) error {
 	v, err := pkce.NewVerifier()
 	if err != nil {
-		return nil, &oauth.Error{Code: oauth.Internal, Message: err.Error()}
+		return &oauth.Error{Code: oauth.Internal, Message: err.Error()}
 	}
-	return map[string]any{"verifier": v, "challenge": pkce.Challenge(v), "method": pkce.MethodS256}, nil
+	w.Open('{').Field("verifier", v).Field("challenge", pkce.Challenge(v)).Field("method", pkce.MethodS256).Close('}')
+	return nil
 }
 
-// authorizeURL(options) → {url, state, codeVerifier?, codeChallenge?, flow}
-func authorizeURL(args []safejs.Value) (any, error) {
-	o, ok, err := options(arg(args, 0), "authorizeURL options")
+// authorizeURL(options) → {url, state, flow, codeVerifier?, codeChallenge?}
+func authorizeURL(w *wire.Writer, args []safejs.Value) error {
+	all, err := optionsArg(args, 0)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if !ok {
-		return nil, invalid("authorizeURL takes an options object with at least clientId")
+	o, extra := splitExtra(all)
+	r := oauth.AuthorizeRequest{
+		ClientID: get(o, "clientId"), RedirectURI: get(o, "redirectUri"), Flow: get(o, "flow"),
+		State: get(o, "state"), Endpoint: get(o, "authorizeEndpoint"), Extra: extra,
 	}
-	var r oauth.AuthorizeRequest
-	if r.ClientID, err = optString(o, "clientId", oauth.MaxParamLength); err != nil {
-		return nil, err
-	}
-	if r.RedirectURI, err = optString(o, "redirectUri", oauth.MaxParamLength); err != nil {
-		return nil, err
-	}
-	if r.Flow, err = optString(o, "flow", oauth.MaxParamLength); err != nil {
-		return nil, err
-	}
-	if r.State, err = optString(o, "state", oauth.MaxParamLength); err != nil {
-		return nil, err
-	}
-	if r.Endpoint, err = optString(o, "authorizeEndpoint", oauth.MaxParamLength); err != nil {
-		return nil, err
-	}
-	if r.Scope, _, err = scopeField(o); err != nil {
-		return nil, err
-	}
-	if r.Extra, err = extraParams(o); err != nil {
-		return nil, err
-	}
+	r.Scope, _ = scope(o)
 	a, err := oauth.BuildAuthorization(r)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return authorizationJS(a, true), nil
+	writeAuthorization(w, a, true)
+	return nil
 }
 
-func authorizationJS(a *oauth.Authorization, withVerifier bool) map[string]any {
-	m := map[string]any{"url": a.URL, "state": a.State, "flow": a.Flow}
-	if a.CodeVerifier != "" && withVerifier {
-		m["codeVerifier"] = a.CodeVerifier
-		m["codeChallenge"] = a.CodeChallenge
+func writeAuthorization(w *wire.Writer, a *oauth.Authorization, withVerifier bool) {
+	w.Open('{').Field("url", a.URL).Field("state", a.State).Field("flow", a.Flow)
+	if withVerifier && a.CodeVerifier != "" {
+		w.Field("codeVerifier", a.CodeVerifier).Field("codeChallenge", a.CodeChallenge)
 	}
-	return m
+	w.Close('}')
 }
 
 // parseRedirect(url) → the parsed response; an error response is a result
-// here, not a throw, since no state was checked.
-func parseRedirect(args []safejs.Value) (any, error) {
-	u, err := browser.String(arg(args, 0), "parseRedirect's url", oauth.MaxURLLength)
+// here, not a failure, since no state was checked.
+func parseRedirect(w *wire.Writer, args []safejs.Value) error {
+	u, err := str(args, 0, "parseRedirect's url", oauth.MaxURLLength)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	r, err := oauth.ParseRedirect(u, time.Now())
+	r, err := oauth.ParseRedirectClock(u, time.Now)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return redirectJS(r), nil
+	writeRedirect(w, r, nil)
+	return nil
 }
 
-func redirectJS(r *oauth.Redirect) map[string]any {
-	m := map[string]any{"kind": r.Kind, "state": r.State}
+// writeRedirect writes a parsed response; more adds fields to it.
+func writeRedirect(w *wire.Writer, r *oauth.Redirect, more func()) {
+	w.Open('{').Field("kind", r.Kind).Field("state", r.State)
 	switch r.Kind {
 	case oauth.KindCode:
-		m["code"] = r.Code
+		w.Field("code", r.Code)
 	case oauth.KindToken:
-		m["token"] = tokenJS(r.Token)
+		w.Key("token")
+		writeToken(w, r.Token)
 	case oauth.KindError:
-		m["error"] = r.Err.OAuth
-		if r.Err.Description != "" {
-			m["errorDescription"] = r.Err.Description
-		}
-		if r.Err.URI != "" {
-			m["errorURI"] = r.Err.URI
-		}
+		w.Field("error", r.Err.OAuth).OptField("errorDescription", r.Err.Description).OptField("errorURI", r.Err.URI)
 	}
-	return m
+	if more != nil {
+		more()
+	}
+	w.Close('}')
 }
 
-func tokenJS(t *oauth.Token) map[string]any {
-	scope := make([]any, len(t.Scope))
-	for i, s := range t.Scope {
-		scope[i] = s
-	}
-	m := map[string]any{
-		"accessToken": t.AccessToken,
-		"tokenType":   t.TokenType,
-		"scope":       scope,
-		"legacy":      nil,
-	}
+func writeToken(w *wire.Writer, t *oauth.Token) {
+	w.Open('{').Field("accessToken", t.AccessToken).Field("tokenType", t.TokenType)
 	if t.HasExpiry {
-		m["expiresIn"] = t.ExpiresIn
-		m["expiresAt"] = t.ExpiresAt
+		w.Key("expiresIn").Int(t.ExpiresIn).Key("expiresAt").Int(t.ExpiresAt)
 	}
-	if t.RefreshToken != "" {
-		m["refreshToken"] = t.RefreshToken
-	}
-	if t.Principal != "" {
-		m["principal"] = t.Principal
-	}
-	if t.Legacy != "" {
-		m["legacy"] = t.Legacy
+	w.OptField("refreshToken", t.RefreshToken).Key("scope").Strings(t.Scope).OptField("principal", t.Principal)
+	if t.Legacy == "" {
+		w.Key("legacy").Null()
+	} else {
+		w.Field("legacy", t.Legacy)
 	}
 	if len(t.Profile) > 0 {
-		p := make(map[string]any, len(t.Profile))
+		w.Key("profile").Open('{')
 		for _, f := range t.Profile {
-			p[f.Name] = f.Value
+			w.Field(f.Name, f.Value)
 		}
-		m["profile"] = p
+		w.Close('}')
 	}
-	return m
+	w.Close('}')
 }
 
-// normalizeTokenResponse(objectOrJSONString) → token
-func normalizeTokenResponse(args []safejs.Value) (any, error) {
+// normalizeTokenResponse(object) → token. The loader parses JSON text with
+// JSON.parse first.
+func normalizeTokenResponse(w *wire.Writer, args []safejs.Value) error {
 	v := arg(args, 0)
-	if browser.TypeOf(v) == safejs.TypeString {
-		if _, err := browser.String(v, "the token response", 1<<20); err != nil {
-			return nil, err
-		}
-		parsed, err := browser.JSON.Call("parse", v)
-		if err != nil {
-			return nil, invalid("the token response is not valid JSON")
-		}
-		v = parsed
-	}
 	if browser.TypeOf(v) != safejs.TypeObject || v.IsNull() || browser.IsArray(v) {
-		return nil, invalid("normalizeTokenResponse takes a token response object or its JSON text, not " + browser.TypeName(v))
+		return invalid("normalizeTokenResponse takes a token response object or its JSON text, not " + browser.TypeName(v))
 	}
 	g, err := browser.ToGo(v)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	t, err := oauth.NormalizeJSON(g.(map[string]any), time.Now())
 	if e, ok := err.(*oauth.Error); ok && e.Code == oauth.InvalidResponse {
@@ -162,24 +122,22 @@ func normalizeTokenResponse(args []safejs.Value) (any, error) {
 		e.Code = oauth.InvalidArgument
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return tokenJS(t), nil
+	writeToken(w, t)
+	return nil
 }
 
 // migrateURL(url) → {url, changed, notes}
-func migrateURL(args []safejs.Value) (any, error) {
-	u, err := browser.String(arg(args, 0), "migrateURL's url", oauth.MaxURLLength)
+func migrateURL(w *wire.Writer, args []safejs.Value) error {
+	u, err := str(args, 0, "migrateURL's url", oauth.MaxURLLength)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	m, err := oauth.MigrateURL(u)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	notes := make([]any, len(m.Notes))
-	for i, n := range m.Notes {
-		notes[i] = n
-	}
-	return map[string]any{"url": m.URL, "changed": m.Changed, "notes": notes}, nil
+	w.Open('{').Field("url", m.URL).Key("changed").Bool(m.Changed).Key("notes").Strings(m.Notes).Close('}')
+	return nil
 }

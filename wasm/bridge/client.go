@@ -6,119 +6,115 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"gotoauth/wasm/browser"
-
 	"gotoauth/wasm/client"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/pending"
 	"gotoauth/wasm/scim"
+	"gotoauth/wasm/wire"
 )
 
-// callbacks maps the result objects handleRedirect returned to their
-// checked Callback. A WeakMap keyed by the object itself means a look-alike
-// object built by hand is never found, and results are collected with it.
-var callbacks = mustNew("WeakMap")
-
-// callbackIDs holds the Go side; ids are never reused.
-var (
-	callbackByID = map[int]*client.Callback{}
-	nextID       = 0
-)
-
-func mustNew(class string) safejs.Value {
-	v, err := browser.MustGlobal(class).New()
-	if err != nil {
-		panic("gotoauth: cannot create " + class)
-	}
-	return v
+// clientEntry is one client and the checked redirects it handed out.
+// The loader maps each result object to its callback id in a WeakMap of
+// its own, so only a result handleRedirect returned can be exchanged.
+type clientEntry struct {
+	c         *client.Client
+	callbacks map[int]*client.Callback
+	order     []int
 }
 
-// client(config) → {authorize, handleRedirect, exchangeCode, refresh, me, config}
-func newClient(args []safejs.Value) (any, error) {
-	o, ok, err := options(arg(args, 0), "client config")
+// maxCallbacks bounds the checked codes a client keeps for exchange.
+const maxCallbacks = 64
+
+var (
+	clients = map[int]*clientEntry{}
+	nextID  = 0
+)
+
+func clientArg(args []safejs.Value) (*clientEntry, error) {
+	v := arg(args, 0)
+	if browser.TypeOf(v) != safejs.TypeNumber {
+		return nil, invalid("not a gotoauth client")
+	}
+	id, err := v.Int()
 	if err != nil {
-		return nil, err
+		return nil, invalid("not a gotoauth client")
 	}
-	if !ok {
-		return nil, invalid("client takes a config object with clientId and redirectUri")
+	e := clients[id]
+	if e == nil {
+		return nil, invalid("this client was released")
 	}
-	var cfg client.Config
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{
-		{"clientId", &cfg.ClientID}, {"redirectUri", &cfg.RedirectURI}, {"flow", &cfg.Flow},
-		{"authorizeEndpoint", &cfg.AuthorizeEndpoint}, {"tokenEndpoint", &cfg.TokenEndpoint},
-		{"meEndpoint", &cfg.MeEndpoint}, {"clientSecret", &cfg.ClientSecret},
-	} {
-		if *f.dst, err = optString(o, f.name, oauth.MaxParamLength); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.Scope, _, err = scopeField(o); err != nil {
-		return nil, err
-	}
-	storage, err := storageField(o)
+	return e, nil
+}
+
+// newClient(options, storage?) → {id, config}
+func newClient(w *wire.Writer, args []safejs.Value) error {
+	o, err := optionsArg(args, 0)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	cfg.Storage = storage
-	cfg.Transport = browser.Fetch{}
+	cfg := client.Config{
+		ClientID: get(o, "clientId"), RedirectURI: get(o, "redirectUri"), Flow: get(o, "flow"),
+		AuthorizeEndpoint: get(o, "authorizeEndpoint"), TokenEndpoint: get(o, "tokenEndpoint"),
+		MeEndpoint: get(o, "meEndpoint"), ClientSecret: get(o, "clientSecret"),
+		Transport: browser.Fetch{},
+	}
+	cfg.Scope, _ = scope(o)
+	if cfg.Storage, err = storageArg(arg(args, 1)); err != nil {
+		return err
+	}
 	c, err := client.New(cfg)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	nextID++
+	clients[nextID] = &clientEntry{c: c, callbacks: map[int]*client.Callback{}}
 	full := c.Config()
-	scope := make([]any, len(full.Scope))
-	for i, s := range full.Scope {
-		scope[i] = s
+	joined, _ := oauth.JoinScope(full.Scope)
+	flow := oauth.FlowCode
+	if full.Flow == oauth.FlowImplicit || full.Flow == "token" {
+		flow = oauth.FlowImplicit
 	}
-	return map[string]any{
-		"authorize":      export(func(a []safejs.Value) (any, error) { return authorize(c, a) }),
-		"handleRedirect": export(func(a []safejs.Value) (any, error) { return handleRedirect(c, a) }),
-		"exchangeCode":   export(func(a []safejs.Value) (any, error) { return exchangeCode(c, a) }),
-		"refresh":        export(func(a []safejs.Value) (any, error) { return refresh(c, a) }),
-		"me":             export(func(a []safejs.Value) (any, error) { return me(c, a) }),
-		"config": map[string]any{
-			"clientId": full.ClientID, "redirectUri": full.RedirectURI, "scope": scope,
-			"flow": flowOrDefault(full.Flow), "authorizeEndpoint": orDefault(full.AuthorizeEndpoint, oauth.DefaultAuthorizeEndpoint),
-			"tokenEndpoint": full.TokenEndpoint, "meEndpoint": full.MeEndpoint,
-		},
-	}, nil
+	authorize := full.AuthorizeEndpoint
+	if authorize == "" {
+		authorize = oauth.DefaultAuthorizeEndpoint
+	}
+	w.Open('{').Key("id").Int(int64(nextID)).Key("config").Open('{').
+		Field("clientId", full.ClientID).Field("redirectUri", full.RedirectURI).
+		Key("scope").Strings(splitSpaces(joined)).Field("flow", flow).
+		Field("authorizeEndpoint", authorize).Field("tokenEndpoint", full.TokenEndpoint).
+		Field("meEndpoint", full.MeEndpoint).Close('}').Close('}')
+	return nil
 }
 
-func flowOrDefault(f string) string {
-	if f == oauth.FlowImplicit || f == "token" {
-		return oauth.FlowImplicit
+func splitSpaces(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == ' ' {
+			if i > start {
+				out = append(out, s[start:i])
+			}
+			start = i + 1
+		}
 	}
-	return oauth.FlowCode
+	return out
 }
 
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-// storageField picks the pending-request storage: the caller's object,
-// else sessionStorage in a browser (it survives the redirect but not the
-// tab), else process memory.
-func storageField(o safejs.Value) (pending.Storage, error) {
-	v, err := field(o, "storage")
-	if err != nil {
-		return nil, err
-	}
+// storageArg picks the pending-request storage: the caller's object, else
+// sessionStorage in a browser (it survives the redirect but not the tab),
+// else process memory.
+func storageArg(v safejs.Value) (pending.Storage, error) {
 	if browser.IsNullish(v) {
 		if ss, ok := browser.SessionStorage(); ok {
 			return ss, nil
 		}
 		return &pending.Memory{}, nil
 	}
-	if browser.TypeOf(v) != safejs.TypeObject || v.IsNull() {
+	if browser.TypeOf(v) != safejs.TypeObject {
 		return nil, invalid("storage must be an object with getItem, setItem and removeItem")
 	}
 	for _, m := range []string{"getItem", "setItem", "removeItem"} {
-		f, err := field(v, m)
+		f, err := browser.Get(v, m)
 		if err != nil || browser.TypeOf(f) != safejs.TypeFunction {
 			return nil, invalid("storage must have a " + m + " method")
 		}
@@ -126,181 +122,184 @@ func storageField(o safejs.Value) (pending.Storage, error) {
 	return browser.Storage{V: v}, nil
 }
 
-// authorize(options?) → {url, state, flow}
-func authorize(c *client.Client, args []safejs.Value) (any, error) {
-	o, ok, err := options(arg(args, 0), "authorize options")
-	if err != nil {
-		return nil, err
+// clientRelease(id) forgets a client the loader's FinalizationRegistry saw
+// collected.
+func clientRelease(w *wire.Writer, args []safejs.Value) error {
+	if v := arg(args, 0); browser.TypeOf(v) == safejs.TypeNumber {
+		id, _ := v.Int()
+		delete(clients, id)
 	}
-	var ao client.AuthorizeOptions
-	if ok {
-		var present bool
-		if ao.Scope, present, err = scopeField(o); err != nil {
-			return nil, err
-		}
-		if present && ao.Scope == nil {
-			ao.Scope = []string{}
-		}
-		if ao.Flow, err = optString(o, "flow", oauth.MaxParamLength); err != nil {
-			return nil, err
-		}
-		if ao.State, err = optString(o, "state", oauth.MaxParamLength); err != nil {
-			return nil, err
-		}
-		if ao.Extra, err = extraParams(o); err != nil {
-			return nil, err
-		}
-	}
-	a, err := c.Authorize(ao)
-	if err != nil {
-		return nil, err
-	}
-	return authorizationJS(a, false), nil
+	w.Null()
+	return nil
 }
 
-// handleRedirect(url?, {cleanAddressBar?}) → Promise of the checked result.
-func handleRedirect(c *client.Client, args []safejs.Value) (any, error) {
-	urlArg := arg(args, 0)
-	fromLocation := browser.IsNullish(urlArg)
-	var raw string
-	var err error
-	if fromLocation {
-		if raw, err = browser.CurrentAddress(); err != nil {
-			return nil, err
-		}
-	} else if raw, err = browser.String(urlArg, "handleRedirect's url", oauth.MaxURLLength); err != nil {
-		return nil, err
-	}
-	o, hasOpts, err := options(arg(args, 1), "handleRedirect options")
+// clientAuthorize(id, options) → {url, state, flow}
+func clientAuthorize(w *wire.Writer, args []safejs.Value) error {
+	e, err := clientArg(args)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	clean := true
-	if hasOpts {
-		v, err := field(o, "cleanAddressBar")
-		if err != nil {
-			return nil, err
-		}
-		if browser.TypeOf(v) == safejs.TypeBoolean {
-			clean, _ = v.Bool()
-		} else if !browser.IsNullish(v) {
-			return nil, invalid("cleanAddressBar must be a boolean")
-		}
+	all, err := optionsArg(args, 1)
+	if err != nil {
+		return err
 	}
-	if clean {
-		// Before anything can fail: a code or token must not stay in the
-		// address bar, history or a bookmark, whatever happens next.
+	o, extra := splitExtra(all)
+	ao := client.AuthorizeOptions{Flow: get(o, "flow"), State: get(o, "state"), Extra: extra}
+	if s, present := scope(o); present {
+		ao.Scope = s
+	}
+	a, err := e.c.Authorize(ao)
+	if err != nil {
+		return err
+	}
+	writeAuthorization(w, a, false)
+	return nil
+}
+
+// clientHandleRedirect(id, url, clean) → the checked result with its
+// callback id. With clean, a URL that is the current address is removed
+// from the address bar first, whatever happens next.
+func clientHandleRedirect(w *wire.Writer, args []safejs.Value) error {
+	e, err := clientArg(args)
+	if err != nil {
+		return err
+	}
+	raw, err := str(args, 1, "handleRedirect's url", oauth.MaxURLLength)
+	if err != nil {
+		return err
+	}
+	if clean, _ := arg(args, 2).Bool(); clean {
 		browser.CleanAddressBar(raw)
 	}
-	return promise(func(resolve, reject func(any)) {
-		cb, err := c.HandleRedirect(raw)
-		if err != nil {
-			reject(jsError(err))
-			return
-		}
-		result := redirectJS(cb.Redirect)
-		if cb.Redirect.Kind == oauth.KindCode {
-			result["codeVerifier"] = cb.CodeVerifier
-			result["redirectUri"] = cb.RedirectURI
-		}
-		obj, err := toJS(result)
-		if err != nil {
-			reject(jsError(err))
-			return
-		}
+	cb, err := e.c.HandleRedirect(raw)
+	if err != nil {
+		return err
+	}
+	id := 0
+	if cb.Redirect.Kind == oauth.KindCode {
 		nextID++
-		callbackByID[nextID] = cb
-		if _, err := callbacks.Call("set", obj, nextID); err != nil {
-			reject(jsError(err))
+		id = nextID
+		e.callbacks[id] = cb
+		e.order = append(e.order, id)
+		if len(e.order) > maxCallbacks {
+			delete(e.callbacks, e.order[0])
+			e.order = e.order[1:]
+		}
+	}
+	writeRedirect(w, cb.Redirect, func() {
+		if id != 0 {
+			w.Field("codeVerifier", cb.CodeVerifier).Field("redirectUri", cb.RedirectURI).Key("callback").Int(int64(id))
+		}
+	})
+	return nil
+}
+
+// async runs an operation that answers later through done(json), the
+// loader's callback. It returns at once; done is called exactly once.
+func async(w *wire.Writer, args []safejs.Value, start func(e *clientEntry, finish func(string)) error) error {
+	done := arg(args, len(args)-1)
+	if browser.TypeOf(done) != safejs.TypeFunction {
+		return invalid("missing callback")
+	}
+	e, err := clientArg(args)
+	if err != nil {
+		return err
+	}
+	called := false
+	finish := func(json string) {
+		if !called {
+			called = true
+			_, _ = done.Invoke(json)
+		}
+	}
+	if err := start(e, finish); err != nil {
+		return err
+	}
+	w.Null()
+	return nil
+}
+
+// result wraps a value writer into the success envelope.
+func result(write func(w *wire.Writer)) string {
+	w := wire.NewWriter(512)
+	w.Open('{').Key("ok")
+	write(w)
+	return w.Close('}').String()
+}
+
+func tokenDone(finish func(string)) func(*oauth.Token, error) {
+	return func(t *oauth.Token, err error) {
+		if err != nil {
+			finish(failure(err))
 			return
 		}
-		resolve(obj)
-	}), nil
+		finish(result(func(w *wire.Writer) { writeToken(w, t) }))
+	}
 }
 
-// exchangeCode(result) → Promise<token>
-func exchangeCode(c *client.Client, args []safejs.Value) (any, error) {
-	v := arg(args, 0)
-	var cb *client.Callback
-	if browser.TypeOf(v) == safejs.TypeObject && !v.IsNull() {
-		if id, err := callbacks.Call("get", v); err == nil && browser.TypeOf(id) == safejs.TypeNumber {
-			n, _ := id.Int()
-			cb = callbackByID[n]
+// clientExchangeCode(id, callback, done)
+func clientExchangeCode(w *wire.Writer, args []safejs.Value) error {
+	return async(w, args, func(e *clientEntry, finish func(string)) error {
+		v := arg(args, 1)
+		id := 0
+		if browser.TypeOf(v) == safejs.TypeNumber {
+			id, _ = v.Int()
 		}
-	}
-	if cb == nil {
-		return nil, invalid("exchangeCode takes the result that handleRedirect resolved to, so that the code's state has been checked")
-	}
-	return promise(func(resolve, reject func(any)) {
-		c.ExchangeCode(cb, func(t *oauth.Token, err error) {
-			if err != nil {
-				reject(jsError(err))
-				return
-			}
-			resolve(tokenJS(t))
-		})
-	}), nil
-}
-
-// refresh(refreshToken) → Promise<token>
-func refresh(c *client.Client, args []safejs.Value) (any, error) {
-	rt, err := browser.String(arg(args, 0), "refresh's refresh token", oauth.MaxTokenLength)
-	if err != nil {
-		return nil, err
-	}
-	return promise(func(resolve, reject func(any)) {
-		c.Refresh(rt, func(t *oauth.Token, err error) {
-			if err != nil {
-				reject(jsError(err))
-				return
-			}
-			resolve(tokenJS(t))
-		})
-	}), nil
-}
-
-// me(accessToken) → Promise<profile>
-func me(c *client.Client, args []safejs.Value) (any, error) {
-	at, err := browser.String(arg(args, 0), "me's access token", oauth.MaxTokenLength)
-	if err != nil {
-		return nil, err
-	}
-	return promise(func(resolve, reject func(any)) {
-		c.Me(at, func(p *scim.Profile, raw map[string]any, err error) {
-			if err != nil {
-				reject(jsError(err))
-				return
-			}
-			resolve(profileJS(p, raw))
-		})
-	}), nil
-}
-
-func profileJS(p *scim.Profile, raw map[string]any) map[string]any {
-	accounts := make([]any, len(p.Accounts))
-	for i, a := range p.Accounts {
-		am := map[string]any{"key": a.Key}
-		if a.Name != "" {
-			am["name"] = a.Name
+		cb := e.callbacks[id]
+		if cb == nil {
+			return invalid("exchangeCode takes the result that this client's handleRedirect resolved to, once")
 		}
+		delete(e.callbacks, id)
+		e.c.ExchangeCode(cb, tokenDone(finish))
+		return nil
+	})
+}
+
+// clientRefresh(id, refreshToken, done)
+func clientRefresh(w *wire.Writer, args []safejs.Value) error {
+	return async(w, args, func(e *clientEntry, finish func(string)) error {
+		rt, err := str(args, 1, "refresh's refresh token", oauth.MaxTokenLength)
+		if err != nil {
+			return err
+		}
+		e.c.Refresh(rt, tokenDone(finish))
+		return nil
+	})
+}
+
+// clientMe(id, accessToken, done)
+func clientMe(w *wire.Writer, args []safejs.Value) error {
+	return async(w, args, func(e *clientEntry, finish func(string)) error {
+		at, err := str(args, 1, "me's access token", oauth.MaxTokenLength)
+		if err != nil {
+			return err
+		}
+		e.c.Me(at, func(p *scim.Profile, raw map[string]any, err error) {
+			if err != nil {
+				finish(failure(err))
+				return
+			}
+			finish(result(func(w *wire.Writer) { writeProfile(w, p, raw) }))
+		})
+		return nil
+	})
+}
+
+func writeProfile(w *wire.Writer, p *scim.Profile, raw map[string]any) {
+	w.Open('{').Field("id", p.ID).Field("userName", p.UserName).
+		OptField("displayName", p.DisplayName).OptField("givenName", p.GivenName).OptField("familyName", p.FamilyName).
+		OptField("locale", p.Locale).OptField("timezone", p.Timezone)
+	w.Key("accounts").Open('[')
+	for _, a := range p.Accounts {
+		w.Open('{').Field("key", a.Key).OptField("name", a.Name)
 		if a.Entitlements != nil {
-			ents := make([]any, len(a.Entitlements))
-			for j, e := range a.Entitlements {
-				ents[j] = e
-			}
-			am["entitlements"] = ents
+			w.Key("entitlements").Strings(a.Entitlements)
 		}
-		accounts[i] = am
+		w.Close('}')
 	}
-	legacy := map[string]any{}
+	w.Close(']').Key("legacy").Open('{')
 	for _, f := range p.Legacy {
-		legacy[f.Name] = f.Value
+		w.Field(f.Name, f.Value)
 	}
-	m := map[string]any{"id": p.ID, "userName": p.UserName, "accounts": accounts, "legacy": legacy, "raw": raw}
-	for k, v := range map[string]string{"displayName": p.DisplayName, "givenName": p.GivenName, "familyName": p.FamilyName, "locale": p.Locale, "timezone": p.Timezone} {
-		if v != "" {
-			m[k] = v
-		}
-	}
-	return m
+	w.Close('}').Key("raw").Any(raw).Close('}')
 }

@@ -1,7 +1,10 @@
 //go:build js && wasm
 
-// Package bridge turns gotoauth's Go packages into the JS API that
-// web/gotoauth.js hands to users. Every exported function goes through
+// Package bridge exports gotoauth's Go packages as the raw functions that
+// web/gotoauth.js wraps into the public JS API. Each call crosses the
+// boundary once each way: arguments are strings (options arrive
+// form-encoded), and every result is one JSON text, {"ok": value} or
+// {"error": {...}}, that the loader parses. Every function goes through
 // export, which recovers panics: a Go panic would end the wasm program and
 // every later call would fail with "Go program has already exited".
 package bridge
@@ -10,35 +13,34 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/wire"
 )
 
 // Version is the module's version, reported as `version`.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
-// handler is one exported function. It returns a value js.ValueOf accepts
-// or an error; errors become GoToAuthError instances.
-type handler func(args []safejs.Value) (any, error)
-
-// errorClass is web/gotoauth.js's GoToAuthError, given to Boot.
-var errorClass safejs.Value
+// handler is one exported function: it writes its value into w, or
+// returns an error.
+type handler func(w *wire.Writer, args []safejs.Value) error
 
 // funcs keeps every exported function alive for the program's life.
 var funcs []safejs.Func
 
-// export wraps h: panics and errors come back as a GoToAuthError value,
-// which the loader throws. Nothing a caller passes can end the program.
+// export wraps h so that it always returns one JSON envelope, whatever h
+// does, panics included.
 func export(h handler) safejs.Func {
 	f, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) (result any) {
 		defer func() {
 			if p := recover(); p != nil {
-				result = jsError(&oauth.Error{Code: oauth.Internal, Message: "gotoauth caught an internal error; the module keeps working: " + panicText(p)})
+				result = failure(internalError(p))
 			}
 		}()
-		v, err := h(args)
-		if err != nil {
-			return jsError(err)
+		w := wire.NewWriter(256)
+		w.Open('{').Key("ok")
+		if err := h(w, args); err != nil {
+			return failure(err)
 		}
-		return v
+		return w.Close('}').String()
 	})
 	if err != nil {
 		panic("gotoauth: cannot export a function: " + err.Error())
@@ -47,56 +49,60 @@ func export(h handler) safejs.Func {
 	return f
 }
 
-func panicText(p any) string {
+func internalError(p any) error {
+	msg := "panic"
 	switch v := p.(type) {
 	case error:
-		return v.Error()
+		msg = v.Error()
 	case string:
-		return v
+		msg = v
 	}
-	return "panic"
+	return &oauth.Error{Code: oauth.Internal, Message: "gotoauth caught an internal error; the module keeps working: " + msg}
 }
 
-// jsError builds a GoToAuthError(code, message, details).
-func jsError(err error) safejs.Value {
+// failure is the error envelope: {"error": {code, message, error?,
+// errorDescription?, errorURI?, status?}}.
+func failure(err error) string {
 	e, ok := err.(*oauth.Error)
 	if !ok {
 		e = &oauth.Error{Code: oauth.Internal, Message: err.Error()}
 	}
-	details := map[string]any{}
-	if e.OAuth != "" {
-		details["error"] = e.OAuth
-	}
-	if e.Description != "" {
-		details["errorDescription"] = e.Description
-	}
-	if e.URI != "" {
-		details["errorURI"] = e.URI
-	}
+	w := wire.NewWriter(128)
+	w.Open('{').Key("error").Open('{').Field("code", string(e.Code)).Field("message", e.Message).
+		OptField("error", e.OAuth).OptField("errorDescription", e.Description).OptField("errorURI", e.URI)
 	if e.Status != 0 {
-		details["status"] = e.Status
+		w.Key("status").Int(int64(e.Status))
 	}
-	v, nerr := errorClass.New(string(e.Code), e.Message, details)
-	if nerr != nil {
-		// The class is missing or threw: fall back to a plain object the
-		// loader still recognises by its code.
-		v, _ = safejs.ValueOf(map[string]any{"code": string(e.Code), "message": e.Message})
-	}
-	return v
+	return w.Close('}').Close('}').String()
 }
 
-// Boot builds the API object. errClass is the GoToAuthError constructor:
-// new errClass(code, message, details).
-func Boot(errClass safejs.Value) (safejs.Value, error) {
-	errorClass = errClass
-	api := map[string]any{
-		"version":                Version,
-		"pkce":                   export(pkceFunc),
-		"authorizeURL":           export(authorizeURL),
-		"parseRedirect":          export(parseRedirect),
-		"normalizeTokenResponse": export(normalizeTokenResponse),
-		"migrateURL":             export(migrateURL),
-		"client":                 export(newClient),
+// Boot builds the raw API object that gotoauth.js wraps.
+func Boot() (safejs.Value, error) {
+	api, err := safejs.Global().Get("Object")
+	if err != nil {
+		return api, err
 	}
-	return toJS(api)
+	obj, err := api.New()
+	if err != nil {
+		return obj, err
+	}
+	for name, h := range map[string]handler{
+		"pkce":                   pkceFunc,
+		"authorizeURL":           authorizeURL,
+		"parseRedirect":          parseRedirect,
+		"normalizeTokenResponse": normalizeTokenResponse,
+		"migrateURL":             migrateURL,
+		"newClient":              newClient,
+		"clientAuthorize":        clientAuthorize,
+		"clientHandleRedirect":   clientHandleRedirect,
+		"clientExchangeCode":     clientExchangeCode,
+		"clientRefresh":          clientRefresh,
+		"clientMe":               clientMe,
+		"clientRelease":          clientRelease,
+	} {
+		if err := obj.Set(name, export(h)); err != nil {
+			return obj, err
+		}
+	}
+	return obj, obj.Set("version", Version)
 }

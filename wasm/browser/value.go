@@ -32,19 +32,11 @@ const TypeOther = safejs.Type(-1)
 // IsNullish reports undefined or null.
 func IsNullish(v safejs.Value) bool { return v.IsUndefined() || v.IsNull() }
 
-// String reads a JS string of at most max bytes. The length is checked
-// before the string is copied into Go, so a 5 MB string costs nothing.
+// String reads a JS string of at most max bytes. The loader checks the
+// length in JS before calling; here it is checked after the copy.
 func String(v safejs.Value, what string, max int) (string, error) {
 	if TypeOf(v) != safejs.TypeString {
 		return "", invalid(what + " must be a string, not " + TypeName(v))
-	}
-	n, err := StringLength(v)
-	if err != nil {
-		return "", invalid(what + " must be a string")
-	}
-	// length counts UTF-16 units; UTF-8 is at most three bytes each.
-	if n > max {
-		return "", invalid(what + " is too long (" + strconv.Itoa(max>>10) + " KiB at most)")
 	}
 	s, err := v.String()
 	if err != nil {

@@ -52,7 +52,15 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // are skipped; a pair without '=' has an empty value. A name that occurs
 // twice is an error, as is a bad escape or a decoded control character.
 func Parse(s string) (Values, error) {
-	var out Values
+	if s == "" {
+		return nil, nil
+	}
+	// One scan for raw control characters here; Unescape then only checks
+	// the bytes that escapes decode to.
+	if hasControl(s) {
+		return nil, &ParseError{Name: "(raw)", Err: ErrControl}
+	}
+	out := make(Values, 0, strings.Count(s, "&")+1)
 	for s != "" {
 		var pair string
 		pair, s, _ = strings.Cut(s, "&")
@@ -60,11 +68,11 @@ func Parse(s string) (Values, error) {
 			continue
 		}
 		rawName, rawValue, _ := strings.Cut(pair, "=")
-		name, err := Unescape(rawName)
+		name, err := unescape(rawName)
 		if err != nil {
 			return nil, &ParseError{Name: truncate(rawName), Err: err}
 		}
-		value, err := Unescape(rawValue)
+		value, err := unescape(rawValue)
 		if err != nil {
 			return nil, &ParseError{Name: name, Err: err}
 		}
@@ -77,13 +85,18 @@ func Parse(s string) (Values, error) {
 }
 
 // Unescape decodes percent-escapes and '+' as a space. Control characters
-// (below 0x20, and 0x7f) are rejected after decoding: no OAuth parameter
+// (below 0x20, and 0x7f) are rejected, raw or decoded: no OAuth parameter
 // carries them, and they are how header and log injection starts.
 func Unescape(s string) (string, error) {
+	if hasControl(s) {
+		return "", ErrControl
+	}
+	return unescape(s)
+}
+
+// unescape is Unescape for text already checked for raw control characters.
+func unescape(s string) (string, error) {
 	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
-		if hasControl(s) {
-			return "", ErrControl
-		}
 		return s, nil
 	}
 	b := make([]byte, 0, len(s))
@@ -95,14 +108,15 @@ func Unescape(s string) (string, error) {
 			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
 				return "", ErrEscape
 			}
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			d := unhex(s[i+1])<<4 | unhex(s[i+2])
+			if d < 0x20 || d == 0x7f {
+				return "", ErrControl
+			}
+			b = append(b, d)
 			i += 2
 		default:
 			b = append(b, c)
 		}
-	}
-	if hasControl(string(b)) {
-		return "", ErrControl
 	}
 	return string(b), nil
 }
@@ -119,47 +133,61 @@ func hasControl(s string) bool {
 // Escape percent-encodes every byte outside RFC 3986's unreserved set, so a
 // space becomes %20 as in GoTo's examples.
 func Escape(s string) string {
-	n := 0
 	for i := 0; i < len(s); i++ {
-		if !unreserved(s[i]) {
-			n++
+		if !isUnreserved[s[i]] {
+			return string(AppendEscaped(make([]byte, 0, len(s)+16), s))
 		}
 	}
-	if n == 0 {
-		return s
-	}
-	b := make([]byte, 0, len(s)+2*n)
+	return s
+}
+
+// AppendEscaped appends Escape(s) to dst.
+func AppendEscaped(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			b = append(b, c)
+		if c := s[i]; isUnreserved[c] {
+			dst = append(dst, c)
 		} else {
-			b = append(b, '%', upperHex[c>>4], upperHex[c&15])
+			dst = append(dst, '%', upperHex[c>>4], upperHex[c&15])
 		}
 	}
-	return string(b)
+	return dst
 }
 
 // Encode writes the parameters in order as name=value pairs.
 func (v Values) Encode() string {
-	var b strings.Builder
+	return string(v.AppendEncoded(nil))
+}
+
+// AppendEncoded appends Encode's text to dst.
+func (v Values) AppendEncoded(dst []byte) []byte {
+	if dst == nil {
+		n := 0
+		for _, p := range v {
+			n += len(p.Name) + len(p.Value) + 2
+		}
+		dst = make([]byte, 0, n+n/4)
+	}
 	for i, p := range v {
 		if i > 0 {
-			b.WriteByte('&')
+			dst = append(dst, '&')
 		}
-		b.WriteString(Escape(p.Name))
-		b.WriteByte('=')
-		b.WriteString(Escape(p.Value))
+		dst = AppendEscaped(dst, p.Name)
+		dst = append(dst, '=')
+		dst = AppendEscaped(dst, p.Value)
 	}
-	return b.String()
+	return dst
 }
 
 const upperHex = "0123456789ABCDEF"
 
-func unreserved(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-		c == '-' || c == '.' || c == '_' || c == '~'
-}
+// isUnreserved is RFC 3986 §2.3's unreserved set, as a table.
+var isUnreserved = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+			c == '-' || c == '.' || c == '_' || c == '~'
+	}
+	return t
+}()
 
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'

@@ -112,14 +112,15 @@ func BuildAuthorization(r AuthorizeRequest) (*Authorization, error) {
 		params = append(params, form.Param{Name: "code_challenge", Value: a.CodeChallenge}, form.Param{Name: "code_challenge_method", Value: pkce.MethodS256})
 	}
 	params = append(params, r.Extra...)
-	sep := "?"
-	if strings.Contains(endpoint, "?") {
-		sep = "&"
-		if strings.HasSuffix(endpoint, "?") || strings.HasSuffix(endpoint, "&") {
-			sep = ""
-		}
+	buf := make([]byte, 0, len(endpoint)+len(r.ClientID)+len(r.RedirectURI)*3/2+len(scope)*3/2+256)
+	buf = append(buf, endpoint...)
+	switch {
+	case !strings.Contains(endpoint, "?"):
+		buf = append(buf, '?')
+	case !strings.HasSuffix(endpoint, "?") && !strings.HasSuffix(endpoint, "&"):
+		buf = append(buf, '&')
 	}
-	a.URL = endpoint + sep + params.Encode()
+	a.URL = string(params.AppendEncoded(buf))
 	return a, nil
 }
 
@@ -222,6 +223,9 @@ func checkEndpoint(what, endpoint, def string) (string, error) {
 }
 
 func endpointParams(endpoint string) form.Values {
+	if !strings.Contains(endpoint, "?") {
+		return nil
+	}
 	u, _ := form.SplitURL(endpoint)
 	v, _ := form.Parse(u.Query)
 	return v

@@ -30,6 +30,12 @@ type Redirect struct {
 // (§4.2.2). A code in the fragment (response_mode=fragment) is accepted; a
 // token in the query is refused, since the query reaches server logs.
 func ParseRedirect(raw string, now time.Time) (*Redirect, error) {
+	return ParseRedirectClock(raw, func() time.Time { return now })
+}
+
+// ParseRedirectClock is ParseRedirect reading the clock only when a token
+// needs its expiry computed.
+func ParseRedirectClock(raw string, now func() time.Time) (*Redirect, error) {
 	if len(raw) > MaxURLLength {
 		return nil, errorf(InvalidArgument, "redirect URL is longer than 64 KiB")
 	}
@@ -103,7 +109,7 @@ func ParseRedirect(raw string, now time.Time) (*Redirect, error) {
 		r.Kind, r.Code = KindCode, code
 		return r, nil
 	}
-	t, err := tokenFromFragment(part, now)
+	t, err := tokenFromFragment(part, now())
 	if err != nil {
 		return nil, err
 	}
@@ -122,13 +128,16 @@ func parsePart(what, s string) (form.Values, error) {
 // isOAuthFragment tells an OAuth fragment from a single-page app's own route
 // such as "#/settings", which is left alone.
 func isOAuthFragment(f string) bool {
-	for _, name := range []string{"access_token=", "code=", "error=", "state="} {
-		if strings.HasPrefix(f, name) || strings.Contains(f, "&"+name) {
+	for _, name := range responseNames {
+		if strings.HasPrefix(f, name[1:]) || strings.Contains(f, name) {
 			return true
 		}
 	}
 	return false
 }
+
+// responseNames start a response parameter after an '&'.
+var responseNames = [...]string{"&access_token=", "&code=", "&error=", "&state="}
 
 func hasAnyOf(v form.Values, names ...string) bool {
 	for _, n := range names {

@@ -189,12 +189,12 @@ func parseExpires(s string) (int64, error) {
 	return n, nil
 }
 
+// splitScope never returns nil: a token's scope is a list, maybe empty.
 func splitScope(s string) []string {
-	f := strings.Fields(s)
-	if f == nil {
+	if s == "" {
 		return []string{}
 	}
-	return f
+	return strings.Fields(s)
 }
 
 func oauthErrorFromJSON(code any, m map[string]any) error {

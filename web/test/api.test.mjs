@@ -227,7 +227,8 @@ test('client: replayed, foreign, missing and unknown states are refused', async 
   await rejectsWith('state_mismatch', () => mine.handleRedirect(`${REDIRECT}?code=c`));
   await rejectsWith('state_mismatch', () => mine.handleRedirect(`${REDIRECT}?code=c&state=${'x'.repeat(43)}`));
   const b = mine.authorize();
-  await rejectsWith('state_mismatch', () => mine.handleRedirect(`${REDIRECT}?code=c&state=${b.state.slice(0, -1)}A`));
+  const tampered = b.state.slice(0, -1) + (b.state.endsWith('A') ? 'B' : 'A');
+  await rejectsWith('state_mismatch', () => mine.handleRedirect(`${REDIRECT}?code=c&state=${tampered}`));
 });
 
 test('client: an expired state is refused', async () => {

@@ -1,8 +1,8 @@
 //go:build js && wasm
 
 // Command gotoauth is the library's wasm module. web/gotoauth.js starts it
-// with globalThis.__gotoauthBoot = {GoToAuthError, ready}; it answers by
-// calling ready(api) and then waits for calls.
+// with globalThis.__gotoauthBoot = {ready, fail}; it answers by calling
+// ready(rawAPI) and then waits for calls.
 package main
 
 import (
@@ -18,14 +18,13 @@ func main() {
 		return // not started by gotoauth.js: nothing to hand the API to
 	}
 	_ = global.Delete("__gotoauthBoot")
-	errClass, _ := boot.Get("GoToAuthError")
-	ready, _ := boot.Get("ready")
-	api, err := bridge.Boot(errClass)
+	api, err := bridge.Boot()
 	if err != nil {
 		fail, _ := boot.Get("fail")
 		_, _ = fail.Invoke(err.Error())
 		return
 	}
+	ready, _ := boot.Get("ready")
 	if _, err := ready.Invoke(api); err != nil {
 		return
 	}
