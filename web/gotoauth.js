@@ -194,12 +194,39 @@ function decode(text) {
   return r.ok;
 }
 
+// The buffer shared with Go: a call's text payload goes in as UTF-8 and is
+// passed as its length; a result comes back as a length into it (or as a
+// string when it did not fit). One copy each way is far cheaper than
+// converting JS strings through syscall/js.
+function channel(raw) {
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  let io = new Uint8Array(16 * 1024);
+  const read = (r) => decode(typeof r === 'number' ? decoder.decode(io.subarray(0, r)) : r);
+  read(raw.setBuffer(0, io));
+
+  function put(text) {
+    let r = encoder.encodeInto(text, io);
+    if (r.read < text.length) {
+      io = new Uint8Array(Math.min(768 * 1024, Math.max(io.length * 2, text.length * 3 + 1024)));
+      read(raw.setBuffer(0, io));
+      r = encoder.encodeInto(text, io);
+    }
+    return r.written;
+  }
+
+  /** call(fn, payload, ...args): fn's JSON result, decoded. */
+  return function call(fn, payload, ...args) {
+    return read(fn(payload === '' ? 0 : put(payload), ...args));
+  };
+}
+
 // later calls a raw function whose last argument is a callback, as a Promise.
-function later(fn, ...args) {
+function later(call, fn, payload, ...args) {
   return new Promise((resolve, reject) => {
-    decode(fn(...args, (text) => {
+    call(fn, payload, ...args, (text) => {
       try { resolve(decode(text)); } catch (err) { reject(err); }
-    }));
+    });
   });
 }
 
@@ -214,11 +241,12 @@ function rejecting(f) {
 }
 
 function wrapAPI(raw) {
+  const call = channel(raw);
   // Results that handleRedirect resolved to, and their ids on the Go side:
   // only these can be exchanged, and a copy made by hand is not one.
   const checked = new WeakMap();
   const release = typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry((id) => raw.clientRelease(id)) : null;
+    ? new FinalizationRegistry((id) => call(raw.clientRelease, '', id)) : null;
 
   function client(config) {
     const form = options(config, 'client config', OPTION_STRINGS);
@@ -228,12 +256,12 @@ function wrapAPI(raw) {
     } catch (err) {
       throw invalid(`client config could not be read: ${err && err.message}`);
     }
-    const made = decode(raw.newClient(form, storage));
+    const made = call(raw.newClient, form, storage);
     const id = made.id;
     const api = Object.freeze({
       config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope) }),
       authorize(o) {
-        return decode(raw.clientAuthorize(id, options(o, 'authorize options', ['flow', 'state'], { allowMissing: true })));
+        return call(raw.clientAuthorize, options(o, 'authorize options', ['flow', 'state'], { allowMissing: true }), id);
       },
       handleRedirect: rejecting((url, o) => {
         let clean = true;
@@ -246,7 +274,7 @@ function wrapAPI(raw) {
           if (typeof location !== 'object' || location == null) throw invalid('handleRedirect needs a URL outside a browser');
           url = location.href;
         }
-        const result = decode(raw.clientHandleRedirect(id, checkString(url, "handleRedirect's url"), clean));
+        const result = call(raw.clientHandleRedirect, checkString(url, "handleRedirect's url"), id, clean);
         if (result.callback !== undefined) {
           const cb = result.callback;
           delete result.callback;
@@ -260,10 +288,10 @@ function wrapAPI(raw) {
           throw invalid('exchangeCode takes the result that handleRedirect resolved to, so that the code\'s state has been checked');
         }
         checked.delete(result);
-        return later(raw.clientExchangeCode, id, cb);
+        return later(call, raw.clientExchangeCode, '', id, cb);
       }),
-      refresh: rejecting((token) => later(raw.clientRefresh, id, checkString(token, "refresh's refresh token"))),
-      me: rejecting((token) => later(raw.clientMe, id, checkString(token, "me's access token"))),
+      refresh: rejecting((token) => later(call, raw.clientRefresh, checkString(token, "refresh's refresh token"), id)),
+      me: rejecting((token) => later(call, raw.clientMe, checkString(token, "me's access token"), id)),
     });
     release?.register(api, id);
     return api;
@@ -271,9 +299,9 @@ function wrapAPI(raw) {
 
   return Object.freeze({
     version: raw.version,
-    pkce: () => decode(raw.pkce()),
-    authorizeURL: (o) => decode(raw.authorizeURL(options(o, 'authorizeURL options', ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint']))),
-    parseRedirect: (url) => decode(raw.parseRedirect(checkString(url, "parseRedirect's url"))),
+    pkce: () => call(raw.pkce, ''),
+    authorizeURL: (o) => call(raw.authorizeURL, options(o, 'authorizeURL options', ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint'])),
+    parseRedirect: (url) => call(raw.parseRedirect, checkString(url, "parseRedirect's url")),
     normalizeTokenResponse(response) {
       if (typeof response === 'string') {
         checkString(response, 'the token response', 1 << 20);
@@ -283,9 +311,9 @@ function wrapAPI(raw) {
           throw invalid('the token response is not valid JSON');
         }
       }
-      return decode(raw.normalizeTokenResponse(response));
+      return call(raw.normalizeTokenResponse, '', response);
     },
-    migrateURL: (url) => decode(raw.migrateURL(checkString(url, "migrateURL's url"))),
+    migrateURL: (url) => call(raw.migrateURL, checkString(url, "migrateURL's url")),
     client,
   });
 }

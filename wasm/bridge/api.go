@@ -14,7 +14,7 @@ import (
 )
 
 // pkce() → {verifier, challenge, method}
-func pkceFunc(w *wire.Writer, _ []safejs.Value) error {
+func pkceFunc(w *wire.Writer, _ string, _ []safejs.Value) error {
 	v, err := pkce.NewVerifier()
 	if err != nil {
 		return &oauth.Error{Code: oauth.Internal, Message: err.Error()}
@@ -24,8 +24,8 @@ func pkceFunc(w *wire.Writer, _ []safejs.Value) error {
 }
 
 // authorizeURL(options) → {url, state, flow, codeVerifier?, codeChallenge?}
-func authorizeURL(w *wire.Writer, args []safejs.Value) error {
-	all, err := optionsArg(args, 0)
+func authorizeURL(w *wire.Writer, payload string, _ []safejs.Value) error {
+	all, err := optionsArg(payload)
 	if err != nil {
 		return err
 	}
@@ -53,8 +53,8 @@ func writeAuthorization(w *wire.Writer, a *oauth.Authorization, withVerifier boo
 
 // parseRedirect(url) → the parsed response; an error response is a result
 // here, not a failure, since no state was checked.
-func parseRedirect(w *wire.Writer, args []safejs.Value) error {
-	u, err := str(args, 0, "parseRedirect's url", oauth.MaxURLLength)
+func parseRedirect(w *wire.Writer, payload string, _ []safejs.Value) error {
+	u, err := checkLen(payload, "parseRedirect's url", oauth.MaxURLLength)
 	if err != nil {
 		return err
 	}
@@ -105,10 +105,10 @@ func writeToken(w *wire.Writer, t *oauth.Token) {
 	w.Close('}')
 }
 
-// normalizeTokenResponse(object) → token. The loader parses JSON text with
-// JSON.parse first.
-func normalizeTokenResponse(w *wire.Writer, args []safejs.Value) error {
-	v := arg(args, 0)
+// normalizeTokenResponse(_, object) → token. The loader parses JSON text
+// with JSON.parse first.
+func normalizeTokenResponse(w *wire.Writer, _ string, args []safejs.Value) error {
+	v := arg(args, 1)
 	if browser.TypeOf(v) != safejs.TypeObject || v.IsNull() || browser.IsArray(v) {
 		return invalid("normalizeTokenResponse takes a token response object or its JSON text, not " + browser.TypeName(v))
 	}
@@ -129,8 +129,8 @@ func normalizeTokenResponse(w *wire.Writer, args []safejs.Value) error {
 }
 
 // migrateURL(url) → {url, changed, notes}
-func migrateURL(w *wire.Writer, args []safejs.Value) error {
-	u, err := str(args, 0, "migrateURL's url", oauth.MaxURLLength)
+func migrateURL(w *wire.Writer, payload string, _ []safejs.Value) error {
+	u, err := checkLen(payload, "migrateURL's url", oauth.MaxURLLength)
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,12 @@ func envelope(t *testing.T, api safejs.Value, name string, args ...any) safejs.V
 	if err != nil {
 		t.Fatalf("%s threw across the boundary: %v", name, err)
 	}
-	if browser.TypeOf(text) != safejs.TypeString {
+	if tt := browser.TypeOf(text); tt != safejs.TypeString && tt != safejs.TypeNumber {
 		t.Fatalf("%s returned no JSON text", name)
+	}
+	if browser.TypeOf(text) == safejs.TypeNumber {
+		n, _ := text.Int()
+		text, _ = safejs.ValueOf(string(readShared(t, n)))
 	}
 	v, err := browser.JSON.Call("parse", text)
 	if err != nil {
@@ -65,13 +69,35 @@ func field(t *testing.T, v safejs.Value, key string) string {
 	return s
 }
 
+func readShared(t *testing.T, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	if got, err := safejs.CopyBytesToGo(b, shared); err != nil || got != n {
+		t.Fatalf("reading %d bytes of the shared buffer: %v", n, err)
+	}
+	return b
+}
+
+// testAPI boots the API with a 4 KiB shared buffer, as the loader does.
 func testAPI(t *testing.T) safejs.Value {
 	t.Helper()
 	api, err := Boot()
 	if err != nil {
 		t.Fatal(err)
 	}
+	buf, _ := uint8Array.New(4096)
+	ok(t, envelope(t, api, "setBuffer", 0, buf))
 	return api
+}
+
+// put writes s into the shared buffer and returns its length, as the
+// loader passes payloads.
+func put(t *testing.T, s string) int {
+	t.Helper()
+	if n, err := safejs.CopyBytesToJS(shared, []byte(s)); err != nil || n != len(s) {
+		t.Fatal("payload does not fit")
+	}
+	return len(s)
 }
 
 func TestBadArgumentsComeBackAsErrors(t *testing.T) {
@@ -79,9 +105,9 @@ func TestBadArgumentsComeBackAsErrors(t *testing.T) {
 	huge := strings.Repeat("x", 5<<20)
 	bigint, _ := safejs.Global().Call("BigInt", 10)
 	bad := []any{nil, safejs.Undefined(), safejs.Null(), 0, 3.5, true, map[string]any{}, []any{1}, huge, bigint, "code=%zz&code=1"}
-	for _, name := range []string{"authorizeURL", "parseRedirect", "normalizeTokenResponse", "migrateURL", "newClient", "clientAuthorize", "clientHandleRedirect", "clientRefresh", "clientMe", "clientExchangeCode"} {
+	for _, name := range []string{"authorizeURL", "parseRedirect", "normalizeTokenResponse", "migrateURL", "newClient", "clientAuthorize", "clientHandleRedirect", "clientRefresh", "clientMe", "clientExchangeCode", "setBuffer"} {
 		for i, v := range bad {
-			code := errCode(t, envelope(t, api, name, v))
+			code := errCode(t, envelope(t, api, name, v, v))
 			if code == "" {
 				t.Errorf("%s(bad[%d]) did not return an error", name, i)
 			} else if code == "internal" {
@@ -96,7 +122,7 @@ func TestGoodCallsAfterBadOnes(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		envelope(t, api, "parseRedirect", i)
 	}
-	r := ok(t, envelope(t, api, "parseRedirect", "https://app.example/cb?code=abc&state=xyz"))
+	r := ok(t, envelope(t, api, "parseRedirect", put(t, "https://app.example/cb?code=abc&state=xyz")))
 	if field(t, r, "kind") != "code" || field(t, r, "code") != "abc" || field(t, r, "state") != "xyz" {
 		t.Fatal("parseRedirect after bad calls")
 	}
@@ -123,26 +149,26 @@ func TestPKCEFromGetRandomValues(t *testing.T) {
 
 func TestClientRoundTripReplayAndForgedCallback(t *testing.T) {
 	api := testAPI(t)
-	made := ok(t, envelope(t, api, "newClient", "clientId=c&redirectUri=http%3A%2F%2F127.0.0.1%3A8080%2Fcb"))
+	made := ok(t, envelope(t, api, "newClient", put(t, "clientId=c&redirectUri=http%3A%2F%2F127.0.0.1%3A8080%2Fcb")))
 	idV, _ := browser.Get(made, "id")
 	id, _ := idV.Int()
-	a := ok(t, envelope(t, api, "clientAuthorize", id, ""))
+	a := ok(t, envelope(t, api, "clientAuthorize", 0, id))
 	redirect := "http://127.0.0.1:8080/cb?code=abc&state=" + field(t, a, "state")
-	r := ok(t, envelope(t, api, "clientHandleRedirect", id, redirect, false))
+	r := ok(t, envelope(t, api, "clientHandleRedirect", put(t, redirect), id, false))
 	if field(t, r, "code") != "abc" || field(t, r, "codeVerifier") == "" {
 		t.Fatal("handleRedirect")
 	}
-	if code := errCode(t, envelope(t, api, "clientHandleRedirect", id, redirect, false)); code != "state_mismatch" {
+	if code := errCode(t, envelope(t, api, "clientHandleRedirect", redirect, id, false)); code != "state_mismatch" {
 		t.Fatalf("replay: %q", code)
 	}
 	// An id that handleRedirect never issued is refused before any request.
 	done, _ := safejs.FuncOf(func(safejs.Value, []safejs.Value) any { t.Error("callback called"); return nil })
 	defer done.Release()
-	if code := errCode(t, envelope(t, api, "clientExchangeCode", id, 999999, done)); code != "invalid_argument" {
+	if code := errCode(t, envelope(t, api, "clientExchangeCode", 0, id, 999999, done)); code != "invalid_argument" {
 		t.Fatalf("forged callback: %q", code)
 	}
-	envelope(t, api, "clientRelease", id)
-	if code := errCode(t, envelope(t, api, "clientAuthorize", id, "")); code != "invalid_argument" {
+	envelope(t, api, "clientRelease", 0, id)
+	if code := errCode(t, envelope(t, api, "clientAuthorize", 0, id)); code != "invalid_argument" {
 		t.Fatalf("released client: %q", code)
 	}
 }
@@ -158,11 +184,26 @@ func TestThrowingGetterIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := errCode(t, envelope(t, api, "normalizeTokenResponse", proxy)); code != "invalid_argument" {
+	if code := errCode(t, envelope(t, api, "normalizeTokenResponse", 0, proxy)); code != "invalid_argument" {
 		t.Fatalf("throwing getter: code %q", code)
 	}
 	if code := errCode(t, envelope(t, api, "newClient", "clientId=c&redirectUri=https%3A%2F%2Fa%2F", proxy)); code != "invalid_argument" {
 		t.Fatalf("throwing storage: code %q", code)
 	}
 	ok(t, envelope(t, api, "migrateURL", "https://api.getgo.com/oauth/v2/token"))
+}
+
+func TestPayloadOutsideTheBufferIsAnError(t *testing.T) {
+	api := testAPI(t)
+	for _, n := range []any{-1, 4097, 1e9, 2.5} {
+		if code := errCode(t, envelope(t, api, "parseRedirect", n)); code != "invalid_argument" {
+			t.Errorf("payload length %v: %q", n, code)
+		}
+	}
+	// A result larger than the buffer comes back as a string.
+	long := "https://app.example/cb?code=" + strings.Repeat("c", 5000) + "&state=s"
+	v, err := api.Call("parseRedirect", long)
+	if err != nil || browser.TypeOf(v) != safejs.TypeString {
+		t.Fatalf("a large result did not come back as text")
+	}
 }

@@ -30,8 +30,9 @@ var (
 	nextID  = 0
 )
 
+// clientArg reads the client id, args[1].
 func clientArg(args []safejs.Value) (*clientEntry, error) {
-	v := arg(args, 0)
+	v := arg(args, 1)
 	if browser.TypeOf(v) != safejs.TypeNumber {
 		return nil, invalid("not a gotoauth client")
 	}
@@ -47,8 +48,8 @@ func clientArg(args []safejs.Value) (*clientEntry, error) {
 }
 
 // newClient(options, storage?) → {id, config}
-func newClient(w *wire.Writer, args []safejs.Value) error {
-	o, err := optionsArg(args, 0)
+func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
+	o, err := optionsArg(payload)
 	if err != nil {
 		return err
 	}
@@ -122,10 +123,10 @@ func storageArg(v safejs.Value) (pending.Storage, error) {
 	return browser.Storage{V: v}, nil
 }
 
-// clientRelease(id) forgets a client the loader's FinalizationRegistry saw
-// collected.
-func clientRelease(w *wire.Writer, args []safejs.Value) error {
-	if v := arg(args, 0); browser.TypeOf(v) == safejs.TypeNumber {
+// clientRelease(_, id) forgets a client the loader's FinalizationRegistry
+// saw collected.
+func clientRelease(w *wire.Writer, _ string, args []safejs.Value) error {
+	if v := arg(args, 1); browser.TypeOf(v) == safejs.TypeNumber {
 		id, _ := v.Int()
 		delete(clients, id)
 	}
@@ -133,13 +134,13 @@ func clientRelease(w *wire.Writer, args []safejs.Value) error {
 	return nil
 }
 
-// clientAuthorize(id, options) → {url, state, flow}
-func clientAuthorize(w *wire.Writer, args []safejs.Value) error {
+// clientAuthorize(options, id) → {url, state, flow}
+func clientAuthorize(w *wire.Writer, payload string, args []safejs.Value) error {
 	e, err := clientArg(args)
 	if err != nil {
 		return err
 	}
-	all, err := optionsArg(args, 1)
+	all, err := optionsArg(payload)
 	if err != nil {
 		return err
 	}
@@ -156,15 +157,15 @@ func clientAuthorize(w *wire.Writer, args []safejs.Value) error {
 	return nil
 }
 
-// clientHandleRedirect(id, url, clean) → the checked result with its
+// clientHandleRedirect(url, id, clean) → the checked result with its
 // callback id. With clean, a URL that is the current address is removed
 // from the address bar first, whatever happens next.
-func clientHandleRedirect(w *wire.Writer, args []safejs.Value) error {
+func clientHandleRedirect(w *wire.Writer, payload string, args []safejs.Value) error {
 	e, err := clientArg(args)
 	if err != nil {
 		return err
 	}
-	raw, err := str(args, 1, "handleRedirect's url", oauth.MaxURLLength)
+	raw, err := checkLen(payload, "handleRedirect's url", oauth.MaxURLLength)
 	if err != nil {
 		return err
 	}
@@ -237,10 +238,10 @@ func tokenDone(finish func(string)) func(*oauth.Token, error) {
 	}
 }
 
-// clientExchangeCode(id, callback, done)
-func clientExchangeCode(w *wire.Writer, args []safejs.Value) error {
+// clientExchangeCode(_, id, callback, done)
+func clientExchangeCode(w *wire.Writer, _ string, args []safejs.Value) error {
 	return async(w, args, func(e *clientEntry, finish func(string)) error {
-		v := arg(args, 1)
+		v := arg(args, 2)
 		id := 0
 		if browser.TypeOf(v) == safejs.TypeNumber {
 			id, _ = v.Int()
@@ -255,10 +256,10 @@ func clientExchangeCode(w *wire.Writer, args []safejs.Value) error {
 	})
 }
 
-// clientRefresh(id, refreshToken, done)
-func clientRefresh(w *wire.Writer, args []safejs.Value) error {
+// clientRefresh(refreshToken, id, done)
+func clientRefresh(w *wire.Writer, payload string, args []safejs.Value) error {
 	return async(w, args, func(e *clientEntry, finish func(string)) error {
-		rt, err := str(args, 1, "refresh's refresh token", oauth.MaxTokenLength)
+		rt, err := checkLen(payload, "refresh's refresh token", oauth.MaxTokenLength)
 		if err != nil {
 			return err
 		}
@@ -267,10 +268,10 @@ func clientRefresh(w *wire.Writer, args []safejs.Value) error {
 	})
 }
 
-// clientMe(id, accessToken, done)
-func clientMe(w *wire.Writer, args []safejs.Value) error {
+// clientMe(accessToken, id, done)
+func clientMe(w *wire.Writer, payload string, args []safejs.Value) error {
 	return async(w, args, func(e *clientEntry, finish func(string)) error {
-		at, err := str(args, 1, "me's access token", oauth.MaxTokenLength)
+		at, err := checkLen(payload, "me's access token", oauth.MaxTokenLength)
 		if err != nil {
 			return err
 		}

@@ -3,11 +3,14 @@
 package bridge
 
 import (
+	"strconv"
+
 	"github.com/hack-pad/safejs"
 
 	"gotoauth/wasm/browser"
 	"gotoauth/wasm/form"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/wire"
 )
 
 func invalid(msg string) error { return &oauth.Error{Code: oauth.InvalidArgument, Message: msg} }
@@ -20,23 +23,87 @@ func arg(args []safejs.Value, i int) safejs.Value {
 	return safejs.Undefined()
 }
 
-// str reads args[i] as a string of at most max bytes. The loader has
-// checked type and length in JS; this repeats the checks for direct callers.
-func str(args []safejs.Value, i int, what string, max int) (string, error) {
-	return browser.String(arg(args, i), what, max)
+// The buffer shared with the loader, in JS and its Go mirror.
+var (
+	shared   safejs.Value
+	sharedGo []byte
+)
+
+// maxPayload bounds a payload: the loader refuses strings over 64 Ki UTF-16
+// units, which are at most three times as many UTF-8 bytes.
+const maxPayload = 3 * 64 << 10
+
+// setBuffer(Uint8Array) makes the array the shared buffer.
+func setBuffer(w *wire.Writer, _ string, args []safejs.Value) error {
+	v := arg(args, 1)
+	ok, err := v.InstanceOf(uint8Array)
+	if err != nil || !ok {
+		return invalid("setBuffer takes a Uint8Array")
+	}
+	n, err := browser.Get(v, "length")
+	if err != nil {
+		return invalid("setBuffer takes a Uint8Array")
+	}
+	size, _ := n.Int()
+	if size < 1024 || size > 4*maxPayload {
+		return invalid("the shared buffer must be 1 KiB to 768 KiB")
+	}
+	shared, sharedGo = v, make([]byte, size)
+	w.Null()
+	return nil
 }
 
-// maxOptions bounds a form-encoded options string.
-const maxOptions = 64 << 10
+var uint8Array = browser.MustGlobal("Uint8Array")
+
+// readPayload reads the payload: a byte count in the shared buffer, a
+// string, or nothing.
+func readPayload(v safejs.Value) (string, error) {
+	switch browser.TypeOf(v) {
+	case safejs.TypeNumber:
+		f, err := v.Float()
+		n := int(f)
+		if err != nil || float64(n) != f || n < 0 || n > len(sharedGo) {
+			return "", invalid("the payload is not in the shared buffer")
+		}
+		if n == 0 {
+			return "", nil
+		}
+		got, err := safejs.CopyBytesToGo(sharedGo[:n], shared)
+		if err != nil || got != n {
+			return "", invalid("the payload is not in the shared buffer")
+		}
+		return string(sharedGo[:n]), nil
+	case safejs.TypeString:
+		return browser.String(v, "the payload", maxPayload)
+	case safejs.TypeUndefined, safejs.TypeNull:
+		return "", nil
+	}
+	return "", invalid("the payload must be a string, not " + browser.TypeName(v))
+}
+
+// reply hands a JSON result back: its length when it fits the shared
+// buffer, else the text itself.
+func reply(b []byte) any {
+	if len(b) <= len(sharedGo) {
+		if n, err := safejs.CopyBytesToJS(shared, b); err == nil && n == len(b) {
+			return len(b)
+		}
+	}
+	return string(b)
+}
+
+// checkLen bounds a payload for one use.
+func checkLen(s, what string, max int) (string, error) {
+	if len(s) > max {
+		return "", invalid(what + " is too long (" + strconv.Itoa(max>>10) + " KiB at most)")
+	}
+	return s, nil
+}
 
 // optionsArg reads form-encoded options: the loader turns an options object
 // into name=value pairs, extra parameters as "extra.NAME".
-func optionsArg(args []safejs.Value, i int) (form.Values, error) {
-	s, err := str(args, i, "options", maxOptions)
-	if err != nil {
-		return nil, err
-	}
-	v, err := form.Parse(s)
+func optionsArg(payload string) (form.Values, error) {
+	v, err := form.Parse(payload)
 	if err != nil {
 		return nil, invalid("options are malformed: " + err.Error())
 	}

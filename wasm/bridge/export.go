@@ -1,12 +1,20 @@
 //go:build js && wasm
 
 // Package bridge exports gotoauth's Go packages as the raw functions that
-// web/gotoauth.js wraps into the public JS API. Each call crosses the
-// boundary once each way: arguments are strings (options arrive
-// form-encoded), and every result is one JSON text, {"ok": value} or
-// {"error": {...}}, that the loader parses. Every function goes through
-// export, which recovers panics: a Go panic would end the wasm program and
-// every later call would fail with "Go program has already exited".
+// web/gotoauth.js wraps into the public JS API.
+//
+// Each call carries one text payload in (a URL, a token, or options
+// form-encoded) and one JSON text out, {"ok": value} or {"error": {...}}.
+// Both travel through a Uint8Array the loader shares with the module
+// (setBuffer): the payload is passed as its length in bytes, and a result
+// that fits comes back as its length. Converting a JS string with
+// syscall/js costs several boundary crossings and about 4 µs; the shared
+// buffer costs one copy. A payload may also be passed as a plain string,
+// and a result too large for the buffer comes back as a string.
+//
+// Every function goes through export, which recovers panics: a Go panic
+// would end the wasm program and every later call would fail with "Go
+// program has already exited".
 package bridge
 
 import (
@@ -19,9 +27,9 @@ import (
 // Version is the module's version, reported as `version`.
 const Version = "0.2.0"
 
-// handler is one exported function: it writes its value into w, or
-// returns an error.
-type handler func(w *wire.Writer, args []safejs.Value) error
+// handler is one exported function: given the payload (args[0]) and the
+// other arguments, it writes its value into w, or returns an error.
+type handler func(w *wire.Writer, payload string, args []safejs.Value) error
 
 // funcs keeps every exported function alive for the program's life.
 var funcs []safejs.Func
@@ -35,12 +43,16 @@ func export(h handler) safejs.Func {
 				result = failure(internalError(p))
 			}
 		}()
+		payload, err := readPayload(arg(args, 0))
+		if err != nil {
+			return reply([]byte(failure(err)))
+		}
 		w := wire.NewWriter(256)
 		w.Open('{').Key("ok")
-		if err := h(w, args); err != nil {
-			return failure(err)
+		if err := h(w, payload, args); err != nil {
+			return reply([]byte(failure(err)))
 		}
-		return w.Close('}').String()
+		return reply(w.Close('}').Bytes())
 	})
 	if err != nil {
 		panic("gotoauth: cannot export a function: " + err.Error())
@@ -99,6 +111,7 @@ func Boot() (safejs.Value, error) {
 		"clientRefresh":          clientRefresh,
 		"clientMe":               clientMe,
 		"clientRelease":          clientRelease,
+		"setBuffer":              setBuffer,
 	} {
 		if err := obj.Set(name, export(h)); err != nil {
 			return obj, err

@@ -55,11 +55,24 @@ func Parse(s string) (Values, error) {
 	if s == "" {
 		return nil, nil
 	}
-	// One scan for raw control characters here; Unescape then only checks
+	// One scan for raw control characters here; unescape then only checks
 	// the bytes that escapes decode to.
 	if hasControl(s) {
 		return nil, &ParseError{Name: "(raw)", Err: ErrControl}
 	}
+	return parse(s)
+}
+
+// ParseURLPart is Parse for a query or fragment of a URL that SplitURL
+// accepted, which has no raw control characters left to look for.
+func ParseURLPart(s string) (Values, error) {
+	if s == "" {
+		return nil, nil
+	}
+	return parse(s)
+}
+
+func parse(s string) (Values, error) {
 	out := make(Values, 0, strings.Count(s, "&")+1)
 	for s != "" {
 		var pair string

@@ -28,25 +28,35 @@ var ErrURL = errors.New("not an absolute URL")
 // which browsers strip or reject before a redirect reaches a page.
 func SplitURL(s string) (URL, error) {
 	var u URL
+	// One pass: refuse white space, control characters and backslashes,
+	// and find the first ':', and the first '?' and '#' after it.
+	colon, question, hash := -1, -1, -1
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f || c == '\\' {
+		switch c := s[i]; {
+		case c <= ' ' || c == 0x7f || c == '\\':
 			return u, ErrURL
+		case c == ':' && colon < 0:
+			colon = i
+		case c == '?' && question < 0 && hash < 0 && colon >= 0:
+			question = i
+		case c == '#' && hash < 0 && colon >= 0:
+			hash = i
 		}
 	}
-	colon := strings.IndexByte(s, ':')
 	if colon < 1 || !validScheme(s[:colon]) {
 		return u, ErrURL
 	}
 	u.Scheme = strings.ToLower(s[:colon])
-	rest := s[colon+1:]
-	if i := strings.IndexByte(rest, '#'); i >= 0 {
-		u.Fragment, u.HasFragment = rest[i+1:], true
-		rest = rest[:i]
+	end := len(s)
+	if hash >= 0 {
+		u.Fragment, u.HasFragment = s[hash+1:], true
+		end = hash
 	}
-	if i := strings.IndexByte(rest, '?'); i >= 0 {
-		u.Query, u.HasQuery = rest[i+1:], true
-		rest = rest[:i]
+	if question >= 0 {
+		u.Query, u.HasQuery = s[question+1:end], true
+		end = question
 	}
+	rest := s[colon+1 : end]
 	if strings.HasPrefix(rest, "//") {
 		rest = rest[2:]
 		end := strings.IndexByte(rest, '/')

@@ -118,7 +118,7 @@ func ParseRedirectClock(raw string, now func() time.Time) (*Redirect, error) {
 }
 
 func parsePart(what, s string) (form.Values, error) {
-	v, err := form.Parse(s)
+	v, err := form.ParseURLPart(s)
 	if err != nil {
 		return nil, errorf(InvalidRedirect, "the redirect's "+what+" is malformed: "+err.Error())
 	}

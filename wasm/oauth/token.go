@@ -181,10 +181,19 @@ func (t *Token) setExpiry(n int64, now time.Time) error {
 	return nil
 }
 
+// parseExpires reads a whole number of seconds (or Jive's milliseconds),
+// allowing the spaces a hand-written legacy response may carry.
 func parseExpires(s string) (int64, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n < 0 {
+	t := strings.TrimSpace(s)
+	if t == "" || len(t) > 18 {
 		return 0, errorf(InvalidResponse, "expires_in \""+clip(s)+"\" is not a whole number")
+	}
+	var n int64
+	for i := 0; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return 0, errorf(InvalidResponse, "expires_in \""+clip(s)+"\" is not a whole number")
+		}
+		n = n*10 + int64(t[i]-'0')
 	}
 	return n, nil
 }

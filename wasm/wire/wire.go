@@ -7,7 +7,6 @@ package wire
 
 import (
 	"math"
-	"sort"
 	"strconv"
 	"unicode/utf8"
 )
@@ -132,7 +131,7 @@ func (w *Writer) Any(v any) *Writer {
 		for k := range x {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		sortStrings(keys)
 		w.Open('{')
 		for _, k := range keys {
 			w.Key(k).Any(x[k])
@@ -140,6 +139,16 @@ func (w *Writer) Any(v any) *Writer {
 		return w.Close('}')
 	}
 	return w.Null()
+}
+
+// sortStrings is an insertion sort: objects from JSON.parse have few keys,
+// and package sort's generic code would cost 20 KB of module.
+func sortStrings(a []string) {
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
 }
 
 const hex = "0123456789abcdef"
@@ -186,3 +195,6 @@ func (w *Writer) quote(s string) {
 	w.b = append(w.b, s[start:]...)
 	w.b = append(w.b, '"')
 }
+
+// Bytes returns the text written so far, without copying.
+func (w *Writer) Bytes() []byte { return w.b }
