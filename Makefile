@@ -11,11 +11,18 @@ ADDR ?= 127.0.0.1:8080
 
 LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all build run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium clean
+.PHONY: all build bench run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium clean
 
 all: build
 
-build: web/gotoauth.wasm web/demo.wasm web/wasm_exec.js
+# Precompressed siblings (.br, and .gz beside it) that serve.go sends to
+# browsers that accept them. Node's zlib makes both.
+COMPRESSED := web/gotoauth.wasm.br web/demo.wasm.br web/wasm_exec.js.br
+
+build: web/gotoauth.wasm web/demo.wasm web/wasm_exec.js $(COMPRESSED)
+
+%.br: %
+	node web/tools/compress.mjs $<
 
 web/gotoauth.wasm: $(LIB_SRC)
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/gotoauth
@@ -23,6 +30,15 @@ web/gotoauth.wasm: $(LIB_SRC)
 # The demo's own module: it may import dom/v2, the library's never does.
 web/demo.wasm: $(LIB_SRC)
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/demo
+
+# The benchmark's floor: syscall/js, one no-op export, and a wait.
+web/floor.wasm: wasm/cmd/floor/main.go go.mod
+	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/floor
+
+# Sizes, start-up (Node, Chromium) and calls per second against the floor
+# and oauth4webapi; not part of `make test`. Writes web/bench/results.json.
+bench: build web/floor.wasm web/floor.wasm.br deps-node deps-chromium
+	cd web && CHROMIUM=$(CHROMIUM) node bench/bench.mjs
 
 # wasm_exec.js must come from the Go that built the module.
 web/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js
@@ -80,4 +96,4 @@ test-interop: build
 	cd web/test/interop && $(GO) test -count=1 ./...
 
 clean:
-	rm -f web/*.wasm web/*.wasm.br web/*.wasm.gz web/wasm_exec.js
+	rm -f web/*.wasm web/*.br web/*.gz web/wasm_exec.js web/bench/results.json
