@@ -770,13 +770,8 @@ type oauthError struct {
 // GoToConnect response shape and token prefix.
 func (e *Emulator) token(w http.ResponseWriter, r *http.Request, legacy bool) {
 	w.Header().Set("Pragma", "no-cache")
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, "POST, OPTIONS")
-		return
-	}
-	form, status, desc := readForm(w, r)
-	if status != 0 {
-		writeError(w, status, "invalid_request", desc)
+	form, ok := postedForm(w, r)
+	if !ok {
 		return
 	}
 	client, ok := e.authenticate(w, r, form)
@@ -1118,13 +1113,8 @@ func (e *Emulator) info(w http.ResponseWriter, r *http.Request) {
 // one hour of remaining life (so the next refresh rotates it) or expire an
 // access token now.
 func (e *Emulator) control(w http.ResponseWriter, r *http.Request, ageRefresh bool) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, "POST, OPTIONS")
-		return
-	}
-	form, status, desc := readForm(w, r)
-	if status != 0 {
-		writeError(w, status, "invalid_request", desc)
+	form, ok := postedForm(w, r)
+	if !ok {
 		return
 	}
 	now := e.now()
@@ -1187,6 +1177,21 @@ func (e *Emulator) originAllowed(origin string) bool {
 // readForm reads an application/x-www-form-urlencoded body of at most
 // maxBody bytes in which no parameter repeats (RFC 6749 §3.2). On failure
 // it returns an HTTP status and a description.
+// postedForm reads a POSTed form for a JSON endpoint, answering the error
+// itself when there is none.
+func postedForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	if r.Method != http.MethodPost {
+		methodNotAllowed(w, "POST, OPTIONS")
+		return nil, false
+	}
+	form, status, desc := readForm(w, r)
+	if status != 0 {
+		writeError(w, status, "invalid_request", desc)
+		return nil, false
+	}
+	return form, true
+}
+
 func readForm(w http.ResponseWriter, r *http.Request) (url.Values, int, string) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/x-www-form-urlencoded" {

@@ -148,6 +148,16 @@ func (s settings) client() (*client.Client, error) {
 	return client.New(cfg)
 }
 
+// formClient is the client the form describes, or shows why there is none.
+func formClient() (*client.Client, bool) {
+	c, err := readSettings().client()
+	if err != nil {
+		fail(err)
+		return nil, false
+	}
+	return c, true
+}
+
 // presetFields fills the form: the saved settings after a redirect, else
 // the emulator's endpoints when the page is served with it, else GoTo's.
 func presetFields() {
@@ -312,9 +322,8 @@ func fetchMe() {
 		fail(&oauth.Error{Code: oauth.InvalidArgument, Message: "sign in first"})
 		return
 	}
-	c, err := readSettings().client()
-	if err != nil {
-		fail(err)
+	c, ok := formClient()
+	if !ok {
 		return
 	}
 	status("Fetching /me…")
@@ -355,9 +364,8 @@ func refreshToken() {
 		fail(&oauth.Error{Code: oauth.InvalidArgument, Message: "no refresh token: sign in with the code flow"})
 		return
 	}
-	c, err := readSettings().client()
-	if err != nil {
-		fail(err)
+	c, ok := formClient()
+	if !ok {
 		return
 	}
 	status("Refreshing…")
