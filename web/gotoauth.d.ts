@@ -106,6 +106,8 @@ export interface ClientConfig {
   meEndpoint?: string;
   /** HTTP Basic client authentication. For backends only: never ship a secret to a page. */
   clientSecret?: string;
+  /** How long a token or /me request may take, 100 to 600000 ms; default 30000. A timeout rejects with network_error. */
+  timeoutMs?: number;
 }
 
 export interface Profile {
@@ -123,7 +125,7 @@ export interface Profile {
 }
 
 export interface Client {
-  readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret'>>> & { scope: string[] };
+  readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret' | 'timeoutMs' | 'scope'>>> & { readonly scope: readonly string[] };
   /** Builds the authorize URL and remembers its state (and PKCE verifier). */
   authorize(options?: { scope?: string | string[]; flow?: Flow; state?: string; extraParams?: Record<string, string> }): Omit<Authorization, 'codeVerifier' | 'codeChallenge'>;
   /**

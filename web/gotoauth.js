@@ -249,12 +249,18 @@ function wrapAPI(raw) {
     ? new FinalizationRegistry((id) => call(raw.clientRelease, '', id)) : null;
 
   function client(config) {
-    const form = options(config, 'client config', OPTION_STRINGS);
+    let form = options(config, 'client config', OPTION_STRINGS);
     let storage;
+    let timeout;
     try {
       storage = config.storage;
+      timeout = config.timeoutMs;
     } catch (err) {
       throw invalid(`client config could not be read: ${err && err.message}`);
+    }
+    if (timeout != null) {
+      if (!Number.isInteger(timeout)) throw invalid(`timeoutMs must be a whole number of milliseconds, not ${typeName(timeout)}`);
+      form += `${form ? '&' : ''}timeoutMs=${timeout}`;
     }
     const made = call(raw.newClient, form, storage);
     const id = made.id;

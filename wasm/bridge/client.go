@@ -3,6 +3,9 @@
 package bridge
 
 import (
+	"strconv"
+	"time"
+
 	"github.com/hack-pad/safejs"
 
 	"gotoauth/wasm/browser"
@@ -60,6 +63,13 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 		Transport: browser.Fetch{},
 	}
 	cfg.Scope, _ = scope(o)
+	if ms, ok := o.Get("timeoutMs"); ok {
+		n, err := strconv.Atoi(ms)
+		if err != nil {
+			return invalid("timeoutMs must be a whole number of milliseconds")
+		}
+		cfg.Timeout = time.Duration(n) * time.Millisecond
+	}
 	if cfg.Storage, err = storageArg(arg(args, 1)); err != nil {
 		return err
 	}

@@ -47,6 +47,17 @@ func (Fetch) Do(req client.Request, done func(*client.Response, error)) {
 	if req.Body != "" {
 		init["body"] = req.Body
 	}
+	timeout := req.Timeout
+	if timeout <= 0 {
+		timeout = client.DefaultTimeout
+	}
+	// AbortSignal.timeout is in every current browser and in Node 18+;
+	// without it the request has no timeout of its own.
+	if as, err := Get(safejs.Global(), "AbortSignal"); err == nil && TypeOf(as) == safejs.TypeFunction {
+		if signal, err := as.Call("timeout", timeout.Milliseconds()); err == nil {
+			init["signal"] = signal
+		}
+	}
 	p, err := fetch.Invoke(req.URL, init)
 	if err != nil {
 		finish(nil, errors.New("fetch threw: "+jsMessage(err)))

@@ -31,6 +31,8 @@ type Config struct {
 	Storage      pending.Storage
 	Transport    Transport
 	Now          func() time.Time
+	// Timeout bounds each token and /me request (DefaultTimeout if zero).
+	Timeout time.Duration
 }
 
 // Client is safe for concurrent use.
@@ -70,6 +72,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.Transport == nil {
 		return nil, invalid("a Transport is required")
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Timeout < 100*time.Millisecond || cfg.Timeout > 10*time.Minute {
+		return nil, invalid("timeout must be between 100 ms and 10 minutes")
 	}
 	if cfg.Storage == nil {
 		cfg.Storage = &pending.Memory{}
@@ -212,7 +220,7 @@ func (c *Client) Refresh(refreshToken string, done func(*oauth.Token, error)) {
 }
 
 func (c *Client) tokenRequest(body form.Values, done func(*oauth.Token, error)) {
-	req := Request{Method: "POST", URL: c.cfg.TokenEndpoint, Headers: [][2]string{
+	req := Request{Method: "POST", URL: c.cfg.TokenEndpoint, Timeout: c.cfg.Timeout, Headers: [][2]string{
 		{"Content-Type", "application/x-www-form-urlencoded"},
 		{"Accept", "application/json"},
 	}}
@@ -261,7 +269,7 @@ func (c *Client) Me(accessToken string, done func(*scim.Profile, map[string]any,
 			return
 		}
 	}
-	req := Request{Method: "GET", URL: c.cfg.MeEndpoint, Headers: [][2]string{
+	req := Request{Method: "GET", URL: c.cfg.MeEndpoint, Timeout: c.cfg.Timeout, Headers: [][2]string{
 		{"Authorization", "Bearer " + accessToken},
 		{"Accept", "application/json"},
 	}}

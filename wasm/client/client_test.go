@@ -833,3 +833,22 @@ func TestFullSignIn(t *testing.T) {
 		t.Errorf("%d requests", len(tr.reqs))
 	}
 }
+
+func TestTimeout(t *testing.T) {
+	for _, bad := range []time.Duration{time.Millisecond, 99 * time.Millisecond, time.Hour} {
+		_, err := client.New(client.Config{ClientID: clientID, RedirectURI: redirectURI, Transport: &fakeTransport{}, Timeout: bad})
+		wantCode(t, err, oauth.InvalidArgument)
+	}
+	f := &fakeTransport{}
+	c, err := client.New(client.Config{ClientID: clientID, RedirectURI: redirectURI, Transport: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.reply(200, `{"access_token":"a","token_type":"Bearer"}`)
+	if _, err := refresh(t, c, "rt"); err != nil {
+		t.Fatal(err)
+	}
+	if f.reqs[0].Timeout != client.DefaultTimeout {
+		t.Fatalf("request timeout %v, want the default", f.reqs[0].Timeout)
+	}
+}

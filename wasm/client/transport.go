@@ -1,12 +1,21 @@
 package client
 
+import "time"
+
 // Request is an HTTP request the client needs sent.
 type Request struct {
 	Method  string
 	URL     string
 	Headers [][2]string
 	Body    string
+	// Timeout ends the request with an error when no answer has come;
+	// zero means DefaultTimeout.
+	Timeout time.Duration
 }
+
+// DefaultTimeout bounds a token or /me request, so that a server that never
+// answers cannot leave a sign-in pending forever.
+const DefaultTimeout = 30 * time.Second
 
 // Response is what came back. JSON is the body parsed as a JSON object, or
 // nil when it was not one.

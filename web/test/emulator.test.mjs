@@ -11,6 +11,8 @@ let server;
 let base;
 let stub; // a loopback server answering 200 with text, for invalid_response
 let stubURL;
+let silent; // a loopback server that never answers, for timeouts
+let silentURL;
 const REDIRECT = 'http://127.0.0.1:8765/callback';
 
 before(async () => {
@@ -19,10 +21,15 @@ before(async () => {
   stub = createServer((req, res) => { res.writeHead(200, { 'Content-Type': 'text/plain' }); res.end('not json'); });
   await new Promise((r) => stub.listen(0, '127.0.0.1', r));
   stubURL = `http://127.0.0.1:${stub.address().port}/token`;
+  silent = createServer(() => { /* never answers */ });
+  await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+  silentURL = `http://127.0.0.1:${silent.address().port}/token`;
 });
 after(async () => {
   await server?.stop();
   await new Promise((r) => stub?.close(r));
+  silent?.closeAllConnections();
+  await new Promise((r) => silent?.close(r));
 });
 
 function newClient(extra = {}) {
@@ -187,4 +194,16 @@ test('other failures: http_error, network_error, invalid_response', async () => 
   await rejectsWith('invalid_response', () => garbage.refresh('r'));
   await rejectsWith('invalid_response', () => garbage.me('t'));
   assert.ok(GoToAuthError);
+});
+
+test('a server that never answers times out with network_error', async () => {
+  const c = newClient({ tokenEndpoint: silentURL, meEndpoint: silentURL, timeoutMs: 300 });
+  const started = Date.now();
+  const e = await rejectsWith('network_error', () => c.refresh('r'));
+  assert.match(e.message, /abort|time/i);
+  assert.ok(Date.now() - started < 10_000);
+  await rejectsWith('network_error', () => c.me('t'));
+  await rejectsWith('invalid_argument', async () => newClient({ timeoutMs: 50 }));
+  await rejectsWith('invalid_argument', async () => newClient({ timeoutMs: 1.5 }));
+  await rejectsWith('invalid_argument', async () => newClient({ timeoutMs: '300' }));
 });
