@@ -1,0 +1,40 @@
+// Compiled by types.test.mjs with tsc --strict: the way an app uses
+// gotoauth must type-check against gotoauth.d.ts, and misuse must not.
+import { load, GoToAuthError, type Token, type CheckedRedirect, type GoToAuth } from '../../gotoauth.js';
+
+async function main(): Promise<void> {
+  const g: GoToAuth = await load({ wasmURL: new URL('./gotoauth.wasm', import.meta.url) });
+  const a = g.authorizeURL({ clientId: 'c', scope: ['identity:scim.me'], flow: 'code', extraParams: { prompt: 'login' } });
+  const verifier: string | undefined = a.codeVerifier;
+  const r = g.parseRedirect(a.url);
+  if (r.kind === 'token') {
+    const t: Token = r.token;
+    const seconds: number | undefined = t.expiresIn;
+    console.log(seconds, t.legacy === 'gotoconnect', t.profile?.organizer_key);
+  } else if (r.kind === 'error') {
+    console.log(r.error, r.errorDescription);
+  } else {
+    console.log(r.code, verifier);
+  }
+  const client = g.client({ clientId: 'c', redirectUri: 'https://app.example/', timeoutMs: 5000 });
+  const checked: CheckedRedirect = await client.handleRedirect(undefined, { cleanAddressBar: false });
+  if (checked.kind === 'code') {
+    const token = await client.exchangeCode(checked);
+    const refreshed = await client.refresh(token.refreshToken ?? '');
+    const me = await client.me(refreshed.accessToken);
+    console.log(me.legacy.organizer_key, me.accounts[0]?.entitlements);
+  }
+  try {
+    g.migrateURL('https://api.getgo.com/oauth/v2/token');
+  } catch (err) {
+    if (err instanceof GoToAuthError && err.code === 'reauthenticate') console.log(err.status);
+  }
+  // @ts-expect-error: a parsed redirect is not a checked one
+  await client.exchangeCode(g.parseRedirect(a.url));
+  // @ts-expect-error: flows are "code" or "implicit"
+  g.authorizeURL({ clientId: 'c', flow: 'password' });
+  // @ts-expect-error: clientId is required
+  g.client({ redirectUri: 'https://app.example/' });
+}
+
+void main;
