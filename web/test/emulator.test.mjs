@@ -198,10 +198,9 @@ test('other failures: http_error, network_error, invalid_response', async () => 
 
 test('a server that never answers times out with network_error', async () => {
   const c = newClient({ tokenEndpoint: silentURL, meEndpoint: silentURL, timeoutMs: 300 });
-  const started = Date.now();
+  // Without the timeout this would wait for ever: the server never answers.
   const e = await rejectsWith('network_error', () => c.refresh('r'));
   assert.match(e.message, /abort|time/i);
-  assert.ok(Date.now() - started < 10_000);
   await rejectsWith('network_error', () => c.me('t'));
   await rejectsWith('invalid_argument', async () => newClient({ timeoutMs: 50 }));
   await rejectsWith('invalid_argument', async () => newClient({ timeoutMs: 1.5 }));
