@@ -47,7 +47,7 @@ func export(h handler) safejs.Func {
 		if err != nil {
 			return reply([]byte(failure(err)))
 		}
-		w := wire.NewWriter(256)
+		w := wire.NewWriter(512 + len(payload))
 		w.Open('{').Key("ok")
 		if err := h(w, payload, args); err != nil {
 			return reply([]byte(failure(err)))

@@ -73,26 +73,47 @@ func ParseURLPart(s string) (Values, error) {
 }
 
 func parse(s string) (Values, error) {
-	out := make(Values, 0, strings.Count(s, "&")+1)
-	for s != "" {
-		var pair string
-		pair, s, _ = strings.Cut(s, "&")
-		if pair == "" {
-			continue
+	out := make(Values, 0, 8)
+	// One pass: each pair ends at '&' or the end; eq is its first '=', and
+	// escaped says whether unescape has any work.
+	start, eq, escaped := 0, -1, false
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) {
+			switch s[i] {
+			case '&':
+			case '=':
+				if eq < 0 {
+					eq = i
+				}
+				continue
+			case '%', '+':
+				escaped = true
+				continue
+			default:
+				continue
+			}
 		}
-		rawName, rawValue, _ := strings.Cut(pair, "=")
-		name, err := unescape(rawName)
-		if err != nil {
-			return nil, &ParseError{Name: truncate(rawName), Err: err}
+		if i > start {
+			rawName, rawValue := s[start:i], ""
+			if eq >= 0 {
+				rawName, rawValue = s[start:eq], s[eq+1:i]
+			}
+			name, value := rawName, rawValue
+			if escaped {
+				var err error
+				if name, err = unescape(rawName); err != nil {
+					return nil, &ParseError{Name: truncate(rawName), Err: err}
+				}
+				if value, err = unescape(rawValue); err != nil {
+					return nil, &ParseError{Name: name, Err: err}
+				}
+			}
+			if out.Has(name) {
+				return nil, &ParseError{Name: name, Err: ErrDuplicate}
+			}
+			out = append(out, Param{name, value})
 		}
-		value, err := unescape(rawValue)
-		if err != nil {
-			return nil, &ParseError{Name: name, Err: err}
-		}
-		if out.Has(name) {
-			return nil, &ParseError{Name: name, Err: ErrDuplicate}
-		}
-		out = append(out, Param{name, value})
+		start, eq, escaped = i+1, -1, false
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package form
 import (
 	"errors"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -130,6 +131,47 @@ func FuzzParse(f *testing.F) {
 			if again[i] != v[i] {
 				t.Fatalf("round trip changed %v to %v", v[i], again[i])
 			}
+		}
+	})
+}
+
+// parseReference is Parse written the plain way, for the fuzzer to check
+// the single-pass parser against.
+func parseReference(s string) (Values, error) {
+	var out Values
+	for _, pair := range strings.Split(s, "&") {
+		if pair == "" {
+			continue
+		}
+		rawName, rawValue, _ := strings.Cut(pair, "=")
+		name, err := Unescape(rawName)
+		if err != nil {
+			return nil, err
+		}
+		value, err := Unescape(rawValue)
+		if err != nil {
+			return nil, err
+		}
+		if out.Has(name) {
+			return nil, ErrDuplicate
+		}
+		out = append(out, Param{name, value})
+	}
+	return out, nil
+}
+
+func FuzzParseMatchesReference(f *testing.F) {
+	for _, s := range []string{"a=1&b=2", "a=%41&b=+", "&&a=&=b&c", "a=1&a=2", "x=%zz", "a=b=c&%3D=%26", "k=%0a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := Parse(s)
+		want, refErr := parseReference(s)
+		if (err == nil) != (refErr == nil) {
+			t.Fatalf("Parse(%q) error %v, reference %v", s, err, refErr)
+		}
+		if err == nil && !reflect.DeepEqual([]Param(got), []Param(want)) && !(len(got) == 0 && len(want) == 0) {
+			t.Fatalf("Parse(%q) = %v, reference %v", s, got, want)
 		}
 	})
 }

@@ -32,15 +32,22 @@ func SplitURL(s string) (URL, error) {
 	// and find the first ':', and the first '?' and '#' after it.
 	colon, question, hash := -1, -1, -1
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c <= ' ' || c == 0x7f || c == '\\':
+		switch urlClass[s[i]] {
+		case classPlain:
+		case classBad:
 			return u, ErrURL
-		case c == ':' && colon < 0:
-			colon = i
-		case c == '?' && question < 0 && hash < 0 && colon >= 0:
-			question = i
-		case c == '#' && hash < 0 && colon >= 0:
-			hash = i
+		case classColon:
+			if colon < 0 {
+				colon = i
+			}
+		case classQuestion:
+			if question < 0 && hash < 0 && colon >= 0 {
+				question = i
+			}
+		case classHash:
+			if hash < 0 && colon >= 0 {
+				hash = i
+			}
 		}
 	}
 	if colon < 1 || !validScheme(s[:colon]) {
@@ -99,6 +106,24 @@ func SplitURL(s string) (URL, error) {
 	}
 	return u, nil
 }
+
+// Byte classes for SplitURL's single pass.
+const (
+	classPlain = iota
+	classBad   // white space, control characters, backslash
+	classColon
+	classQuestion
+	classHash
+)
+
+var urlClass = func() (t [256]uint8) {
+	for c := 0; c <= ' '; c++ {
+		t[c] = classBad
+	}
+	t[0x7f], t['\\'] = classBad, classBad
+	t[':'], t['?'], t['#'] = classColon, classQuestion, classHash
+	return t
+}()
 
 // String joins the parts again.
 func (u URL) String() string {

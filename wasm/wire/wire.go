@@ -153,6 +153,15 @@ func sortStrings(a []string) {
 
 const hex = "0123456789abcdef"
 
+// plain marks the bytes a JSON string can hold as they are: printable
+// ASCII other than '"' and '\\'.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // quote writes s as a JSON string (RFC 8259 §7). Invalid UTF-8 becomes
 // U+FFFD, so the text always parses.
 func (w *Writer) quote(s string) {
@@ -160,7 +169,7 @@ func (w *Writer) quote(s string) {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+		if plain[c] {
 			i++
 			continue
 		}
