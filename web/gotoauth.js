@@ -44,9 +44,12 @@ async function start(options) {
   if (options === null || typeof options !== 'object') {
     throw new GoToAuthError('invalid_argument', 'load options must be an object');
   }
+  // Fetch and compile the module while wasm_exec.js loads.
+  const compiling = compile(options);
+  compiling.catch(() => {}); // reported below, once wasm_exec.js is in
   await loadWasmExec(options.wasmExecURL);
   const go = new globalThis.Go();
-  const instance = await instantiate(options, go.importObject);
+  const instance = await WebAssembly.instantiate(await compiling, go.importObject);
   const raw = await new Promise((resolve, reject) => {
     globalThis.__gotoauthBoot = {
       ready: resolve,
@@ -80,26 +83,18 @@ async function loadWasmExec(url) {
   }
 }
 
-async function instantiate(options, imports) {
-  if (options.wasm instanceof WebAssembly.Module) {
-    return WebAssembly.instantiate(options.wasm, imports);
-  }
-  if (options.wasm != null) {
-    const { instance } = await WebAssembly.instantiate(options.wasm, imports);
-    return instance;
-  }
+async function compile(options) {
+  if (options.wasm instanceof WebAssembly.Module) return options.wasm;
+  if (options.wasm != null) return WebAssembly.compile(options.wasm);
   const url = options.wasmURL != null ? new URL(String(options.wasmURL), import.meta.url)
     : new URL('./gotoauth.wasm', import.meta.url);
   if (isNode && url.protocol === 'file:') {
     const { readFile } = await import('node:fs/promises');
-    const { instance } = await WebAssembly.instantiate(await readFile(url), imports);
-    return instance;
+    return WebAssembly.compile(await readFile(url));
   }
-  const response = fetch(url, { credentials: 'same-origin' });
-  if (WebAssembly.instantiateStreaming) {
+  if (WebAssembly.compileStreaming) {
     try {
-      const { instance } = await WebAssembly.instantiateStreaming(response, imports);
-      return instance;
+      return await WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' }));
     } catch (err) {
       // A server without application/wasm: fall back to bytes.
       if (!(err instanceof TypeError)) throw err;
@@ -107,8 +102,7 @@ async function instantiate(options, imports) {
   }
   const resp = await fetch(url, { credentials: 'same-origin' });
   if (!resp.ok) throw new GoToAuthError('network_error', `gotoauth.wasm: HTTP ${resp.status}`);
-  const { instance } = await WebAssembly.instantiate(await resp.arrayBuffer(), imports);
-  return instance;
+  return WebAssembly.compile(await resp.arrayBuffer());
 }
 
 // ---------------------------------------------------------------------------

@@ -7,9 +7,10 @@ import { readFile } from 'node:fs/promises';
 const which = process.argv[2];
 const t0 = performance.now();
 if (which === 'floor') {
+  const compiling = readFile(new URL('../floor.wasm', import.meta.url)).then((b) => WebAssembly.compile(b));
   new Function(await readFile(new URL('../wasm_exec.js', import.meta.url), 'utf8'))();
   const go = new globalThis.Go();
-  const { instance } = await WebAssembly.instantiate(await readFile(new URL('../floor.wasm', import.meta.url)), go.importObject);
+  const instance = await WebAssembly.instantiate(await compiling, go.importObject);
   await new Promise((ready) => {
     globalThis.__gotoauthBoot = { ready };
     go.run(instance);

@@ -1,11 +1,13 @@
 // Cold start in the browser: from navigation start (performance.now()'s
 // origin) to the API being ready. ?module=floor loads the floor module
-// through the same steps as gotoauth.js, without the API.
+// through the same steps as gotoauth.js (compile while wasm_exec.js loads),
+// without the API.
 const which = new URLSearchParams(location.search).get('module');
 if (which === 'floor') {
+  const compiling = WebAssembly.compileStreaming(fetch(new URL('../floor.wasm', import.meta.url)));
   await import('../wasm_exec.js');
   const go = new globalThis.Go();
-  const { instance } = await WebAssembly.instantiateStreaming(fetch(new URL('../floor.wasm', import.meta.url)), go.importObject);
+  const instance = await WebAssembly.instantiate(await compiling, go.importObject);
   await new Promise((ready) => {
     globalThis.__gotoauthBoot = { ready };
     go.run(instance);

@@ -1,0 +1,46 @@
+// load() options, each in a fresh Node process (the module loads once per
+// process): the default, wasmURL, wasm as bytes and as a compiled Module,
+// and a failed load that a later call can retry.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+
+const loader = new URL('../gotoauth.js', import.meta.url).href;
+const wasm = new URL('../gotoauth.wasm', import.meta.url).href;
+
+function run(body) {
+  const script = `import { load, GoToAuthError } from ${JSON.stringify(loader)};
+import { readFile } from 'node:fs/promises';
+const wasm = new URL(${JSON.stringify(wasm)});
+${body}`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+
+const check = `const a = g.authorizeURL({ clientId: 'c' }); if (!a.url.includes('code_challenge=')) throw new Error('broken');
+if (globalThis.gotoauth !== g || (await load()) !== g) throw new Error('not one instance');
+console.log(g.version);`;
+
+test('load() with no options finds gotoauth.wasm next to the loader', () => {
+  assert.match(run(`const g = await load(); ${check}`), /^\d+\.\d+\.\d+$/);
+});
+
+test('load({wasmURL})', () => {
+  assert.match(run(`const g = await load({ wasmURL: wasm }); ${check}`), /^\d/);
+});
+
+test('load({wasm: bytes}) and load({wasm: Module})', () => {
+  assert.match(run(`const g = await load({ wasm: await readFile(wasm) }); ${check}`), /^\d/);
+  assert.match(run(`const g = await load({ wasm: await WebAssembly.compile(await readFile(wasm)) }); ${check}`), /^\d/);
+});
+
+test('a failed load rejects, and a later load can succeed', () => {
+  const out = run(`let failed = false;
+try { await load({ wasmURL: new URL('./no-such.wasm', wasm) }); } catch { failed = true; }
+if (!failed) throw new Error('a missing module loaded');
+try { await load({ wasm: new Uint8Array([0, 1, 2]) }); throw new Error('garbage loaded'); } catch (e) { if (e.message === 'garbage loaded') throw e; }
+try { await load(42); throw new Error('bad options accepted'); } catch (e) { if (!(e instanceof GoToAuthError) || e.code !== 'invalid_argument') throw e; }
+const g = await load(); ${check}`);
+  assert.match(out, /^\d/);
+});
