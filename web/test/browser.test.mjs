@@ -169,3 +169,20 @@ test('the library module loads in the page and cleans the address bar itself', a
   assert.equal(result.replay, 'state_mismatch');
   await context.close();
 });
+
+test('settings kept across the redirect are read field by field, never trusted', async () => {
+  const { page, context, problems } = await openDemo();
+  await page.evaluate(() => sessionStorage.setItem('gotoauth.demo.settings', 'no-such-field=1&client-id=%3Cb%3Ekept%3C%2Fb%3E&flow=implicit&%zz'));
+  await page.reload();
+  await page.waitForSelector('#app[data-ready="true"]');
+  await page.waitForFunction(() => document.querySelector('#mode').textContent.includes('preset'));
+  // A malformed value is ignored as a whole; the page still works.
+  assert.equal(await page.inputValue('#client-id'), 'gotoauth-demo');
+  await page.evaluate(() => sessionStorage.setItem('gotoauth.demo.settings', 'no-such-field=1&client-id=%3Cb%3Ekept%3C%2Fb%3E&flow=implicit'));
+  await page.reload();
+  await page.waitForSelector('#app[data-ready="true"]');
+  assert.equal(await page.inputValue('#client-id'), '<b>kept</b>');
+  assert.equal(await page.inputValue('#flow'), 'implicit');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -125,9 +125,12 @@ func clearError() { show("error", false) }
 // settings are the form's fields.
 type settings struct{ form.Values }
 
+// fieldIDs are the form's fields, the only names settings hold.
+var fieldIDs = []string{"client-id", "redirect-uri", "scopes", "flow", "authorize-endpoint", "token-endpoint", "me-endpoint"}
+
 func readSettings() settings {
 	v := form.Values{}
-	for _, id := range []string{"client-id", "redirect-uri", "scopes", "flow", "authorize-endpoint", "token-endpoint", "me-endpoint"} {
+	for _, id := range fieldIDs {
 		v = append(v, form.Param{Name: id, Value: value(id)})
 	}
 	return settings{v}
@@ -168,10 +171,16 @@ func presetFields() {
 	if ss, ok := browser.SessionStorage(); ok {
 		if raw, found, _ := ss.GetItem(settingsKey); found {
 			if v, err := form.Parse(raw); err == nil {
-				for _, p := range v {
-					setValue(p.Name, p.Value)
+				for _, id := range fieldIDs {
+					if val, ok := v.Get(id); ok {
+						setValue(id, val)
+					}
 				}
-				text("mode", "Settings restored after the redirect.")
+				if strings.HasPrefix(value("authorize-endpoint"), origin+"/goto/") {
+					text("mode", "Using the local GoTo emulator (settings kept across the redirect).")
+				} else {
+					text("mode", "Using the endpoints entered before the redirect.")
+				}
 				return
 			}
 		}
