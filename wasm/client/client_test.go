@@ -12,6 +12,7 @@ import (
 	"gotoauth/pkce"
 	"gotoauth/wasm/client"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/oauth/oauthtest"
 	"gotoauth/wasm/pending"
 	"gotoauth/wasm/scim"
 )
@@ -85,17 +86,8 @@ func newClient(t *testing.T, mutate func(*client.Config)) (*client.Client, *fake
 	return c, tr
 }
 
-func wantCode(t *testing.T, err error, code oauth.Code) *oauth.Error {
-	t.Helper()
-	var e *oauth.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *oauth.Error, want %s", err, err, code)
-	}
-	if e.Code != code {
-		t.Fatalf("code = %q (%s), want %q", e.Code, e.Message, code)
-	}
-	return e
-}
+// wantCode fails unless err is an *oauth.Error with the given code.
+var wantCode = oauthtest.WantCode
 
 // call runs an asynchronous method and checks that done ran exactly once,
 // synchronously with the fake transport.

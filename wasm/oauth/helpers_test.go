@@ -1,35 +1,18 @@
 package oauth_test
 
 import (
-	"errors"
 	"net/url"
 	"testing"
 	"time"
 
-	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/oauth/oauthtest"
 )
 
 // fixedNow is the clock every deterministic test uses.
 var fixedNow = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // wantCode fails unless err is an *oauth.Error with the given code.
-func wantCode(t *testing.T, err error, code oauth.Code) *oauth.Error {
-	t.Helper()
-	if err == nil {
-		t.Fatalf("got no error, want %s", code)
-	}
-	var e *oauth.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *oauth.Error", err, err)
-	}
-	if e.Code != code {
-		t.Fatalf("error code = %q (%v), want %q", e.Code, e.Message, code)
-	}
-	if e.Message == "" {
-		t.Errorf("error %q has an empty message", e.Code)
-	}
-	return e
-}
+var wantCode = oauthtest.WantCode
 
 // mustParseURL parses with net/url, which the module itself does not use,
 // so the check is independent of wasm/form.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/oauth/oauthtest"
 	"gotoauth/wasm/pending"
 )
 
@@ -30,16 +31,8 @@ func newStore() (*pending.Store, *pending.Memory, *clock) {
 	return &pending.Store{Storage: mem, Now: c.Now}, mem, c
 }
 
-func wantCode(t *testing.T, err error, code oauth.Code) {
-	t.Helper()
-	var e *oauth.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not an *oauth.Error, want %s", err, err, code)
-	}
-	if e.Code != code {
-		t.Fatalf("code = %q (%s), want %q", e.Code, e.Message, code)
-	}
-}
+// wantCode fails unless err is an *oauth.Error with the given code.
+var wantCode = oauthtest.WantCode
 
 func request(state string) pending.Request {
 	return pending.Request{
