@@ -46,8 +46,20 @@ func (w *Writer) Close(c byte) *Writer {
 	return w
 }
 
-// Key writes an object key; the next call writes its value.
+// Key writes an object key; the next call writes its value. Keys are the
+// writer's callers' own names, plain ASCII with nothing to escape, so they
+// are written as they are; keys from elsewhere go through Any.
 func (w *Writer) Key(k string) *Writer {
+	w.sep()
+	w.b = append(w.b, '"')
+	w.b = append(w.b, k...)
+	w.b = append(w.b, '"', ':')
+	w.comma = false
+	return w
+}
+
+// quotedKey writes a key that may need escaping.
+func (w *Writer) quotedKey(k string) *Writer {
 	w.sep()
 	w.quote(k)
 	w.b = append(w.b, ':')
@@ -134,7 +146,7 @@ func (w *Writer) Any(v any) *Writer {
 		sortStrings(keys)
 		w.Open('{')
 		for _, k := range keys {
-			w.Key(k).Any(x[k])
+			w.quotedKey(k).Any(x[k])
 		}
 		return w.Close('}')
 	}

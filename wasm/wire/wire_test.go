@@ -26,7 +26,7 @@ func TestWriterIsValidJSON(t *testing.T) {
 }
 
 func TestAnyRoundTrips(t *testing.T) {
-	in := `{"a":[1,2.5,-3e-7,"x",null,true,{"b":"c"}],"id":"8439885694023999999","n":{}}`
+	in := `{"a":[1,2.5,-3e-7,"x",null,true,{"b":"c"}],"id":"8439885694023999999","n":{},"q\"\\\u0001":"k"}`
 	var v any
 	if err := json.Unmarshal([]byte(in), &v); err != nil {
 		t.Fatal(err)
