@@ -5,6 +5,7 @@ package client
 
 import (
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -297,39 +298,11 @@ func (c *Client) Me(accessToken string, done func(*scim.Profile, map[string]any,
 // statusError reads a non-2xx answer: an RFC 6749 §5.2 body is an
 // OAuthError, anything else an HTTPError with the status.
 func statusError(what string, resp *Response) *oauth.Error {
-	if code, ok := resp.JSON["error"].(string); ok && code != "" {
-		e := &oauth.Error{Code: oauth.OAuthError, Status: resp.Status, OAuth: clip(code)}
-		e.Description, _ = resp.JSON["error_description"].(string)
-		e.URI, _ = resp.JSON["error_uri"].(string)
-		e.Description, e.URI = clip(e.Description), clip(e.URI)
-		e.Message = "the " + what + " answered " + e.OAuth
-		if e.Description != "" {
-			e.Message += ": " + e.Description
-		}
+	if e := oauth.ErrorFromJSON(resp.JSON, "the "+what); e != nil {
+		e.Status = resp.Status
 		return e
 	}
-	return &oauth.Error{Code: oauth.HTTPError, Status: resp.Status, Message: "the " + what + " answered HTTP " + itoa(resp.Status)}
+	return &oauth.Error{Code: oauth.HTTPError, Status: resp.Status, Message: "the " + what + " answered HTTP " + strconv.Itoa(resp.Status)}
 }
 
 func invalid(msg string) error { return &oauth.Error{Code: oauth.InvalidArgument, Message: msg} }
-
-func clip(s string) string {
-	if len(s) > 512 {
-		return s[:512] + "…"
-	}
-	return s
-}
-
-func itoa(n int) string {
-	if n <= 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
-}

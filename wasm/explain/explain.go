@@ -61,7 +61,7 @@ func URL(raw string, now time.Time) Explanation {
 	}
 	switch r.Kind {
 	case oauth.KindCode:
-		ex.add("code", mask(r.Code))
+		ex.add("code", Mask(r.Code))
 		ex.add("next", "the client checks the state, then exchanges the code with its PKCE verifier")
 	case oauth.KindError:
 		ex.add("error", r.Err.OAuth)
@@ -78,7 +78,7 @@ func URL(raw string, now time.Time) Explanation {
 			format = "GoToConnect legacy: type → token_type, username → principal, expires_in in milliseconds"
 		}
 		ex.add("format", format)
-		ex.add("access token", mask(t.AccessToken))
+		ex.add("access token", Mask(t.AccessToken))
 		ex.add("token type", t.TokenType)
 		if t.HasExpiry {
 			ex.add("expires in", strconv.FormatInt(t.ExpiresIn, 10)+" seconds ("+Duration(time.Duration(t.ExpiresIn)*time.Second)+")")
@@ -97,16 +97,13 @@ func URL(raw string, now time.Time) Explanation {
 
 func (ex *Explanation) add(label, value string) { ex.Lines = append(ex.Lines, Line{label, value}) }
 
-// mask shows enough of a secret to recognise it, never all of it.
-func mask(s string) string {
+// Mask shows enough of a secret to recognise it, never all of it.
+func Mask(s string) string {
 	if len(s) <= 8 {
 		return strings.Repeat("•", len(s))
 	}
 	return s[:6] + "… (" + strconv.Itoa(len(s)) + " characters)"
 }
-
-// Mask is mask for the demo's token panel.
-func Mask(s string) string { return mask(s) }
 
 // Duration writes d as "29d 23h", "59m 58s" or "12s".
 func Duration(d time.Duration) string {

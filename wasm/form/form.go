@@ -214,6 +214,17 @@ func (v Values) AppendEncoded(dst []byte) []byte {
 
 const upperHex = "0123456789ABCDEF"
 
+// Unreserved reports whether s is made only of RFC 3986's unreserved
+// characters, the set state values and PKCE verifiers use.
+func Unreserved(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isUnreserved[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
 // isUnreserved is RFC 3986 §2.3's unreserved set, as a table.
 var isUnreserved = func() (t [256]bool) {
 	for c := 0; c < 256; c++ {

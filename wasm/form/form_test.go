@@ -175,3 +175,11 @@ func FuzzParseMatchesReference(f *testing.F) {
 		}
 	})
 }
+
+func TestUnreserved(t *testing.T) {
+	for s, want := range map[string]bool{"": true, "AZaz09-._~": true, "a b": false, "a+b": false, "é": false, "a%20": false, "a/b": false} {
+		if Unreserved(s) != want {
+			t.Errorf("Unreserved(%q) = %v", s, !want)
+		}
+	}
+}

@@ -188,11 +188,8 @@ func checkState(s string) error {
 	if len(s) < MinStateLength || len(s) > 512 {
 		return errorf(InvalidArgument, "state must be 22 to 512 characters (at least 128 bits); leave it out to get a random one")
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
-			return errorf(InvalidArgument, "state must use only A-Z a-z 0-9 - . _ ~")
-		}
+	if !form.Unreserved(s) {
+		return errorf(InvalidArgument, "state must use only A-Z a-z 0-9 - . _ ~")
 	}
 	return nil
 }

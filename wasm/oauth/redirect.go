@@ -89,11 +89,13 @@ func ParseRedirectClock(raw string, now func() time.Time) (*Redirect, error) {
 			return nil, errorf(InvalidRedirect, "the error parameter is empty")
 		}
 		r.Kind = KindError
-		r.Err = &Error{Code: OAuthError, OAuth: clip(e)}
-		r.Err.Description, _ = part.Get("error_description")
-		r.Err.URI, _ = part.Get("error_uri")
-		r.Err.Description, r.Err.URI = clip(r.Err.Description), clip(r.Err.URI)
-		r.Err.Message = describe(r.Err.OAuth, r.Err.Description)
+		m := map[string]any{"error": e}
+		for _, name := range []string{"error_description", "error_uri"} {
+			if v, ok := part.Get(name); ok {
+				m[name] = v
+			}
+		}
+		r.Err = ErrorFromJSON(m, "the server")
 		return r, nil
 	}
 	if part.Has("code") && part.Has("access_token") {

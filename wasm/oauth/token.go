@@ -46,8 +46,11 @@ func NormalizeJSON(m map[string]any, now time.Time) (*Token, error) {
 	if m == nil {
 		return nil, errorf(InvalidResponse, "token response is not an object")
 	}
-	if e, ok := m["error"]; ok {
-		return nil, oauthErrorFromJSON(e, m)
+	if _, ok := m["error"]; ok {
+		if e := ErrorFromJSON(m, "the server"); e != nil {
+			return nil, e
+		}
+		return nil, errorf(InvalidResponse, "error must be a non-empty string")
 	}
 	str := func(name string) (string, bool, error) {
 		v, ok := m[name]
@@ -206,27 +209,25 @@ func splitScope(s string) []string {
 	return strings.Fields(s)
 }
 
-func oauthErrorFromJSON(code any, m map[string]any) error {
-	s, ok := code.(string)
-	if !ok || s == "" {
-		return errorf(InvalidResponse, "error must be a non-empty string")
+// ErrorFromJSON reads an RFC 6749 §5.2 error body as an OAuthError whose
+// message names who answered; nil when m has no non-empty string "error".
+func ErrorFromJSON(m map[string]any, who string) *Error {
+	code, ok := m["error"].(string)
+	if !ok || code == "" {
+		return nil
 	}
-	e := &Error{Code: OAuthError, OAuth: clip(s)}
+	e := &Error{Code: OAuthError, OAuth: clip(code)}
 	if d, ok := m["error_description"].(string); ok {
 		e.Description = clip(d)
 	}
 	if u, ok := m["error_uri"].(string); ok {
 		e.URI = clip(u)
 	}
-	e.Message = describe(e.OAuth, e.Description)
-	return e
-}
-
-func describe(code, description string) string {
-	if description == "" {
-		return "the server answered " + code
+	e.Message = who + " answered " + e.OAuth
+	if e.Description != "" {
+		e.Message += ": " + e.Description
 	}
-	return "the server answered " + code + ": " + description
+	return e
 }
 
 // clip shortens server-provided text before it goes into a message.
