@@ -1,11 +1,11 @@
 //go:build !windows && !js && !wasip1
 
-package emulator
+package main
 
-// Tests of the repository's top-level serve.go, which cannot have tests of
-// its own there. The test builds the real command and talks to it over
-// loopback TCP, writing some requests by hand so that no client-side path
-// cleaning hides a traversal attempt.
+// Tests of serve.go. TestServe builds the real command and talks to it over
+// loopback TCP, writing every request by hand so that no client-side path
+// cleaning hides a traversal attempt. (Symlinks, SIGTERM and the child
+// process are why these tests skip Windows and the js and wasip1 ports.)
 
 import (
 	"bufio"
@@ -60,7 +60,7 @@ func startServe(t *testing.T) *server {
 	if err != nil {
 		t.Fatal("serve.go's tests build it with the go command, which is not on PATH")
 	}
-	repo, err := filepath.Abs("../..")
+	repo, err := filepath.Abs(".") // go test runs in the package's folder, the repository root
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,4 +389,38 @@ func TestServe(t *testing.T) {
 			t.Errorf("start line missing URL: %q", s.out)
 		}
 	})
+}
+
+// The helpers below TestServe's requests, called directly.
+
+func TestAssetName(t *testing.T) {
+	for p, want := range map[string]string{
+		"/":                  "index.html",
+		"/app.js":            "app.js",
+		"/sub/ok.js":         "sub/ok.js",
+		"/types.d.ts":        "types.d.ts",
+		"/gotoauth.abc.wasm": "gotoauth.abc.wasm",
+	} {
+		if got, ok := assetName(p); !ok || got != want {
+			t.Errorf("assetName(%q) = %q, %v; want %q", p, got, ok, want)
+		}
+	}
+	for _, p := range []string{
+		"", "app.js", "/../go.mod", "/sub/../app.js", "/./app.js", "//etc/passwd", "/sub//ok.js", "/sub/",
+		"/a\\b.js", "/app.js\x00.txt", "/.hidden.js", "/.git/config",
+		"/node_modules/x.js", "/Node_Modules/x.js", "/emulator/x.js", "/test/a.js", "/tests/a.js",
+		"/main.go", "/x.GO", "/package.json", "/x.wasm.br", "/x.wasm.gz", "/README", "/index.html/",
+	} {
+		if got, ok := assetName(p); ok {
+			t.Errorf("assetName(%q) = %q, want a refusal", p, got)
+		}
+	}
+}
+
+func TestOrigins(t *testing.T) {
+	bound := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 5555}
+	got := strings.Join(origins("localhost:0", bound), " ")
+	if want := "http://localhost:0 http://127.0.0.1:5555 http://localhost:5555"; got != want {
+		t.Errorf("origins = %q, want %q", got, want)
+	}
 }

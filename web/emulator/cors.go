@@ -1,0 +1,35 @@
+package emulator
+
+import "net/http"
+
+// withCORS adds CORS headers for allowed origins and answers preflights;
+// otherwise it runs next. Other origins get no CORS headers, so browsers
+// keep the response from them.
+func (e *Emulator) withCORS(w http.ResponseWriter, r *http.Request, next func()) {
+	h := w.Header()
+	h.Add("Vary", "Origin")
+	origin := r.Header.Get("Origin")
+	allowed := origin != "" && e.originAllowed(origin)
+	if allowed {
+		h.Set("Access-Control-Allow-Origin", origin)
+	}
+	if r.Method == http.MethodOptions {
+		if allowed {
+			h.Set("Access-Control-Allow-Methods", "GET, POST")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+			h.Set("Access-Control-Max-Age", "600")
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	next()
+}
+
+// originAllowed reports whether origin is one of Config.AllowedOrigins or,
+// when none are configured, any http loopback origin.
+func (e *Emulator) originAllowed(origin string) bool {
+	if e.origins != nil {
+		return e.origins[origin]
+	}
+	return isLoopbackURI(origin, false)
+}
