@@ -13,10 +13,11 @@ const LEGACY_REDIRECT = `${REDIRECT}#access_token=eyJraWQiOiJvYXV0aHYyLmxt666&ty
 const ROUNDS = Number(process.env.BENCH_ROUNDS || 9);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS || 300);
 
-// The floor: a Go module that imports only syscall/js and exports a no-op.
-async function loadFloor() {
+// The floors: Go modules that export a no-op, one through syscall/js alone
+// (floor.wasm), one through safejs (safejsfloor.wasm). Called raw.
+async function loadFloor(name) {
   const go = new globalThis.Go(); // defined by load() below
-  const bytes = await readFile(new URL('../floor.wasm', import.meta.url));
+  const bytes = await readFile(new URL(`../${name}.wasm`, import.meta.url));
   const { instance } = await WebAssembly.instantiate(bytes, go.importObject);
   return new Promise((ready) => {
     globalThis.__gotoauthBoot = { ready };
@@ -25,7 +26,9 @@ async function loadFloor() {
 }
 
 const g = await load();
-const floor = await loadFloor();
+const floor = await loadFloor('floor');
+const safejsFloor = await loadFloor('safejsfloor');
+if (floor.version !== 'floor' || safejsFloor.version !== 'safejsfloor') throw new Error('a floor module is not the expected one');
 
 const as = { issuer: 'https://authentication.logmeininc.com', authorization_endpoint: ENDPOINT };
 const client = { client_id: 'bench' };
@@ -59,6 +62,7 @@ if (!(await o4wAuthorize()).includes('code_challenge=')) throw new Error('oauth4
 
 const subjects = {
   'floor.noop': [() => floor.noop(), false],
+  'safejsfloor.noop': [() => safejsFloor.noop(), false],
   'gotoauth.authorizeURL': [() => g.authorizeURL({ clientId: 'bench', redirectUri: REDIRECT, scope: 'identity:scim.me' }), false],
   'gotoauth.parseRedirectCode': [() => g.parseRedirect(CODE_REDIRECT), false],
   'gotoauth.parseRedirectLegacy': [() => g.parseRedirect(LEGACY_REDIRECT), false],

@@ -1,10 +1,12 @@
 // Cold start in the browser: from navigation start (performance.now()'s
-// origin) to the API being ready. ?module=floor loads the floor module
-// through the same steps as gotoauth.js (compile while wasm_exec.js loads),
-// without the API.
-const which = new URLSearchParams(location.search).get('module');
-if (which === 'floor') {
-  const compiling = WebAssembly.compileStreaming(fetch(new URL('../floor.wasm', import.meta.url)));
+// origin) to the API being ready. ?module=floor or ?module=safejsfloor
+// loads that floor module through the same steps as gotoauth.js (compile
+// while wasm_exec.js loads), without the API.
+const FLOORS = ['floor', 'safejsfloor'];
+const which = new URLSearchParams(location.search).get('module') || 'gotoauth';
+if (which !== 'gotoauth' && !FLOORS.includes(which)) throw new Error(`unknown module ${which}`);
+if (FLOORS.includes(which)) {
+  const compiling = WebAssembly.compileStreaming(fetch(new URL(`../${which}.wasm`, import.meta.url)));
   await import('../wasm_exec.js');
   const go = new globalThis.Go();
   const instance = await WebAssembly.instantiate(await compiling, go.importObject);
@@ -17,4 +19,4 @@ if (which === 'floor') {
   await load();
 }
 window.__startup = performance.now();
-document.getElementById('out').textContent = `${which || 'gotoauth'} ready after ${window.__startup.toFixed(1)} ms`;
+document.getElementById('out').textContent = `${which} ready after ${window.__startup.toFixed(1)} ms`;
