@@ -106,10 +106,10 @@ async function compile(options) {
 }
 
 // ---------------------------------------------------------------------------
-// The public API over the raw Go functions. Go takes strings (options
-// arrive form-encoded) and answers with one JSON text per call, so each call
-// crosses the wasm boundary once each way; the type checks happen here, in
-// JS, where they are cheap.
+// The public API over the raw Go functions. The crossing format (one text
+// payload in, one JSON text out, through a shared buffer) is written down
+// once, in wasm/bridge/export.go. Type checks happen here, in JS, where
+// they are cheap; every rule about values lives in Go.
 
 const MAX_STRING = 64 * 1024;
 const OPTION_STRINGS = ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint', 'tokenEndpoint', 'meEndpoint', 'clientSecret'];
@@ -138,9 +138,34 @@ function encode(name, value) {
   }
 }
 
+// guarded wraps a public function: whatever the caller's values throw while
+// they are read (a getter, a Proxy trap, a revoked Proxy) becomes a
+// GoToAuthError invalid_argument. An async function rejects instead of
+// throwing.
+function guarded(f, what, async = false) {
+  return (...args) => {
+    try {
+      const r = f(...args);
+      return async ? Promise.resolve(r) : r;
+    } catch (err) {
+      const e = err instanceof GoToAuthError ? err
+        : invalid(`${what}: the arguments could not be read (${safeMessage(err)})`);
+      if (async) return Promise.reject(e);
+      throw e;
+    }
+  };
+}
+
+function safeMessage(err) {
+  try {
+    return String(err && err.message).slice(0, 200);
+  } catch {
+    return 'unreadable error';
+  }
+}
+
 // options turns an options object into form-encoded text for Go, checking
-// every known field's type. Reading a field may run a getter: whatever it
-// throws becomes invalid_argument.
+// every known field's type.
 function options(o, what, names, { allowMissing = false } = {}) {
   if (o == null) {
     if (allowMissing) return '';
@@ -148,34 +173,29 @@ function options(o, what, names, { allowMissing = false } = {}) {
   }
   if (typeof o !== 'object' || Array.isArray(o)) throw invalid(`${what} must be an object, not ${typeName(o)}`);
   const pairs = [];
-  try {
-    for (const name of names) {
-      const v = o[name];
-      if (v == null) continue;
-      pairs.push(encode(name, checkString(v, name)));
+  for (const name of names) {
+    const v = o[name];
+    if (v == null) continue;
+    pairs.push(encode(name, checkString(v, name)));
+  }
+  const scope = o.scope;
+  if (scope != null) {
+    if (typeof scope === 'string') {
+      pairs.push(encode('scope', checkString(scope, 'scope')));
+    } else if (Array.isArray(scope)) {
+      if (scope.length > 256) throw invalid('scope has more than 256 entries');
+      scope.forEach((s, i) => checkString(s, `scope[${i}]`));
+      pairs.push(encode('scope', scope.join(' ')));
+    } else {
+      throw invalid(`scope must be a string or an array of strings, not ${typeName(scope)}`);
     }
-    const scope = o.scope;
-    if (scope != null) {
-      if (typeof scope === 'string') {
-        pairs.push(encode('scope', checkString(scope, 'scope')));
-      } else if (Array.isArray(scope)) {
-        if (scope.length > 256) throw invalid('scope has more than 256 entries');
-        scope.forEach((s, i) => checkString(s, `scope[${i}]`));
-        pairs.push(encode('scope', scope.join(' ')));
-      } else {
-        throw invalid(`scope must be a string or an array of strings, not ${typeName(scope)}`);
-      }
-    }
-    const extra = o.extraParams;
-    if (extra != null) {
-      if (typeof extra !== 'object' || Array.isArray(extra)) throw invalid(`extraParams must be an object of strings, not ${typeName(extra)}`);
-      const keys = Object.keys(extra);
-      if (keys.length > 64) throw invalid('extraParams has more than 64 entries');
-      for (const k of keys) pairs.push(encode(`extra.${k}`, checkString(extra[k], `extraParams.${k}`)));
-    }
-  } catch (err) {
-    if (err instanceof GoToAuthError) throw err;
-    throw invalid(`${what} could not be read: ${err && err.message}`);
+  }
+  const extra = o.extraParams;
+  if (extra != null) {
+    if (typeof extra !== 'object' || Array.isArray(extra)) throw invalid(`extraParams must be an object of strings, not ${typeName(extra)}`);
+    const keys = Object.keys(extra);
+    if (keys.length > 64) throw invalid('extraParams has more than 64 entries');
+    for (const k of keys) pairs.push(encode(`extra.${k}`, checkString(extra[k], `extraParams.${k}`)));
   }
   return pairs.join('&');
 }
@@ -188,23 +208,29 @@ function decode(text) {
   return r.ok;
 }
 
-// The buffer shared with Go: a call's text payload goes in as UTF-8 and is
-// passed as its length; a result comes back as a length into it (or as a
-// string when it did not fit). One copy each way is far cheaper than
-// converting JS strings through syscall/js.
+// The buffer shared with Go grows to fit a payload, up to MAX_BUFFER
+// (wasm/bridge/convert.go's maxBuffer); a payload that does not fit whole
+// is refused, never cut.
+const MIN_BUFFER = 16 * 1024;
+const MAX_BUFFER = 4 * 1024 * 1024;
+
 function channel(raw) {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
-  let io = new Uint8Array(16 * 1024);
+  let io = new Uint8Array(MIN_BUFFER);
   const read = (r) => decode(typeof r === 'number' ? decoder.decode(io.subarray(0, r)) : r);
   read(raw.setBuffer(0, io));
 
   function put(text) {
     let r = encoder.encodeInto(text, io);
-    if (r.read < text.length) {
-      io = new Uint8Array(Math.min(768 * 1024, Math.max(io.length * 2, text.length * 3 + 1024)));
+    if (r.read < text.length && io.length < MAX_BUFFER) {
+      // UTF-8 takes at most three bytes per UTF-16 unit.
+      io = new Uint8Array(Math.min(MAX_BUFFER, Math.max(io.length * 2, text.length * 3 + 1024)));
       read(raw.setBuffer(0, io));
       r = encoder.encodeInto(text, io);
+    }
+    if (r.read < text.length) {
+      throw invalid(`the input is too large: ${MAX_BUFFER >> 20} MiB at most once encoded`);
     }
     return r.written;
   }
@@ -215,23 +241,14 @@ function channel(raw) {
   };
 }
 
-// later calls a raw function whose last argument is a callback, as a Promise.
+// later calls a raw asynchronous function, whose last argument is the
+// callback Go settles, as a Promise.
 function later(call, fn, payload, ...args) {
   return new Promise((resolve, reject) => {
     call(fn, payload, ...args, (text) => {
       try { resolve(decode(text)); } catch (err) { reject(err); }
     });
   });
-}
-
-function rejecting(f) {
-  return (...args) => {
-    try {
-      return f(...args);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-  };
 }
 
 function wrapAPI(raw) {
@@ -244,31 +261,24 @@ function wrapAPI(raw) {
 
   function client(config) {
     let form = options(config, 'client config', OPTION_STRINGS);
-    let storage;
-    let timeout;
-    try {
-      storage = config.storage;
-      timeout = config.timeoutMs;
-    } catch (err) {
-      throw invalid(`client config could not be read: ${err && err.message}`);
-    }
+    const storage = config.storage;
+    const timeout = config.timeoutMs;
     if (timeout != null) {
-      if (!Number.isInteger(timeout)) throw invalid(`timeoutMs must be a whole number of milliseconds, not ${typeName(timeout)}`);
+      if (!Number.isSafeInteger(timeout)) throw invalid(`timeoutMs must be a whole number of milliseconds, not ${typeName(timeout)} ${String(timeout).slice(0, 40)}`);
       form += `${form ? '&' : ''}timeoutMs=${timeout}`;
     }
     const made = call(raw.newClient, form, storage);
     const id = made.id;
     const api = Object.freeze({
       config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope) }),
-      authorize(o) {
-        return call(raw.clientAuthorize, options(o, 'authorize options', ['flow', 'state'], { allowMissing: true }), id);
-      },
-      handleRedirect: rejecting((url, o) => {
+      authorize: guarded((o) => call(raw.clientAuthorize, options(o, 'authorize options', ['flow', 'state'], { allowMissing: true }), id), 'authorize'),
+      handleRedirect: guarded((url, o) => {
         let clean = true;
         if (o != null) {
           if (typeof o !== 'object') throw invalid('handleRedirect options must be an object');
-          if (o.cleanAddressBar != null && typeof o.cleanAddressBar !== 'boolean') throw invalid('cleanAddressBar must be a boolean');
-          clean = o.cleanAddressBar !== false;
+          const c = o.cleanAddressBar;
+          if (c != null && typeof c !== 'boolean') throw invalid('cleanAddressBar must be a boolean');
+          clean = c !== false;
         }
         if (url == null) {
           if (typeof location !== 'object' || location == null) throw invalid('handleRedirect needs a URL outside a browser');
@@ -280,18 +290,18 @@ function wrapAPI(raw) {
           delete result.callback;
           checked.set(result, cb);
         }
-        return Promise.resolve(result);
-      }),
-      exchangeCode: rejecting((result) => {
+        return result;
+      }, 'handleRedirect', true),
+      exchangeCode: guarded((result) => {
         const cb = result != null && typeof result === 'object' ? checked.get(result) : undefined;
         if (cb === undefined) {
           throw invalid('exchangeCode takes the result that handleRedirect resolved to, so that the code\'s state has been checked');
         }
         checked.delete(result);
         return later(call, raw.clientExchangeCode, '', id, cb);
-      }),
-      refresh: rejecting((token) => later(call, raw.clientRefresh, checkString(token, "refresh's refresh token"), id)),
-      me: rejecting((token) => later(call, raw.clientMe, checkString(token, "me's access token"), id)),
+      }, 'exchangeCode', true),
+      refresh: guarded((token) => later(call, raw.clientRefresh, checkString(token, "refresh's refresh token"), id), 'refresh', true),
+      me: guarded((token) => later(call, raw.clientMe, checkString(token, "me's access token"), id), 'me', true),
     });
     release?.register(api, id);
     return api;
@@ -299,22 +309,21 @@ function wrapAPI(raw) {
 
   return Object.freeze({
     version: raw.version,
-    pkce: () => call(raw.pkce, ''),
-    authorizeURL: (o) => call(raw.authorizeURL, options(o, 'authorizeURL options', ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint'])),
-    parseRedirect: (url) => call(raw.parseRedirect, checkString(url, "parseRedirect's url")),
-    normalizeTokenResponse(response) {
-      if (typeof response === 'string') {
-        checkString(response, 'the token response', 1 << 20);
-        try {
-          response = JSON.parse(response);
-        } catch {
-          throw invalid('the token response is not valid JSON');
-        }
+    pkce: guarded(() => call(raw.pkce, ''), 'pkce'),
+    authorizeURL: guarded((o) => call(raw.authorizeURL, options(o, 'authorizeURL options', ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint'])), 'authorizeURL'),
+    parseRedirect: guarded((url) => call(raw.parseRedirect, checkString(url, "parseRedirect's url")), 'parseRedirect'),
+    normalizeTokenResponse: guarded((response) => {
+      let text = response;
+      if (typeof response === 'object' && response !== null && !Array.isArray(response)) {
+        // Go reads the response as JSON text, as it reads HTTP bodies.
+        text = JSON.stringify(response);
+      } else if (typeof response !== 'string') {
+        throw invalid(`normalizeTokenResponse takes a token response object or its JSON text, not ${typeName(response)}`);
       }
-      return call(raw.normalizeTokenResponse, '', response);
-    },
-    migrateURL: (url) => call(raw.migrateURL, checkString(url, "migrateURL's url")),
-    client,
+      return call(raw.normalizeTokenResponse, checkString(text, 'the token response', 1 << 20));
+    }, 'normalizeTokenResponse'),
+    migrateURL: guarded((url) => call(raw.migrateURL, checkString(url, "migrateURL's url")), 'migrateURL'),
+    client: guarded(client, 'client'),
   });
 }
 

@@ -8,7 +8,6 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"gotoauth/pkce"
-	"gotoauth/wasm/browser"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/wire"
 )
@@ -105,18 +104,14 @@ func writeToken(w *wire.Writer, t *oauth.Token) {
 	w.Close('}')
 }
 
-// normalizeTokenResponse(_, object) → token. The loader parses JSON text
-// with JSON.parse first.
-func normalizeTokenResponse(w *wire.Writer, _ string, args []safejs.Value) error {
-	v := arg(args, 1)
-	if browser.TypeOf(v) != safejs.TypeObject || v.IsNull() || browser.IsArray(v) {
-		return invalid("normalizeTokenResponse takes a token response object or its JSON text, not " + browser.TypeName(v))
-	}
-	g, err := browser.ToGo(v)
+// normalizeTokenResponse(json) → token. The loader sends an object as
+// its JSON.stringify text.
+func normalizeTokenResponse(w *wire.Writer, payload string, _ []safejs.Value) error {
+	m, err := wire.ParseObject([]byte(payload))
 	if err != nil {
-		return err
+		return oauth.Invalid("normalizeTokenResponse takes a token response object or its JSON text: " + err.Error())
 	}
-	t, err := oauth.NormalizeJSON(g.(map[string]any), time.Now())
+	t, err := oauth.NormalizeJSON(m, time.Now())
 	if e, ok := err.(*oauth.Error); ok && e.Code == oauth.InvalidResponse {
 		// Here the response is the caller's argument.
 		e.Code = oauth.InvalidArgument

@@ -11,6 +11,8 @@ import (
 	"gotoauth/wasm/browser"
 )
 
+var jsJSON = browser.MustGlobal("JSON")
+
 // envelope calls a raw function and parses its JSON answer in JS.
 func envelope(t *testing.T, api safejs.Value, name string, args ...any) safejs.Value {
 	t.Helper()
@@ -25,7 +27,7 @@ func envelope(t *testing.T, api safejs.Value, name string, args ...any) safejs.V
 		n, _ := text.Int()
 		text, _ = safejs.ValueOf(string(readShared(t, n)))
 	}
-	v, err := browser.JSON.Call("parse", text)
+	v, err := jsJSON.Call("parse", text)
 	if err != nil {
 		s, _ := text.String()
 		t.Fatalf("%s returned invalid JSON %q", name, s)
@@ -176,21 +178,33 @@ func TestClientRoundTripReplayAndForgedCallback(t *testing.T) {
 func TestThrowingGetterIsAnError(t *testing.T) {
 	api := testAPI(t)
 	// A Proxy whose get trap throws (JSON.parse of "[object Object]").
-	jsonParse, _ := browser.JSON.Get("parse")
+	jsonParse, _ := jsJSON.Get("parse")
 	handler, _ := safejs.ValueOf(map[string]any{})
 	_ = handler.Set("get", jsonParse)
-	target, _ := safejs.ValueOf(map[string]any{"access_token": "a", "token_type": "Bearer"})
+	target, _ := safejs.ValueOf(map[string]any{})
 	proxy, err := browser.MustGlobal("Proxy").New(target, handler)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if code := errCode(t, envelope(t, api, "normalizeTokenResponse", 0, proxy)); code != "invalid_argument" {
-		t.Fatalf("throwing getter: code %q", code)
 	}
 	if code := errCode(t, envelope(t, api, "newClient", "clientId=c&redirectUri=https%3A%2F%2Fa%2F", proxy)); code != "invalid_argument" {
 		t.Fatalf("throwing storage: code %q", code)
 	}
 	ok(t, envelope(t, api, "migrateURL", "https://api.getgo.com/oauth/v2/token"))
+}
+
+// normalizeTokenResponse takes JSON text: the body as bytes, never a JS
+// object walked property by property.
+func TestNormalizeTokenResponseTakesJSONText(t *testing.T) {
+	api := testAPI(t)
+	tok := ok(t, envelope(t, api, "normalizeTokenResponse", put(t, `{"access_token":"a","token_type":"bearer","expires_in":3600}`)))
+	if field(t, tok, "accessToken") != "a" || field(t, tok, "tokenType") != "Bearer" {
+		t.Fatal("normalizeTokenResponse")
+	}
+	for _, bad := range []string{"", "[]", "null", `{"access_token":"a"`, `{"access_token":"a","access_token":"b","token_type":"Bearer"}`, `{"token_type":"Bearer"}`} {
+		if code := errCode(t, envelope(t, api, "normalizeTokenResponse", put(t, bad))); code != "invalid_argument" {
+			t.Errorf("normalizeTokenResponse(%q): %q", bad, code)
+		}
+	}
 }
 
 func TestPayloadOutsideTheBufferIsAnError(t *testing.T) {

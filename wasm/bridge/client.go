@@ -3,8 +3,8 @@
 package bridge
 
 import (
+	"context"
 	"strconv"
-	"time"
 
 	"github.com/hack-pad/safejs"
 
@@ -37,15 +37,15 @@ var (
 func clientArg(args []safejs.Value) (*clientEntry, error) {
 	v := arg(args, 1)
 	if browser.TypeOf(v) != safejs.TypeNumber {
-		return nil, invalid("not a gotoauth client")
+		return nil, oauth.Invalid("not a gotoauth client")
 	}
 	id, err := v.Int()
 	if err != nil {
-		return nil, invalid("not a gotoauth client")
+		return nil, oauth.Invalid("not a gotoauth client")
 	}
 	e := clients[id]
 	if e == nil {
-		return nil, invalid("this client was released")
+		return nil, oauth.Invalid("this client was released")
 	}
 	return e, nil
 }
@@ -64,11 +64,13 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 	}
 	cfg.Scope, _ = scope(o)
 	if ms, ok := o.Get("timeoutMs"); ok {
-		n, err := strconv.Atoi(ms)
+		n, err := strconv.ParseInt(ms, 10, 64)
 		if err != nil {
-			return invalid("timeoutMs must be a whole number of milliseconds")
+			n = -1 // refused below, with the range
 		}
-		cfg.Timeout = time.Duration(n) * time.Millisecond
+		if cfg.Timeout, err = client.TimeoutFromMillis(n); err != nil {
+			return err
+		}
 	}
 	if cfg.Storage, err = storageArg(arg(args, 1)); err != nil {
 		return err
@@ -81,18 +83,10 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 	clients[nextID] = &clientEntry{c: c, callbacks: map[int]*client.Callback{}}
 	full := c.Config()
 	joined, _ := oauth.JoinScope(full.Scope)
-	flow := oauth.FlowCode
-	if full.Flow == oauth.FlowImplicit || full.Flow == "token" {
-		flow = oauth.FlowImplicit
-	}
-	authorize := full.AuthorizeEndpoint
-	if authorize == "" {
-		authorize = oauth.DefaultAuthorizeEndpoint
-	}
 	w.Open('{').Key("id").Int(int64(nextID)).Key("config").Open('{').
 		Field("clientId", full.ClientID).Field("redirectUri", full.RedirectURI).
-		Key("scope").Strings(splitSpaces(joined)).Field("flow", flow).
-		Field("authorizeEndpoint", authorize).Field("tokenEndpoint", full.TokenEndpoint).
+		Key("scope").Strings(splitSpaces(joined)).Field("flow", full.Flow).
+		Field("authorizeEndpoint", full.AuthorizeEndpoint).Field("tokenEndpoint", full.TokenEndpoint).
 		Field("meEndpoint", full.MeEndpoint).Close('}').Close('}')
 	return nil
 }
@@ -122,12 +116,12 @@ func storageArg(v safejs.Value) (pending.Storage, error) {
 		return &pending.Memory{}, nil
 	}
 	if browser.TypeOf(v) != safejs.TypeObject {
-		return nil, invalid("storage must be an object with getItem, setItem and removeItem")
+		return nil, oauth.Invalid("storage must be an object with getItem, setItem and removeItem")
 	}
 	for _, m := range []string{"getItem", "setItem", "removeItem"} {
 		f, err := browser.Get(v, m)
 		if err != nil || browser.TypeOf(f) != safejs.TypeFunction {
-			return nil, invalid("storage must have a " + m + " method")
+			return nil, oauth.Invalid("storage must have a " + m + " method")
 		}
 	}
 	return browser.Storage{V: v}, nil
@@ -205,95 +199,61 @@ func clientHandleRedirect(w *wire.Writer, payload string, args []safejs.Value) e
 	return nil
 }
 
-// async runs an operation that answers later through done(json), the
-// loader's callback. It returns at once; done is called exactly once.
-func async(w *wire.Writer, args []safejs.Value, start func(e *clientEntry, finish func(string)) error) error {
-	done := arg(args, len(args)-1)
-	if browser.TypeOf(done) != safejs.TypeFunction {
-		return invalid("missing callback")
-	}
+// clientExchangeCode(_, id, callback, done)
+func clientExchangeCode(_ string, args []safejs.Value) (job, error) {
 	e, err := clientArg(args)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	called := false
-	finish := func(json string) {
-		if !called {
-			called = true
-			_, _ = done.Invoke(json)
-		}
+	id := 0
+	if v := arg(args, 2); browser.TypeOf(v) == safejs.TypeNumber {
+		id, _ = v.Int()
 	}
-	if err := start(e, finish); err != nil {
-		return err
+	cb := e.callbacks[id]
+	if cb == nil {
+		return nil, oauth.Invalid("exchangeCode takes the result that this client's handleRedirect resolved to, once")
 	}
-	w.Null()
-	return nil
-}
-
-// result wraps a value writer into the success envelope.
-func result(write func(w *wire.Writer)) string {
-	w := wire.NewWriter(512)
-	w.Open('{').Key("ok")
-	write(w)
-	return w.Close('}').String()
-}
-
-func tokenDone(finish func(string)) func(*oauth.Token, error) {
-	return func(t *oauth.Token, err error) {
+	delete(e.callbacks, id)
+	return func(ctx context.Context, w *wire.Writer) error {
+		t, err := e.c.Exchange(ctx, cb)
 		if err != nil {
-			finish(failure(err))
-			return
+			return err
 		}
-		finish(result(func(w *wire.Writer) { writeToken(w, t) }))
-	}
-}
-
-// clientExchangeCode(_, id, callback, done)
-func clientExchangeCode(w *wire.Writer, _ string, args []safejs.Value) error {
-	return async(w, args, func(e *clientEntry, finish func(string)) error {
-		v := arg(args, 2)
-		id := 0
-		if browser.TypeOf(v) == safejs.TypeNumber {
-			id, _ = v.Int()
-		}
-		cb := e.callbacks[id]
-		if cb == nil {
-			return invalid("exchangeCode takes the result that this client's handleRedirect resolved to, once")
-		}
-		delete(e.callbacks, id)
-		e.c.ExchangeCode(cb, tokenDone(finish))
+		writeToken(w, t)
 		return nil
-	})
+	}, nil
 }
 
 // clientRefresh(refreshToken, id, done)
-func clientRefresh(w *wire.Writer, payload string, args []safejs.Value) error {
-	return async(w, args, func(e *clientEntry, finish func(string)) error {
-		rt, err := checkLen(payload, "refresh's refresh token", oauth.MaxTokenLength)
+func clientRefresh(payload string, args []safejs.Value) (job, error) {
+	e, err := clientArg(args)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, w *wire.Writer) error {
+		t, err := e.c.Refresh(ctx, payload)
 		if err != nil {
 			return err
 		}
-		e.c.Refresh(rt, tokenDone(finish))
+		writeToken(w, t)
 		return nil
-	})
+	}, nil
 }
 
 // clientMe(accessToken, id, done)
-func clientMe(w *wire.Writer, payload string, args []safejs.Value) error {
-	return async(w, args, func(e *clientEntry, finish func(string)) error {
-		at, err := checkLen(payload, "me's access token", oauth.MaxTokenLength)
+func clientMe(payload string, args []safejs.Value) (job, error) {
+	e, err := clientArg(args)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, w *wire.Writer) error {
+		p, raw, err := e.c.Me(ctx, payload)
 		if err != nil {
 			return err
 		}
-		e.c.Me(at, func(p *scim.Profile, raw map[string]any, err error) {
-			if err != nil {
-				finish(failure(err))
-				return
-			}
-			finish(result(func(w *wire.Writer) { writeProfile(w, p, raw) }))
-		})
+		writeProfile(w, p, raw)
 		return nil
-	})
+	}, nil
 }
 
 func writeProfile(w *wire.Writer, p *scim.Profile, raw map[string]any) {

@@ -13,8 +13,6 @@ import (
 	"gotoauth/wasm/wire"
 )
 
-func invalid(msg string) error { return &oauth.Error{Code: oauth.InvalidArgument, Message: msg} }
-
 // arg returns args[i], or undefined.
 func arg(args []safejs.Value, i int) safejs.Value {
 	if i < len(args) {
@@ -29,24 +27,27 @@ var (
 	sharedGo []byte
 )
 
-// maxPayload bounds a payload: the loader refuses strings over 64 Ki UTF-16
-// units, which are at most three times as many UTF-8 bytes.
-const maxPayload = 3 * 64 << 10
+// The shared buffer grows with the payloads the loader puts in it, up to
+// maxBuffer; the loader refuses a payload that does not fit whole.
+const (
+	minBuffer = 1 << 10
+	maxBuffer = 4 << 20
+)
 
 // setBuffer(Uint8Array) makes the array the shared buffer.
 func setBuffer(w *wire.Writer, _ string, args []safejs.Value) error {
 	v := arg(args, 1)
 	ok, err := v.InstanceOf(uint8Array)
 	if err != nil || !ok {
-		return invalid("setBuffer takes a Uint8Array")
+		return oauth.Invalid("setBuffer takes a Uint8Array")
 	}
 	n, err := browser.Get(v, "length")
 	if err != nil {
-		return invalid("setBuffer takes a Uint8Array")
+		return oauth.Invalid("setBuffer takes a Uint8Array")
 	}
 	size, _ := n.Int()
-	if size < 1024 || size > 4*maxPayload {
-		return invalid("the shared buffer must be 1 KiB to 768 KiB")
+	if size < minBuffer || size > maxBuffer {
+		return oauth.Invalid("the shared buffer must be 1 KiB to 4 MiB")
 	}
 	shared, sharedGo = v, make([]byte, size)
 	w.Null()
@@ -63,22 +64,22 @@ func readPayload(v safejs.Value) (string, error) {
 		f, err := v.Float()
 		n := int(f)
 		if err != nil || float64(n) != f || n < 0 || n > len(sharedGo) {
-			return "", invalid("the payload is not in the shared buffer")
+			return "", oauth.Invalid("the payload is not in the shared buffer")
 		}
 		if n == 0 {
 			return "", nil
 		}
 		got, err := safejs.CopyBytesToGo(sharedGo[:n], shared)
 		if err != nil || got != n {
-			return "", invalid("the payload is not in the shared buffer")
+			return "", oauth.Invalid("the payload is not in the shared buffer")
 		}
 		return string(sharedGo[:n]), nil
 	case safejs.TypeString:
-		return browser.String(v, "the payload", maxPayload)
+		return browser.String(v, "the payload", maxBuffer)
 	case safejs.TypeUndefined, safejs.TypeNull:
 		return "", nil
 	}
-	return "", invalid("the payload must be a string, not " + browser.TypeName(v))
+	return "", oauth.Invalid("the payload must be a string, not " + browser.TypeName(v))
 }
 
 // reply hands a JSON result back: its length when it fits the shared
@@ -95,7 +96,7 @@ func reply(b []byte) any {
 // checkLen bounds a payload for one use.
 func checkLen(s, what string, max int) (string, error) {
 	if len(s) > max {
-		return "", invalid(what + " is too long (" + strconv.Itoa(max>>10) + " KiB at most)")
+		return "", oauth.Invalid(what + " is too long (" + strconv.Itoa(max>>10) + " KiB at most)")
 	}
 	return s, nil
 }
@@ -105,7 +106,7 @@ func checkLen(s, what string, max int) (string, error) {
 func optionsArg(payload string) (form.Values, error) {
 	v, err := form.Parse(payload)
 	if err != nil {
-		return nil, invalid("options are malformed: " + err.Error())
+		return nil, oauth.Invalid("options are malformed: " + err.Error())
 	}
 	return v, nil
 }

@@ -3,23 +3,42 @@
 // Package bridge exports gotoauth's Go packages as the raw functions that
 // web/gotoauth.js wraps into the public JS API.
 //
-// Each call carries one text payload in (a URL, a token, or options
-// form-encoded) and one JSON text out, {"ok": value} or {"error": {...}}.
-// Both travel through a Uint8Array the loader shares with the module
-// (setBuffer): the payload is passed as its length in bytes, and a result
-// that fits comes back as its length. Converting a JS string with
-// syscall/js costs several boundary crossings and about 4 µs; the shared
-// buffer costs one copy. A payload may also be passed as a plain string,
-// and a result too large for the buffer comes back as a string.
+// # The crossing format (the one place it is written down)
 //
-// Every function goes through export, which recovers panics: a Go panic
-// would end the wasm program and every later call would fail with "Go
-// program has already exited".
+// In: each call carries one UTF-8 text payload, whose meaning the function
+// fixes: a URL, a token, a JSON text (normalizeTokenResponse), or options
+// form-encoded by the loader as name=value pairs (extra authorize
+// parameters as "extra.NAME", scope space-joined). The payload travels
+// through a Uint8Array the loader shares with the module (setBuffer) and is
+// passed as its length in bytes; 0 means no payload. A payload may also be
+// a plain string. Further arguments are numbers (client and callback ids),
+// booleans, the caller's storage object, and, last, the callback of an
+// asynchronous function.
+//
+// Out: one JSON text, {"ok": value} or {"error": {code, message, error?,
+// errorDescription?, errorURI?, status?}}. A result that fits the shared
+// buffer comes back as its length, otherwise as a string. An asynchronous
+// function answers {"ok": null} at once (or an error, for bad arguments),
+// runs its work in a goroutine, and calls its callback with the result's
+// JSON text, exactly once.
+//
+// Converting a JS string with syscall/js costs several boundary crossings
+// and about 4 µs; the shared buffer costs one copy. HTTP bodies reach Go
+// as bytes and are parsed here, never walked property by property.
+//
+// Every function goes through export or exportAsync, which recover panics:
+// a Go panic would end the wasm program and every later call would fail
+// with "Go program has already exited". No function holds a Go lock while
+// JS runs, so a call that comes back in (from a storage object, a
+// getRandomValues replacement, a fetch) gets an answer.
 package bridge
 
 import (
+	"context"
+
 	"github.com/hack-pad/safejs"
 
+	"gotoauth/wasm/browser"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/wire"
 )
@@ -61,6 +80,51 @@ func export(h handler) safejs.Func {
 	return f
 }
 
+// job is the blocking half of an asynchronous function: it runs in a
+// goroutine and writes its value into w, or returns an error.
+type job func(ctx context.Context, w *wire.Writer) error
+
+// asyncHandler checks an asynchronous call's arguments at once and returns
+// the job to run.
+type asyncHandler func(payload string, args []safejs.Value) (job, error)
+
+// exportAsync wraps h: its last argument is the callback that receives the
+// result's JSON text. Bad arguments are answered at once; the job runs in
+// a goroutine, where it may wait for JS promises, and the callback is
+// called exactly once, whatever the job does, panics included.
+func exportAsync(h asyncHandler) safejs.Func {
+	return export(func(w *wire.Writer, payload string, args []safejs.Value) error {
+		done := arg(args, len(args)-1)
+		if browser.TypeOf(done) != safejs.TypeFunction {
+			return oauth.Invalid("missing callback")
+		}
+		j, err := h(payload, args)
+		if err != nil {
+			return err
+		}
+		go func() {
+			_, _ = done.Invoke(runJob(j))
+		}()
+		w.Null()
+		return nil
+	})
+}
+
+// runJob runs j and returns its envelope; a panic becomes an internal error.
+func runJob(j job) (text string) {
+	defer func() {
+		if p := recover(); p != nil {
+			text = failure(internalError(p))
+		}
+	}()
+	w := wire.NewWriter(512)
+	w.Open('{').Key("ok")
+	if err := j(context.Background(), w); err != nil {
+		return failure(err)
+	}
+	return w.Close('}').String()
+}
+
 func internalError(p any) error {
 	msg := "panic"
 	switch v := p.(type) {
@@ -98,22 +162,22 @@ func Boot() (safejs.Value, error) {
 	if err != nil {
 		return obj, err
 	}
-	for name, h := range map[string]handler{
-		"pkce":                   pkceFunc,
-		"authorizeURL":           authorizeURL,
-		"parseRedirect":          parseRedirect,
-		"normalizeTokenResponse": normalizeTokenResponse,
-		"migrateURL":             migrateURL,
-		"newClient":              newClient,
-		"clientAuthorize":        clientAuthorize,
-		"clientHandleRedirect":   clientHandleRedirect,
-		"clientExchangeCode":     clientExchangeCode,
-		"clientRefresh":          clientRefresh,
-		"clientMe":               clientMe,
-		"clientRelease":          clientRelease,
-		"setBuffer":              setBuffer,
+	for name, f := range map[string]safejs.Func{
+		"pkce":                   export(pkceFunc),
+		"authorizeURL":           export(authorizeURL),
+		"parseRedirect":          export(parseRedirect),
+		"normalizeTokenResponse": export(normalizeTokenResponse),
+		"migrateURL":             export(migrateURL),
+		"newClient":              export(newClient),
+		"clientAuthorize":        export(clientAuthorize),
+		"clientHandleRedirect":   export(clientHandleRedirect),
+		"clientExchangeCode":     exportAsync(clientExchangeCode),
+		"clientRefresh":          exportAsync(clientRefresh),
+		"clientMe":               exportAsync(clientMe),
+		"clientRelease":          export(clientRelease),
+		"setBuffer":              export(setBuffer),
 	} {
-		if err := obj.Set(name, export(h)); err != nil {
+		if err := obj.Set(name, f); err != nil {
 			return obj, err
 		}
 	}

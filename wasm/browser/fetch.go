@@ -3,6 +3,7 @@
 package browser
 
 import (
+	"context"
 	"errors"
 
 	"github.com/hack-pad/safejs"
@@ -12,25 +13,32 @@ import (
 
 // Fetch sends requests with globalThis.fetch: net/http would add
 // megabytes and, under Node, does not use fetch at all.
+//
+// RoundTrip blocks its goroutine, never a JS callback: it waits on
+// channels that promise callbacks fill without blocking. Everything the
+// abort needs (the AbortController, the context's timer) is held by Go
+// until the call returns, so a garbage collection cannot take the timeout
+// away while a body stalls.
 type Fetch struct{}
 
-// maxBody bounds what is read of a response.
-const maxBody = 1 << 20
-
-func (Fetch) Do(req client.Request, done func(*client.Response, error)) {
-	called := false
-	finish := func(r *client.Response, err error) {
-		if called {
-			return
-		}
-		called = true
-		done(r, err)
-	}
-	fetch, err := safejs.Global().Get("fetch")
+func (Fetch) RoundTrip(ctx context.Context, req *client.Request) (*client.Response, error) {
+	fetch, err := Get(safejs.Global(), "fetch")
 	if err != nil || TypeOf(fetch) != safejs.TypeFunction {
-		finish(nil, errors.New("globalThis.fetch is not available"))
-		return
+		return nil, errors.New("globalThis.fetch is not available")
 	}
+	controller, err := jsAbortController.New()
+	if err != nil {
+		return nil, errors.New("AbortController is not available")
+	}
+	signal, err := Get(controller, "signal")
+	if err != nil {
+		return nil, errors.New("AbortController is not available")
+	}
+	// Abort when the context ends: the request, and any body still
+	// streaming, stop at once.
+	stop := context.AfterFunc(ctx, func() { _, _ = controller.Call("abort") })
+	defer stop()
+
 	headers := map[string]any{}
 	for _, h := range req.Headers {
 		headers[h[0]] = h[1]
@@ -38,6 +46,7 @@ func (Fetch) Do(req client.Request, done func(*client.Response, error)) {
 	init := map[string]any{
 		"method":  req.Method,
 		"headers": headers,
+		"signal":  signal,
 		// Tokens must not be cached, cookies are not ours to send, and a
 		// redirect would resend the body somewhere we did not choose.
 		"cache":       "no-store",
@@ -47,74 +56,129 @@ func (Fetch) Do(req client.Request, done func(*client.Response, error)) {
 	if req.Body != "" {
 		init["body"] = req.Body
 	}
-	timeout := req.Timeout
-	if timeout <= 0 {
-		timeout = client.DefaultTimeout
-	}
-	// AbortSignal.timeout is in every current browser and in Node 18+;
-	// without it the request has no timeout of its own.
-	if as, err := Get(safejs.Global(), "AbortSignal"); err == nil && TypeOf(as) == safejs.TypeFunction {
-		if signal, err := as.Call("timeout", timeout.Milliseconds()); err == nil {
-			init["signal"] = signal
-		}
-	}
 	p, err := fetch.Invoke(req.URL, init)
 	if err != nil {
-		finish(nil, errors.New("fetch threw: "+jsMessage(err)))
-		return
+		return nil, errors.New("fetch threw: " + clipText(err.Error()))
 	}
-	then(p, func(resp safejs.Value) {
-		statusV, _ := resp.Get("status")
-		status, _ := statusV.Int()
-		text, err := resp.Call("text")
-		if err != nil {
-			finish(&client.Response{Status: status}, nil)
-			return
-		}
-		then(text, func(body safejs.Value) {
-			r := &client.Response{Status: status}
-			if n, err := StringLength(body); err == nil && n <= maxBody {
-				if parsed, err := JSON.Call("parse", body); err == nil && TypeOf(parsed) == safejs.TypeObject && !parsed.IsNull() && !IsArray(parsed) {
-					if g, err := ToGo(parsed); err == nil {
-						r.JSON, _ = g.(map[string]any)
-					}
-				}
-			}
-			finish(r, nil)
-		}, func(reason safejs.Value) {
-			finish(nil, errors.New("the response body could not be read"))
-		}, finish)
-	}, func(reason safejs.Value) {
-		finish(nil, errors.New(reasonText(reason)))
-	}, finish)
+	resp, err := await(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	statusV, err := Get(resp, "status")
+	if err != nil || TypeOf(statusV) != safejs.TypeNumber {
+		return nil, errors.New("fetch answered without a status")
+	}
+	status, _ := statusV.Int()
+	body, err := readBody(ctx, resp, controller)
+	if err != nil {
+		return nil, err
+	}
+	return &client.Response{Status: status, Body: body}, nil
 }
 
-// then attaches Go callbacks to a JS promise. Both are released after the
-// first call, and a panic in either reports an error instead of ending the
-// program.
-func then(p safejs.Value, onOK, onErr func(safejs.Value), finish func(*client.Response, error)) {
-	var ok, fail safejs.Func
-	release := func() { ok.Release(); fail.Release() }
-	wrap := func(f func(safejs.Value)) func(safejs.Value, []safejs.Value) any {
-		return func(_ safejs.Value, args []safejs.Value) any {
-			release()
-			defer func() {
-				if r := recover(); r != nil {
-					func() {
-						defer func() { recover() }()
-						finish(nil, errors.New("internal error in a fetch callback"))
-					}()
-				}
-			}()
-			f(firstArg(args))
-			return nil
+// readBody reads the response's stream a chunk at a time and stops, with
+// ErrTooLarge, as soon as it would pass client.MaxBodyBytes.
+func readBody(ctx context.Context, resp, controller safejs.Value) ([]byte, error) {
+	stream, err := Get(resp, "body")
+	if err != nil {
+		return nil, errors.New("the response body could not be read")
+	}
+	if IsNullish(stream) {
+		return nil, nil // no body (204, 304)
+	}
+	reader, err := stream.Call("getReader")
+	if err != nil {
+		return nil, errors.New("the response body could not be read")
+	}
+	var body []byte
+	for {
+		chunk, err := await(ctx, mustCall(reader, "read"))
+		if err != nil {
+			return nil, err
+		}
+		done, _ := Get(chunk, "done")
+		if d, _ := done.Bool(); d {
+			return body, nil
+		}
+		value, err := Get(chunk, "value")
+		if err != nil {
+			return nil, errors.New("the response body could not be read")
+		}
+		if ok, _ := value.InstanceOf(jsUint8Array); !ok {
+			return nil, errors.New("the response body is not bytes")
+		}
+		n, err := Length(value)
+		if err != nil {
+			return nil, errors.New("the response body could not be read")
+		}
+		if len(body)+n > client.MaxBodyBytes {
+			_, _ = reader.Call("cancel")
+			_, _ = controller.Call("abort")
+			return nil, client.ErrTooLarge
+		}
+		body = append(body, make([]byte, n)...)
+		if got, err := safejs.CopyBytesToGo(body[len(body)-n:], value); err != nil || got != n {
+			return nil, errors.New("the response body could not be read")
 		}
 	}
-	ok, _ = safejs.FuncOf(wrap(onOK))
-	fail, _ = safejs.FuncOf(wrap(onErr))
-	if _, err := p.Call("then", ok, fail); err != nil {
+}
+
+// mustCall calls a method and gives back its result, or a rejected
+// promise when the call threw, so await reports it.
+func mustCall(v safejs.Value, method string) safejs.Value {
+	r, err := v.Call(method)
+	if err != nil {
+		r, _ = jsPromise.Call("reject", err.Error())
+	}
+	return r
+}
+
+type settled struct {
+	v   safejs.Value
+	err error
+}
+
+// await waits for a promise in this goroutine. Its two callbacks only put
+// the outcome in a buffered channel, so they never block JS, and they are
+// released once one of them has run. A context that ends first returns at
+// once; the callbacks are then released when the promise settles, as the
+// abort makes it do.
+func await(ctx context.Context, p safejs.Value) (safejs.Value, error) {
+	ch := make(chan settled, 1)
+	var onOK, onErr safejs.Func
+	release := func() { onOK.Release(); onErr.Release() }
+	onOK, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		release()
-		finish(nil, errors.New("not a promise"))
+		ch <- settled{v: firstArg(args)}
+		return nil
+	})
+	if err != nil {
+		return safejs.Undefined(), errors.New("internal error: no callback")
+	}
+	onErr, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		release()
+		ch <- settled{err: errors.New(reasonText(firstArg(args)))}
+		return nil
+	})
+	if err != nil {
+		onOK.Release()
+		return safejs.Undefined(), errors.New("internal error: no callback")
+	}
+	// Promise.resolve accepts any value, so a fetch replaced by one that
+	// returns a plain value is reported, not left pending.
+	wrapped, err := jsPromise.Call("resolve", p)
+	if err == nil {
+		_, err = wrapped.Call("then", onOK, onErr)
+	}
+	if err != nil {
+		release()
+		return safejs.Undefined(), errors.New("not a promise")
+	}
+	select {
+	case s := <-ch:
+		return s.v, s.err
+	case <-ctx.Done():
+		return safejs.Undefined(), ctx.Err()
 	}
 }
 
@@ -134,8 +198,6 @@ func reasonText(v safejs.Value) string {
 	}
 	return "fetch failed"
 }
-
-func jsMessage(err error) string { return clipText(err.Error()) }
 
 func clipText(s string) string {
 	if len(s) > 300 {

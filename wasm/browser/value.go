@@ -2,7 +2,8 @@
 
 // Package browser holds what gotoauth needs from a JS host, read safely:
 // values (Reflect.get instead of Get, a type check that survives BigInt),
-// fetch as a client.Transport, Web Storage, and the address bar.
+// fetch as a client.Transport, Web Storage, and the address bar. Nothing
+// here holds a Go lock while it calls JS.
 package browser
 
 import (
@@ -12,8 +13,6 @@ import (
 
 	"gotoauth/wasm/oauth"
 )
-
-func invalid(msg string) error { return &oauth.Error{Code: oauth.InvalidArgument, Message: msg} }
 
 // TypeOf is v.Type() for any value: syscall/js panics on a BigInt, whose
 // type it does not know; such values are reported as TypeOther.
@@ -36,27 +35,16 @@ func IsNullish(v safejs.Value) bool { return v.IsUndefined() || v.IsNull() }
 // length in JS before calling; here it is checked after the copy.
 func String(v safejs.Value, what string, max int) (string, error) {
 	if TypeOf(v) != safejs.TypeString {
-		return "", invalid(what + " must be a string, not " + TypeName(v))
+		return "", oauth.Invalid(what + " must be a string, not " + TypeName(v))
 	}
 	s, err := v.String()
 	if err != nil {
-		return "", invalid(what + " must be a string")
+		return "", oauth.Invalid(what + " must be a string")
 	}
 	if len(s) > max {
-		return "", invalid(what + " is too long (" + strconv.Itoa(max>>10) + " KiB at most)")
+		return "", oauth.Invalid(what + " is too long (" + strconv.Itoa(max>>10) + " KiB at most)")
 	}
 	return s, nil
-}
-
-// StringLength is a JS string's length in UTF-16 units, read without
-// copying it: a primitive string has no properties to Get, its String
-// wrapper does.
-func StringLength(v safejs.Value) (int, error) {
-	wrapper, err := jsObject.Invoke(v)
-	if err != nil {
-		return 0, err
-	}
-	return wrapper.Length()
 }
 
 // Get is obj[key] through Reflect.get. syscall/js's Get and Index do not
@@ -70,17 +58,18 @@ func Get(obj safejs.Value, key any) (safejs.Value, error) {
 func Length(obj safejs.Value) (int, error) {
 	n, err := Get(obj, "length")
 	if err != nil || TypeOf(n) != safejs.TypeNumber {
-		return 0, invalid("the array's length could not be read")
+		return 0, oauth.Invalid("the array's length could not be read")
 	}
 	return n.Int()
 }
 
-// Globals every JS host has.
+// Globals every JS host gotoauth supports has, read once at start-up.
 var (
-	jsObject  = MustGlobal("Object")
-	jsArray   = MustGlobal("Array")
-	JSON      = MustGlobal("JSON")
-	jsReflect = MustGlobal("Reflect")
+	jsArray           = MustGlobal("Array")
+	jsReflect         = MustGlobal("Reflect")
+	jsPromise         = MustGlobal("Promise")
+	jsUint8Array      = MustGlobal("Uint8Array")
+	jsAbortController = MustGlobal("AbortController")
 )
 
 // MustGlobal reads a global the module cannot work without.
@@ -100,98 +89,6 @@ func IsArray(v safejs.Value) bool {
 	}
 	b, _ := r.Bool()
 	return b
-}
-
-// ObjectKeys is Object.keys, bounded.
-func ObjectKeys(v safejs.Value) ([]string, error) {
-	keys, err := jsObject.Call("keys", v)
-	if err != nil {
-		return nil, invalid("the object's keys could not be read")
-	}
-	n, err := Length(keys)
-	if err != nil || n > 10000 {
-		return nil, invalid("the object has too many keys")
-	}
-	out := make([]string, n)
-	for i := range out {
-		k, err := Get(keys, i)
-		if err != nil {
-			return nil, invalid("the object's keys could not be read")
-		}
-		if out[i], err = String(k, "key", oauth.MaxParamLength); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// maxDepth and maxNodes bound ToGo on hostile input.
-const (
-	maxDepth = 8
-	maxNodes = 5000
-)
-
-// ToGo converts a JSON-like JS value into the types encoding/json would
-// produce: string, float64, bool, nil, map[string]any, []any. Anything else
-// (functions, symbols, bigints) becomes nil, and strings over maxString are
-// refused, so hostile objects cannot exhaust memory.
-func ToGo(v safejs.Value) (any, error) {
-	nodes := 0
-	return toGoDepth(v, 0, &nodes)
-}
-
-const maxString = 1 << 20
-
-func toGoDepth(v safejs.Value, depth int, nodes *int) (any, error) {
-	*nodes++
-	if depth > maxDepth || *nodes > maxNodes {
-		return nil, invalid("the object is nested too deeply or is too large")
-	}
-	switch TypeOf(v) {
-	case safejs.TypeString:
-		return String(v, "a string value", maxString)
-	case safejs.TypeNumber:
-		return v.Float()
-	case safejs.TypeBoolean:
-		return v.Bool()
-	case safejs.TypeObject:
-		if v.IsNull() {
-			return nil, nil
-		}
-		if IsArray(v) {
-			n, err := Length(v)
-			if err != nil || n > maxNodes {
-				return nil, invalid("the array is too large")
-			}
-			out := make([]any, n)
-			for i := range out {
-				item, err := Get(v, i)
-				if err != nil {
-					return nil, invalid("an array item could not be read")
-				}
-				if out[i], err = toGoDepth(item, depth+1, nodes); err != nil {
-					return nil, err
-				}
-			}
-			return out, nil
-		}
-		keys, err := ObjectKeys(v)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[string]any, len(keys))
-		for _, k := range keys {
-			item, err := Get(v, k)
-			if err != nil {
-				return nil, invalid("reading " + k + " failed")
-			}
-			if out[k], err = toGoDepth(item, depth+1, nodes); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
-	}
-	return nil, nil
 }
 
 // TypeName names v's type for error messages.

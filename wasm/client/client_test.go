@@ -1,8 +1,8 @@
 package client_test
 
 import (
+	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/url"
 	"strings"
@@ -30,29 +30,28 @@ type answer struct {
 	err  error
 }
 
-// fakeTransport records requests and answers them in order, synchronously.
+// fakeTransport records requests, with the deadline each came with, and
+// answers them in order.
 type fakeTransport struct {
 	reqs    []client.Request
+	left    []time.Duration // until each request's deadline, as it was sent
 	answers []answer
 }
 
-func (f *fakeTransport) Do(req client.Request, done func(*client.Response, error)) {
-	f.reqs = append(f.reqs, req)
+func (f *fakeTransport) RoundTrip(ctx context.Context, req *client.Request) (*client.Response, error) {
+	f.reqs = append(f.reqs, *req)
+	d, _ := ctx.Deadline()
+	f.left = append(f.left, time.Until(d))
 	if len(f.answers) == 0 {
-		done(nil, errors.New("no canned answer"))
-		return
+		return nil, errors.New("no canned answer")
 	}
 	a := f.answers[0]
 	f.answers = f.answers[1:]
-	done(a.resp, a.err)
+	return a.resp, a.err
 }
 
 func (f *fakeTransport) reply(status int, body string) {
-	var m map[string]any
-	if json.Unmarshal([]byte(body), &m) != nil {
-		m = nil // not a JSON object, as the real transport reports it
-	}
-	f.answers = append(f.answers, answer{resp: &client.Response{Status: status, JSON: m}})
+	f.answers = append(f.answers, answer{resp: &client.Response{Status: status, Body: []byte(body)}})
 }
 
 func (f *fakeTransport) fail(err error) { f.answers = append(f.answers, answer{err: err}) }
@@ -89,30 +88,14 @@ func newClient(t *testing.T, mutate func(*client.Config)) (*client.Client, *fake
 // wantCode fails unless err is an *oauth.Error with the given code.
 var wantCode = oauthtest.WantCode
 
-// call runs an asynchronous method and checks that done ran exactly once,
-// synchronously with the fake transport.
-func call[T any](t *testing.T, f func(done func(T, error))) (T, error) {
-	t.Helper()
-	var (
-		got   T
-		gotE  error
-		calls int
-	)
-	f(func(v T, err error) { got, gotE = v, err; calls++ })
-	if calls != 1 {
-		t.Fatalf("done called %d times", calls)
-	}
-	return got, gotE
-}
-
 func exchange(t *testing.T, c *client.Client, cb *client.Callback) (*oauth.Token, error) {
 	t.Helper()
-	return call(t, func(done func(*oauth.Token, error)) { c.ExchangeCode(cb, done) })
+	return c.Exchange(context.Background(), cb)
 }
 
 func refresh(t *testing.T, c *client.Client, rt string) (*oauth.Token, error) {
 	t.Helper()
-	return call(t, func(done func(*oauth.Token, error)) { c.Refresh(rt, done) })
+	return c.Refresh(context.Background(), rt)
 }
 
 type meResult struct {
@@ -122,9 +105,8 @@ type meResult struct {
 
 func me(t *testing.T, c *client.Client, at string) (meResult, error) {
 	t.Helper()
-	return call(t, func(done func(meResult, error)) {
-		c.Me(at, func(p *scim.Profile, raw map[string]any, err error) { done(meResult{p, raw}, err) })
-	})
+	p, raw, err := c.Me(context.Background(), at)
+	return meResult{p, raw}, err
 }
 
 // signIn runs Authorize and answers with a code redirect.
@@ -840,7 +822,22 @@ func TestTimeout(t *testing.T) {
 	if _, err := refresh(t, c, "rt"); err != nil {
 		t.Fatal(err)
 	}
-	if f.reqs[0].Timeout != client.DefaultTimeout {
-		t.Fatalf("request timeout %v, want the default", f.reqs[0].Timeout)
+	if left := f.left[0]; left <= client.DefaultTimeout-time.Second || left > client.DefaultTimeout {
+		t.Fatalf("request deadline %v away, want the default %v", left, client.DefaultTimeout)
+	}
+}
+
+func TestTimeoutFromMillis(t *testing.T) {
+	for _, ms := range []int64{-1, 0, 99, 600001, 18446744073810 / 1000, 1 << 62} {
+		if _, err := client.TimeoutFromMillis(ms); err == nil {
+			t.Errorf("TimeoutFromMillis(%d) accepted", ms)
+		} else {
+			wantCode(t, err, oauth.InvalidArgument)
+		}
+	}
+	for _, ms := range []int64{100, 1500, 600000} {
+		if d, err := client.TimeoutFromMillis(ms); err != nil || d != time.Duration(ms)*time.Millisecond {
+			t.Errorf("TimeoutFromMillis(%d) = %v, %v", ms, d, err)
+		}
 	}
 }

@@ -47,7 +47,7 @@ const MinStateLength = 22
 // BuildAuthorization builds the authorize URL with a fresh state and, for
 // the code flow, a fresh PKCE verifier with its S256 challenge (RFC 7636 §4.3).
 func BuildAuthorization(r AuthorizeRequest) (*Authorization, error) {
-	flow, err := checkFlow(r.Flow)
+	flow, err := ParseFlow(r.Flow)
 	if err != nil {
 		return nil, err
 	}
@@ -124,8 +124,11 @@ func BuildAuthorization(r AuthorizeRequest) (*Authorization, error) {
 	return a, nil
 }
 
-func checkFlow(flow string) (string, error) {
-	switch strings.ToLower(flow) {
+// ParseFlow is the one place a flow's name is read: "code" (the default,
+// also "authorization_code") or "implicit" (also "token", the
+// response_type), in any case. It returns FlowCode or FlowImplicit.
+func ParseFlow(flow string) (string, error) {
+	switch asciiLower(flow) {
 	case "", FlowCode, "authorization_code":
 		return FlowCode, nil
 	case FlowImplicit, "token":

@@ -35,6 +35,11 @@ func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
 func errorf(code Code, msg string) *Error { return &Error{Code: code, Message: msg} }
 
+// Invalid is an InvalidArgument error: the caller's input was wrong.
+//
+//go:noinline
+func Invalid(msg string) error { return &Error{Code: InvalidArgument, Message: msg} }
+
 // Limits on input sizes. Real values are far below them; anything larger is
 // refused before it is parsed.
 const (

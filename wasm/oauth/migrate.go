@@ -23,7 +23,8 @@ type legacyRoute struct {
 	note       string
 }
 
-// legacyRoutes are the hosts and paths of seeds 000, 001 and 002.
+// legacyRoutes are the hosts and paths of GoTo's three migration guides:
+// new token retrieval, GoToConnect, and the OAuth migration guide.
 var legacyRoutes = []legacyRoute{
 	{"api.getgo.com", "/oauth/authorize", DefaultAuthorizeEndpoint, true, "getgo v1 authorize (api.getgo.com/oauth/authorize) is now authentication.logmeininc.com/oauth/authorize"},
 	{"api.getgo.com", "/oauth/access_token", DefaultTokenEndpoint, false, "getgo v1 /oauth/access_token is now authentication.logmeininc.com/oauth/token: POST only, form body, client credentials in an Authorization: Basic header instead of client_id in the query"},
@@ -70,7 +71,7 @@ func MigrateURL(raw string) (*Migration, error) {
 		m.Notes = append(m.Notes, "the scheme is now https")
 	}
 	if route.authorize && !params.Has("response_type") {
-		// The v1 proxy started the code flow with client_id alone (seed 002).
+		// The v1 proxy started the code flow with client_id alone (GoTo's "OAuth migration guide").
 		params = append(form.Values{{Name: "response_type", Value: "code"}}, params...)
 		m.Notes = append(m.Notes, "added response_type=code, which getgo v1 did not need")
 	}

@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"strings"
 	"time"
 
 	"gotoauth/wasm/form"
@@ -48,7 +47,7 @@ func ParseRedirectClock(raw string, now func() time.Time) (*Redirect, error) {
 		return nil, err
 	}
 	fragment, err := form.Values(nil), error(nil)
-	if isOAuthFragment(u.Fragment) {
+	if CarriesResponse(u.Fragment) {
 		if fragment, err = parsePart("fragment", u.Fragment); err != nil {
 			return nil, err
 		}
@@ -127,20 +126,6 @@ func parsePart(what, s string) (form.Values, error) {
 	return v, nil
 }
 
-// isOAuthFragment tells an OAuth fragment from a single-page app's own route
-// such as "#/settings", which is left alone.
-func isOAuthFragment(f string) bool {
-	for _, name := range responseNames {
-		if strings.HasPrefix(f, name[1:]) || strings.Contains(f, name) {
-			return true
-		}
-	}
-	return false
-}
-
-// responseNames start a response parameter after an '&'.
-var responseNames = [...]string{"&access_token=", "&code=", "&error=", "&state="}
-
 func hasAnyOf(v form.Values, names ...string) bool {
 	for _, n := range names {
 		if v.Has(n) {
@@ -152,7 +137,8 @@ func hasAnyOf(v form.Values, names ...string) bool {
 
 // tokenFromFragment reads an implicit-flow token (RFC 6749 §4.2.2) in
 // today's format or GoToConnect's: `type` for token_type, `username` for
-// principal, expires_in in milliseconds (seed 001).
+// principal, expires_in in milliseconds (GoTo's guide "Migrating from
+// GoToConnect (auth.jive.com) to LogMeIn Authentication API").
 func tokenFromFragment(p form.Values, now time.Time) (*Token, error) {
 	t := &Token{TokenType: "Bearer"}
 	t.AccessToken, _ = p.Get("access_token")
@@ -173,7 +159,7 @@ func tokenFromFragment(p form.Values, now time.Time) (*Token, error) {
 	if !hasType {
 		return nil, errorf(InvalidRedirect, "the token has no token_type")
 	}
-	if !strings.EqualFold(tokenType, "bearer") {
+	if !isBearer(tokenType) {
 		return nil, errorf(InvalidRedirect, "token_type \""+clip(tokenType)+"\" is not Bearer")
 	}
 	if s, ok := p.Get("expires_in"); ok {

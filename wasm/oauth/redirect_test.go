@@ -13,7 +13,8 @@ const (
 	st    = "Zm9vYmFyYmF6cXV4cXV1eHh5enp5MTIzNDU2Nzg5MA"
 )
 
-// Examples shaped exactly as seed 001 shows them, with values filled in.
+// Examples shaped exactly as GoTo's guide "Migrating from GoToConnect (auth.jive.com) to LogMeIn Authentication API"
+// shows them, with values filled in.
 var (
 	todayCodeRedirect     = cbURL + "?code=iS0vynEEvRFA9i6kZ8gvNDnnOGE&state=" + st
 	todayImplicitRedirect = cbURL + "#access_token=eyJraWQiOiJvYXV0aHYyLmxt666&token_type=Bearer&expires_in=3600&principal=mister.jones%40fakemail.com&scope=users.v1.lines.read%20calls.v2.initiate&state=" + st
@@ -23,7 +24,7 @@ var (
 func TestParseRedirectTodayCode(t *testing.T) {
 	for _, raw := range []string{
 		todayCodeRedirect,
-		"https://example.com/?code=iS0vynEEvRFA9i6kZ8gvNDnnOGE&state=" + st, // seed 003's example.com/?code=
+		"https://example.com/?code=iS0vynEEvRFA9i6kZ8gvNDnnOGE&state=" + st, // the access token guide's example.com/?code=
 		cbURL + "?state=" + st + "&code=iS0vynEEvRFA9i6kZ8gvNDnnOGE",
 		cbURL + "?app=1&code=iS0vynEEvRFA9i6kZ8gvNDnnOGE&state=" + st + "&session_state=abc",
 		cbURL + "?code=iS0vynEEvRFA9i6kZ8gvNDnnOGE&state=" + st + "#/settings", // SPA route ignored
@@ -68,7 +69,7 @@ func TestParseRedirectTodayImplicit(t *testing.T) {
 		ExpiresAt:   fixedNow.UnixMilli() + 3600*1000,
 		Scope:       []string{"users.v1.lines.read", "calls.v2.initiate"},
 		Principal:   "mister.jones@fakemail.com",
-		Legacy:      oauth.LegacyNone,
+		Legacy:      "",
 	}
 	if !reflect.DeepEqual(r.Token, want) {
 		t.Errorf("token = %+v\nwant    %+v", r.Token, want)
@@ -321,7 +322,7 @@ func TestParseRedirectPrincipal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Token.Principal != "u@x.com" || r.Token.Legacy != oauth.LegacyNone {
+	if r.Token.Principal != "u@x.com" || r.Token.Legacy != "" {
 		t.Errorf("got %+v", r.Token)
 	}
 	r, err = oauth.ParseRedirect(cbURL+"#access_token=a&token_type=Bearer&principal=p%40x.com&username=u%40x.com", fixedNow)

@@ -2,13 +2,11 @@ package oauth
 
 import (
 	"strconv"
-	"strings"
 	"time"
 )
 
 // Legacy formats a token can arrive in. Empty is today's format.
 const (
-	LegacyNone        = ""
 	LegacyGoToConnect = "gotoconnect" // auth.jive.com: expires_in in ms, username
 	LegacyGetGoV1     = "getgo-v1"    // api.getgo.com/oauth/access_token: string expires_in, no token_type
 	LegacyGetGoV2     = "getgo-v2"    // api.getgo.com/oauth/v2/token: user fields in the response
@@ -32,7 +30,8 @@ type Token struct {
 type Field struct{ Name, Value string }
 
 // profileFields are the user fields the getgo token responses carried
-// (seed 000's table); gotoauth keeps them under their own names.
+// (the table in GoTo's guide "Migrating to New Token Retrieval with
+// authentication.logmeininc.com"); gotoauth keeps them under their own names.
 var profileFields = []string{"organizer_key", "account_key", "account_type", "email", "firstName", "lastName", "platform", "version"}
 
 // Jive's expires_in of 2592000000 ms is 30 days; seconds above this bound
@@ -120,7 +119,7 @@ func NormalizeJSON(m map[string]any, now time.Time) (*Token, error) {
 	if !hasType && t.Legacy != LegacyGetGoV1 {
 		return nil, errorf(InvalidResponse, "token response has no token_type")
 	}
-	if hasType && !strings.EqualFold(tokenType, "bearer") {
+	if hasType && !isBearer(tokenType) {
 		return nil, errorf(InvalidResponse, "token_type \""+clip(tokenType)+"\" is not Bearer")
 	}
 	if hasExpires && rawExpires != nil {
@@ -187,7 +186,7 @@ func (t *Token) setExpiry(n int64, now time.Time) error {
 // parseExpires reads a whole number of seconds (or Jive's milliseconds),
 // allowing the spaces a hand-written legacy response may carry.
 func parseExpires(s string) (int64, error) {
-	t := strings.TrimSpace(s)
+	t := trimSpace(s)
 	if t == "" || len(t) > 18 {
 		return 0, errorf(InvalidResponse, "expires_in \""+clip(s)+"\" is not a whole number")
 	}
@@ -203,10 +202,7 @@ func parseExpires(s string) (int64, error) {
 
 // splitScope never returns nil: a token's scope is a list, maybe empty.
 func splitScope(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return strings.Fields(s)
+	return fields(s)
 }
 
 // ErrorFromJSON reads an RFC 6749 §5.2 error body as an OAuthError whose

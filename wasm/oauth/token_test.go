@@ -102,19 +102,19 @@ func TestNormalizeJSONGenerations(t *testing.T) {
 			RefreshToken: "eyJraWQiOiJvYXV0aHYyLmxt999...",
 			ExpiresIn:    3600, HasExpiry: true, ExpiresAt: now + 3600_000,
 			Scope:     []string{"users.v1.lines.read", "calls.v2.initiate"},
-			Principal: "mister.jones@fakemail.com", Legacy: oauth.LegacyNone,
+			Principal: "mister.jones@fakemail.com", Legacy: "",
 		}},
 		{"today without refresh_token", bodyTodayNoRefresh, &oauth.Token{
 			AccessToken: "eyJraWQiOiJvYXV0aHYyLmxt666...", TokenType: "Bearer",
 			ExpiresIn: 3600, HasExpiry: true, ExpiresAt: now + 3600_000,
 			Scope:     []string{"users.v1.lines.read", "calls.v2.initiate"},
-			Principal: "mister.jones@fakemail.com", Legacy: oauth.LegacyNone,
+			Principal: "mister.jones@fakemail.com", Legacy: "",
 		}},
 		{"today, Jive guide", bodyTodayJiveGuide, &oauth.Token{
 			AccessToken: "{ACCESS_TOKEN}", TokenType: "Bearer", RefreshToken: "{REFRESH_TOKEN}",
 			ExpiresIn: 86400, HasExpiry: true, ExpiresAt: now + 86400_000,
 			Scope:     []string{"{SCOPE}", "{ANOTHER_SCOPE}"},
-			Principal: "jive-user@jive.com", Legacy: oauth.LegacyNone,
+			Principal: "jive-user@jive.com", Legacy: "",
 		}},
 		{"getgo v2", bodyGetGoV2, &oauth.Token{
 			AccessToken: "eyJraWQiOiJvYXV0aHYyLmxt666...", TokenType: "Bearer",
@@ -170,7 +170,8 @@ func TestNormalizeJSONGenerations(t *testing.T) {
 }
 
 func TestNormalizeJSONLegacyFieldValues(t *testing.T) {
-	// The getgo v2 response of seed 002/003 in the seeds' other example.
+	// The getgo v2 response of GoTo's OAuth migration guide and its guide
+	// "How to obtain an access token", in their other example.
 	m := decode(t, `{
 "access_token": "o4yGgdsjaklfjdsklfadiygQ9",
 "token_type": "Bearer",

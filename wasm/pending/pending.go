@@ -40,13 +40,40 @@ type Request struct {
 }
 
 // Store keeps Requests in a Storage, one item each.
+//
+// The Storage may be JavaScript (sessionStorage, or the caller's object),
+// and JavaScript may call back into the module while it runs. So no Go
+// lock is held while the Storage is called: a lock held then would
+// deadlock the whole module on the first call that came back in. Take
+// marks its key as being taken instead, under a lock held only for that.
 type Store struct {
 	Storage Storage
 	Now     func() time.Time
+}
 
-	// mu makes Take's read-then-remove one step within this process, so
-	// concurrent redirects with one state cannot both be accepted.
-	mu sync.Mutex
+// taking holds the keys some Take is reading and removing right now, in
+// any Store: stores share one Storage, and a call that comes back in while
+// a state is being taken must not take it too.
+var (
+	takingMu sync.Mutex
+	taking   = map[string]bool{}
+)
+
+// claim marks k as being taken; false if it already is.
+func claim(k string) bool {
+	takingMu.Lock()
+	defer takingMu.Unlock()
+	if taking[k] {
+		return false
+	}
+	taking[k] = true
+	return true
+}
+
+func unclaim(k string) {
+	takingMu.Lock()
+	delete(taking, k)
+	takingMu.Unlock()
 }
 
 // key hides the state behind its SHA-256, so that the storage lookup, whose
@@ -54,16 +81,16 @@ type Store struct {
 // state is then compared in constant time.
 func key(state string) string {
 	sum := pkce.Sum256([]byte(state))
-	return KeyPrefix + form.Escape(string(hexString(sum[:16])))
+	return KeyPrefix + hexString(sum[:16])
 }
 
-func hexString(b []byte) []byte {
+func hexString(b []byte) string {
 	const digits = "0123456789abcdef"
 	out := make([]byte, 2*len(b))
 	for i, c := range b {
 		out[2*i], out[2*i+1] = digits[c>>4], digits[c&15]
 	}
-	return out
+	return string(out)
 }
 
 func (s *Store) now() time.Time {
@@ -94,7 +121,8 @@ func (s *Store) Put(r Request) error {
 }
 
 // Take finds and removes the request for state, whatever the outcome, so a
-// state is never accepted twice. clientID must match the one it was made for.
+// state is never accepted twice, even by a call that comes back in from
+// the Storage. clientID must match the one it was made for.
 func (s *Store) Take(state, clientID string) (*Request, error) {
 	if state == "" {
 		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "the redirect carries no state, so it cannot be matched to a request made here"}
@@ -103,8 +131,10 @@ func (s *Store) Take(state, clientID string) (*Request, error) {
 		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "unknown state"}
 	}
 	k := key(state)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	if !claim(k) {
+		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "this state is being checked by another call right now; a state is accepted once"}
+	}
+	defer unclaim(k)
 	raw, ok, err := s.Storage.GetItem(k)
 	if err != nil {
 		return nil, &oauth.Error{Code: oauth.Internal, Message: "storage could not be read: " + err.Error()}

@@ -453,3 +453,53 @@ func TestTakeConcurrentOnce(t *testing.T) {
 		t.Errorf("the state was accepted %d times, want once", ok)
 	}
 }
+
+// reentrant is a Storage that, once, calls back into Take from inside
+// GetItem or RemoveItem, as a hostile JS storage object can.
+type reentrant struct {
+	pending.Memory
+	inGet, inRemove bool
+	again           func() error
+	innerErr        error
+	called          bool
+}
+
+func (r *reentrant) GetItem(k string) (string, bool, error) {
+	if r.inGet && !r.called {
+		r.called = true
+		r.innerErr = r.again()
+	}
+	return r.Memory.GetItem(k)
+}
+
+func (r *reentrant) RemoveItem(k string) error {
+	if r.inRemove && !r.called {
+		r.called = true
+		r.innerErr = r.again()
+	}
+	return r.Memory.RemoveItem(k)
+}
+
+// A Take that comes back in while a state is being taken gets an error,
+// not a deadlock, and the state is still accepted exactly once.
+func TestTakeReentrant(t *testing.T) {
+	for _, where := range []string{"getItem", "removeItem"} {
+		st := &reentrant{inGet: where == "getItem", inRemove: where == "removeItem"}
+		s := &pending.Store{Storage: st}
+		state := strings.Repeat("s", 43)
+		if err := s.Put(pending.Request{State: state, ClientID: "c", Flow: "code"}); err != nil {
+			t.Fatal(err)
+		}
+		other := &pending.Store{Storage: st} // another client on the same storage
+		st.again = func() error { _, err := other.Take(state, "c"); return err }
+		if _, err := s.Take(state, "c"); err != nil {
+			t.Fatalf("%s: outer Take: %v", where, err)
+		}
+		if !st.called {
+			t.Fatalf("%s: the storage did not call back", where)
+		}
+		wantCode(t, st.innerErr, oauth.StateMismatch)
+		_, err := s.Take(state, "c")
+		wantCode(t, err, oauth.StateMismatch)
+	}
+}

@@ -1,5 +1,5 @@
 // Package scim maps GoTo's SCIM /me response onto the fields the old getgo
-// token responses carried (seed 000's table).
+// token responses carried (the table in GoTo's guide "Migrating to New Token Retrieval with authentication.logmeininc.com").
 package scim
 
 import "gotoauth/wasm/oauth"

@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"gotoauth/wasm/form"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/scim"
+	"gotoauth/wasm/wire"
 )
 
 // settingsKey keeps the demo's form (never a token) across the redirect.
@@ -190,19 +192,24 @@ func presetFields() {
 	setValue("token-endpoint", oauth.DefaultTokenEndpoint)
 	setValue("me-endpoint", scim.DefaultMeEndpoint)
 	text("mode", "Endpoints are GoTo's: enter your client id.")
-	browser.Fetch{}.Do(client.Request{Method: "GET", URL: origin + "/goto/_emulator/info"}, func(r *client.Response, err error) {
+	go func() {
+		r, err := browser.Fetch{}.RoundTrip(context.Background(), &client.Request{Method: "GET", URL: origin + "/goto/_emulator/info"})
+		if err != nil || r.Status != 200 {
+			return
+		}
+		info, err := wire.ParseObject(r.Body)
+		if err != nil || info["emulator"] != true {
+			return
+		}
 		post(func() {
-			if err != nil || r.Status != 200 || r.JSON["emulator"] != true {
-				return
-			}
-			id, _ := r.JSON["clientId"].(string)
+			id, _ := info["clientId"].(string)
 			setValue("client-id", id)
 			setValue("authorize-endpoint", origin+"/goto/oauth/authorize")
 			setValue("token-endpoint", origin+"/goto/oauth/token")
 			setValue("me-endpoint", origin+"/goto/identity/v1/Users/me")
 			text("mode", "Served with the local GoTo emulator: endpoints are preset to it.")
 		})
-	})
+	}()
 }
 
 func signIn() {
@@ -228,7 +235,7 @@ func signIn() {
 // handleReturn finishes a sign-in when the page is the redirect target.
 func handleReturn() {
 	here, err := browser.CurrentAddress()
-	if err != nil || !looksLikeRedirect(here) {
+	if err != nil || !oauth.IsRedirect(here) {
 		return
 	}
 	events <- func() {
@@ -249,7 +256,8 @@ func handleReturn() {
 			return
 		}
 		status("Exchanging the code…")
-		c.ExchangeCode(cb, func(t *oauth.Token, err error) {
+		go func() {
+			t, err := c.Exchange(context.Background(), cb)
 			post(func() {
 				if err != nil {
 					fail(err)
@@ -257,17 +265,8 @@ func handleReturn() {
 				}
 				signedIn(t)
 			})
-		})
+		}()
 	}
-}
-
-func looksLikeRedirect(u string) bool {
-	for _, p := range []string{"code=", "access_token=", "error=", "state="} {
-		if strings.Contains(u, "?"+p) || strings.Contains(u, "&"+p) || strings.Contains(u, "#"+p) {
-			return true
-		}
-	}
-	return false
 }
 
 func signedIn(t *oauth.Token) {
@@ -336,7 +335,9 @@ func fetchMe() {
 		return
 	}
 	status("Fetching /me…")
-	c.Me(token.AccessToken, func(p *scim.Profile, _ map[string]any, err error) {
+	at := token.AccessToken
+	go func() {
+		p, _, err := c.Me(context.Background(), at)
 		post(func() {
 			if err != nil {
 				fail(err)
@@ -365,7 +366,7 @@ func fetchMe() {
 			}
 			show("profile", true)
 		})
-	})
+	}()
 }
 
 func refreshToken() {
@@ -379,7 +380,8 @@ func refreshToken() {
 	}
 	status("Refreshing…")
 	old := token.RefreshToken
-	c.Refresh(old, func(t *oauth.Token, err error) {
+	go func() {
+		t, err := c.Refresh(context.Background(), old)
 		post(func() {
 			if err != nil {
 				fail(err)
@@ -393,7 +395,7 @@ func refreshToken() {
 			}
 			setAttr("token-panel", "data-refreshed", "true")
 		})
-	})
+	}()
 }
 
 func signOut() {

@@ -1,0 +1,42 @@
+package client
+
+import (
+	"context"
+
+	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/scim"
+)
+
+// Me calls SCIM /me with the access token and maps the profile; raw is the
+// answer as parsed.
+func (c *Client) Me(ctx context.Context, accessToken string) (p *scim.Profile, raw map[string]any, err error) {
+	if accessToken == "" {
+		return nil, nil, oauth.Invalid("me takes an access token string")
+	}
+	if len(accessToken) > oauth.MaxTokenLength {
+		return nil, nil, oauth.Invalid("the access token is longer than 32 KiB")
+	}
+	for i := 0; i < len(accessToken); i++ {
+		// RFC 6750 §2.1: b64token characters only, so no header injection.
+		if accessToken[i] <= ' ' || accessToken[i] >= 0x7f {
+			return nil, nil, oauth.Invalid("the access token has characters a Bearer header cannot carry")
+		}
+	}
+	req := &Request{Method: "GET", URL: c.cfg.MeEndpoint, Headers: [][2]string{
+		{"Authorization", "Bearer " + accessToken},
+		{"Accept", "application/json"},
+	}}
+	resp, m, err := c.send(ctx, "SCIM /me", req)
+	if e, ok := err.(*oauth.Error); ok && e.Code == oauth.OAuthError && (e.Status == 401 || e.Status == 403) {
+		// An OAuth-shaped 401 from an API is about the token, not a sign-in.
+		e.Code = oauth.HTTPError
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err = scim.Map(m)
+	if e, ok := err.(*oauth.Error); ok {
+		e.Status = resp.Status
+	}
+	return p, m, err
+}

@@ -1,0 +1,134 @@
+package client
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+
+	"gotoauth/wasm/form"
+	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/wire"
+)
+
+// Exchange trades the callback's code for tokens (RFC 6749 §4.1.3,
+// RFC 7636 §4.5). A code is sent at most once, even if the first try failed.
+func (c *Client) Exchange(ctx context.Context, cb *Callback) (*oauth.Token, error) {
+	if cb == nil || cb.client != c || cb.Redirect == nil || cb.Redirect.Kind != oauth.KindCode {
+		return nil, oauth.Invalid("exchangeCode takes the code result that this client's handleRedirect returned")
+	}
+	if cb.spent.Swap(true) {
+		return nil, oauth.Invalid("this code was already sent to the token endpoint; codes are single use")
+	}
+	body := form.Values{
+		{Name: "grant_type", Value: "authorization_code"},
+		{Name: "code", Value: cb.Redirect.Code},
+		{Name: "redirect_uri", Value: cb.RedirectURI},
+	}
+	if cb.CodeVerifier != "" {
+		body = append(body, form.Param{Name: "code_verifier", Value: cb.CodeVerifier})
+	}
+	t, err := c.tokenRequest(ctx, body)
+	if e, ok := err.(*oauth.Error); ok && e.Code == oauth.OAuthError && e.OAuth == "invalid_grant" {
+		e.Message += " (the code expired, was used, or does not match this client, redirect URI or verifier: sign in again)"
+	}
+	return t, err
+}
+
+// Refresh gets a new access token (RFC 6749 §6). GoTo returns a refresh
+// token only when it rotates one, so the old one is kept otherwise (GoTo's
+// guide "Migrating to New Token Retrieval with authentication.logmeininc.com").
+// A GoToConnect refresh token (unsupported.jwt, GoTo's guide "Migrating
+// from GoToConnect (auth.jive.com) to LogMeIn Authentication API") and a
+// dead one (invalid_grant) become Reauthenticate: the user must sign in
+// again.
+func (c *Client) Refresh(ctx context.Context, refreshToken string) (*oauth.Token, error) {
+	if refreshToken == "" {
+		return nil, oauth.Invalid("refresh takes a refresh token string")
+	}
+	if len(refreshToken) > oauth.MaxTokenLength {
+		return nil, oauth.Invalid("the refresh token is longer than 32 KiB")
+	}
+	body := form.Values{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: refreshToken}}
+	t, err := c.tokenRequest(ctx, body)
+	if e, ok := err.(*oauth.Error); ok && e.Code == oauth.OAuthError {
+		if e.OAuth == "invalid_grant" || e.OAuth == "invalid_request" && strings.Contains(e.Description, "unsupported.jwt") {
+			e.Code = oauth.Reauthenticate
+			e.Message += ": the refresh token can no longer be used; sign in again"
+		}
+	}
+	if t != nil && t.RefreshToken == "" {
+		t.RefreshToken = refreshToken
+	}
+	return t, err
+}
+
+func (c *Client) tokenRequest(ctx context.Context, body form.Values) (*oauth.Token, error) {
+	req := &Request{Method: "POST", URL: c.cfg.TokenEndpoint, Headers: [][2]string{
+		{"Content-Type", "application/x-www-form-urlencoded"},
+		{"Accept", "application/json"},
+	}}
+	if c.cfg.ClientSecret != "" {
+		// RFC 6749 §2.3.1: each part form-encoded before Basic encoding.
+		creds := form.Escape(c.cfg.ClientID) + ":" + form.Escape(c.cfg.ClientSecret)
+		req.Headers = append(req.Headers, [2]string{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte(creds))})
+	} else {
+		body = append(body, form.Param{Name: "client_id", Value: c.cfg.ClientID})
+	}
+	req.Body = body.Encode()
+	resp, m, err := c.send(ctx, "the token endpoint", req)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, &oauth.Error{Code: oauth.InvalidResponse, Status: resp.Status, Message: "the token endpoint did not answer with a JSON object"}
+	}
+	t, err := oauth.NormalizeJSON(m, c.cfg.Now())
+	if e, ok := err.(*oauth.Error); ok {
+		e.Status = resp.Status
+	}
+	return t, err
+}
+
+// send makes one request within the client's timeout and reads the answer:
+// a 2xx answer comes back with its body parsed as a JSON object (nil when
+// it is not one); anything else becomes an error.
+func (c *Client) send(ctx context.Context, who string, req *Request) (*Response, map[string]any, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	resp, err := c.cfg.Transport.RoundTrip(ctx, req)
+	if err == nil && resp == nil {
+		err = errNoResponse
+	}
+	if err == nil && len(resp.Body) > MaxBodyBytes {
+		err = ErrTooLarge
+	}
+	switch {
+	case err == ErrTooLarge:
+		return nil, nil, &oauth.Error{Code: oauth.InvalidResponse, Message: who + " answered with more than 1 MiB; nothing was kept"}
+	case err != nil && ctx.Err() == context.DeadlineExceeded:
+		return nil, nil, &oauth.Error{Code: oauth.NetworkError, Message: who + " did not answer in time (within " + c.cfg.Timeout.String() + ")"}
+	case err != nil && ctx.Err() != nil:
+		return nil, nil, &oauth.Error{Code: oauth.NetworkError, Message: "the request to " + who + " was cancelled"}
+	case err != nil:
+		return nil, nil, &oauth.Error{Code: oauth.NetworkError, Message: who + " could not be reached: " + err.Error()}
+	}
+	m, _ := wire.ParseObject(resp.Body)
+	if resp.Status < 200 || resp.Status > 299 {
+		return resp, m, statusError(who, resp.Status, m)
+	}
+	return resp, m, nil
+}
+
+var errNoResponse = errors.New("the transport returned no response")
+
+// statusError reads a non-2xx answer: an RFC 6749 §5.2 body is an
+// OAuthError, anything else an HTTPError with the status.
+func statusError(who string, status int, m map[string]any) *oauth.Error {
+	if e := oauth.ErrorFromJSON(m, who); e != nil {
+		e.Status = status
+		return e
+	}
+	return &oauth.Error{Code: oauth.HTTPError, Status: status, Message: who + " answered HTTP " + strconv.Itoa(status)}
+}

@@ -1,0 +1,89 @@
+package oauth
+
+import (
+	"strings"
+
+	"gotoauth/wasm/form"
+)
+
+// This file is the one home of "does this URL carry an authorization
+// response": ParseRedirect, the address-bar cleaning and the demo all ask
+// it here.
+
+// responseParams are the parameters an authorization response may carry
+// (RFC 6749 §4.1.2, §4.2.2, §4.1.2.1; RFC 9207's iss; OpenID's
+// session_state; GoToConnect's type and username). They are removed from
+// the address bar after a redirect.
+var responseParams = [...]string{
+	"code", "state", "error", "error_description", "error_uri",
+	"access_token", "token_type", "type", "expires_in", "scope",
+	"principal", "username", "refresh_token", "session_state", "iss",
+}
+
+// responseMarkers start one of the parameters that make a query or
+// fragment an authorization response, after an '&'.
+var responseMarkers = [...]string{"&access_token=", "&code=", "&error=", "&state="}
+
+// CarriesResponse reports whether a query or fragment (without its '?' or
+// '#') holds an authorization response: a code, a token, an error or a
+// state. A single-page app's own route such as "#/settings" does not.
+func CarriesResponse(part string) bool {
+	for _, m := range responseMarkers {
+		if strings.HasPrefix(part, m[1:]) || strings.Contains(part, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsRedirect reports whether the URL carries an authorization response in
+// its query or its fragment.
+func IsRedirect(raw string) bool {
+	u, err := form.SplitURL(raw)
+	return err == nil && (CarriesResponse(u.Query) || CarriesResponse(u.Fragment))
+}
+
+func isResponseParam(name string) bool {
+	for _, p := range responseParams {
+		if p == name {
+			return true
+		}
+	}
+	return false
+}
+
+// StripResponse returns the URL without its authorization response, so
+// that no code or token stays in the address bar, the history or a shared
+// link: the response's parameters leave the query (the app's own stay),
+// and a fragment that carries a response goes whole. A query too malformed
+// to read goes whole too. changed is false when there was nothing to
+// remove.
+func StripResponse(raw string) (stripped string, changed bool) {
+	u, err := form.SplitURL(raw)
+	if err != nil {
+		return raw, false
+	}
+	if u.HasQuery && CarriesResponse(u.Query) {
+		if q, err := form.Parse(u.Query); err == nil {
+			kept := q[:0:0]
+			for _, p := range q {
+				if !isResponseParam(p.Name) {
+					kept = append(kept, p)
+				}
+			}
+			if len(kept) != len(q) {
+				changed = true
+				u.Query, u.HasQuery = kept.Encode(), len(kept) > 0
+			}
+		} else {
+			u.Query, u.HasQuery, changed = "", false, true
+		}
+	}
+	if u.HasFragment && CarriesResponse(u.Fragment) {
+		u.Fragment, u.HasFragment, changed = "", false, true
+	}
+	if !changed {
+		return raw, false
+	}
+	return u.String(), true
+}
