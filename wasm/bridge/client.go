@@ -3,7 +3,6 @@
 package bridge
 
 import (
-	"context"
 	"strconv"
 
 	"github.com/hack-pad/safejs"
@@ -214,7 +213,7 @@ func clientExchangeCode(_ string, args []safejs.Value) (job, error) {
 		return nil, oauth.Invalid("exchangeCode takes the result that this client's handleRedirect resolved to, once")
 	}
 	delete(e.callbacks, id)
-	return func(ctx context.Context, w *wire.Writer) error {
+	return func(ctx client.Context, w *wire.Writer) error {
 		t, err := e.c.Exchange(ctx, cb)
 		if err != nil {
 			return err
@@ -230,7 +229,7 @@ func clientRefresh(payload string, args []safejs.Value) (job, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context, w *wire.Writer) error {
+	return func(ctx client.Context, w *wire.Writer) error {
 		t, err := e.c.Refresh(ctx, payload)
 		if err != nil {
 			return err
@@ -246,7 +245,7 @@ func clientMe(payload string, args []safejs.Value) (job, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context, w *wire.Writer) error {
+	return func(ctx client.Context, w *wire.Writer) error {
 		p, raw, err := e.c.Me(ctx, payload)
 		if err != nil {
 			return err

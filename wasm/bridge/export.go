@@ -34,11 +34,10 @@
 package bridge
 
 import (
-	"context"
-
 	"github.com/hack-pad/safejs"
 
 	"gotoauth/wasm/browser"
+	"gotoauth/wasm/client"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/wire"
 )
@@ -82,7 +81,7 @@ func export(h handler) safejs.Func {
 
 // job is the blocking half of an asynchronous function: it runs in a
 // goroutine and writes its value into w, or returns an error.
-type job func(ctx context.Context, w *wire.Writer) error
+type job func(ctx client.Context, w *wire.Writer) error
 
 // asyncHandler checks an asynchronous call's arguments at once and returns
 // the job to run.
@@ -119,7 +118,7 @@ func runJob(j job) (text string) {
 	}()
 	w := wire.NewWriter(512)
 	w.Open('{').Key("ok")
-	if err := j(context.Background(), w); err != nil {
+	if err := j(client.Background(), w); err != nil {
 		return failure(err)
 	}
 	return w.Close('}').String()

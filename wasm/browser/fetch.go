@@ -3,7 +3,6 @@
 package browser
 
 import (
-	"context"
 	"errors"
 
 	"github.com/hack-pad/safejs"
@@ -14,14 +13,14 @@ import (
 // Fetch sends requests with globalThis.fetch: net/http would add
 // megabytes and, under Node, does not use fetch at all.
 //
-// RoundTrip blocks its goroutine, never a JS callback: it waits on
-// channels that promise callbacks fill without blocking. Everything the
-// abort needs (the AbortController, the context's timer) is held by Go
-// until the call returns, so a garbage collection cannot take the timeout
-// away while a body stalls.
+// RoundTrip blocks its goroutine, never a JS callback: it waits on one
+// channel that promise callbacks and the context's end fill without ever
+// blocking. Everything the abort needs (the AbortController, the
+// context's timer) is held by Go until the call returns, so a garbage
+// collection cannot take the timeout away while a body stalls.
 type Fetch struct{}
 
-func (Fetch) RoundTrip(ctx context.Context, req *client.Request) (*client.Response, error) {
+func (Fetch) RoundTrip(ctx client.Context, req *client.Request) (*client.Response, error) {
 	fetch, err := Get(safejs.Global(), "fetch")
 	if err != nil || TypeOf(fetch) != safejs.TypeFunction {
 		return nil, errors.New("globalThis.fetch is not available")
@@ -34,10 +33,18 @@ func (Fetch) RoundTrip(ctx context.Context, req *client.Request) (*client.Respon
 	if err != nil {
 		return nil, errors.New("AbortController is not available")
 	}
-	// Abort when the context ends: the request, and any body still
-	// streaming, stop at once.
-	stop := context.AfterFunc(ctx, func() { _, _ = controller.Call("abort") })
-	defer stop()
+	w := &waiter{ctx: ctx, ch: make(chan settled, 1)}
+	// When the context ends, abort: the request, and any body still
+	// streaming, stop at once, and the promise being waited for rejects.
+	// The waiter hears of it too, in case a replaced fetch ignores the
+	// signal.
+	if done := ctx.Done(); done != nil {
+		go func() {
+			<-done
+			_, _ = controller.Call("abort")
+			w.put(settled{err: ctx.Err()})
+		}()
+	}
 
 	headers := map[string]any{}
 	for _, h := range req.Headers {
@@ -60,7 +67,7 @@ func (Fetch) RoundTrip(ctx context.Context, req *client.Request) (*client.Respon
 	if err != nil {
 		return nil, errors.New("fetch threw: " + clipText(err.Error()))
 	}
-	resp, err := await(ctx, p)
+	resp, err := w.await(p)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +76,7 @@ func (Fetch) RoundTrip(ctx context.Context, req *client.Request) (*client.Respon
 		return nil, errors.New("fetch answered without a status")
 	}
 	status, _ := statusV.Int()
-	body, err := readBody(ctx, resp, controller)
+	body, err := readBody(w, resp, controller)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +85,7 @@ func (Fetch) RoundTrip(ctx context.Context, req *client.Request) (*client.Respon
 
 // readBody reads the response's stream a chunk at a time and stops, with
 // ErrTooLarge, as soon as it would pass client.MaxBodyBytes.
-func readBody(ctx context.Context, resp, controller safejs.Value) ([]byte, error) {
+func readBody(w *waiter, resp, controller safejs.Value) ([]byte, error) {
 	stream, err := Get(resp, "body")
 	if err != nil {
 		return nil, errors.New("the response body could not be read")
@@ -92,7 +99,7 @@ func readBody(ctx context.Context, resp, controller safejs.Value) ([]byte, error
 	}
 	var body []byte
 	for {
-		chunk, err := await(ctx, mustCall(reader, "read"))
+		chunk, err := w.await(mustCall(reader, "read"))
 		if err != nil {
 			return nil, err
 		}
@@ -138,18 +145,37 @@ type settled struct {
 	err error
 }
 
-// await waits for a promise in this goroutine. Its two callbacks only put
-// the outcome in a buffered channel, so they never block JS, and they are
-// released once one of them has run. A context that ends first returns at
-// once; the callbacks are then released when the promise settles, as the
-// abort makes it do.
-func await(ctx context.Context, p safejs.Value) (safejs.Value, error) {
-	ch := make(chan settled, 1)
+// waiter waits for one promise at a time, in a goroutine, with no select:
+// the promise's callbacks and the context's end all put their outcome in
+// one channel, never blocking (a callback that blocked would stop the
+// whole module), and await takes the first.
+type waiter struct {
+	ctx client.Context
+	ch  chan settled
+}
+
+// put offers an outcome; when one is already waiting, the new one is
+// dropped, which is safe because await checks the context before each
+// promise.
+func (w *waiter) put(s settled) {
+	select {
+	case w.ch <- s:
+	default:
+	}
+}
+
+// await waits for the promise p. Its two callbacks are released once one
+// of them has run; if the context ends first, the abort makes the promise
+// settle and release them.
+func (w *waiter) await(p safejs.Value) (safejs.Value, error) {
+	if err := w.ctx.Err(); err != nil {
+		return safejs.Undefined(), err
+	}
 	var onOK, onErr safejs.Func
 	release := func() { onOK.Release(); onErr.Release() }
 	onOK, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		release()
-		ch <- settled{v: firstArg(args)}
+		w.put(settled{v: firstArg(args)})
 		return nil
 	})
 	if err != nil {
@@ -157,7 +183,7 @@ func await(ctx context.Context, p safejs.Value) (safejs.Value, error) {
 	}
 	onErr, err = safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
 		release()
-		ch <- settled{err: errors.New(reasonText(firstArg(args)))}
+		w.put(settled{err: errors.New(reasonText(firstArg(args)))})
 		return nil
 	})
 	if err != nil {
@@ -174,12 +200,11 @@ func await(ctx context.Context, p safejs.Value) (safejs.Value, error) {
 		release()
 		return safejs.Undefined(), errors.New("not a promise")
 	}
-	select {
-	case s := <-ch:
-		return s.v, s.err
-	case <-ctx.Done():
-		return safejs.Undefined(), ctx.Err()
+	s := <-w.ch
+	if s.err == nil && w.ctx.Err() != nil {
+		return safejs.Undefined(), w.ctx.Err()
 	}
+	return s.v, s.err
 }
 
 func firstArg(args []safejs.Value) safejs.Value {

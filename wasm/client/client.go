@@ -6,7 +6,6 @@
 package client
 
 import (
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -64,7 +63,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	cfg.Flow = flow
 	// Check the authorize endpoint and scope now rather than at sign-in.
-	if _, err := oauth.BuildAuthorization(oauth.AuthorizeRequest{ClientID: cfg.ClientID, Flow: cfg.Flow, Endpoint: cfg.AuthorizeEndpoint, Scope: cfg.Scope, State: strings.Repeat("x", oauth.MinStateLength)}); err != nil {
+	if _, err := oauth.BuildAuthorization(oauth.AuthorizeRequest{ClientID: cfg.ClientID, Flow: cfg.Flow, Endpoint: cfg.AuthorizeEndpoint, Scope: cfg.Scope, State: placeholderState}); err != nil {
 		return nil, err
 	}
 	if cfg.AuthorizeEndpoint == "" {
@@ -171,3 +170,6 @@ func (c *Client) HandleRedirect(rawURL string) (*Callback, error) {
 	}
 	return &Callback{Redirect: r, CodeVerifier: req.CodeVerifier, RedirectURI: req.RedirectURI, client: c}, nil
 }
+
+// placeholderState stands in for a state when New checks its configuration.
+const placeholderState = "xxxxxxxxxxxxxxxxxxxxxxxx"

@@ -1,7 +1,6 @@
 package client_test
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
 	"net/url"
@@ -38,10 +37,12 @@ type fakeTransport struct {
 	answers []answer
 }
 
-func (f *fakeTransport) RoundTrip(ctx context.Context, req *client.Request) (*client.Response, error) {
+func (f *fakeTransport) RoundTrip(ctx client.Context, req *client.Request) (*client.Response, error) {
 	f.reqs = append(f.reqs, *req)
-	d, _ := ctx.Deadline()
-	f.left = append(f.left, time.Until(d))
+	if c, ok := ctx.(interface{ Deadline() (time.Time, bool) }); ok {
+		d, _ := c.Deadline()
+		f.left = append(f.left, time.Until(d))
+	}
 	if len(f.answers) == 0 {
 		return nil, errors.New("no canned answer")
 	}
@@ -90,12 +91,12 @@ var wantCode = oauthtest.WantCode
 
 func exchange(t *testing.T, c *client.Client, cb *client.Callback) (*oauth.Token, error) {
 	t.Helper()
-	return c.Exchange(context.Background(), cb)
+	return c.Exchange(client.Background(), cb)
 }
 
 func refresh(t *testing.T, c *client.Client, rt string) (*oauth.Token, error) {
 	t.Helper()
-	return c.Refresh(context.Background(), rt)
+	return c.Refresh(client.Background(), rt)
 }
 
 type meResult struct {
@@ -105,7 +106,7 @@ type meResult struct {
 
 func me(t *testing.T, c *client.Client, at string) (meResult, error) {
 	t.Helper()
-	p, raw, err := c.Me(context.Background(), at)
+	p, raw, err := c.Me(client.Background(), at)
 	return meResult{p, raw}, err
 }
 

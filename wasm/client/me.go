@@ -1,15 +1,13 @@
 package client
 
 import (
-	"context"
-
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/scim"
 )
 
 // Me calls SCIM /me with the access token and maps the profile; raw is the
 // answer as parsed.
-func (c *Client) Me(ctx context.Context, accessToken string) (p *scim.Profile, raw map[string]any, err error) {
+func (c *Client) Me(ctx Context, accessToken string) (p *scim.Profile, raw map[string]any, err error) {
 	if accessToken == "" {
 		return nil, nil, oauth.Invalid("me takes an access token string")
 	}

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"context"
 	"encoding/base64"
 	"errors"
 	"strconv"
@@ -14,7 +13,7 @@ import (
 
 // Exchange trades the callback's code for tokens (RFC 6749 §4.1.3,
 // RFC 7636 §4.5). A code is sent at most once, even if the first try failed.
-func (c *Client) Exchange(ctx context.Context, cb *Callback) (*oauth.Token, error) {
+func (c *Client) Exchange(ctx Context, cb *Callback) (*oauth.Token, error) {
 	if cb == nil || cb.client != c || cb.Redirect == nil || cb.Redirect.Kind != oauth.KindCode {
 		return nil, oauth.Invalid("exchangeCode takes the code result that this client's handleRedirect returned")
 	}
@@ -43,7 +42,7 @@ func (c *Client) Exchange(ctx context.Context, cb *Callback) (*oauth.Token, erro
 // from GoToConnect (auth.jive.com) to LogMeIn Authentication API") and a
 // dead one (invalid_grant) become Reauthenticate: the user must sign in
 // again.
-func (c *Client) Refresh(ctx context.Context, refreshToken string) (*oauth.Token, error) {
+func (c *Client) Refresh(ctx Context, refreshToken string) (*oauth.Token, error) {
 	if refreshToken == "" {
 		return nil, oauth.Invalid("refresh takes a refresh token string")
 	}
@@ -64,7 +63,7 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*oauth.Token
 	return t, err
 }
 
-func (c *Client) tokenRequest(ctx context.Context, body form.Values) (*oauth.Token, error) {
+func (c *Client) tokenRequest(ctx Context, body form.Values) (*oauth.Token, error) {
 	req := &Request{Method: "POST", URL: c.cfg.TokenEndpoint, Headers: [][2]string{
 		{"Content-Type", "application/x-www-form-urlencoded"},
 		{"Accept", "application/json"},
@@ -94,8 +93,8 @@ func (c *Client) tokenRequest(ctx context.Context, body form.Values) (*oauth.Tok
 // send makes one request within the client's timeout and reads the answer:
 // a 2xx answer comes back with its body parsed as a JSON object (nil when
 // it is not one); anything else becomes an error.
-func (c *Client) send(ctx context.Context, who string, req *Request) (*Response, map[string]any, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+func (c *Client) send(ctx Context, who string, req *Request) (*Response, map[string]any, error) {
+	ctx, cancel := withTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	resp, err := c.cfg.Transport.RoundTrip(ctx, req)
 	if err == nil && resp == nil {
@@ -107,7 +106,7 @@ func (c *Client) send(ctx context.Context, who string, req *Request) (*Response,
 	switch {
 	case err == ErrTooLarge:
 		return nil, nil, &oauth.Error{Code: oauth.InvalidResponse, Message: who + " answered with more than 1 MiB; nothing was kept"}
-	case err != nil && ctx.Err() == context.DeadlineExceeded:
+	case err != nil && timedOut(ctx):
 		return nil, nil, &oauth.Error{Code: oauth.NetworkError, Message: who + " did not answer in time (within " + c.cfg.Timeout.String() + ")"}
 	case err != nil && ctx.Err() != nil:
 		return nil, nil, &oauth.Error{Code: oauth.NetworkError, Message: "the request to " + who + " was cancelled"}

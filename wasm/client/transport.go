@@ -1,7 +1,6 @@
 package client
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -29,7 +28,7 @@ type Response struct {
 // so that neither a server that stalls nor one that never stops sending
 // can hold a call or its memory.
 type Transport interface {
-	RoundTrip(ctx context.Context, req *Request) (*Response, error)
+	RoundTrip(ctx Context, req *Request) (*Response, error)
 }
 
 // MaxBodyBytes bounds every response body the client reads. Token and /me

@@ -33,6 +33,7 @@ type Error struct {
 
 func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
 
+//go:noinline
 func errorf(code Code, msg string) *Error { return &Error{Code: code, Message: msg} }
 
 // Invalid is an InvalidArgument error: the caller's input was wrong.

@@ -6,7 +6,6 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"time"
 
@@ -193,7 +192,7 @@ func presetFields() {
 	setValue("me-endpoint", scim.DefaultMeEndpoint)
 	text("mode", "Endpoints are GoTo's: enter your client id.")
 	go func() {
-		r, err := browser.Fetch{}.RoundTrip(context.Background(), &client.Request{Method: "GET", URL: origin + "/goto/_emulator/info"})
+		r, err := browser.Fetch{}.RoundTrip(client.Background(), &client.Request{Method: "GET", URL: origin + "/goto/_emulator/info"})
 		if err != nil || r.Status != 200 {
 			return
 		}
@@ -257,7 +256,7 @@ func handleReturn() {
 		}
 		status("Exchanging the code…")
 		go func() {
-			t, err := c.Exchange(context.Background(), cb)
+			t, err := c.Exchange(client.Background(), cb)
 			post(func() {
 				if err != nil {
 					fail(err)
@@ -337,7 +336,7 @@ func fetchMe() {
 	status("Fetching /me…")
 	at := token.AccessToken
 	go func() {
-		p, _, err := c.Me(context.Background(), at)
+		p, _, err := c.Me(client.Background(), at)
 		post(func() {
 			if err != nil {
 				fail(err)
@@ -381,7 +380,7 @@ func refreshToken() {
 	status("Refreshing…")
 	old := token.RefreshToken
 	go func() {
-		t, err := c.Refresh(context.Background(), old)
+		t, err := c.Refresh(client.Background(), old)
 		post(func() {
 			if err != nil {
 				fail(err)
