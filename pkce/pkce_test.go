@@ -3,16 +3,36 @@ package pkce
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
+
+	"gotoauth/wasm/form"
 )
 
-// RFC 7636 Appendix B.
+// RFC 7636 Appendix B: the 32 octets of the example verifier, their
+// base64url encoding (the code_verifier, §4.1), the SHA-256 of that ASCII
+// text, and its base64url encoding (the S256 code_challenge, §4.2).
 func TestChallengeRFC7636AppendixB(t *testing.T) {
+	octets := []byte{116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186,
+		22, 212, 37, 77, 105, 214, 191, 240, 91, 88, 5, 88, 83, 132, 141, 121}
 	const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
-	const want = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-	if got := Challenge(verifier); got != want {
-		t.Fatalf("Challenge = %q, want %q", got, want)
+	hash := [32]byte{19, 211, 30, 150, 26, 26, 216, 236, 47, 22, 177, 12, 76, 152, 46, 8,
+		118, 168, 120, 173, 109, 241, 68, 86, 110, 225, 137, 74, 203, 112, 249, 195}
+	const challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+	// NewVerifier encodes its random octets with base64.RawURLEncoding.
+	if got := base64.RawURLEncoding.EncodeToString(octets); got != verifier {
+		t.Fatalf("verifier = %q, want %q", got, verifier)
+	}
+	if err := CheckVerifier(verifier); err != nil {
+		t.Fatal(err)
+	}
+	if got := Sum256([]byte(verifier)); got != hash {
+		t.Fatalf("SHA-256 = %v, want %v", got, hash)
+	}
+	if got := Challenge(verifier); got != challenge {
+		t.Fatalf("Challenge = %q, want %q", got, challenge)
 	}
 }
 
@@ -29,10 +49,14 @@ func TestNewVerifier(t *testing.T) {
 		if len(v) != VerifierLength {
 			t.Fatalf("len %d", len(v))
 		}
-		// 48 random bytes: at least 256 bits as RFC 7636 §7.1 recommends.
+		// 48 random bytes: at least 256 bits as RFC 7636 §7.1 recommends,
+		// in the one base64url encoding of those bytes (RFC 7636 §4.1).
 		raw, err := base64.RawURLEncoding.DecodeString(v)
-		if err != nil || len(raw)*8 < 256 {
+		if err != nil || len(raw) != VerifierLength*3/4 || len(raw)*8 < 256 {
 			t.Fatalf("verifier %q decodes to %d bytes (%v)", v, len(raw), err)
+		}
+		if base64.RawURLEncoding.EncodeToString(raw) != v {
+			t.Fatalf("verifier %q is not the canonical base64url of its bytes", v)
 		}
 		if seen[v] {
 			t.Fatal("verifier repeated")
@@ -48,7 +72,7 @@ func TestNewState(t *testing.T) {
 	}
 	b, _ := NewState()
 	raw, err := base64.RawURLEncoding.DecodeString(a)
-	if err != nil || len(raw)*8 < 128 {
+	if err != nil || len(raw) != 32 || base64.RawURLEncoding.EncodeToString(raw) != a {
 		t.Fatalf("state %q has %d bits", a, len(raw)*8)
 	}
 	if a == b {
@@ -72,18 +96,6 @@ func TestCheckVerifier(t *testing.T) {
 	} {
 		if err := CheckVerifier(tc.v); (err == nil) != tc.ok {
 			t.Errorf("CheckVerifier(%q) = %v, want ok=%v", tc.v, err, tc.ok)
-		}
-	}
-}
-
-func TestEncodeMatchesStdlib(t *testing.T) {
-	for n := 0; n < 70; n++ {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = byte(i*37 + n)
-		}
-		if got, want := encode(b), base64.RawURLEncoding.EncodeToString(b); got != want {
-			t.Fatalf("n=%d: %q != %q", n, got, want)
 		}
 	}
 }
@@ -113,8 +125,9 @@ func FuzzSum256(f *testing.F) {
 		if Sum256(b) != sha256.Sum256(b) {
 			t.Fatalf("Sum256 differs for %x", b)
 		}
-		if encode(b) != base64.RawURLEncoding.EncodeToString(b) {
-			t.Fatalf("encode differs for %x", b)
+		want := sha256.Sum256(b)
+		if Challenge(string(b)) != base64.RawURLEncoding.EncodeToString(want[:]) {
+			t.Fatalf("Challenge differs for %x", b)
 		}
 	})
 }
@@ -124,4 +137,22 @@ func BenchmarkChallenge(b *testing.B) {
 	for b.Loop() {
 		Challenge(v)
 	}
+}
+
+// Verifiers must be 43 to 128 characters (RFC 7636 §4.1).
+const (
+	MinVerifierLength = 43
+	MaxVerifierLength = 128
+)
+
+var ErrInvalidVerifier = errors.New("pkce: code_verifier must be 43 to 128 characters of [A-Za-z0-9-._~]")
+
+// CheckVerifier reports whether v is a well-formed code_verifier
+// (RFC 7636 §4.1): 43 to 128 characters of RFC 3986 §2.3's unreserved set,
+// whose one table is form's.
+func CheckVerifier(v string) error {
+	if len(v) < MinVerifierLength || len(v) > MaxVerifierLength || !form.Unreserved(v) {
+		return ErrInvalidVerifier
+	}
+	return nil
 }

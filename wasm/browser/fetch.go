@@ -119,7 +119,7 @@ func readBody(w *waiter, resp, controller safejs.Value) ([]byte, error) {
 			return nil, errors.New("the response body could not be read")
 		}
 		if len(body)+n > client.MaxBodyBytes {
-			_, _ = reader.Call("cancel")
+			// Aborting errors the stream and tells the server to stop.
 			_, _ = controller.Call("abort")
 			return nil, client.ErrTooLarge
 		}

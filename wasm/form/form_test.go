@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -46,9 +47,37 @@ func TestParseRejects(t *testing.T) {
 	}
 }
 
+func TestUnescape(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		err      error
+	}{
+		{"", "", nil},
+		{"plain", "plain", nil},
+		{"a+b", "a b", nil},
+		{"a%20b%2B", "a b+", nil},
+		{"%C3%A9%c3%a9", "éé", nil},
+		{"%7E%41", "~A", nil},
+		{"%", "", ErrEscape},
+		{"%4", "", ErrEscape},
+		{"a%4g", "", ErrEscape},
+		{"%zz", "", ErrEscape},
+		{"%0A", "", ErrControl},
+		{"%00", "", ErrControl},
+		{"%1f", "", ErrControl},
+		{"%7F", "", ErrControl},
+		{"%80", "\x80", nil},
+	} {
+		got, err := unescape(tc.in)
+		if err != tc.err || got != tc.want {
+			t.Errorf("unescape(%q) = %q, %v; want %q, %v", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+}
+
 func TestEscapeRoundTrip(t *testing.T) {
 	for _, s := range []string{"", "plain", "a b", "é/?#&=+%", "https://example.com/cb?x=1", strings.Repeat("~", 10)} {
-		got, err := Unescape(Escape(s))
+		got, err := unescape(Escape(s))
 		if err != nil || got != s {
 			t.Errorf("round trip %q -> %q (%v)", s, got, err)
 		}
@@ -144,11 +173,11 @@ func parseReference(s string) (Values, error) {
 			continue
 		}
 		rawName, rawValue, _ := strings.Cut(pair, "=")
-		name, err := Unescape(rawName)
+		name, err := checkedUnescape(rawName)
 		if err != nil {
 			return nil, err
 		}
-		value, err := Unescape(rawValue)
+		value, err := checkedUnescape(rawValue)
 		if err != nil {
 			return nil, err
 		}
@@ -158,6 +187,14 @@ func parseReference(s string) (Values, error) {
 		out = append(out, Param{name, value})
 	}
 	return out, nil
+}
+
+// checkedUnescape refuses raw control characters, then unescapes.
+func checkedUnescape(s string) (string, error) {
+	if hasControl(s) {
+		return "", ErrControl
+	}
+	return unescape(s)
 }
 
 func FuzzParseMatchesReference(f *testing.F) {
@@ -182,4 +219,126 @@ func TestUnreserved(t *testing.T) {
 			t.Errorf("Unreserved(%q) = %v", s, !want)
 		}
 	}
+}
+
+// TestParseIsLinear counts the names the duplicate check compares or hashes
+// instead of timing anything: a check against every earlier name, as before,
+// would make n(n-1)/2 probes, about 18 million for 6,000 parameters.
+func TestParseIsLinear(t *testing.T) {
+	// The first linearNames names are compared with the ones before them;
+	// the map then takes each of those once and each later name once.
+	bound := func(n int) int { return linearNames*(linearNames-1)/2 + linearNames + n }
+	for _, n := range []int{0, 1, 3, linearNames - 1, linearNames, linearNames + 1, 100, 6000, 30000} {
+		v, probes, err := parseCounting(manyParams(n))
+		if err != nil || len(v) != n {
+			t.Fatalf("n=%d: %d parameters, %v", n, len(v), err)
+		}
+		if probes > bound(n) {
+			t.Errorf("n=%d: %d probes, more than %d", n, probes, bound(n))
+		}
+	}
+	// Doubling the parameters past linearNames adds one probe for each new one.
+	_, p1, _ := parseCounting(manyParams(5000))
+	_, p2, _ := parseCounting(manyParams(10000))
+	if p2-p1 != 5000 {
+		t.Errorf("5,000 more parameters cost %d more probes", p2-p1)
+	}
+}
+
+// Duplicates are found whether the check is scanning or using its map.
+func TestParseDuplicateAnywhere(t *testing.T) {
+	for _, n := range []int{2, linearNames - 1, linearNames, linearNames + 1, 100} {
+		for _, dup := range []int{0, n / 2, n - 1} {
+			s := manyParams(n) + "&k" + strconv.Itoa(dup) + "=again"
+			if _, err := Parse(s); !errors.Is(err, ErrDuplicate) {
+				t.Errorf("n=%d, k%d twice: %v", n, dup, err)
+			}
+			// The same name spelt with an escape is the same name.
+			s = manyParams(n) + "&%6B" + strconv.Itoa(dup)
+			if _, err := Parse(s); !errors.Is(err, ErrDuplicate) {
+				t.Errorf("n=%d, %%6B%d after k%d: %v", n, dup, dup, err)
+			}
+		}
+		// Empty pairs and a name only once are fine.
+		if v, err := Parse(manyParams(n) + "&&k" + strconv.Itoa(n)); err != nil || len(v) != n+1 {
+			t.Errorf("n=%d: %d, %v", n, len(v), err)
+		}
+	}
+}
+
+func TestParseErrorNames(t *testing.T) {
+	_, err := Parse("a=1\n")
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Name != "(raw)" || !errors.Is(err, ErrControl) {
+		t.Errorf("raw control: %v", err)
+	}
+	long := strings.Repeat("n", 1000)
+	_, err = Parse(long + "=1&" + long + "=2")
+	if !errors.As(err, &pe) || !errors.Is(err, ErrDuplicate) || len(pe.Name) > 50 {
+		t.Errorf("long duplicate: %v", err)
+	}
+}
+
+// Schemes and hosts compare without case (RFC 3986 §3.1, §3.2.2); SplitURL
+// lower-cases their ASCII letters and nothing else.
+func TestSplitURLCase(t *testing.T) {
+	for _, tc := range []struct{ in, scheme, host, path, query, frag string }{
+		{"HTTPS://Authentication.LogMeInInc.COM/oauth/Authorize?Code=X#Y", "https", "authentication.logmeininc.com", "/oauth/Authorize", "Code=X", "Y"},
+		{"hTtP://LOCALHOST:8080/CB", "http", "localhost", "/CB", "", ""},
+		{"Com.Example.App:/OAuth", "com.example.app", "", "/OAuth", "", ""},
+		{"https://[FE80::1]/", "https", "[fe80::1]", "/", "", ""},
+		{"https://User:PW@Host.Example/", "https", "host.example", "/", "", ""},
+		// Non-ASCII bytes stay as they are, escaped or not; strings.ToLower
+		// would have turned É into é and invalid UTF-8 into U+FFFD.
+		{"https://Ex%C3%89mple.COM/", "https", "ex%c3%89mple.com", "/", "", ""},
+		{"https://ÉXAMPLE.com/", "https", "Éxample.com", "/", "", ""},
+		{"https://A\xffB/", "https", "a\xffb", "/", "", ""},
+	} {
+		u, err := SplitURL(tc.in)
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if u.Scheme != tc.scheme || u.Host != tc.host || u.Path != tc.path || u.Query != tc.query || u.Fragment != tc.frag {
+			t.Errorf("%q: got %+v", tc.in, u)
+		}
+		if asciiLower(tc.in) != strings.ToLower(tc.in) && isASCII(tc.in) {
+			t.Errorf("%q: asciiLower differs from strings.ToLower", tc.in)
+		}
+	}
+	if u, _ := SplitURL("https://Example.COM:443/"); u.IsLoopback() {
+		t.Error("example.com is loopback")
+	}
+	if u, _ := SplitURL("HTTP://LocalHost:8080/"); !u.IsLoopback() {
+		t.Error("LocalHost is not loopback")
+	}
+}
+
+func TestASCIILower(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		s := string([]byte{'x', byte(c), 'Y'})
+		want := []byte{'x', byte(c), 'y'}
+		if 'A' <= c && c <= 'Z' {
+			want[1] += 'a' - 'A'
+		}
+		got := asciiLower(s)
+		if got != string(want) {
+			t.Errorf("asciiLower(%q) = %q, want %q", s, got, want)
+		}
+		if c < 0x80 && got != strings.ToLower(s) {
+			t.Errorf("asciiLower(%q) = %q, strings.ToLower %q", s, got, strings.ToLower(s))
+		}
+	}
+	if s := "already lower"; asciiLower(s) != s {
+		t.Error("changed lower-case text")
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -9,9 +9,9 @@ import (
 // Fragment exclude their '?' and '#'; HasQuery and HasFragment tell an empty
 // part from a missing one.
 type URL struct {
-	Scheme    string // lower case
+	Scheme    string // ASCII letters in lower case (RFC 3986 §3.1)
 	Authority string // userinfo@host:port, as written
-	Host      string // lower case, without port or userinfo; IPv6 keeps its brackets
+	Host      string // ASCII letters in lower case (RFC 3986 §3.2.2), without port or userinfo; IPv6 keeps its brackets
 	Port      string
 	Path      string
 	Query     string
@@ -53,7 +53,7 @@ func SplitURL(s string) (URL, error) {
 	if colon < 1 || !validScheme(s[:colon]) {
 		return u, ErrURL
 	}
-	u.Scheme = strings.ToLower(s[:colon])
+	u.Scheme = asciiLower(s[:colon])
 	end := len(s)
 	if hash >= 0 {
 		u.Fragment, u.HasFragment = s[hash+1:], true
@@ -94,7 +94,7 @@ func SplitURL(s string) (URL, error) {
 				return u, ErrURL
 			}
 		}
-		u.Host, u.Port = strings.ToLower(host), port
+		u.Host, u.Port = asciiLower(host), port
 		if (u.Scheme == "http" || u.Scheme == "https") && u.Host == "" {
 			return u, ErrURL
 		}
@@ -179,6 +179,25 @@ func isDottedQuad(h string) bool {
 		}
 	}
 	return true
+}
+
+// asciiLower lower-cases ASCII letters and leaves every other byte as it is.
+// Schemes are ASCII (RFC 3986 §3.1) and so are the hosts OAuth redirects go
+// to; strings.ToLower would also fold non-ASCII letters and link Unicode's
+// case tables into the wasm module.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
 }
 
 func validScheme(s string) bool {

@@ -4,24 +4,15 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+
+	"gotoauth/wasm/form"
 )
 
 // validPKCEString checks the code_verifier / S256 code_challenge syntax of
-// RFC 7636 §4.1: 43 to 128 unreserved characters.
+// RFC 7636 §4.1: 43 to 128 unreserved characters (RFC 3986 §2.3, whose one
+// table is form's).
 func validPKCEString(s string) bool {
-	if len(s) < 43 || len(s) > 128 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9',
-			c == '-', c == '.', c == '_', c == '~':
-		default:
-			return false
-		}
-	}
-	return true
+	return len(s) >= 43 && len(s) <= 128 && form.Unreserved(s)
 }
 
 // pkceMatches checks a code_verifier against the authorization request's
