@@ -302,7 +302,7 @@ func TestSplitURLCase(t *testing.T) {
 		if u.Scheme != tc.scheme || u.Host != tc.host || u.Path != tc.path || u.Query != tc.query || u.Fragment != tc.frag {
 			t.Errorf("%q: got %+v", tc.in, u)
 		}
-		if asciiLower(tc.in) != strings.ToLower(tc.in) && isASCII(tc.in) {
+		if ASCIILower(tc.in) != strings.ToLower(tc.in) && isASCII(tc.in) {
 			t.Errorf("%q: asciiLower differs from strings.ToLower", tc.in)
 		}
 	}
@@ -321,15 +321,15 @@ func TestASCIILower(t *testing.T) {
 		if 'A' <= c && c <= 'Z' {
 			want[1] += 'a' - 'A'
 		}
-		got := asciiLower(s)
+		got := ASCIILower(s)
 		if got != string(want) {
-			t.Errorf("asciiLower(%q) = %q, want %q", s, got, want)
+			t.Errorf("ASCIILower(%q) = %q, want %q", s, got, want)
 		}
 		if c < 0x80 && got != strings.ToLower(s) {
-			t.Errorf("asciiLower(%q) = %q, strings.ToLower %q", s, got, strings.ToLower(s))
+			t.Errorf("ASCIILower(%q) = %q, strings.ToLower %q", s, got, strings.ToLower(s))
 		}
 	}
-	if s := "already lower"; asciiLower(s) != s {
+	if s := "already lower"; ASCIILower(s) != s {
 		t.Error("changed lower-case text")
 	}
 }

@@ -279,7 +279,7 @@ func FuzzSplitURLAgainstNetURL(f *testing.F) {
 			host = host[1 : len(host)-1]
 		}
 		host, err = url.PathUnescape(host)
-		if err != nil || asciiLower(host) != asciiLower(std.Hostname()) {
+		if err != nil || ASCIILower(host) != ASCIILower(std.Hostname()) {
 			t.Fatalf("%q: host %q (%v), net/url %q", s, u.Host, err, std.Hostname())
 		}
 		if u.Port != std.Port() {

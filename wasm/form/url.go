@@ -53,7 +53,7 @@ func SplitURL(s string) (URL, error) {
 	if colon < 1 || !validScheme(s[:colon]) {
 		return u, ErrURL
 	}
-	u.Scheme = asciiLower(s[:colon])
+	u.Scheme = ASCIILower(s[:colon])
 	end := len(s)
 	if hash >= 0 {
 		u.Fragment, u.HasFragment = s[hash+1:], true
@@ -94,7 +94,7 @@ func SplitURL(s string) (URL, error) {
 				return u, ErrURL
 			}
 		}
-		u.Host, u.Port = asciiLower(host), port
+		u.Host, u.Port = ASCIILower(host), port
 		if (u.Scheme == "http" || u.Scheme == "https") && u.Host == "" {
 			return u, ErrURL
 		}
@@ -181,11 +181,12 @@ func isDottedQuad(h string) bool {
 	return true
 }
 
-// asciiLower lower-cases ASCII letters and leaves every other byte as it is.
-// Schemes are ASCII (RFC 3986 §3.1) and so are the hosts OAuth redirects go
-// to; strings.ToLower would also fold non-ASCII letters and link Unicode's
-// case tables into the wasm module.
-func asciiLower(s string) string {
+// ASCIILower lower-cases ASCII letters and leaves every other byte as it is.
+// Schemes are ASCII (RFC 3986 §3.1), and so are the hosts OAuth redirects
+// go to and the names OAuth compares without case; strings.ToLower would
+// also fold non-ASCII letters and link Unicode's case tables into the wasm
+// module.
+func ASCIILower(s string) string {
 	for i := 0; i < len(s); i++ {
 		if 'A' <= s[i] && s[i] <= 'Z' {
 			b := []byte(s)

@@ -1,28 +1,14 @@
 package oauth
 
-// ASCII-only text helpers. Every name and value compared here is ASCII by
+import "gotoauth/wasm/form"
+
+// ASCII-only text helpers (and form.ASCIILower). Every name and value compared here is ASCII by
 // its RFC; the strings package's Unicode-aware versions would link
 // Unicode's case and space tables into every page's module.
 
-// asciiLower lower-cases ASCII letters and leaves every other byte alone.
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
-
 // isBearer reports whether a token_type names the Bearer scheme, which
 // RFC 6750 §4 and RFC 7235 §2.1 compare case-insensitively.
-func isBearer(s string) bool { return asciiLower(s) == "bearer" }
+func isBearer(s string) bool { return form.ASCIILower(s) == "bearer" }
 
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'

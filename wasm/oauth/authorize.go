@@ -128,7 +128,7 @@ func BuildAuthorization(r AuthorizeRequest) (*Authorization, error) {
 // also "authorization_code") or "implicit" (also "token", the
 // response_type), in any case. It returns FlowCode or FlowImplicit.
 func ParseFlow(flow string) (string, error) {
-	switch asciiLower(flow) {
+	switch form.ASCIILower(flow) {
 	case "", FlowCode, "authorization_code":
 		return FlowCode, nil
 	case FlowImplicit, "token":
