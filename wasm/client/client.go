@@ -6,6 +6,7 @@
 package client
 
 import (
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -50,6 +51,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if len(cfg.ClientID) > oauth.MaxParamLength || len(cfg.ClientSecret) > oauth.MaxParamLength {
 		return nil, oauth.Invalid("clientId and clientSecret must be shorter than 8 KiB")
+	}
+	if cfg.ClientSecret != "" && strings.IndexByte(cfg.ClientID, ':') >= 0 {
+		return nil, oauth.Invalid("clientId must not contain ':' when a clientSecret is sent with HTTP Basic (RFC 7617 §2)")
 	}
 	if cfg.RedirectURI == "" {
 		return nil, oauth.Invalid("redirectUri is required")

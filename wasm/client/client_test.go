@@ -462,32 +462,23 @@ func TestExchangeCodePublicClient(t *testing.T) {
 }
 
 func TestExchangeCodeConfidentialClient(t *testing.T) {
-	const id, secret = "my:client id", "s3cr+t/=:%&"
-	c, tr := newClient(t, func(cfg *client.Config) { cfg.ClientID = id; cfg.ClientSecret = secret })
+	// A secret with '+', '/' and '=', as GoTo's own example secret has.
+	const secret = "3naO10IA2agcvG+9I9T/GEQ=="
+	c, tr := newClient(t, func(cfg *client.Config) { cfg.ClientSecret = secret })
 	_, cb := signIn(t, c)
 	tr.reply(200, `{"access_token":"a","token_type":"Bearer","expires_in":3600}`)
 	if _, err := exchange(t, c, cb); err != nil {
 		t.Fatal(err)
 	}
 	req := tr.reqs[0]
-	auth, ok := header(req, "Authorization")
-	if !ok || !strings.HasPrefix(auth, "Basic ") {
-		t.Fatalf("Authorization = %q", auth)
+	auth, _ := header(req, "Authorization")
+	// GoTo's guides: Base64 of client_id:client_secret, pasted as they are.
+	if want := "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+secret)); auth != want {
+		t.Errorf("Authorization = %q, want GoTo's %q", auth, want)
 	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(auth, "Basic "))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// RFC 6749 §2.3.1: id and secret are form-urlencoded, then joined by ':'.
-	gotID, gotSecret, found := strings.Cut(string(raw), ":")
-	if !found {
-		t.Fatalf("credentials %q", raw)
-	}
-	if v, err := url.QueryUnescape(gotID); err != nil || v != id {
-		t.Errorf("id %q decodes to %q (%v)", gotID, v, err)
-	}
-	if v, err := url.QueryUnescape(gotSecret); err != nil || v != secret {
-		t.Errorf("secret %q decodes to %q (%v)", gotSecret, v, err)
+	raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(auth, "Basic "))
+	if strings.Contains(string(raw), "%") {
+		t.Errorf("credentials %q are form-encoded", raw)
 	}
 	b := formBody(t, req.Body)
 	if b.Has("client_id") || b.Has("client_secret") {
@@ -498,17 +489,21 @@ func TestExchangeCodeConfidentialClient(t *testing.T) {
 	}
 }
 
-func TestExchangeCodeSimpleSecretMatchesGuide(t *testing.T) {
-	// With plain credentials the header is the guides' base64(id:secret).
-	c, tr := newClient(t, func(cfg *client.Config) { cfg.ClientSecret = "3naO10IA2agcvG9I9TGEQ" })
-	_, cb := signIn(t, c)
-	tr.reply(200, `{"access_token":"a","token_type":"Bearer"}`)
-	if _, err := exchange(t, c, cb); err != nil {
-		t.Fatal(err)
+func TestBasicAuthIsTheGuidesHeader(t *testing.T) {
+	// The header of GoTo's guide "How to obtain an access token", decoded.
+	const guide = "Basic YTIwfAKeNGYtODY4YS00MzM5LTkzNGYtNGRhMmQ3ODhkMGFhOjNuYU8xMElBMmFnY3ZHKzlJOVRHRVE9PQ=="
+	raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(guide, "Basic "))
+	id, secret, _ := strings.Cut(string(raw), ":")
+	if got := client.BasicAuth(id, secret); got != guide {
+		t.Errorf("BasicAuth(%q, %q) = %q, want the guide's %q", id, secret, got, guide)
 	}
-	auth, _ := header(tr.reqs[0], "Authorization")
-	if want := "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":3naO10IA2agcvG9I9TGEQ")); auth != want {
-		t.Errorf("Authorization = %q, want %q", auth, want)
+}
+
+func TestClientIDWithColonAndSecretRefused(t *testing.T) {
+	_, err := client.New(client.Config{ClientID: "a:b", ClientSecret: "s", RedirectURI: redirectURI, Transport: &fakeTransport{}})
+	wantCode(t, err, oauth.InvalidArgument)
+	if _, err := client.New(client.Config{ClientID: "a:b", RedirectURI: redirectURI, Transport: &fakeTransport{}}); err != nil {
+		t.Errorf("a public client's id may hold ':' (it goes in the form body): %v", err)
 	}
 }
 

@@ -63,15 +63,23 @@ func (c *Client) Refresh(ctx Context, refreshToken string) (*oauth.Token, error)
 	return t, err
 }
 
+// BasicAuth is the Authorization header GoTo's guides build ("How to
+// obtain an access token"): "Basic " and the Base64 of client_id:secret,
+// both pasted as they are. RFC 6749 §2.3.1 would form-encode each part
+// first, turning GoTo's own example secret (it holds '+' and '=') into one
+// GoTo's documented server refuses; GoTo's form is the one sent. New
+// refuses a client id with a ':', which Basic cannot carry (RFC 7617 §2).
+func BasicAuth(clientID, secret string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+secret))
+}
+
 func (c *Client) tokenRequest(ctx Context, body form.Values) (*oauth.Token, error) {
 	req := &Request{Method: "POST", URL: c.cfg.TokenEndpoint, Headers: [][2]string{
 		{"Content-Type", "application/x-www-form-urlencoded"},
 		{"Accept", "application/json"},
 	}}
 	if c.cfg.ClientSecret != "" {
-		// RFC 6749 §2.3.1: each part form-encoded before Basic encoding.
-		creds := form.Escape(c.cfg.ClientID) + ":" + form.Escape(c.cfg.ClientSecret)
-		req.Headers = append(req.Headers, [2]string{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte(creds))})
+		req.Headers = append(req.Headers, [2]string{"Authorization", BasicAuth(c.cfg.ClientID, c.cfg.ClientSecret)})
 	} else {
 		body = append(body, form.Param{Name: "client_id", Value: c.cfg.ClientID})
 	}

@@ -50,7 +50,7 @@ const (
 	// HTTP Basic, any http loopback redirect URI.
 	BackendClientID = "gotoauth-backend"
 	// BackendClientSecret is BackendClientID's secret.
-	BackendClientSecret = "gotoauth-backend-secret"
+	BackendClientSecret = "gotoauth+backend/secret=="
 	// DefaultScope is granted when an authorization request names no scope.
 	DefaultScope = "identity:scim.me"
 )

@@ -71,14 +71,10 @@ func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, form url
 		if form.Has("client_secret") {
 			return fail() // two authentication methods (RFC 6749 §2.3)
 		}
-		// RFC 6749 §2.3.1 form-encodes both before Base64; GoTo's guides
-		// send them raw. Accept either.
+		// GoTo's guides send both as they are ("How to obtain an access
+		// token"), not form-encoded as RFC 6749 §2.3.1 would: only GoTo's
+		// form is accepted, so a client that encodes is caught here.
 		c, ok := e.clients[id]
-		if !ok {
-			if uid, err := url.QueryUnescape(id); err == nil {
-				c, ok = e.clients[uid]
-			}
-		}
 		if !ok || c.Secret == "" {
 			return fail()
 		}
@@ -98,15 +94,9 @@ func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, form url
 }
 
 // secretMatches compares a presented client secret with want in constant
-// time, as sent or form-decoded.
+// time.
 func secretMatches(want, got string) bool {
-	if subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1 {
-		return true
-	}
-	if u, err := url.QueryUnescape(got); err == nil {
-		return subtle.ConstantTimeCompare([]byte(want), []byte(u)) == 1
-	}
-	return false
+	return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
 }
 
 // codeGrant redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6).

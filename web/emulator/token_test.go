@@ -61,6 +61,9 @@ func TestTokenErrors(t *testing.T) {
 			return f, []string{BackendClientID, BackendClientSecret}
 		}, 400, "invalid_grant"},
 		{"bad secret", confidential(false, nil, BackendClientID, "wrong"), 401, "invalid_client"},
+		// GoTo's guides paste the secret as it is; RFC 6749 §2.3.1's
+		// form-encoded secret ('+' as %2B, '=' as %3D) is refused.
+		{"form-encoded secret", confidential(false, nil, BackendClientID, url.QueryEscape(BackendClientSecret)), 401, "invalid_client"},
 		{"unknown client basic", confidential(false, nil, "nobody", "x"), 401, "invalid_client"},
 		{"confidential without basic", func(v *env) (url.Values, []string) {
 			f, _ := confidential(false, set("client_id", BackendClientID))(v)

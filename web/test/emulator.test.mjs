@@ -117,7 +117,7 @@ test('a wrong PKCE verifier is refused by the server', async () => {
 });
 
 test('a confidential client authenticates with HTTP Basic', async () => {
-  const c = newClient({ clientId: 'gotoauth-backend', clientSecret: 'gotoauth-backend-secret' });
+  const c = newClient({ clientId: 'gotoauth-backend', clientSecret: 'gotoauth+backend/secret==' });
   const token = await c.exchangeCode(await signIn(c));
   assert.ok(token.accessToken);
   const bad = newClient({ clientId: 'gotoauth-backend', clientSecret: 'wrong' });
