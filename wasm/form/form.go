@@ -95,39 +95,29 @@ func parseCounting(s string) (Values, int, error) {
 	out := make(Values, 0, 8)
 	var seen map[string]struct{}
 	probes := 0
-	// One pass: each pair ends at '&' or the end; eq is its first '=', and
-	// escaped says whether unescape has any work.
-	start, eq, escaped := 0, -1, false
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) {
-			switch s[i] {
-			case '&':
-			case '=':
-				if eq < 0 {
-					eq = i
-				}
-				continue
-			case '%', '+':
-				escaped = true
-				continue
-			default:
-				continue
-			}
+	// Each pair ends at '&' or the end, and its name at its first '='.
+	// strings.IndexByte scans in assembly, where a Go loop over bytes is
+	// several times slower in wasm; unescape returns its input at once
+	// when there is nothing to decode.
+	for start := 0; start <= len(s); {
+		end := strings.IndexByte(s[start:], '&')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += start
 		}
-		if i > start {
-			rawName, rawValue := s[start:i], ""
-			if eq >= 0 {
-				rawName, rawValue = s[start:eq], s[eq+1:i]
+		if end > start {
+			rawName, rawValue := s[start:end], ""
+			if eq := strings.IndexByte(rawName, '='); eq >= 0 {
+				rawName, rawValue = rawName[:eq], rawName[eq+1:]
 			}
-			name, value := rawName, rawValue
-			if escaped {
-				var err error
-				if name, err = unescape(rawName); err != nil {
-					return nil, probes, &ParseError{Name: truncate(rawName), Err: err}
-				}
-				if value, err = unescape(rawValue); err != nil {
-					return nil, probes, &ParseError{Name: truncate(name), Err: err}
-				}
+			name, err := unescape(rawName)
+			if err != nil {
+				return nil, probes, &ParseError{Name: truncate(rawName), Err: err}
+			}
+			value, err := unescape(rawValue)
+			if err != nil {
+				return nil, probes, &ParseError{Name: truncate(name), Err: err}
 			}
 			duplicate := false
 			switch {
@@ -146,7 +136,7 @@ func parseCounting(s string) (Values, int, error) {
 			default:
 				// Every pair left ends at an '&' or the end: that bounds
 				// both the map and out.
-				more := strings.Count(s[i:], "&") + 1
+				more := strings.Count(s[end:], "&") + 1
 				seen = make(map[string]struct{}, len(out)+more)
 				for _, p := range out {
 					seen[p.Name] = struct{}{}
@@ -161,7 +151,7 @@ func parseCounting(s string) (Values, int, error) {
 			}
 			out = append(out, Param{name, value})
 		}
-		start, eq, escaped = i+1, -1, false
+		start = end + 1
 	}
 	return out, probes, nil
 }
