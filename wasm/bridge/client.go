@@ -58,7 +58,7 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 	cfg := client.Config{
 		ClientID: get(o, "clientId"), RedirectURI: get(o, "redirectUri"), Flow: get(o, "flow"),
 		AuthorizeEndpoint: get(o, "authorizeEndpoint"), TokenEndpoint: get(o, "tokenEndpoint"),
-		MeEndpoint: get(o, "meEndpoint"), ClientSecret: get(o, "clientSecret"),
+		MeEndpoint: get(o, "meEndpoint"), ClientSecret: get(o, "clientSecret"), Relay: get(o, "relay"),
 		Transport: browser.Fetch{},
 	}
 	cfg.Scope, _ = scope(o)
@@ -86,7 +86,7 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 		Field("clientId", full.ClientID).Field("redirectUri", full.RedirectURI).
 		Key("scope").Strings(splitSpaces(joined)).Field("flow", full.Flow).
 		Field("authorizeEndpoint", full.AuthorizeEndpoint).Field("tokenEndpoint", full.TokenEndpoint).
-		Field("meEndpoint", full.MeEndpoint).Close('}').Close('}')
+		Field("meEndpoint", full.MeEndpoint).OptField("relay", full.Relay).Close('}').Close('}')
 	return nil
 }
 
@@ -235,6 +235,21 @@ func clientRefresh(payload string, args []safejs.Value) (job, error) {
 			return err
 		}
 		writeToken(w, t)
+		return nil
+	}, nil
+}
+
+// clientSignOut(_, id, done)
+func clientSignOut(_ string, args []safejs.Value) (job, error) {
+	e, err := clientArg(args)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx client.Context, w *wire.Writer) error {
+		if err := e.c.SignOut(ctx); err != nil {
+			return err
+		}
+		w.Null()
 		return nil
 	}, nil
 }

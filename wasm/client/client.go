@@ -30,9 +30,14 @@ type Config struct {
 	// guides do. It is for backends only: a secret shipped to a page is
 	// public.
 	ClientSecret string
-	Storage      pending.Storage
-	Transport    Transport
-	Now          func() time.Time
+	// Relay is the absolute URL, ending in '/', of a token relay (the
+	// backend half of the code flow, web/relay): the code is exchanged and
+	// refreshed there, with the client's secret and the refresh token kept
+	// on the server. It excludes TokenEndpoint and ClientSecret.
+	Relay     string
+	Storage   pending.Storage
+	Transport Transport
+	Now       func() time.Time
 	// Timeout bounds each token and /me request, body included:
 	// DefaultTimeout if zero, else between MinTimeout and MaxTimeout.
 	Timeout time.Duration
@@ -72,6 +77,17 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.AuthorizeEndpoint == "" {
 		cfg.AuthorizeEndpoint = oauth.DefaultAuthorizeEndpoint
+	}
+	if cfg.Relay != "" {
+		if cfg.ClientSecret != "" || cfg.TokenEndpoint != "" {
+			return nil, oauth.Invalid("relay replaces tokenEndpoint and clientSecret: the relay holds the secret and talks to the token endpoint")
+		}
+		if err := oauth.CheckEndpoint("relay", cfg.Relay); err != nil {
+			return nil, err
+		}
+		if cfg.Relay[len(cfg.Relay)-1] != '/' || strings.IndexByte(cfg.Relay, '?') >= 0 {
+			return nil, oauth.Invalid("relay must be the relay's folder, ending in '/', without a query")
+		}
 	}
 	if cfg.TokenEndpoint == "" {
 		cfg.TokenEndpoint = oauth.DefaultTokenEndpoint

@@ -28,7 +28,10 @@ func (c *Client) Exchange(ctx Context, cb *Callback) (*oauth.Token, error) {
 	if cb.CodeVerifier != "" {
 		body = append(body, form.Param{Name: "code_verifier", Value: cb.CodeVerifier})
 	}
-	t, err := c.tokenRequest(ctx, body)
+	if c.cfg.Relay != "" {
+		body = body[1:] // the relay adds the grant type
+	}
+	t, err := c.tokenRequest(ctx, "token", body)
 	if e, ok := err.(*oauth.Error); ok && e.Code == oauth.OAuthError && e.OAuth == "invalid_grant" {
 		e.Message += " (the code expired, was used, or does not match this client, redirect URI or verifier: sign in again)"
 	}
@@ -42,20 +45,25 @@ func (c *Client) Exchange(ctx Context, cb *Callback) (*oauth.Token, error) {
 // from GoToConnect (auth.jive.com) to LogMeIn Authentication API") and a
 // dead one (invalid_grant) become Reauthenticate: the user must sign in
 // again.
+//
+// Through a relay, Refresh takes no refresh token: the relay holds it in a
+// sealed cookie, and a relay that has none (401) also means Reauthenticate.
 func (c *Client) Refresh(ctx Context, refreshToken string) (*oauth.Token, error) {
-	if refreshToken == "" {
+	var body form.Values
+	switch {
+	case c.cfg.Relay != "" && refreshToken != "":
+		return nil, oauth.Invalid("through a relay, refresh takes no refresh token: the relay keeps it")
+	case c.cfg.Relay == "" && refreshToken == "":
 		return nil, oauth.Invalid("refresh takes a refresh token string")
-	}
-	if len(refreshToken) > oauth.MaxTokenLength {
+	case len(refreshToken) > oauth.MaxTokenLength:
 		return nil, oauth.Invalid("the refresh token is longer than 32 KiB")
+	case c.cfg.Relay == "":
+		body = form.Values{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: refreshToken}}
 	}
-	body := form.Values{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: refreshToken}}
-	t, err := c.tokenRequest(ctx, body)
-	if e, ok := err.(*oauth.Error); ok && e.Code == oauth.OAuthError {
-		if e.OAuth == "invalid_grant" || e.OAuth == "invalid_request" && strings.Contains(e.Description, "unsupported.jwt") {
-			e.Code = oauth.Reauthenticate
-			e.Message += ": the refresh token can no longer be used; sign in again"
-		}
+	t, err := c.tokenRequest(ctx, "refresh", body)
+	if e, ok := err.(*oauth.Error); ok && c.deadRefresh(e) {
+		e.Code = oauth.Reauthenticate
+		e.Message += ": the refresh token can no longer be used; sign in again"
 	}
 	if t != nil && t.RefreshToken == "" {
 		t.RefreshToken = refreshToken
@@ -73,29 +81,61 @@ func BasicAuth(clientID, secret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+secret))
 }
 
-func (c *Client) tokenRequest(ctx Context, body form.Values) (*oauth.Token, error) {
+// deadRefresh tells a refresh token that can no longer be used: GoTo's
+// invalid_grant, or its unsupported.jwt for a GoToConnect token, or a
+// relay that has no (valid) cookie.
+func (c *Client) deadRefresh(e *oauth.Error) bool {
+	if c.cfg.Relay != "" && e.Status == 401 {
+		return true
+	}
+	return e.Code == oauth.OAuthError && (e.OAuth == "invalid_grant" || e.OAuth == "invalid_request" && strings.Contains(e.Description, "unsupported.jwt"))
+}
+
+// tokenRequest posts body to the token endpoint, or through the relay to
+// its endpoint relayPath ("token", "refresh").
+func (c *Client) tokenRequest(ctx Context, relayPath string, body form.Values) (*oauth.Token, error) {
 	req := &Request{Method: "POST", URL: c.cfg.TokenEndpoint, Headers: [][2]string{
 		{"Content-Type", "application/x-www-form-urlencoded"},
 		{"Accept", "application/json"},
 	}}
-	if c.cfg.ClientSecret != "" {
+	who := "the token endpoint"
+	switch {
+	case c.cfg.Relay != "":
+		req.URL, req.SameOriginCookies, who = c.cfg.Relay+relayPath, true, "the relay"
+		req.Headers = append(req.Headers, relayHeader)
+	case c.cfg.ClientSecret != "":
 		req.Headers = append(req.Headers, [2]string{"Authorization", BasicAuth(c.cfg.ClientID, c.cfg.ClientSecret)})
-	} else {
+	default:
 		body = append(body, form.Param{Name: "client_id", Value: c.cfg.ClientID})
 	}
 	req.Body = body.Encode()
-	resp, m, err := c.send(ctx, "the token endpoint", req)
+	resp, m, err := c.send(ctx, who, req)
 	if err != nil {
 		return nil, err
 	}
 	if m == nil {
-		return nil, &oauth.Error{Code: oauth.InvalidResponse, Status: resp.Status, Message: "the token endpoint did not answer with a JSON object"}
+		return nil, &oauth.Error{Code: oauth.InvalidResponse, Status: resp.Status, Message: who + " did not answer with a JSON object"}
 	}
 	t, err := oauth.NormalizeJSON(m, c.cfg.Now())
 	if e, ok := err.(*oauth.Error); ok {
 		e.Status = resp.Status
 	}
 	return t, err
+}
+
+// relayHeader marks a request as the page's own: the relay refuses
+// requests without it, which a cross-site form post cannot send.
+var relayHeader = [2]string{"X-GoToAuth", "1"}
+
+// SignOut ends a relay session: the relay clears the cookie that holds
+// the refresh token. Without a relay there is nothing held anywhere but
+// in the caller's memory, and SignOut does nothing.
+func (c *Client) SignOut(ctx Context) error {
+	if c.cfg.Relay == "" {
+		return nil
+	}
+	_, _, err := c.send(ctx, "the relay", &Request{Method: "POST", URL: c.cfg.Relay + "signout", Headers: [][2]string{relayHeader}, SameOriginCookies: true})
+	return err
 }
 
 // send makes one request within the client's timeout and reads the answer:
