@@ -4,6 +4,9 @@ GO ?= go
 GOROOT := $(shell $(GO) env GOROOT)
 WASM_ENV := GOOS=js GOARCH=wasm
 WASM_FLAGS := -trimpath -ldflags="-s -w"
+# The version's one source is web/package.json; the module reports it as
+# `version` through bridge.Version, set at link time.
+VERSION = $(shell node -p "require('./web/package.json').version")
 # go test -exec for js/wasm runs the test binaries under Node.
 export PATH := $(GOROOT)/lib/wasm:$(PATH)
 FUZZTIME ?= 3s
@@ -11,21 +14,22 @@ ADDR ?= 127.0.0.1:8080
 
 LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all build bench run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium clean
+.PHONY: all build bench run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox pack clean
 
 all: build
 
 # Precompressed siblings (.br, and .gz beside it) that serve.go sends to
 # browsers that accept them. Node's zlib makes both.
-COMPRESSED := web/gotoauth.wasm.br web/demo.wasm.br web/wasm_exec.js.br
+COMPRESSED := web/gotoauth.wasm.br web/demo.wasm.br web/gotoauth-glue.mjs.br
 
-build: web/gotoauth.wasm web/demo.wasm web/wasm_exec.js $(COMPRESSED)
+build: web/gotoauth.wasm web/demo.wasm web/gotoauth-glue.mjs $(COMPRESSED)
 
 %.br: %
 	node web/tools/compress.mjs $<
 
-web/gotoauth.wasm: $(LIB_SRC)
-	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/gotoauth
+web/gotoauth.wasm: $(LIB_SRC) web/package.json
+	@v='$(VERSION)'; [[ "$$v" =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || { echo "no version in web/package.json (got '$$v'; is node installed?)" >&2; exit 1; }
+	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w -X gotoauth/wasm/bridge.Version=$(VERSION)" -o $@ ./wasm/cmd/gotoauth
 
 # The demo's own module: it may import dom/v2, the library's never does.
 web/demo.wasm: $(LIB_SRC)
@@ -46,9 +50,32 @@ web/safejsfloor.wasm: wasm/cmd/safejsfloor/main.go go.mod go.sum
 bench: build web/floor.wasm web/floor.wasm.br web/safejsfloor.wasm web/safejsfloor.wasm.br deps-node deps-chromium
 	cd web && CHROMIUM=$(CHROMIUM) node bench/bench.mjs
 
-# wasm_exec.js must come from the Go that built the module.
-web/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js
+# The Go glue must come from the Go that built the module: Go's
+# wasm_exec.js made into an ES module that gives the Go runtime a global
+# object of its own (see web/tools/glue.mjs). Written whole or not at all.
+web/gotoauth-glue.mjs: $(GOROOT)/lib/wasm/wasm_exec.js web/tools/glue.mjs
+	node web/tools/glue.mjs $< $$($(GO) env GOVERSION) > $@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
+
+# The npm package `gotoauth`: `make pack` writes web/dist-pack/gotoauth-VERSION.tgz
+# (what `npm install ./gotoauth-VERSION.tgz` takes; it needs no Go) and prints
+# its absolute path last. README.md, LICENSE and THIRD_PARTY_LICENSES are
+# copied into web/ for npm pack: build outputs, never edited there.
+PACK_DIR := web/dist-pack
+
+web/README.md: README.md
 	cp $< $@
+
+web/LICENSE: LICENSE
+	cp $< $@
+
+web/THIRD_PARTY_LICENSES: web/gotoauth.wasm web/tools/licenses.mjs
+	$(WASM_ENV) $(GO) list -deps -f '{{with .Module}}{{if not .Main}}{{.Path}}@{{.Version}} {{.Dir}}{{end}}{{end}}' ./wasm/cmd/gotoauth \
+	  | node web/tools/licenses.mjs $(GOROOT) $$($(GO) env GOVERSION) > $@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
+
+pack: build web/README.md web/LICENSE web/THIRD_PARTY_LICENSES
+	@rm -rf $(PACK_DIR) && mkdir -p $(PACK_DIR)
+	cd web && npm pack --pack-destination dist-pack --loglevel=warn >/dev/null
+	@test -f $(PACK_DIR)/gotoauth-$(VERSION).tgz && echo "$(CURDIR)/$(PACK_DIR)/gotoauth-$(VERSION).tgz"
 
 run: build
 	$(GO) run serve.go -addr $(ADDR) -emulator
@@ -91,10 +118,24 @@ deps-chromium:
 	  fi; \
 	fi
 
-# Node tests load the module through web/gotoauth.js; browser.test.mjs
-# drives the demo in headless Chromium and saves web/test-results/signed-in.png.
-test-node: build deps-node deps-chromium
-	cd web && CHROMIUM=$(CHROMIUM) node --test --test-concurrency=1 test/*.test.mjs
+# Debian's firefox-esr for the browser tests, driven by puppeteer-core over
+# WebDriver BiDi; Playwright's own Firefox build cannot be downloaded here.
+FIREFOX ?= /usr/bin/firefox-esr
+deps-firefox:
+	@if [ ! -x "$(FIREFOX)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's firefox-esr for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr >/dev/null; \
+	  else \
+	    echo "The browser tests need Firefox at $(FIREFOX): run 'sudo apt-get install firefox-esr' (Debian) or set FIREFOX=/path/to/firefox." >&2; exit 1; \
+	  fi; \
+	fi
+
+# Node tests load the module through web/gotoauth-node.js; browser.test.mjs
+# drives the demo in headless Chromium and Firefox and saves
+# web/test-results/signed-in-chromium.png and signed-in-firefox.png.
+test-node: build deps-node deps-chromium deps-firefox
+	cd web && CHROMIUM=$(CHROMIUM) FIREFOX=$(FIREFOX) node --test --test-concurrency=1 test/*.test.mjs
 
 # Interop with a real authorization server (ory/fosite), in its own module
 # so that fosite's dependencies stay out of gotoauth's go.mod.
@@ -102,4 +143,6 @@ test-interop: build
 	cd web/test/interop && $(GO) test -count=1 ./...
 
 clean:
-	rm -f web/*.wasm web/*.br web/*.gz web/wasm_exec.js web/bench/results.json
+	rm -f web/*.wasm web/*.br web/*.gz web/wasm_exec.js web/gotoauth-glue.mjs web/bench/results.json
+	rm -f web/README.md web/LICENSE web/THIRD_PARTY_LICENSES
+	rm -rf $(PACK_DIR)

@@ -1,7 +1,10 @@
 // Starts the demo's wasm module (wasm/cmd/demo). The library itself is
-// loaded by apps through gotoauth.js; the demo is a Go program of its own.
-await import('./wasm_exec.js');
-const go = new globalThis.Go();
+// loaded by apps through gotoauth.js; the demo is a Go program of its own,
+// started on the same Go runtime (the generated Go glue, with a global
+// object of its own: see goRuntime in gotoauth-core.js).
+import { goRuntime } from './gotoauth-core.js';
+
+const { go } = goRuntime();
 const url = new URL('./demo.wasm', import.meta.url);
 let instance;
 try {

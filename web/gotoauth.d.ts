@@ -1,4 +1,5 @@
-// Types for web/gotoauth.js.
+// Types for the package `gotoauth`: its browser entry (gotoauth.js) and its
+// Node entry (gotoauth-node.js) export the same API.
 
 /** Stable error codes; new codes may be added, existing ones never change meaning. */
 export type GoToAuthErrorCode =
@@ -153,12 +154,10 @@ export interface GoToAuth {
 }
 
 export interface LoadOptions {
-  /** Where gotoauth.wasm is; default: next to gotoauth.js. */
+  /** Where gotoauth.wasm is (relative to the loader); default: next to the loader. Node reads a file: URL from disk. */
   wasmURL?: string | URL;
   /** The module's bytes or a compiled module, instead of fetching it. */
   wasm?: BufferSource | WebAssembly.Module;
-  /** Where wasm_exec.js is; default: next to gotoauth.js. */
-  wasmExecURL?: string | URL;
 }
 
 /** Loads the module once; later calls resolve to the same instance. */
@@ -166,6 +165,7 @@ export function load(options?: LoadOptions): Promise<GoToAuth>;
 export default load;
 
 declare global {
+  /** Left by load(); the only global gotoauth writes. */
   // eslint-disable-next-line no-var
   var gotoauth: GoToAuth | undefined;
 }

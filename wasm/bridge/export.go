@@ -43,7 +43,7 @@ import (
 )
 
 // Version is the module's version, reported as `version`.
-const Version = "0.2.0"
+var Version = "0.0.0-dev" // set at link time from web/package.json's version (Makefile: -ldflags -X)
 
 // handler is one exported function: given the payload (args[0]) and the
 // other arguments, it writes its value into w, or returns an error.

@@ -2,7 +2,8 @@
 // interleaved rounds, so that machine noise hits them alike. Prints JSON.
 import { readFile } from 'node:fs/promises';
 import * as oauth from 'oauth4webapi';
-import { load } from '../gotoauth.js';
+import { load } from '../gotoauth-node.js';
+import { goRuntime } from '../gotoauth-core.js';
 
 const ENDPOINT = 'https://authentication.logmeininc.com/oauth/authorize';
 const REDIRECT = 'https://app.example/callback';
@@ -16,11 +17,11 @@ const ROUND_MS = Number(process.env.BENCH_ROUND_MS || 300);
 // The floors: Go modules that export a no-op, one through syscall/js alone
 // (floor.wasm), one through safejs (safejsfloor.wasm). Called raw.
 async function loadFloor(name) {
-  const go = new globalThis.Go(); // defined by load() below
+  const { go, global } = goRuntime();
   const bytes = await readFile(new URL(`../${name}.wasm`, import.meta.url));
   const { instance } = await WebAssembly.instantiate(bytes, go.importObject);
   return new Promise((ready) => {
-    globalThis.__gotoauthBoot = { ready };
+    global.__gotoauthBoot = { ready };
     go.run(instance);
   });
 }

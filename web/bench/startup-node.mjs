@@ -2,8 +2,8 @@
 // ready; prints the milliseconds.
 // Usage: node startup-node.mjs gotoauth|floor|safejsfloor
 // A floor (floor.wasm, safejsfloor.wasm) goes through the same steps as
-// gotoauth.js (evaluate wasm_exec.js, read, instantiate, run, wait for
-// ready) without the API.
+// gotoauth's loader (read, start a Go runtime with its own global object,
+// instantiate, run, wait for ready) without the API.
 import { readFile } from 'node:fs/promises';
 
 const FLOORS = ['floor', 'safejsfloor'];
@@ -11,16 +11,16 @@ const which = process.argv[2];
 if (which !== 'gotoauth' && !FLOORS.includes(which)) throw new Error(`unknown module ${which}`);
 const t0 = performance.now();
 if (FLOORS.includes(which)) {
-  const compiling = readFile(new URL(`../${which}.wasm`, import.meta.url)).then((b) => WebAssembly.compile(b));
-  new Function(await readFile(new URL('../wasm_exec.js', import.meta.url), 'utf8'))();
-  const go = new globalThis.Go();
-  const instance = await WebAssembly.instantiate(await compiling, go.importObject);
+  const { goRuntime } = await import('../gotoauth-core.js');
+  const module = await WebAssembly.compile(await readFile(new URL(`../${which}.wasm`, import.meta.url)));
+  const { go, global } = goRuntime();
+  const instance = await WebAssembly.instantiate(module, go.importObject);
   await new Promise((ready) => {
-    globalThis.__gotoauthBoot = { ready };
+    global.__gotoauthBoot = { ready };
     go.run(instance);
   });
 } else {
-  const { load } = await import('../gotoauth.js');
+  const { load } = await import('../gotoauth-node.js');
   await load();
 }
 process.stdout.write(`${performance.now() - t0}\n`);

@@ -1,17 +1,17 @@
 // Cold start in the browser: from navigation start (performance.now()'s
 // origin) to the API being ready. ?module=floor or ?module=safejsfloor
-// loads that floor module through the same steps as gotoauth.js (compile
-// while wasm_exec.js loads), without the API.
+// loads that floor module through the same steps as gotoauth.js (compile,
+// start a Go runtime with its own global object), without the API.
 const FLOORS = ['floor', 'safejsfloor'];
 const which = new URLSearchParams(location.search).get('module') || 'gotoauth';
 if (which !== 'gotoauth' && !FLOORS.includes(which)) throw new Error(`unknown module ${which}`);
 if (FLOORS.includes(which)) {
   const compiling = WebAssembly.compileStreaming(fetch(new URL(`../${which}.wasm`, import.meta.url)));
-  await import('../wasm_exec.js');
-  const go = new globalThis.Go();
+  const { goRuntime } = await import('../gotoauth-core.js');
+  const { go, global } = goRuntime();
   const instance = await WebAssembly.instantiate(await compiling, go.importObject);
   await new Promise((ready) => {
-    globalThis.__gotoauthBoot = { ready };
+    global.__gotoauthBoot = { ready };
     go.run(instance);
   });
 } else {

@@ -1,7 +1,7 @@
 // Shared helpers for the Node tests: they load the module exactly as a
-// user would, through web/gotoauth.js.
+// user would, through web/gotoauth-node.js (the package's node entry).
 import assert from 'node:assert/strict';
-import { load, GoToAuthError } from '../gotoauth.js';
+import { load, GoToAuthError } from '../gotoauth-node.js';
 
 export { load, GoToAuthError };
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 
-const loader = new URL('../gotoauth.js', import.meta.url).href;
+const loader = new URL('../gotoauth-node.js', import.meta.url).href;
 const wasm = new URL('../gotoauth.wasm', import.meta.url).href;
 
 function run(body) {
@@ -42,5 +42,17 @@ if (!failed) throw new Error('a missing module loaded');
 try { await load({ wasm: new Uint8Array([0, 1, 2]) }); throw new Error('garbage loaded'); } catch (e) { if (e.message === 'garbage loaded') throw e; }
 try { await load(42); throw new Error('bad options accepted'); } catch (e) { if (!(e instanceof GoToAuthError) || e.code !== 'invalid_argument') throw e; }
 const g = await load(); ${check}`);
+  assert.match(out, /^\d/);
+});
+
+test('the browser entry in Node refuses a file: URL, and the Node entry then loads the same instance', () => {
+  const browserEntry = new URL('../gotoauth.js', import.meta.url).href;
+  const out = run(`const browser = await import(${JSON.stringify(browserEntry)});
+try { await browser.load(); throw new Error('loaded'); } catch (e) {
+  if (!(e instanceof GoToAuthError) || e.code !== 'invalid_argument' || !/gotoauth-node\\.js/.test(e.message)) throw e;
+}
+if (browser.GoToAuthError !== GoToAuthError) throw new Error('two error classes');
+const g = await load(); ${check}
+if ((await browser.load()) !== g) throw new Error('the entries do not share the instance');`);
   assert.match(out, /^\d/);
 });

@@ -1,8 +1,9 @@
 //go:build js && wasm
 
-// Command gotoauth is the library's wasm module. web/gotoauth.js starts it
-// with globalThis.__gotoauthBoot = {ready, fail}; it answers by calling
-// ready(rawAPI) and then waits for calls.
+// Command gotoauth is the library's wasm module. web/gotoauth-core.js starts
+// it with __gotoauthBoot = {ready, fail} on the Go runtime's own global
+// object (js.Global(), never the page's globalThis: see goGlobal there); it
+// deletes that, answers by calling ready(rawAPI), and then waits for calls.
 package main
 
 import (
@@ -15,7 +16,7 @@ func main() {
 	global := safejs.Global()
 	boot, err := global.Get("__gotoauthBoot")
 	if err != nil || boot.Type() != safejs.TypeObject || boot.IsNull() {
-		return // not started by gotoauth.js: nothing to hand the API to
+		return // not started by gotoauth's loader: nothing to hand the API to
 	}
 	_ = global.Delete("__gotoauthBoot")
 	api, err := bridge.Boot()

@@ -1,11 +1,11 @@
-// Drives gotoauth (through web/gotoauth.js, as a user would) against the
+// Drives gotoauth (through web/gotoauth-node.js, the package's Node entry, as a user would) against the
 // fosite authorization server that interop_test.go starts:
 //
 //   node interop_driver.mjs http://127.0.0.1:PORT
 //
 // Prints one JSON line describing the outcome (never a token value) and
 // exits non-zero, with the reason on stderr, on any failure.
-import { load, GoToAuthError } from '../../gotoauth.js';
+import { load, GoToAuthError } from '../../gotoauth-node.js';
 
 const REDIRECT = 'http://127.0.0.1:8765/callback';
 

@@ -3,7 +3,7 @@
 // here wrote: ory/fosite, run in-process on the loopback interface.
 //
 // The browser-side half is the built module itself (web/gotoauth.wasm,
-// loaded through web/gotoauth.js by interop_driver.mjs under Node), so run
+// loaded through web/gotoauth-node.js by interop_driver.mjs under Node), so run
 // `make build` at the repository root first, then
 //
 //	cd web/test/interop && go test -count=1 ./...
@@ -213,7 +213,7 @@ func TestFositeCodeFlowWithPKCEAndRefresh(t *testing.T) {
 	if err != nil {
 		t.Fatalf("node is not on PATH (%v): install Node 20 and run `make build` at the repository root first", err)
 	}
-	for _, f := range []string{"gotoauth.wasm", "wasm_exec.js", "gotoauth.js"} {
+	for _, f := range []string{"gotoauth.wasm", "gotoauth-glue.mjs", "gotoauth-node.js"} {
 		if _, err := os.Stat(filepath.Join(dir, "..", "..", f)); err != nil {
 			t.Fatalf("web/%s is missing (%v): run `make build` at the repository root first", f, err)
 		}

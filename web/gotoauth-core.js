@@ -1,0 +1,400 @@
+// gotoauth-core.js: what gotoauth's two entries share. gotoauth.js (browser,
+// and any bundler's default) and gotoauth-node.js (Node) differ only in how
+// they get gotoauth.wasm; everything else is here: the error type, starting
+// the Go runtime on a global object of its own, and the public API over the
+// raw Go functions. Not an entry: import the package, or one of the two.
+import { defineGo } from './gotoauth-glue.mjs';
+
+/** The one error type gotoauth throws or rejects with; `code` is stable. */
+export class GoToAuthError extends Error {
+  constructor(code, message, details) {
+    super(message);
+    this.name = 'GoToAuthError';
+    this.code = code;
+    if (details && typeof details === 'object') {
+      for (const key of ['error', 'errorDescription', 'errorURI', 'status']) {
+        if (details[key] !== undefined) this[key] = details[key];
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The Go runtime's global object.
+//
+// Go's wasm_exec.js writes fs, process and path stubs and its Go class on the
+// global object, and the runtime reads fs and process from it at start-up and
+// everything else (fetch, crypto, sessionStorage, location, Object...) as the
+// program runs: js.Global() is that object. gotoauth-glue.mjs is wasm_exec.js
+// with that object as a parameter, and goGlobal makes one per runtime: a
+// Proxy over a private layer (`own`, which holds what the glue and the loader
+// write: the fs, process and path stubs, Go, __gotoauthBoot), whose other
+// reads fall through to the real globalThis. So the page's globals stay as
+// they were (its own `process`, with env in Node), and the runtime still sees
+// everything the page has, read live (a fetch or crypto replaced later is
+// seen).
+//
+// - fs, process and path never fall through: the runtime always gets the
+//   glue's stubs, in browsers and in Node alike, never a host's or a page's
+//   own (Node's real process, a bundler's `window.process = {env: {}}`
+//   polyfill, a global fs without the constants Go's syscall package reads
+//   at start-up, Node's fs in `node -e`).
+// - Reads of the real globalThis are made with it as the receiver, so its
+//   accessors (location, sessionStorage, document, crypto in Node) work.
+// - A function read through the object is handed out wrapped, once per
+//   function, so that a call whose receiver is this object (Go's
+//   js.Global().Call("fetch", ...), safejs's global.Call, dom's window
+//   methods) or nothing (Invoke) runs with the real globalThis as `this`:
+//   browsers throw "Illegal invocation" for fetch, setTimeout,
+//   queueMicrotask, atob... called on any other object. Only functions
+//   without an own `prototype` are wrapped: that is every receiver-sensitive
+//   host operation (they are not constructors), and never a constructor or
+//   class (Object, Array, Promise, Uint8Array, AbortController, Headers...),
+//   which are handed out as they are, so `new`, statics such as
+//   Promise.resolve and Array.isArray, instanceof and identity are
+//   untouched. The wrapper is a Proxy with an apply trap only: it keeps the
+//   function's own properties, and `new` on it still constructs (Proxy is
+//   the one global constructor without a `prototype`).
+// - Objects (Reflect, JSON, crypto, history, location...) are handed out as
+//   they are: their methods are called on them.
+// - Writes and deletes stay in the private layer: from the runtime's side
+//   the page's globals are read-only, and the glue's stubs never reach them.
+export function goGlobal(real = globalThis) {
+  const own = Object.create(null);
+  const runtimeOnly = new Set(['fs', 'process', 'path']);
+  const wrapped = new WeakMap();
+  let shim;
+  const receiver = (self) => (self == null || self === shim ? real : self);
+  function wrap(v) {
+    if (typeof v !== 'function') return v;
+    let w = wrapped.get(v);
+    if (w === undefined) {
+      let constructs;
+      try {
+        constructs = Object.prototype.hasOwnProperty.call(v, 'prototype');
+      } catch {
+        constructs = true; // a revoked Proxy: hand it out as it is, to throw when used
+      }
+      w = constructs ? v : new Proxy(v, {
+        apply: (fn, self, args) => Reflect.apply(fn, receiver(self), args),
+      });
+      wrapped.set(v, w);
+    }
+    return w;
+  }
+  shim = new Proxy(own, {
+    get: (_, key) => {
+      if (key in own) return own[key];
+      return runtimeOnly.has(key) ? undefined : wrap(Reflect.get(real, key));
+    },
+    has: (_, key) => key in own || (!runtimeOnly.has(key) && key in real),
+    set: (_, key, value) => {
+      own[key] = value;
+      return true;
+    },
+    deleteProperty: (_, key) => delete own[key],
+  });
+  return shim;
+}
+
+/**
+ * A Go runtime that has a global object of its own: `go.run(instance)`
+ * starts a module instantiated with `go.importObject`; `global` is its
+ * js.Global(), where a module reads what it is handed (__gotoauthBoot).
+ * Also used by the demo page and the benchmark to start their own modules.
+ */
+export function goRuntime() {
+  const global = goGlobal();
+  const Go = defineGo(global);
+  return { go: new Go(), global };
+}
+
+// ---------------------------------------------------------------------------
+// Loading.
+
+let loading = null;
+
+/**
+ * makeLoad returns an entry's load(): compileURL(wasmURL) compiles the
+ * module from a URL (wasmURL as given, undefined for the default), the one
+ * thing the entries do differently. All entries share one instance.
+ */
+export function makeLoad(compileURL) {
+  /**
+   * Loads the module once.
+   * @param {{wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module}} [options]
+   */
+  return function load(options = {}) {
+    if (loading) return loading;
+    loading = start(options, compileURL).catch((err) => {
+      loading = null;
+      throw err;
+    });
+    return loading;
+  };
+}
+
+async function start(options, compileURL) {
+  if (options === null || typeof options !== 'object') {
+    throw new GoToAuthError('invalid_argument', 'load options must be an object');
+  }
+  let module;
+  if (options.wasm instanceof WebAssembly.Module) module = options.wasm;
+  else if (options.wasm != null) module = await WebAssembly.compile(options.wasm);
+  else module = await compileURL(options.wasmURL == null ? undefined : options.wasmURL);
+  const { go, global } = goRuntime();
+  const instance = await WebAssembly.instantiate(module, go.importObject);
+  const raw = await new Promise((resolve, reject) => {
+    // wasm/cmd/gotoauth reads this from js.Global() (the runtime's own
+    // global object, never the page's) and deletes it.
+    global.__gotoauthBoot = {
+      ready: resolve,
+      fail: (message) => reject(new GoToAuthError('internal', String(message))),
+    };
+    go.run(instance).then(
+      () => reject(new GoToAuthError('internal', 'the gotoauth module exited')),
+      (err) => reject(err),
+    );
+  });
+  delete global.__gotoauthBoot;
+  const api = wrapAPI(raw);
+  globalThis.gotoauth = api;
+  return api;
+}
+
+/** Compiles the module at url with fetch, streaming where the server allows it. */
+export async function compileFetched(url) {
+  if (WebAssembly.compileStreaming) {
+    try {
+      return await WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' }));
+    } catch (err) {
+      // A server without application/wasm: fall back to bytes.
+      if (!(err instanceof TypeError)) throw err;
+    }
+  }
+  const resp = await fetch(url, { credentials: 'same-origin' });
+  if (!resp.ok) throw new GoToAuthError('network_error', `gotoauth.wasm: HTTP ${resp.status}`);
+  return WebAssembly.compile(await resp.arrayBuffer());
+}
+
+// ---------------------------------------------------------------------------
+// The public API over the raw Go functions. The crossing format (one text
+// payload in, one JSON text out, through a shared buffer) is written down
+// once, in wasm/bridge/export.go. Type checks happen here, in JS, where
+// they are cheap; every rule about values lives in Go.
+
+const MAX_STRING = 64 * 1024;
+const OPTION_STRINGS = ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint', 'tokenEndpoint', 'meEndpoint', 'clientSecret'];
+
+function invalid(message) {
+  return new GoToAuthError('invalid_argument', message);
+}
+
+function typeName(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v;
+}
+
+function checkString(v, what, max = MAX_STRING) {
+  if (typeof v !== 'string') throw invalid(`${what} must be a string, not ${typeName(v)}`);
+  if (v.length > max) throw invalid(`${what} is too long (${max >> 10} KiB at most)`);
+  return v;
+}
+
+function encode(name, value) {
+  try {
+    return `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+  } catch {
+    throw invalid(`${name} is not well-formed Unicode`);
+  }
+}
+
+// guarded wraps a public function: whatever the caller's values throw while
+// they are read (a getter, a Proxy trap, a revoked Proxy) becomes a
+// GoToAuthError invalid_argument. An async function rejects instead of
+// throwing.
+function guarded(f, what, async = false) {
+  return (...args) => {
+    try {
+      const r = f(...args);
+      return async ? Promise.resolve(r) : r;
+    } catch (err) {
+      const e = err instanceof GoToAuthError ? err
+        : invalid(`${what}: the arguments could not be read (${safeMessage(err)})`);
+      if (async) return Promise.reject(e);
+      throw e;
+    }
+  };
+}
+
+function safeMessage(err) {
+  try {
+    return String(err && err.message).slice(0, 200);
+  } catch {
+    return 'unreadable error';
+  }
+}
+
+// options turns an options object into form-encoded text for Go, checking
+// every known field's type.
+function options(o, what, names, { allowMissing = false } = {}) {
+  if (o == null) {
+    if (allowMissing) return '';
+    throw invalid(`${what} must be an object`);
+  }
+  if (typeof o !== 'object' || Array.isArray(o)) throw invalid(`${what} must be an object, not ${typeName(o)}`);
+  const pairs = [];
+  for (const name of names) {
+    const v = o[name];
+    if (v == null) continue;
+    pairs.push(encode(name, checkString(v, name)));
+  }
+  const scope = o.scope;
+  if (scope != null) {
+    if (typeof scope === 'string') {
+      pairs.push(encode('scope', checkString(scope, 'scope')));
+    } else if (Array.isArray(scope)) {
+      if (scope.length > 256) throw invalid('scope has more than 256 entries');
+      scope.forEach((s, i) => checkString(s, `scope[${i}]`));
+      pairs.push(encode('scope', scope.join(' ')));
+    } else {
+      throw invalid(`scope must be a string or an array of strings, not ${typeName(scope)}`);
+    }
+  }
+  const extra = o.extraParams;
+  if (extra != null) {
+    if (typeof extra !== 'object' || Array.isArray(extra)) throw invalid(`extraParams must be an object of strings, not ${typeName(extra)}`);
+    const keys = Object.keys(extra);
+    if (keys.length > 64) throw invalid('extraParams has more than 64 entries');
+    for (const k of keys) pairs.push(encode(`extra.${k}`, checkString(extra[k], `extraParams.${k}`)));
+  }
+  return pairs.join('&');
+}
+
+// decode turns Go's JSON envelope into the value, or throws its error.
+function decode(text) {
+  if (typeof text !== 'string') throw new GoToAuthError('internal', 'the gotoauth module is not running');
+  const r = JSON.parse(text);
+  if (r.error) throw new GoToAuthError(r.error.code, r.error.message, r.error);
+  return r.ok;
+}
+
+// The buffer shared with Go grows to fit a payload, up to MAX_BUFFER
+// (wasm/bridge/convert.go's maxBuffer); a payload that does not fit whole
+// is refused, never cut.
+const MIN_BUFFER = 16 * 1024;
+const MAX_BUFFER = 4 * 1024 * 1024;
+
+function channel(raw) {
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  let io = new Uint8Array(MIN_BUFFER);
+  const read = (r) => decode(typeof r === 'number' ? decoder.decode(io.subarray(0, r)) : r);
+  read(raw.setBuffer(0, io));
+
+  function put(text) {
+    let r = encoder.encodeInto(text, io);
+    if (r.read < text.length && io.length < MAX_BUFFER) {
+      // UTF-8 takes at most three bytes per UTF-16 unit.
+      io = new Uint8Array(Math.min(MAX_BUFFER, Math.max(io.length * 2, text.length * 3 + 1024)));
+      read(raw.setBuffer(0, io));
+      r = encoder.encodeInto(text, io);
+    }
+    if (r.read < text.length) {
+      throw invalid(`the input is too large: ${MAX_BUFFER >> 20} MiB at most once encoded`);
+    }
+    return r.written;
+  }
+
+  /** call(fn, payload, ...args): fn's JSON result, decoded. */
+  return function call(fn, payload, ...args) {
+    return read(fn(payload === '' ? 0 : put(payload), ...args));
+  };
+}
+
+// later calls a raw asynchronous function, whose last argument is the
+// callback Go settles, as a Promise.
+function later(call, fn, payload, ...args) {
+  return new Promise((resolve, reject) => {
+    call(fn, payload, ...args, (text) => {
+      try { resolve(decode(text)); } catch (err) { reject(err); }
+    });
+  });
+}
+
+function wrapAPI(raw) {
+  const call = channel(raw);
+  // Results that handleRedirect resolved to, and their ids on the Go side:
+  // only these can be exchanged, and a copy made by hand is not one.
+  const checked = new WeakMap();
+  const release = typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry((id) => call(raw.clientRelease, '', id)) : null;
+
+  function client(config) {
+    let form = options(config, 'client config', OPTION_STRINGS);
+    const storage = config.storage;
+    const timeout = config.timeoutMs;
+    if (timeout != null) {
+      if (!Number.isSafeInteger(timeout)) throw invalid(`timeoutMs must be a whole number of milliseconds, not ${typeName(timeout)} ${String(timeout).slice(0, 40)}`);
+      form += `${form ? '&' : ''}timeoutMs=${timeout}`;
+    }
+    const made = call(raw.newClient, form, storage);
+    const id = made.id;
+    const api = Object.freeze({
+      config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope) }),
+      authorize: guarded((o) => call(raw.clientAuthorize, options(o, 'authorize options', ['flow', 'state'], { allowMissing: true }), id), 'authorize'),
+      handleRedirect: guarded((url, o) => {
+        let clean = true;
+        if (o != null) {
+          if (typeof o !== 'object') throw invalid('handleRedirect options must be an object');
+          const c = o.cleanAddressBar;
+          if (c != null && typeof c !== 'boolean') throw invalid('cleanAddressBar must be a boolean');
+          clean = c !== false;
+        }
+        if (url == null) {
+          if (typeof location !== 'object' || location == null) throw invalid('handleRedirect needs a URL outside a browser');
+          url = location.href;
+        }
+        const result = call(raw.clientHandleRedirect, checkString(url, "handleRedirect's url"), id, clean);
+        if (result.callback !== undefined) {
+          const cb = result.callback;
+          delete result.callback;
+          checked.set(result, cb);
+        }
+        return result;
+      }, 'handleRedirect', true),
+      exchangeCode: guarded((result) => {
+        const cb = result != null && typeof result === 'object' ? checked.get(result) : undefined;
+        if (cb === undefined) {
+          throw invalid('exchangeCode takes the result that handleRedirect resolved to, so that the code\'s state has been checked');
+        }
+        checked.delete(result);
+        return later(call, raw.clientExchangeCode, '', id, cb);
+      }, 'exchangeCode', true),
+      refresh: guarded((token) => later(call, raw.clientRefresh, checkString(token, "refresh's refresh token"), id), 'refresh', true),
+      me: guarded((token) => later(call, raw.clientMe, checkString(token, "me's access token"), id), 'me', true),
+    });
+    release?.register(api, id);
+    return api;
+  }
+
+  return Object.freeze({
+    version: raw.version,
+    pkce: guarded(() => call(raw.pkce, ''), 'pkce'),
+    authorizeURL: guarded((o) => call(raw.authorizeURL, options(o, 'authorizeURL options', ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint'])), 'authorizeURL'),
+    parseRedirect: guarded((url) => call(raw.parseRedirect, checkString(url, "parseRedirect's url")), 'parseRedirect'),
+    normalizeTokenResponse: guarded((response) => {
+      let text = response;
+      if (typeof response === 'object' && response !== null && !Array.isArray(response)) {
+        // Go reads the response as JSON text, as it reads HTTP bodies.
+        text = JSON.stringify(response);
+      } else if (typeof response !== 'string') {
+        throw invalid(`normalizeTokenResponse takes a token response object or its JSON text, not ${typeName(response)}`);
+      }
+      return call(raw.normalizeTokenResponse, checkString(text, 'the token response', 1 << 20));
+    }, 'normalizeTokenResponse'),
+    migrateURL: guarded((url) => call(raw.migrateURL, checkString(url, "migrateURL's url")), 'migrateURL'),
+    client: guarded(client, 'client'),
+  });
+}

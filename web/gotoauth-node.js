@@ -1,0 +1,21 @@
+// gotoauth for Node: the package's `node` export condition. The same API as
+// gotoauth.js, the browser entry; only the module's loading differs: a
+// file: URL (gotoauth.wasm next to this file by default) is read from disk,
+// an http(s) URL fetched. No global is written but globalThis.gotoauth.
+import { readFile } from 'node:fs/promises';
+import { GoToAuthError, makeLoad, compileFetched } from './gotoauth-core.js';
+
+export { GoToAuthError };
+
+/**
+ * Loads the module once; later calls resolve to the same instance.
+ * @type {(options?: {wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module}) => Promise<object>}
+ */
+export const load = makeLoad(async (wasmURL) => {
+  const url = wasmURL === undefined ? new URL('./gotoauth.wasm', import.meta.url)
+    : new URL(String(wasmURL), import.meta.url);
+  if (url.protocol === 'file:') return WebAssembly.compile(await readFile(url));
+  return compileFetched(url);
+});
+
+export default load;

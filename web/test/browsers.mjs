@@ -1,0 +1,155 @@
+// Launches the browsers the demo's browser tests run in, Debian's Chromium
+// and Debian's Firefox ESR, both through puppeteer-core (Chromium over the
+// DevTools protocol, Firefox over WebDriver BiDi), and gives each page the
+// same small, Playwright-like API so that every test is written once.
+//
+// Neither browser is downloaded: CHROMIUM and FIREFOX name the executables
+// (`make deps-chromium deps-firefox` installs them with apt on Debian).
+//
+// Puppeteer adds its own globals to the pages it drives, such as
+// `__ariaQuerySelector` and `__ariaQuerySelectorAll` (installed when it
+// needs them): a test that checks which globals a page has must allow them.
+import puppeteer from 'puppeteer-core';
+
+export const BROWSERS = ['chromium', 'firefox'];
+
+// Generous: headless Firefox can take several seconds to start on 2 cores.
+const LAUNCH_TIMEOUT = 90_000;
+// Puppeteer's default for waits and actions, as Playwright's.
+const TIMEOUT = 30_000;
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * Launches the named browser ('chromium' or 'firefox') headless, with a
+ * fresh, empty profile of its own (puppeteer makes one per launch and
+ * removes it on close). Resolves to {name, version, newPage(), close()}.
+ */
+export async function launch(name) {
+  let options;
+  if (name === 'chromium') {
+    options = {
+      browser: 'chrome',
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+    };
+  } else if (name === 'firefox') {
+    options = {
+      browser: 'firefox',
+      executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
+    };
+  } else {
+    throw new Error(`unknown browser ${name}`);
+  }
+  const browser = await puppeteer.launch({
+    ...options,
+    headless: true,
+    timeout: LAUNCH_TIMEOUT,
+    protocolTimeout: 2 * TIMEOUT,
+  });
+  const version = await browser.version();
+  return {
+    name,
+    version,
+    /** A page in a fresh browser context (its own cookies and storage). */
+    async newPage() {
+      const context = await browser.createBrowserContext();
+      const page = await context.newPage();
+      page.setDefaultTimeout(TIMEOUT);
+      return new Page(page, context);
+    },
+    close: () => browser.close(),
+  };
+}
+
+/** One page, with the few calls the tests make, named as in Playwright. */
+class Page {
+  constructor(page, context) {
+    this.raw = page;
+    this.context = context;
+  }
+
+  /** Listens for 'console' (message with type() and text()) or 'pageerror' (an Error). */
+  on(event, listener) { this.raw.on(event, listener); }
+
+  goto(url) { return this.raw.goto(url, { waitUntil: 'load' }); }
+  reload() { return this.raw.reload({ waitUntil: 'load' }); }
+
+  /** The page's URL as the browser reports it to the driver. */
+  url() { return this.raw.url(); }
+
+  /** The document's own location.href. */
+  href() { return this.raw.evaluate(() => location.href); }
+
+  /** Waits for a visible element, as Playwright's waitForSelector does by default. */
+  waitForSelector(selector, { timeout = TIMEOUT } = {}) {
+    return this.raw.waitForSelector(selector, { visible: true, timeout });
+  }
+
+  /** Waits until fn(arg) is truthy in the page (Playwright's argument order). */
+  waitForFunction(fn, arg, { timeout = TIMEOUT } = {}) {
+    return this.raw.waitForFunction(fn, { timeout, polling: 50 }, arg);
+  }
+
+  /**
+   * Waits until the page's URL matches: a RegExp tested against the whole
+   * URL, or a predicate given a URL object. The URL is the browser's, which
+   * each driver updates when a navigation has committed.
+   */
+  async waitForURL(match, { timeout = TIMEOUT } = {}) {
+    const ok = (u) => (match instanceof RegExp ? match.test(u) : match(new URL(u)));
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const u = this.raw.url();
+      if (ok(u)) return;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the URL to match ${match}; it is ${u}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Clicks a visible, enabled element, waiting for it first. */
+  click(selector) { return this.raw.locator(selector).setTimeout(TIMEOUT).click(); }
+
+  /** Replaces an input's value, as a person typing would. */
+  fill(selector, value) { return this.raw.locator(selector).setTimeout(TIMEOUT).fill(value); }
+
+  /** Picks the option of a <select> by value, firing input and change. */
+  async selectOption(selector, value) {
+    await this.raw.waitForSelector(selector);
+    const picked = await this.raw.select(selector, value);
+    if (!picked.includes(value)) throw new Error(`${selector} has no option ${value}`);
+  }
+
+  async #read(selector, fn, arg) {
+    const el = await this.raw.waitForSelector(selector);
+    try {
+      return await el.evaluate(fn, arg);
+    } finally {
+      await el.dispose();
+    }
+  }
+
+  textContent(selector) { return this.#read(selector, (e) => e.textContent); }
+  getAttribute(selector, name) { return this.#read(selector, (e, n) => e.getAttribute(n), name); }
+  inputValue(selector) { return this.#read(selector, (e) => e.value); }
+  isDisabled(selector) { return this.#read(selector, (e) => e.disabled === true); }
+
+  /** True when no element matches or the first one is not rendered. */
+  isHidden(selector) {
+    return this.raw.evaluate((s) => {
+      const e = document.querySelector(s);
+      return !e || !e.checkVisibility();
+    }, selector);
+  }
+
+  /** How many elements match. */
+  count(selector) { return this.raw.evaluate((s) => document.querySelectorAll(s).length, selector); }
+
+  evaluate(fn, arg) { return this.raw.evaluate(fn, arg); }
+
+  screenshot(options) { return this.raw.screenshot(options); }
+
+  /** Closes the page's browser context, and with it the page. */
+  close() { return this.context.close(); }
+}
