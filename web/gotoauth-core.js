@@ -323,6 +323,16 @@ function later(call, fn, payload, ...args) {
   });
 }
 
+// resolveRelay makes a relay URL absolute against the page's address.
+function resolveRelay(relay) {
+  const base = typeof location === 'object' && location !== null ? location.href : undefined;
+  try {
+    return new URL(relay, base).href;
+  } catch {
+    throw invalid(base === undefined ? 'relay must be an absolute URL outside a browser' : 'relay is not a URL');
+  }
+}
+
 function wrapAPI(raw) {
   const call = channel(raw);
   // Results that handleRedirect resolved to, and their ids on the Go side:
@@ -333,6 +343,11 @@ function wrapAPI(raw) {
 
   function client(config) {
     let form = options(config, 'client config', OPTION_STRINGS);
+    const relay = config.relay;
+    if (relay != null) {
+      // Resolved against the page, so that '/relay/' means this origin's.
+      form += `&${encode('relay', resolveRelay(checkString(relay, 'relay')))}`;
+    }
     const storage = config.storage;
     const timeout = config.timeoutMs;
     if (timeout != null) {
@@ -372,7 +387,9 @@ function wrapAPI(raw) {
         checked.delete(result);
         return later(call, raw.clientExchangeCode, '', id, cb);
       }, 'exchangeCode', true),
-      refresh: guarded((token) => later(call, raw.clientRefresh, checkString(token, "refresh's refresh token"), id), 'refresh', true),
+      // Through a relay, refresh() takes no token: the relay keeps it.
+      refresh: guarded((token) => later(call, raw.clientRefresh, token === undefined ? '' : checkString(token, "refresh's refresh token"), id), 'refresh', true),
+      signOut: guarded(() => later(call, raw.clientSignOut, '', id), 'signOut', true),
       me: guarded((token) => later(call, raw.clientMe, checkString(token, "me's access token"), id), 'me', true),
     });
     release?.register(api, id);

@@ -105,8 +105,14 @@ export interface ClientConfig {
   tokenEndpoint?: string;
   /** Default https://api.getgo.com/identity/v1/Users/me */
   meEndpoint?: string;
-  /** HTTP Basic client authentication. For backends only: never ship a secret to a page. */
+  /** HTTP Basic client authentication, as GoTo's guides build it. For backends only: never ship a secret to a page. */
   clientSecret?: string;
+  /**
+   * The token relay's folder (serve.go -relay mounts one at '/relay/'), resolved against the page.
+   * exchangeCode and refresh() go through it; the client secret and the refresh token stay on the server.
+   * Excludes tokenEndpoint and clientSecret.
+   */
+  relay?: string;
   /** How long a token or /me request may take, 100 to 600000 ms; default 30000. A timeout rejects with network_error. */
   timeoutMs?: number;
 }
@@ -126,7 +132,7 @@ export interface Profile {
 }
 
 export interface Client {
-  readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret' | 'timeoutMs' | 'scope'>>> & { readonly scope: readonly string[] };
+  readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret' | 'timeoutMs' | 'scope' | 'relay'>>> & { readonly scope: readonly string[]; readonly relay?: string };
   /** Builds the authorize URL and remembers its state (and PKCE verifier). */
   authorize(options?: { scope?: string | string[]; flow?: Flow; state?: string; extraParams?: Record<string, string> }): Omit<Authorization, 'codeVerifier' | 'codeChallenge'>;
   /**
@@ -136,8 +142,13 @@ export interface Client {
   handleRedirect(url?: string, options?: { cleanAddressBar?: boolean }): Promise<CheckedRedirect>;
   /** Sends the code once, with its PKCE verifier. */
   exchangeCode(result: CheckedRedirect): Promise<Token>;
-  /** Keeps the old refresh token when the response has none; rejects with reauthenticate when it is dead. */
-  refresh(refreshToken: string): Promise<Token>;
+  /**
+   * Keeps the old refresh token when the response has none; rejects with reauthenticate when it is dead.
+   * Through a relay, takes no argument: the relay holds the refresh token (a 401 there is reauthenticate).
+   */
+  refresh(refreshToken?: string): Promise<Token>;
+  /** Through a relay, ends the server's session (the refresh token's cookie); otherwise does nothing. */
+  signOut(): Promise<void>;
   /** SCIM /me, mapped onto the old token response's user fields. */
   me(accessToken: string): Promise<Profile>;
 }
