@@ -1,7 +1,7 @@
 // Command serve is gotoauth's local static file server for the demo and the
 // browser tests:
 //
-//	go run serve.go [-addr 127.0.0.1:8080] [-dir web] [-emulator]
+//	go run serve.go [-addr 127.0.0.1:8080] [-dir web] [-emulator] [-relay] [-allow-origin http://127.0.0.1:5173 ...]
 //
 // It serves only web assets (an allowlist of extensions) from -dir, so that
 // the source, package.json, node_modules and test output next to them stay
@@ -9,7 +9,15 @@
 // types (WebAssembly streaming compilation requires application/wasm),
 // nosniff, no referrer, and a Content-Security-Policy that allows exactly
 // what the library needs. With -emulator it also mounts the local GoTo OAuth
-// emulator under /goto/.
+// emulator under /goto/, which answers cross-origin requests from this
+// server's own origin and from each -allow-origin (a page served elsewhere,
+// such as a Vite dev server). With -relay it mounts the token relay
+// (package web/relay) under /relay/, for the same origins: it redeems codes
+// and refreshes tokens at GoTo with the client secret a page must not hold.
+// The relay's client comes from the environment (GOTO_CLIENT_ID,
+// GOTO_CLIENT_SECRET, GOTO_TOKEN_ENDPOINT, GOTOAUTH_COOKIE_KEY), never from
+// flags, which ps shows; with -emulator and no GOTO_ variable set, it is the
+// emulator's confidential client on this server.
 package main
 
 import (
@@ -21,6 +29,8 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"path"
@@ -30,6 +40,7 @@ import (
 	"time"
 
 	"gotoauth/web/emulator"
+	"gotoauth/web/relay"
 )
 
 // csp is the policy of every page and asset. 'wasm-unsafe-eval' lets the page
@@ -72,7 +83,30 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	dir := flag.String("dir", "web", "folder of web assets")
 	emu := flag.Bool("emulator", false, "mount the GoTo OAuth emulator under /goto/")
+	useRelay := flag.Bool("relay", false, "mount the token relay under /relay/; its GoTo client comes from GOTO_CLIENT_ID and GOTO_CLIENT_SECRET (with -emulator and neither set, the emulator's)")
+	var allow originList
+	flag.Var(&allow, "allow-origin", "an `origin` (scheme://host[:port]) whose pages may call the emulator and the relay, besides this server's; repeatable")
 	flag.Parse()
+	if len(allow) > 0 && !*emu && !*useRelay {
+		fmt.Fprintln(flag.CommandLine.Output(), "-allow-origin needs -emulator or -relay: it adds origins to their CORS lists")
+		flag.Usage()
+		os.Exit(2)
+	}
+	// The relay's client is read before anything is served, so that a
+	// missing secret stops serve here.
+	var relayCfg relay.Config
+	emulated := *useRelay && *emu && !gotoEnvSet(os.Getenv)
+	if *useRelay {
+		getenv := os.Getenv
+		if emulated {
+			getenv = emulatorEnv(os.Getenv)
+		}
+		var err error
+		if relayCfg, err = relay.ConfigFromEnv(getenv); err != nil {
+			fmt.Fprintln(flag.CommandLine.Output(), "-relay:", err)
+			os.Exit(2)
+		}
+	}
 
 	// os.Root confines every open to dir: neither ".." nor a symlink can
 	// reach outside it.
@@ -86,12 +120,26 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var api http.Handler
+	allowed := append(origins(*addr, ln.Addr()), allow...)
+	var api, rl http.Handler
 	if *emu {
-		api = http.StripPrefix("/goto", emulator.New(emulator.Config{AllowedOrigins: origins(*addr, ln.Addr())}))
+		api = http.StripPrefix("/goto", emulator.New(emulator.Config{AllowedOrigins: allowed}))
+	}
+	if *useRelay {
+		relayCfg.AllowedOrigins = allowed
+		if emulated {
+			relayCfg.TokenEndpoint = emulatorTokenEndpoint(ln.Addr())
+		}
+		r, err := relay.New(relayCfg)
+		if err != nil {
+			fmt.Fprintln(flag.CommandLine.Output(), "-relay:", err)
+			os.Exit(2)
+		}
+		rl = http.StripPrefix("/relay", r)
+		fmt.Printf("relay for GoTo client %s at %s\n", relayCfg.ClientID, relayCfg.TokenEndpoint)
 	}
 	srv := &http.Server{
-		Handler:           handler(&static{root: root}, api),
+		Handler:           handler(&static{root: root}, api, rl),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -130,15 +178,166 @@ func origins(addr string, bound net.Addr) []string {
 	return out
 }
 
-// handler sends the emulator its prefix and everything else to the static
-// files. It does not use http.ServeMux, whose path cleaning would turn
-// traversal attempts into redirects instead of refusals.
-func handler(files, api http.Handler) http.Handler {
+// gotoEnvSet reports whether any of the relay's GOTO_ variables is set.
+func gotoEnvSet(getenv func(string) string) bool {
+	return getenv(relay.EnvClientID) != "" || getenv(relay.EnvClientSecret) != "" || getenv(relay.EnvTokenEndpoint) != ""
+}
+
+// emulatorEnv is getenv with the emulator's confidential client in place of
+// GOTO_CLIENT_ID and GOTO_CLIENT_SECRET; the token endpoint is set once the
+// address is bound (emulatorTokenEndpoint).
+func emulatorEnv(getenv func(string) string) func(string) string {
+	return func(name string) string {
+		switch name {
+		case relay.EnvClientID:
+			return emulator.BackendClientID
+		case relay.EnvClientSecret:
+			return emulator.BackendClientSecret
+		}
+		return getenv(name)
+	}
+}
+
+// emulatorTokenEndpoint is the emulator's token endpoint on this server, on
+// a loopback address when the server listens on every address (http is
+// allowed only on loopback).
+func emulatorTokenEndpoint(bound net.Addr) string {
+	host, port, _ := net.SplitHostPort(bound.String())
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+		if ip.Is6() {
+			host = "::1"
+		}
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/goto/oauth/token"
+}
+
+// originList is the -allow-origin flag: each use adds one origin, checked
+// and written as a browser writes the Origin header.
+type originList []string
+
+func (l *originList) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(*l, " ")
+}
+
+func (l *originList) Set(v string) error {
+	o, err := parseOrigin(v)
+	if err != nil {
+		return err
+	}
+	*l = append(*l, o)
+	return nil
+}
+
+// parseOrigin checks that s is a web origin, scheme://host[:port] with an
+// http or https scheme and nothing after the port, and returns it as a
+// browser sends it in Origin: scheme and host in lower case, the scheme's
+// default port left out. The wildcard "*" and "null" are refused: the
+// emulator answers named origins only.
+func parseOrigin(s string) (string, error) {
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("%q is not an origin (want scheme://host[:port], such as http://127.0.0.1:5173): %s", s, why)
+	}
+	switch strings.TrimSpace(s) {
+	case "*":
+		return bad("a wildcard is not allowed; name each origin")
+	case "null", "":
+		return bad("an origin names a scheme and a host")
+	}
+	if strings.ContainsAny(s, "?#") {
+		return bad("an origin has no query or fragment")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return bad("it does not parse as a URL")
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return bad("the scheme must be http or https")
+	}
+	if u.Opaque != "" || u.Host == "" {
+		return bad("the scheme must be followed by // and a host")
+	}
+	if u.User != nil {
+		return bad("an origin has no user information")
+	}
+	if u.Path != "" || u.RawPath != "" {
+		return bad("an origin has no path, not even a trailing /")
+	}
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if strings.HasSuffix(u.Host, ":") {
+		return bad("the port is empty")
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || port[0] == '0' {
+			return bad("the port must be a number from 1 to 65535")
+		}
+		if scheme == "http" && n == 80 || scheme == "https" && n == 443 {
+			port = "" // browsers leave the default port out of Origin
+		}
+	}
+	const badHost = "the host must be a DNS name, an IPv4 address or a bracketed IPv6 address"
+	bracketed := strings.HasPrefix(u.Host, "[")
+	if addr, err := netip.ParseAddr(host); err == nil {
+		switch {
+		case addr.Is4() && !bracketed:
+			host = addr.String()
+		case addr.Is6() && !addr.Is4In6() && addr.Zone() == "" && bracketed:
+			host = "[" + addr.String() + "]" // RFC 5952 form, as browsers write it
+		default:
+			return bad(badHost)
+		}
+	} else if bracketed || !validHostname(host) {
+		return bad(badHost)
+	}
+	if port != "" {
+		host += ":" + port
+	}
+	return scheme + "://" + host, nil
+}
+
+// validHostname reports whether h is a lower-case DNS name: dot-separated
+// labels of letters, digits and inner hyphens, 253 characters at most, the
+// last not a number (a browser would read 127.1 or 0x7f.1 as an IPv4
+// address and send another origin).
+func validHostname(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	labels := strings.Split(h, ".")
+	for _, label := range labels {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range label {
+			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	last := labels[len(labels)-1]
+	number := strings.Trim(last, "0123456789") == "" ||
+		strings.HasPrefix(last, "0x") && strings.Trim(last[2:], "0123456789abcdef") == ""
+	return !number
+}
+
+// handler sends the emulator and the relay their prefixes and everything
+// else to the static files. It does not use http.ServeMux, whose path
+// cleaning would turn traversal attempts into redirects instead of refusals.
+func handler(files, api, rl http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		if api != nil && strings.HasPrefix(r.URL.Path, "/goto/") {
 			api.ServeHTTP(w, r)
+			return
+		}
+		if rl != nil && strings.HasPrefix(r.URL.Path, relay.Path) {
+			rl.ServeHTTP(w, r)
 			return
 		}
 		w.Header().Set("Content-Security-Policy", csp)

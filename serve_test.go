@@ -10,13 +10,21 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -54,7 +62,9 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func startServe(t *testing.T) *server {
+// buildServe builds serve.go into a temporary folder and returns the binary
+// and the folder.
+func buildServe(t *testing.T) (bin, tmp string) {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -64,13 +74,21 @@ func startServe(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "serve")
+	tmp = t.TempDir()
+	bin = filepath.Join(tmp, "serve")
 	build := exec.Command(goBin, "build", "-o", bin, "serve.go")
 	build.Dir = repo
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build serve.go: %v\n%s", err, out)
 	}
+	return bin, tmp
+}
+
+// startServe builds and starts serve.go with the emulator on a fixture
+// folder; extra flags follow -addr, -dir and -emulator.
+func startServe(t *testing.T, extra ...string) *server {
+	t.Helper()
+	bin, tmp := buildServe(t)
 
 	web := filepath.Join(tmp, "web")
 	outside := filepath.Join(tmp, "outside")
@@ -129,7 +147,7 @@ func startServe(t *testing.T) *server {
 	ln.Close()
 
 	out := new(syncBuffer)
-	cmd := exec.Command(bin, "-addr", addr, "-dir", web, "-emulator")
+	cmd := exec.Command(bin, append([]string{"-addr", addr, "-dir", web, "-emulator"}, extra...)...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -159,6 +177,12 @@ func startServe(t *testing.T) *server {
 // raw sends one request line exactly as given and returns the parsed response.
 func (s *server) raw(t *testing.T, method, target string, header map[string]string) (*http.Response, string) {
 	t.Helper()
+	return s.send(t, method, target, header, "")
+}
+
+// send is raw with a request body, sent with its Content-Length.
+func (s *server) send(t *testing.T, method, target string, header map[string]string, body string) (*http.Response, string) {
+	t.Helper()
 	c, err := net.DialTimeout("tcp", s.addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +194,11 @@ func (s *server) raw(t *testing.T, method, target string, header map[string]stri
 	for k, v := range header {
 		fmt.Fprintf(&b, "%s: %s\r\n", k, v)
 	}
+	if body != "" {
+		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(body))
+	}
 	b.WriteString("\r\n")
+	b.WriteString(body)
 	if _, err := io.WriteString(c, b.String()); err != nil {
 		t.Fatal(err)
 	}
@@ -180,8 +208,8 @@ func (s *server) raw(t *testing.T, method, target string, header map[string]stri
 		t.Fatalf("%s %s: %v", method, target, err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, string(body)
+	got, _ := io.ReadAll(resp.Body)
+	return resp, string(got)
 }
 
 func TestServe(t *testing.T) {
@@ -422,5 +450,394 @@ func TestOrigins(t *testing.T) {
 	got := strings.Join(origins("localhost:0", bound), " ")
 	if want := "http://localhost:0 http://127.0.0.1:5555 http://localhost:5555"; got != want {
 		t.Errorf("origins = %q, want %q", got, want)
+	}
+}
+
+// TestServeAllowOrigin runs serve.go with two -allow-origin flags, as for a
+// page on a dev server, and checks the emulator's CORS answers through a
+// whole code exchange.
+func TestServeAllowOrigin(t *testing.T) {
+	const added = "http://127.0.0.1:5173"
+	s := startServe(t, "-allow-origin", added, "-allow-origin", "HTTPS://App.Example.COM:443")
+	_, port, _ := net.SplitHostPort(s.addr)
+
+	// Preflights: the added origins (the second as browsers write it) and
+	// serve's own get the CORS headers; neighbours of the added one do not.
+	for origin, allowed := range map[string]bool{
+		added:                       true,
+		"https://app.example.com":   true,
+		"http://" + s.addr:          true,
+		"http://localhost:" + port:  true,
+		"http://127.0.0.1:5174":     false,
+		"https://127.0.0.1:5173":    false,
+		"http://localhost:5173":     false,
+		"http://127.0.0.1:5173/":    false,
+		"https://app.example.com:1": false,
+		"http://app.example.com":    false,
+		"null":                      false,
+	} {
+		resp, _ := s.raw(t, "OPTIONS", "/goto/oauth/token", map[string]string{
+			"Origin": origin, "Access-Control-Request-Method": "POST",
+			"Access-Control-Request-Headers": "authorization, content-type"})
+		h := resp.Header
+		if resp.StatusCode != 204 || !strings.Contains(h.Get("Vary"), "Origin") {
+			t.Errorf("preflight from %s: %d, Vary %q", origin, resp.StatusCode, h.Get("Vary"))
+		}
+		if allowed {
+			if h.Get("Access-Control-Allow-Origin") != origin || h.Get("Access-Control-Allow-Methods") != "GET, POST" ||
+				h.Get("Access-Control-Allow-Headers") != "Authorization, Content-Type" {
+				t.Errorf("preflight from %s: headers %v", origin, h)
+			}
+		} else if h.Get("Access-Control-Allow-Origin") != "" || h.Get("Access-Control-Allow-Methods") != "" {
+			t.Errorf("preflight from %s, not allowed: headers %v", origin, h)
+		}
+	}
+
+	// A code for the confidential client, redirected to the dev server.
+	redirect := added + "/cb"
+	resp, page := s.raw(t, "GET", "/goto/oauth/authorize?response_type=code&client_id=gotoauth-backend&state=s1&redirect_uri="+
+		url.QueryEscape(redirect), nil)
+	id := regexp.MustCompile(`name="request_id" value="([^"]+)"`).FindStringSubmatch(page)
+	if resp.StatusCode != 200 || id == nil {
+		t.Fatalf("consent page: %d %q", resp.StatusCode, page)
+	}
+	form := "application/x-www-form-urlencoded"
+	resp, _ = s.send(t, "POST", "/goto/oauth/authorize/decision", map[string]string{"Content-Type": form},
+		url.Values{"request_id": {id[1]}, "decision": {"allow"}}.Encode())
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusSeeOther || err != nil || loc.Query().Get("code") == "" {
+		t.Fatalf("decision: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("gotoauth-backend:gotoauth+backend/secret=="))
+
+	// The token request from the added origin is answered with its CORS header.
+	resp, body := s.send(t, "POST", "/goto/oauth/token", map[string]string{
+		"Origin": added, "Content-Type": form, "Authorization": basic},
+		url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "redirect_uri": {redirect}}.Encode())
+	var tok struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &tok) != nil || tok.AccessToken == "" || tok.RefreshToken == "" {
+		t.Fatalf("token from %s: %d %q", added, resp.StatusCode, body)
+	}
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != added || !strings.Contains(resp.Header.Get("Vary"), "Origin") {
+		t.Errorf("token from %s: ACAO %q, Vary %q", added, got, resp.Header.Get("Vary"))
+	}
+
+	// From an origin not added, the server still answers (CORS is the
+	// browser's to enforce) but without the header, so no page there can
+	// read the tokens.
+	const other = "http://127.0.0.1:5174"
+	resp, body = s.send(t, "POST", "/goto/oauth/token", map[string]string{
+		"Origin": other, "Content-Type": form, "Authorization": basic},
+		url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}}.Encode())
+	if resp.StatusCode != 200 || !strings.Contains(body, `"access_token"`) {
+		t.Fatalf("refresh from %s: %d %q", other, resp.StatusCode, body)
+	}
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("refresh from %s: ACAO %q", other, got)
+	}
+}
+
+// TestServeAllowOriginRefused runs serve.go with values that are not
+// origins: each makes it exit with status 2 and say why, before it serves.
+func TestServeAllowOriginRefused(t *testing.T) {
+	bin, tmp := buildServe(t)
+	run := func(args ...string) (int, string) {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"-addr", "127.0.0.1:0", "-dir", tmp}, args...)...)
+		var out syncBuffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		done := make(chan error, 1)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			var exit *exec.ExitError
+			if err == nil {
+				return 0, out.String()
+			}
+			if !errors.As(err, &exit) {
+				t.Fatalf("%v: %v", args, err)
+			}
+			return exit.ExitCode(), out.String()
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			<-done
+			t.Fatalf("%v: still running; it should have refused its flags\n%s", args, out.String())
+			return 0, ""
+		}
+	}
+	for _, v := range []string{"*", "", "null", "127.0.0.1:5173", "ftp://127.0.0.1", "http://127.0.0.1:5173/",
+		"http://127.0.0.1:5173/app", "http://127.0.0.1:5173?x=1", "http://127.0.0.1:5173#top", "http://u@127.0.0.1",
+		"http://127.0.0.1:0", "http://127.0.0.1:65536", "http://127.0.0.1:", "http://*.example.com", "http://"} {
+		code, out := run("-emulator", "-allow-origin", "http://127.0.0.1:5173", "-allow-origin", v)
+		if code != 2 || !strings.Contains(out, "invalid value") || !strings.Contains(out, "-allow-origin") ||
+			!strings.Contains(out, "is not an origin") {
+			t.Errorf("-allow-origin %q: exit %d\n%s", v, code, out)
+		}
+		if strings.Contains(out, "serving ") {
+			t.Errorf("-allow-origin %q: it started serving\n%s", v, out)
+		}
+	}
+	// Without -emulator there is nothing to allow an origin to.
+	if code, out := run("-allow-origin", "http://127.0.0.1:5173"); code != 2 || !strings.Contains(out, "needs -emulator") {
+		t.Errorf("-allow-origin without -emulator: exit %d\n%s", code, out)
+	}
+}
+
+func TestParseOrigin(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://127.0.0.1:5173":       "http://127.0.0.1:5173",
+		"http://localhost:5173":       "http://localhost:5173",
+		"https://app.example.com":     "https://app.example.com",
+		"HTTPS://App.Example.COM":     "https://app.example.com",
+		"http://localhost:80":         "http://localhost",
+		"https://app.example.com:443": "https://app.example.com",
+		"http://app.example.com:443":  "http://app.example.com:443",
+		"http://[::1]:5173":           "http://[::1]:5173",
+		"http://[0:0::1]":             "http://[::1]",
+		"http://[2001:DB8::1]:8080":   "http://[2001:db8::1]:8080",
+		"http://a-b.c0x1":             "http://a-b.c0x1",
+		"http://0xford":               "http://0xford",
+	} {
+		if got, err := parseOrigin(in); err != nil || got != want {
+			t.Errorf("parseOrigin(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{
+		"*", "", " ", "null", "127.0.0.1:5173", "localhost:5173", "//127.0.0.1:5173", "ftp://127.0.0.1",
+		"ws://127.0.0.1", "file:///tmp", "http:127.0.0.1", "http://", "http:///", "http://127.0.0.1:5173/",
+		"http://127.0.0.1/a", "http://127.0.0.1?", "http://127.0.0.1?a=1", "http://127.0.0.1#", "http://127.0.0.1#f",
+		"http://u:p@127.0.0.1", "http://@127.0.0.1", "http://127.0.0.1:0", "http://127.0.0.1:65536", "http://127.0.0.1:080",
+		"http://127.0.0.1:x", "http://127.0.0.1:", "http://*", "http://*.example.com", "http://exa_mple.com",
+		"http://-a.com", "http://a-.com", "http://a..com", "http://a.com.", "http://127.1", "http://0x7f.1",
+		"http://127.000.0.1", "http://[127.0.0.1]", "http://::1", "http://[::1", "http://[::ffff:127.0.0.1]",
+		"http://[fe80::1%25eth0]", "http://ex ample.com", " http://127.0.0.1", "http://127.0.0.1 ",
+		"http://\u00e9.example", "http://" + strings.Repeat("a", 64) + ".com",
+	} {
+		if got, err := parseOrigin(in); err == nil {
+			t.Errorf("parseOrigin(%q) = %q, want an error", in, got)
+		}
+	}
+}
+
+func TestOriginListFlag(t *testing.T) {
+	var l originList
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Var(&l, "allow-origin", "")
+	if err := fs.Parse([]string{"-allow-origin", "http://127.0.0.1:5173", "-allow-origin=https://App.Example.com:443"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.String(); got != "http://127.0.0.1:5173 https://app.example.com" {
+		t.Errorf("origins %q", got)
+	}
+	if err := fs.Parse([]string{"-allow-origin", "*"}); err == nil || !strings.Contains(err.Error(), "wildcard") {
+		t.Errorf("-allow-origin *: %v", err)
+	}
+	if len(l) != 2 {
+		t.Errorf("a refused value was kept: %q", l)
+	}
+	if (*originList)(nil).String() != "" {
+		t.Error("nil String")
+	}
+}
+
+// relayPost sends a POST to the relay as a page on serve's own origin does.
+func (s *server) relayPost(t *testing.T, path, cookie, body string) (*http.Response, string) {
+	t.Helper()
+	h := map[string]string{"Origin": "http://" + s.addr, "X-GoToAuth": "1"}
+	if body != "" {
+		h["Content-Type"] = "application/x-www-form-urlencoded"
+	}
+	if cookie != "" {
+		h["Cookie"] = "gotoauth_relay=" + cookie
+	}
+	return s.send(t, "POST", path, h, body)
+}
+
+// relayCookie returns the value of the answer's gotoauth_relay Set-Cookie.
+func relayCookie(t *testing.T, resp *http.Response) (*http.Cookie, string) {
+	t.Helper()
+	for _, c := range resp.Cookies() {
+		if c.Name == "gotoauth_relay" {
+			return c, resp.Header.Get("Set-Cookie")
+		}
+	}
+	return nil, ""
+}
+
+// clearGoToEnv makes the child see none of the relay's variables.
+func clearGoToEnv(t *testing.T) {
+	for _, k := range []string{"GOTO_CLIENT_ID", "GOTO_CLIENT_SECRET", "GOTO_TOKEN_ENDPOINT", "GOTOAUTH_COOKIE_KEY"} {
+		t.Setenv(k, "")
+	}
+}
+
+// TestServeRelay runs serve.go with -emulator -relay and no GOTO_
+// variables, signs in at the emulator's consent page with PKCE, and redeems,
+// refreshes and signs out through the relay, which talks to the emulator's
+// token endpoint as its confidential client.
+func TestServeRelay(t *testing.T) {
+	clearGoToEnv(t)
+	s := startServe(t, "-relay")
+	self := "http://" + s.addr
+	redirect := self + "/"
+	const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk" // RFC 7636 appendix B
+	sum := sha256.Sum256([]byte(verifier))
+	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
+
+	// The user allows the sign-in at the emulator.
+	resp, page := s.raw(t, "GET", "/goto/oauth/authorize?"+url.Values{
+		"response_type": {"code"}, "client_id": {"gotoauth-backend"}, "state": {"s1"}, "redirect_uri": {redirect},
+		"code_challenge": {challenge}, "code_challenge_method": {"S256"}}.Encode(), nil)
+	id := regexp.MustCompile(`name="request_id" value="([^"]+)"`).FindStringSubmatch(page)
+	if resp.StatusCode != 200 || id == nil {
+		t.Fatalf("consent page: %d %q", resp.StatusCode, page)
+	}
+	resp, _ = s.send(t, "POST", "/goto/oauth/authorize/decision", map[string]string{"Content-Type": "application/x-www-form-urlencoded"},
+		url.Values{"request_id": {id[1]}, "decision": {"allow"}}.Encode())
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusSeeOther || err != nil || loc.Query().Get("code") == "" {
+		t.Fatalf("decision: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	// A request the relay refuses does not spend the code.
+	resp, body := s.send(t, "POST", "/relay/token", map[string]string{"Origin": "https://evil.example", "X-GoToAuth": "1",
+		"Content-Type": "application/x-www-form-urlencoded"},
+		url.Values{"code": {loc.Query().Get("code")}, "redirect_uri": {redirect}, "code_verifier": {verifier}}.Encode())
+	if resp.StatusCode != 403 || !strings.Contains(body, `"error":"invalid_request"`) {
+		t.Fatalf("foreign origin: %d %q", resp.StatusCode, body)
+	}
+
+	// The page hands the code and verifier to the relay.
+	resp, body = s.relayPost(t, "/relay/token", "",
+		url.Values{"code": {loc.Query().Get("code")}, "redirect_uri": {redirect}, "code_verifier": {verifier}}.Encode())
+	var tok map[string]any
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &tok) != nil || tok["access_token"] == nil || tok["token_type"] != "Bearer" {
+		t.Fatalf("/relay/token: %d %q", resp.StatusCode, body)
+	}
+	if _, ok := tok["refresh_token"]; ok {
+		t.Fatalf("the page got the refresh token: %q", body)
+	}
+	if resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("X-Content-Type-Options") != "nosniff" ||
+		resp.Header.Get("Content-Security-Policy") != "" {
+		t.Errorf("/relay/token headers %v", resp.Header)
+	}
+	c, raw := relayCookie(t, resp)
+	if c == nil || c.Value == "" || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/relay/" || c.Secure ||
+		c.MaxAge != 30*24*3600 {
+		t.Fatalf("cookie %q", raw)
+	}
+	cookie := c.Value
+
+	// The access token is the emulator's.
+	resp, _ = s.raw(t, "GET", "/goto/identity/v1/Users/me", map[string]string{"Authorization": "Bearer " + tok["access_token"].(string)})
+	if resp.StatusCode != 200 {
+		t.Errorf("/me: %d", resp.StatusCode)
+	}
+
+	// Refresh with the cookie: a new access token, the cookie kept (the
+	// emulator, like GoTo, rotates only near the end of 30 days).
+	resp, body = s.relayPost(t, "/relay/refresh", cookie, "")
+	var again map[string]any
+	if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &again) != nil || again["access_token"] == nil ||
+		again["access_token"] == tok["access_token"] {
+		t.Fatalf("/relay/refresh: %d %q", resp.StatusCode, body)
+	}
+	if _, ok := again["refresh_token"]; ok || resp.Header.Get("Set-Cookie") != "" {
+		t.Fatalf("/relay/refresh: %q, Set-Cookie %q", body, resp.Header.Get("Set-Cookie"))
+	}
+	// Without the header, refused.
+	resp, body = s.send(t, "POST", "/relay/refresh", map[string]string{"Origin": self, "Cookie": "gotoauth_relay=" + cookie}, "")
+	if resp.StatusCode != 403 {
+		t.Errorf("refresh without X-GoToAuth: %d %q", resp.StatusCode, body)
+	}
+
+	// Sign out: the cookie is cleared; without it a refresh is refused.
+	resp, _ = s.relayPost(t, "/relay/signout", cookie, "")
+	c, raw = relayCookie(t, resp)
+	if resp.StatusCode != 204 || c == nil || c.MaxAge != -1 || !strings.Contains(raw, "Max-Age=0") || c.Path != "/relay/" || !c.HttpOnly {
+		t.Fatalf("/relay/signout: %d %q", resp.StatusCode, raw)
+	}
+	resp, body = s.relayPost(t, "/relay/refresh", "", "")
+	if resp.StatusCode != 401 || !strings.Contains(body, `"error":"invalid_grant"`) {
+		t.Fatalf("refresh after sign-out: %d %q", resp.StatusCode, body)
+	}
+
+	// No key in the environment: one line says what that means. The
+	// emulator's secret shows nowhere.
+	out := s.out.String()
+	if !strings.Contains(out, "GOTOAUTH_COOKIE_KEY is not set") || strings.Contains(out, "gotoauth+backend/secret==") {
+		t.Errorf("output %q", out)
+	}
+}
+
+// TestServeRelayEnv runs serve.go with -emulator -relay and GOTO_ variables
+// set: the relay then uses them, here a fake token endpoint in this test,
+// and not the emulator.
+func TestServeRelayEnv(t *testing.T) {
+	const id, secret = "env-client", "env+se/cret=="
+	var gotAuth, gotForm string
+	var mu sync.Mutex
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		gotAuth, gotForm = r.Header.Get("Authorization"), string(b)
+		mu.Unlock()
+		io.WriteString(w, `{"access_token":"at","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-env"}`)
+	}))
+	defer fake.Close()
+	clearGoToEnv(t)
+	t.Setenv("GOTO_CLIENT_ID", id)
+	t.Setenv("GOTO_CLIENT_SECRET", secret)
+	t.Setenv("GOTO_TOKEN_ENDPOINT", fake.URL+"/oauth/token")
+	t.Setenv("GOTOAUTH_COOKIE_KEY", base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32)))
+	s := startServe(t, "-relay")
+
+	resp, body := s.relayPost(t, "/relay/token", "", "code=c&redirect_uri="+url.QueryEscape("http://"+s.addr+"/"))
+	if resp.StatusCode != 200 || body != `{"access_token":"at","expires_in":3600,"token_type":"Bearer"}` {
+		t.Fatalf("%d %q", resp.StatusCode, body)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if gotAuth != "Basic "+base64.StdEncoding.EncodeToString([]byte(id+":"+secret)) ||
+		gotForm != "grant_type=authorization_code&code=c&redirect_uri="+url.QueryEscape("http://"+s.addr+"/") {
+		t.Errorf("the fake GoTo got %q %q", gotAuth, gotForm)
+	}
+	if out := s.out.String(); strings.Contains(out, "not set") || strings.Contains(out, secret) {
+		t.Errorf("output %q", out)
+	}
+}
+
+// TestServeRelayRefused: -relay without -emulator needs the GoTo client
+// from the environment, and exits 2 with the reason before serving.
+func TestServeRelayRefused(t *testing.T) {
+	bin, tmp := buildServe(t)
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{nil, "GOTO_CLIENT_ID and GOTO_CLIENT_SECRET must be set"},
+		{[]string{"GOTO_CLIENT_ID=x"}, "GOTO_CLIENT_SECRET must be set"},
+		{[]string{"GOTO_CLIENT_ID=x", "GOTO_CLIENT_SECRET=y", "GOTO_TOKEN_ENDPOINT=http://example.com/token"}, "must use https"},
+		{[]string{"GOTO_CLIENT_ID=x", "GOTO_CLIENT_SECRET=y", "GOTOAUTH_COOKIE_KEY=c2hvcnQ="}, "32 random bytes"},
+	} {
+		cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-dir", tmp, "-relay")
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "GOTO_") && !strings.HasPrefix(kv, "GOTOAUTH_") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		cmd.Env = append(cmd.Env, tc.env...)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), tc.want) || strings.Contains(string(out), "serving ") {
+			t.Errorf("%v: %v\n%s", tc.env, err, out)
+		}
 	}
 }

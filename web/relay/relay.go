@@ -1,0 +1,227 @@
+// Package relay is a token-mediating backend for GoTo OAuth: a page runs the
+// authorization-code flow with PKCE itself, and the relay finishes it against
+// GoTo's token endpoint with the client secret the page must never hold.
+//
+// GoTo's token endpoint authenticates every client with HTTP Basic and a
+// client secret ("How to obtain an access token") and documents no public
+// clients, so a page can only redeem a code through a backend, as GoTo's own
+// sample apps do. This is the "Token-Mediating Backend" of "OAuth 2.0 for
+// Browser-Based Applications" (§6.2): the page receives access tokens, while
+// the refresh token stays out of its reach in an HttpOnly cookie that only
+// the relay can read, sealed with AES-256-GCM.
+//
+// The relay is meant to be mounted under Path, with the prefix stripped:
+//
+//	mux.Handle(relay.Path, http.StripPrefix("/relay", r))
+//
+// and then serves, inside the prefix:
+//
+//	POST /token    form code, redirect_uri, code_verifier: redeems the code
+//	POST /refresh  no body: a new access token for the refresh cookie
+//	POST /signout  no body: forgets the refresh cookie (204)
+//
+// Every endpoint wants POST, the header "X-GoToAuth: 1", an Origin from
+// Config.AllowedOrigins and a body of at most 64 KiB; a request that fails
+// any check is refused before GoTo is contacted. Token answers are GoTo's
+// JSON less its refresh_token; every error is an RFC 6749 §5.2 body. A page
+// on another allowed origin calls the relay with credentials: "include" (a
+// CORS preflight is answered for allowed origins); on the same origin the
+// fetch default, credentials: "same-origin", sends the cookie.
+//
+// Refreshes are coalesced: concurrent refreshes with one refresh token reach
+// GoTo once, and a refresh with a token that GoTo rotated a moment ago is
+// answered from memory (refresh.go), because GoTo invalidates a refresh
+// token once it rotates it.
+package relay
+
+import (
+	"crypto/rand"
+	"errors"
+	"log"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"gotoauth/wasm/client"
+	"gotoauth/wasm/oauth"
+)
+
+// Path is where the relay is mounted; the refresh cookie's Path attribute.
+const Path = "/relay/"
+
+// Defaults and bounds.
+const (
+	// DefaultTimeout bounds each request to GoTo, answer included.
+	DefaultTimeout = 30 * time.Second
+	// KeySize is the length of Config.CookieKey: AES-256.
+	KeySize = 32
+	// maxBody bounds what the relay reads from the page.
+	maxBody = 64 << 10
+)
+
+// Config configures a Relay. ConfigFromEnv fills in the client and the key;
+// the caller adds the origins and anything else.
+type Config struct {
+	// ClientID and ClientSecret authenticate the relay at GoTo's token
+	// endpoint with HTTP Basic, as GoTo's guides build it (client.BasicAuth).
+	ClientID     string
+	ClientSecret string
+	// TokenEndpoint defaults to oauth.DefaultTokenEndpoint; it must be https,
+	// or http on a loopback host (the local emulator).
+	TokenEndpoint string
+	// CookieKey seals the refresh cookie: KeySize bytes. Nil means a random
+	// key for this process, so that a restart signs everyone out.
+	CookieKey []byte
+	// AllowedOrigins are the page origins (scheme://host[:port], as browsers
+	// write Origin) that may call the relay. At least one is required.
+	AllowedOrigins []string
+	// Logger receives one line per upstream failure and the notice about a
+	// random key; never a token or the secret. Nil means log.Default().
+	Logger *log.Logger
+	// Now defaults to time.Now; tests pass a fake clock.
+	Now func() time.Time
+	// Timeout bounds each request to GoTo: DefaultTimeout if zero, else
+	// between client.MinTimeout and client.MaxTimeout.
+	Timeout time.Duration
+	// HTTPClient sends the requests to GoTo; nil means a client with
+	// http.DefaultTransport. Its redirect policy and cookie jar are replaced:
+	// a redirect would resend a code or a refresh token somewhere else.
+	HTTPClient *http.Client
+}
+
+// Relay is the http.Handler. Create it with New; it is safe for concurrent
+// use.
+type Relay struct {
+	clientID  string
+	secret    string
+	endpoint  string
+	origins   map[string]bool
+	log       *log.Logger
+	now       func() time.Time
+	timeout   time.Duration
+	transport client.HTTPTransport
+	seal      *sealer
+
+	mu       sync.Mutex
+	inflight map[tokenHash]*flight // refreshes being sent to GoTo
+	recent   map[tokenHash]*rotated
+	recentN  int       // bytes held by recent
+	purgeAt  time.Time // when refreshOnce next drops expired rotations
+}
+
+// New checks cfg and returns a Relay.
+func New(cfg Config) (*Relay, error) {
+	switch {
+	case cfg.ClientID == "" || cfg.ClientSecret == "":
+		return nil, errors.New("relay: the client id and the client secret are both required")
+	case len(cfg.ClientID) > oauth.MaxParamLength || len(cfg.ClientSecret) > oauth.MaxParamLength:
+		return nil, errors.New("relay: the client id and the client secret must be shorter than 8 KiB")
+	case strings.IndexByte(cfg.ClientID, ':') >= 0:
+		return nil, errors.New("relay: the client id must not contain ':', which HTTP Basic cannot carry (RFC 7617 §2)")
+	case hasControl(cfg.ClientID) || hasControl(cfg.ClientSecret):
+		return nil, errors.New("relay: the client id and the client secret must not contain control characters")
+	}
+	if cfg.TokenEndpoint == "" {
+		cfg.TokenEndpoint = oauth.DefaultTokenEndpoint
+	}
+	if err := checkEndpoint("the token endpoint", cfg.TokenEndpoint); err != nil {
+		return nil, errors.New("relay: " + err.Error())
+	}
+	if len(cfg.AllowedOrigins) == 0 {
+		return nil, errors.New("relay: at least one allowed origin is required")
+	}
+	origins := make(map[string]bool)
+	for _, o := range cfg.AllowedOrigins {
+		if !plausibleOrigin(o) {
+			return nil, errors.New("relay: " + quote(o) + " is not an origin (scheme://host[:port], nothing after it)")
+		}
+		origins[o] = true
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Timeout < client.MinTimeout || cfg.Timeout > client.MaxTimeout {
+		return nil, errors.New("relay: the timeout must be from 100 ms to 10 minutes")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = log.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	key := cfg.CookieKey
+	if key == nil {
+		key = make([]byte, KeySize)
+		rand.Read(key) // never fails since Go 1.24
+		cfg.Logger.Print("relay: " + EnvCookieKey + " is not set; using a random key, so restarting this process signs everyone out")
+	}
+	s, err := newSealer(key, cfg.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	hc := http.Client{}
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
+	}
+	hc.Jar = nil
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Relay{
+		clientID:  cfg.ClientID,
+		secret:    cfg.ClientSecret,
+		endpoint:  cfg.TokenEndpoint,
+		origins:   origins,
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		timeout:   cfg.Timeout,
+		transport: client.HTTPTransport{Client: &hc},
+		seal:      s,
+		inflight:  make(map[tokenHash]*flight),
+		recent:    make(map[tokenHash]*rotated),
+	}, nil
+}
+
+// ServeHTTP routes the request to one of the endpoints listed in the package
+// documentation, after the checks every endpoint shares (check.go).
+func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+
+	var endpoint func(http.ResponseWriter, *http.Request, []byte)
+	switch r.URL.Path {
+	case "/token":
+		endpoint = rl.token
+	case "/refresh":
+		endpoint = rl.refresh
+	case "/signout":
+		endpoint = rl.signout
+	default:
+		writeError(w, http.StatusNotFound, "invalid_request", "No such relay endpoint; there are /token, /refresh and /signout.")
+		return
+	}
+	body, ok := rl.admit(w, r)
+	if !ok {
+		return
+	}
+	endpoint(w, r, body)
+}
+
+// hasControl reports whether s holds an ASCII control character.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}
+
+// quote writes s for an error message, shortened.
+func quote(s string) string {
+	if len(s) > 100 {
+		s = s[:100] + "…"
+	}
+	return "\"" + s + "\""
+}

@@ -1,0 +1,106 @@
+package relay
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+var sealNow = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+
+func mustSealer(t *testing.T, key []byte, id string) *sealer {
+	t.Helper()
+	s, err := newSealer(key, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestSealRoundTrip(t *testing.T) {
+	s := mustSealer(t, testKey, clientID)
+	for _, token := range []string{"r", "rt-1", strings.Repeat("é+/=", 500), "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.sig"} {
+		v, exp := s.seal(token, sealNow)
+		if !exp.Equal(sealNow.Add(RefreshLifetime)) {
+			t.Errorf("expiry %v", exp)
+		}
+		if len(token) > 4 && strings.Contains(v, token) || strings.ContainsAny(v, "=+/;, \"") {
+			t.Errorf("cookie value %q shows the token or has characters a cookie should not", v)
+		}
+		got, err := s.open(v, sealNow.Add(29*24*time.Hour))
+		if err != nil || got.token != token || !got.issued.Equal(sealNow) || !got.expires.Equal(exp) || got.original != v {
+			t.Fatalf("open(%q) = %+v, %v", token, got, err)
+		}
+	}
+	// Every seal draws a fresh nonce.
+	a, _ := s.seal("same", sealNow)
+	b, _ := s.seal("same", sealNow)
+	if a == b {
+		t.Error("two seals of one token are equal: the nonce repeats")
+	}
+}
+
+func TestSealRefusals(t *testing.T) {
+	s := mustSealer(t, testKey, clientID)
+	v, _ := s.seal("rt-secret", sealNow)
+	raw, _ := base64.RawURLEncoding.DecodeString(v)
+	later := sealNow.Add(time.Hour)
+
+	refused := map[string]string{
+		"empty":      "",
+		"not base64": "!!!" + v,
+		"padded":     v + "==",
+		"truncated":  v[:len(v)-1],
+		"too short":  v[:20],
+		"nonce only": base64.RawURLEncoding.EncodeToString(raw[:nonceSize]),
+		"oversized":  strings.Repeat("A", maxCookieBytes+1),
+	}
+	for i := range raw {
+		b := bytes.Clone(raw)
+		b[i] ^= 0x01
+		refused[fmt.Sprintf("byte %d flipped", i)] = base64.RawURLEncoding.EncodeToString(b)
+	}
+	for name, value := range refused {
+		if got, err := s.open(value, later); err == nil {
+			t.Errorf("%s: opened to %q", name, got.token)
+		}
+	}
+
+	other := bytes.Clone(testKey)
+	other[0] ^= 1
+	if _, err := mustSealer(t, other, clientID).open(v, later); err != errBadCookie {
+		t.Errorf("wrong key: %v", err)
+	}
+	if _, err := mustSealer(t, testKey, "another-client").open(v, later); err != errBadCookie {
+		t.Errorf("other client: %v", err)
+	}
+	// Another cookie name or format version is other additional data.
+	renamed := mustSealer(t, testKey, clientID)
+	renamed.ad = []byte(sealVersion + "\x00other_cookie\x00" + clientID)
+	if _, err := renamed.open(v, later); err != errBadCookie {
+		t.Errorf("other cookie name: %v", err)
+	}
+
+	if _, err := s.open(v, sealNow.Add(RefreshLifetime)); err != errExpiredCookie {
+		t.Errorf("at expiry: %v", err)
+	}
+	if _, err := s.open(v, sealNow.Add(RefreshLifetime-time.Second)); err != nil {
+		t.Errorf("a second before expiry: %v", err)
+	}
+	// Issued in the future beyond the skew: the clock went back, or worse.
+	future, _ := s.seal("rt", sealNow.Add(time.Hour))
+	if _, err := s.open(future, sealNow); err != errBadCookie {
+		t.Errorf("issued an hour ahead: %v", err)
+	}
+	near, _ := s.seal("rt", sealNow.Add(time.Minute))
+	if _, err := s.open(near, sealNow); err != nil {
+		t.Errorf("issued a minute ahead: %v", err)
+	}
+
+	if _, err := newSealer(make([]byte, 16), clientID); err == nil {
+		t.Error("a 16-byte key was accepted")
+	}
+}

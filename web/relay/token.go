@@ -1,0 +1,71 @@
+package relay
+
+import (
+	"net/http"
+
+	"gotoauth/wasm/oauth"
+)
+
+// token redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.5) for
+// the page: form code, redirect_uri and code_verifier (optional, sent when
+// given), other parameters ignored. GoTo's answer reaches the page without
+// its refresh_token, which goes into the sealed cookie instead. An answer
+// without a refresh token clears any refresh cookie the browser still holds
+// from an earlier sign-in, which may have been another user's.
+func (rl *Relay) token(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, desc := readForm(r, body)
+	if desc != "" {
+		writeError(w, http.StatusBadRequest, "invalid_request", desc)
+		return
+	}
+	code, redirectURI := form.Get("code"), form.Get("redirect_uri")
+	verifier, hasVerifier := form.Get("code_verifier"), form.Has("code_verifier")
+	switch {
+	case code == "":
+		desc = "Missing code."
+	case len(code) > oauth.MaxTokenLength || hasControl(code):
+		desc = "The code is malformed."
+	case redirectURI == "":
+		desc = "Missing redirect_uri."
+	case oauth.CheckRedirectURI(redirectURI) != nil:
+		desc = "The redirect_uri is not an absolute URL without a fragment (RFC 6749 §3.1.2)."
+	case hasVerifier && !validVerifier(verifier):
+		desc = "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)."
+	}
+	if desc != "" {
+		writeError(w, http.StatusBadRequest, "invalid_request", desc)
+		return
+	}
+	params := [][2]string{
+		{"grant_type", "authorization_code"},
+		{"code", code},
+		{"redirect_uri", redirectURI},
+	}
+	if hasVerifier {
+		params = append(params, [2]string{"code_verifier", verifier})
+	}
+	out := rl.post(params)
+	cookie := cookieAction{op: keepCookie}
+	switch {
+	case out.issued && out.refresh != "":
+		cookie = rl.sealCookie(out.refresh, rl.now())
+	case out.issued && len(r.CookiesNamed(CookieName)) > 0:
+		cookie = cookieAction{op: clearCookie}
+	}
+	rl.apply(w, r, cookie)
+	writeJSON(w, out.status, out.body)
+}
+
+// validVerifier checks a PKCE code verifier (RFC 7636 §4.1).
+func validVerifier(v string) bool {
+	if len(v) < 43 || len(v) > 128 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return false
+		}
+	}
+	return true
+}
