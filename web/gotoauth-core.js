@@ -389,7 +389,7 @@ function wrapAPI(raw) {
       }, 'exchangeCode', true),
       // Through a relay, refresh() takes no token: the relay keeps it.
       refresh: guarded((token) => later(call, raw.clientRefresh, token === undefined ? '' : checkString(token, "refresh's refresh token"), id), 'refresh', true),
-      signOut: guarded(() => later(call, raw.clientSignOut, '', id), 'signOut', true),
+      signOut: guarded(() => later(call, raw.clientSignOut, '', id).then(() => undefined), 'signOut', true),
       me: guarded((token) => later(call, raw.clientMe, checkString(token, "me's access token"), id), 'me', true),
     });
     release?.register(api, id);
