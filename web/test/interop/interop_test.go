@@ -8,8 +8,13 @@
 //
 //	cd web/test/interop && go test -count=1 ./...
 //
+// relay_test.go runs the same flow with its backend half in the real token
+// relay (gotoauth/web/relay) and a confidential client, and pins down where
+// GoTo's HTTP Basic and fosite's (RFC 6749 §2.3.1) part ways.
+//
 // This is a module of its own so that fosite's dependencies stay out of the
-// product's go.mod.
+// product's go.mod; it uses the product from this checkout (a replace
+// directive in go.mod).
 package interop
 
 import (
@@ -53,6 +58,8 @@ type recorded struct {
 	Header       http.Header
 	Form         url.Values // the parsed body of a POST
 	Status       int
+	RespHeader   http.Header // the answer's headers (Set-Cookie, Location...)
+	RespBody     []byte      // the answer's body, its first MiB
 }
 
 // recorder wraps fosite's handlers and keeps every request, so the test can
@@ -78,7 +85,7 @@ func (rec *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	rec.next.ServeHTTP(sw, r)
-	e.Status = sw.status
+	e.Status, e.RespHeader, e.RespBody = sw.status, w.Header().Clone(), sw.body.Bytes()
 	rec.mu.Lock()
 	rec.reqs = append(rec.reqs, e)
 	rec.mu.Unlock()
@@ -94,6 +101,7 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	body   bytes.Buffer // a copy of what was written, up to 1 MiB
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -105,12 +113,18 @@ func (w *statusWriter) WriteHeader(code int) {
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.wrote = true
+	if room := 1<<20 - w.body.Len(); room > 0 {
+		w.body.Write(b[:min(len(b), room)])
+	}
 	return w.ResponseWriter.Write(b)
 }
 
 // newFosite builds the authorization server: the authorize-code, refresh and
-// PKCE handlers over a memory store, PKCE S256 required of public clients.
-func newFosite(t *testing.T) http.Handler {
+// PKCE handlers over a memory store, PKCE S256 required of public clients,
+// with the public client clientID registered. It returns the store and the
+// configuration too, so that a test can register more clients (and hash
+// their secrets with fosite's own hasher).
+func newFosite(t *testing.T) (http.Handler, *storage.MemoryStore, *fosite.Config) {
 	t.Helper()
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
@@ -125,6 +139,10 @@ func newFosite(t *testing.T) http.Handler {
 		AuthorizeCodeLifespan:          5 * time.Minute,
 		// The default, spelled out: offline_access is what earns a refresh token.
 		RefreshTokenScopes: []string{"offline", "offline_access"},
+		// Client secrets are stored as bcrypt hashes; the lowest cost keeps
+		// each confidential client's authentication at about a millisecond
+		// instead of a quarter of a second (the default cost is 12).
+		HashCost: 4,
 	}
 	store := storage.NewMemoryStore()
 	store.Clients[clientID] = &fosite.DefaultClient{
@@ -180,7 +198,7 @@ func newFosite(t *testing.T) http.Handler {
 		}
 		provider.WriteAccessResponse(ctx, w, ar, resp)
 	})
-	return mux
+	return mux, store, config
 }
 
 // driverResult is the one JSON line interop_driver.mjs prints; it never
@@ -205,48 +223,13 @@ type driverResult struct {
 }
 
 func TestFositeCodeFlowWithPKCEAndRefresh(t *testing.T) {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node is not on PATH (%v): install Node 20 and run `make build` at the repository root first", err)
-	}
-	for _, f := range []string{"gotoauth.wasm", "gotoauth-glue.mjs", "gotoauth-node.js"} {
-		if _, err := os.Stat(filepath.Join(dir, "..", "..", f)); err != nil {
-			t.Fatalf("web/%s is missing (%v): run `make build` at the repository root first", f, err)
-		}
-	}
-
-	rec := &recorder{next: newFosite(t)}
-	srv := httptest.NewServer(rec) // 127.0.0.1:0
-	defer srv.Close()
-	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {
-		t.Fatalf("the server listens on %s, not on 127.0.0.1", srv.URL)
-	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "interop_driver.mjs", srv.URL)
-	cmd.Dir = dir
-	cmd.WaitDelay = 5 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		t.Fatalf("the driver did not finish within 60s\nstderr:\n%s", stderr.String())
-	}
-	if runErr != nil {
-		t.Fatalf("node interop_driver.mjs failed: %v\nstderr:\n%s\nstdout:\n%s", runErr, stderr.String(), stdout.String())
-	}
+	fositeHandler, _, _ := newFosite(t)
+	rec := &recorder{next: fositeHandler}
+	srv := newLoopbackServer(t, rec)
 
 	var got driverResult
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
-		t.Fatalf("the driver's output is not the expected JSON line: %v\n%s", err, stdout.String())
-	}
-	t.Logf("driver: %s", lines[len(lines)-1])
+	line, _ := runDriver(t, &got, "interop_driver.mjs", srv.URL)
+	t.Logf("driver: %s", line)
 
 	// What gotoauth made of fosite's answers.
 	if !got.AccessToken {
@@ -379,6 +362,59 @@ func TestFositeCodeFlowWithPKCEAndRefresh(t *testing.T) {
 			t.Errorf("fosite's answer to an authorize request with %s: error %q, want invalid_request", c.what, e)
 		}
 	}
+}
+
+// newLoopbackServer starts an httptest server on 127.0.0.1, closed when the
+// test ends.
+func newLoopbackServer(t *testing.T, h http.Handler) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h) // 127.0.0.1:0
+	t.Cleanup(srv.Close)
+	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {
+		t.Fatalf("the server listens on %s, not on 127.0.0.1", srv.URL)
+	}
+	return srv
+}
+
+// runDriver runs `node script args...` in this directory against the
+// built module, within 60 seconds, and decodes the last line it printed
+// into result. It returns that line and everything the process wrote,
+// stdout and stderr, for the test to scan for secrets.
+func runDriver(t *testing.T, result any, script string, args ...string) (line, output string) {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node is not on PATH (%v): install Node 20 and run `make build` at the repository root first", err)
+	}
+	for _, f := range []string{"gotoauth.wasm", "gotoauth-glue.mjs", "gotoauth-node.js"} {
+		if _, err := os.Stat(filepath.Join(dir, "..", "..", f)); err != nil {
+			t.Fatalf("web/%s is missing (%v): run `make build` at the repository root first", f, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, append([]string{script}, args...)...)
+	cmd.Dir = dir
+	cmd.WaitDelay = 5 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("%s did not finish within 60s\nstderr:\n%s", script, stderr.String())
+	}
+	if runErr != nil {
+		t.Fatalf("node %s failed: %v\nstderr:\n%s\nstdout:\n%s", script, runErr, stderr.String(), stdout.String())
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	line = lines[len(lines)-1]
+	if err := json.Unmarshal([]byte(line), result); err != nil {
+		t.Fatalf("the output of %s is not the expected JSON line: %v\n%s", script, err, stdout.String())
+	}
+	return line, stdout.String() + stderr.String()
 }
 
 // authorizeError GETs an authorize URL and returns the error its redirect carries.
