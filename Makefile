@@ -78,7 +78,7 @@ pack: build web/README.md web/LICENSE web/THIRD_PARTY_LICENSES
 	@test -f $(PACK_DIR)/gotoauth-$(VERSION).tgz && echo "$(CURDIR)/$(PACK_DIR)/gotoauth-$(VERSION).tgz"
 
 run: build
-	$(GO) run serve.go -addr $(ADDR) -emulator
+	$(GO) run serve.go -addr $(ADDR) -emulator -relay
 
 test: test-go test-fuzz test-wasm test-node test-interop
 

@@ -3,25 +3,32 @@
 //
 //	go run serve.go [-addr 127.0.0.1:8080] [-dir web] [-emulator] [-relay] [-allow-origin http://127.0.0.1:5173 ...]
 //
-// It serves only web assets (an allowlist of extensions) from -dir, so that
-// the source, package.json, node_modules and test output next to them stay
-// private, and it sends the headers a deployment should send: exact MIME
-// types (WebAssembly streaming compilation requires application/wasm),
-// nosniff, no referrer, and a Content-Security-Policy that allows exactly
-// what the library needs. With -emulator it also mounts the local GoTo OAuth
-// emulator under /goto/, which answers cross-origin requests from this
-// server's own origin and from each -allow-origin (a page served elsewhere,
-// such as a Vite dev server). With -relay it mounts the token relay
+// It serves only web assets (an allowlist of extensions) from -dir, and one
+// generated JSON file (below), so that the source, package.json,
+// node_modules and test output next to them stay private, and it sends
+// the headers a deployment should send: exact MIME types (WebAssembly
+// streaming compilation requires application/wasm), nosniff, no referrer,
+// and a Content-Security-Policy that allows exactly what the library needs.
+// With -emulator it also mounts the local GoTo OAuth emulator under /goto/,
+// which answers cross-origin requests from this server's own origin and
+// from each -allow-origin (a page served elsewhere, such as a Vite dev
+// server). With -relay it mounts the token relay
 // (package web/relay) under /relay/, for the same origins: it redeems codes
 // and refreshes tokens at GoTo with the client secret a page must not hold.
 // The relay's client comes from the environment (GOTO_CLIENT_ID,
 // GOTO_CLIENT_SECRET, GOTO_TOKEN_ENDPOINT, GOTOAUTH_COOKIE_KEY), never from
 // flags, which ps shows; with -emulator and no GOTO_ variable set, it is the
-// emulator's confidential client on this server.
+// emulator's confidential demo client on this server.
+//
+// Besides the assets, serve.go answers one generated file, GET
+// /serve-config.json, which tells a page how to sign in here (see
+// pageConfig): {"relay":"/relay/","clientId":"…","emulator":false}. It never
+// holds the secret.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -122,8 +129,18 @@ func main() {
 	}
 	allowed := append(origins(*addr, ln.Addr()), allow...)
 	var api, rl http.Handler
+	// The page signs in at the emulator when there is one and the relay, if
+	// any, uses its client; otherwise at GoTo.
+	page := pageConfig{Emulator: *emu && (!*useRelay || emulated)}
+	if *useRelay {
+		page.Relay, page.ClientID = relay.Path, relayCfg.ClientID
+	}
 	if *emu {
-		api = http.StripPrefix("/goto", emulator.New(emulator.Config{AllowedOrigins: allowed}))
+		ec := emulator.Config{AllowedOrigins: allowed}
+		if emulated {
+			ec.Relay = relay.Path // the relay signs in as the emulator's demo client
+		}
+		api = http.StripPrefix("/goto", emulator.New(ec))
 	}
 	if *useRelay {
 		relayCfg.AllowedOrigins = allowed
@@ -139,7 +156,7 @@ func main() {
 		fmt.Printf("relay for GoTo client %s at %s\n", relayCfg.ClientID, relayCfg.TokenEndpoint)
 	}
 	srv := &http.Server{
-		Handler:           handler(&static{root: root}, api, rl),
+		Handler:           handler(&static{root: root}, api, rl, page.json()),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -183,16 +200,17 @@ func gotoEnvSet(getenv func(string) string) bool {
 	return getenv(relay.EnvClientID) != "" || getenv(relay.EnvClientSecret) != "" || getenv(relay.EnvTokenEndpoint) != ""
 }
 
-// emulatorEnv is getenv with the emulator's confidential client in place of
-// GOTO_CLIENT_ID and GOTO_CLIENT_SECRET; the token endpoint is set once the
-// address is bound (emulatorTokenEndpoint).
+// emulatorEnv is getenv with the emulator's confidential demo client in
+// place of GOTO_CLIENT_ID and GOTO_CLIENT_SECRET, the client the demo page
+// signs in with, so that the page and the relay agree on one client id; the
+// token endpoint is set once the address is bound (emulatorTokenEndpoint).
 func emulatorEnv(getenv func(string) string) func(string) string {
 	return func(name string) string {
 		switch name {
 		case relay.EnvClientID:
-			return emulator.BackendClientID
+			return emulator.DemoClientID
 		case relay.EnvClientSecret:
-			return emulator.BackendClientSecret
+			return emulator.DemoClientSecret
 		}
 		return getenv(name)
 	}
@@ -325,10 +343,37 @@ func validHostname(h string) bool {
 	return !number
 }
 
-// handler sends the emulator and the relay their prefixes and everything
-// else to the static files. It does not use http.ServeMux, whose path
-// cleaning would turn traversal attempts into redirects instead of refusals.
-func handler(files, api, rl http.Handler) http.Handler {
+// configPath is the one generated file serve.go answers besides the assets.
+const configPath = "/serve-config.json"
+
+// pageConfig is configPath's answer: how a page served here signs in. The
+// demo reads it before anything else, so that it needs no other round trip
+// against GoTo, and then, when Emulator is set, the emulator's info.
+type pageConfig struct {
+	// Relay is the token relay's folder (relay.Path) with -relay, else "".
+	Relay string `json:"relay"`
+	// ClientID is the relay's GoTo client id with -relay, else "". Never
+	// the secret.
+	ClientID string `json:"clientId"`
+	// Emulator is set when the page signs in at the emulator under /goto/:
+	// with -emulator, unless the relay's client comes from GOTO_ variables
+	// (a relay for GoTo's client does not talk to the emulator).
+	Emulator bool `json:"emulator"`
+}
+
+func (c pageConfig) json() []byte {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(err) // strings and a bool always marshal
+	}
+	return b
+}
+
+// handler sends the emulator and the relay their prefixes, configPath its
+// generated JSON, and everything else to the static files. It does not use
+// http.ServeMux, whose path cleaning would turn traversal attempts into
+// redirects instead of refusals.
+func handler(files, api, rl http.Handler, config []byte) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "no-referrer")
@@ -341,8 +386,28 @@ func handler(files, api, rl http.Handler) http.Handler {
 			return
 		}
 		w.Header().Set("Content-Security-Policy", csp)
+		if r.URL.Path == configPath {
+			serveConfig(w, r, config)
+			return
+		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// serveConfig answers configPath with config.
+func serveConfig(w http.ResponseWriter, r *http.Request, config []byte) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		textError(w, http.StatusMethodNotAllowed)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Content-Length", strconv.Itoa(len(config)))
+	if r.Method == http.MethodGet {
+		w.Write(config)
+	}
 }
 
 // static serves the assets under root.

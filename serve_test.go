@@ -88,6 +88,13 @@ func buildServe(t *testing.T) (bin, tmp string) {
 // folder; extra flags follow -addr, -dir and -emulator.
 func startServe(t *testing.T, extra ...string) *server {
 	t.Helper()
+	return startServeFlags(t, append([]string{"-emulator"}, extra...)...)
+}
+
+// startServeFlags is startServe with only the flags given after -addr and
+// -dir.
+func startServeFlags(t *testing.T, flags ...string) *server {
+	t.Helper()
 	bin, tmp := buildServe(t)
 
 	web := filepath.Join(tmp, "web")
@@ -147,7 +154,7 @@ func startServe(t *testing.T, extra ...string) *server {
 	ln.Close()
 
 	out := new(syncBuffer)
-	cmd := exec.Command(bin, append([]string{"-addr", addr, "-dir", web, "-emulator"}, extra...)...)
+	cmd := exec.Command(bin, append([]string{"-addr", addr, "-dir", web}, flags...)...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -399,6 +406,30 @@ func TestServe(t *testing.T) {
 		}
 	})
 
+	t.Run("config", func(t *testing.T) {
+		// Without -relay: the page signs in at the emulator, whose info
+		// names the client; no relay.
+		wantJSON(t, s, "/serve-config.json", `{"relay":"","clientId":"","emulator":true}`)
+		wantJSON(t, s, "/goto/_emulator/info", `{"emulator":true,"clientId":"gotoauth-demo","relay":""}`)
+		resp, body := s.raw(t, "HEAD", "/serve-config.json", nil)
+		if resp.StatusCode != 200 || body != "" || resp.Header.Get("Content-Length") != "42" {
+			t.Errorf("HEAD: %d %v %q", resp.StatusCode, resp.Header, body)
+		}
+		for _, m := range []string{"POST", "PUT", "DELETE", "OPTIONS"} {
+			resp, _ := s.raw(t, m, "/serve-config.json", map[string]string{"Content-Length": "0"})
+			if resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, HEAD" {
+				t.Errorf("%s: %d Allow %q", m, resp.StatusCode, resp.Header.Get("Allow"))
+			}
+		}
+		// The one generated file, at its one path; .json stays unservable.
+		for _, target := range []string{"/serve-config.json/", "/Serve-Config.json", "/sub/serve-config.json",
+			"/serve-config.json.br", "/serve-config.json.gz", "/serve-config"} {
+			if resp, body := get(target, nil); resp.StatusCode != 404 {
+				t.Errorf("%s: %d %q", target, resp.StatusCode, body)
+			}
+		}
+	})
+
 	t.Run("shutdown", func(t *testing.T) {
 		if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
@@ -647,6 +678,23 @@ func TestOriginListFlag(t *testing.T) {
 	}
 }
 
+// wantJSON GETs target and wants exactly body, as JSON that no cache keeps
+// and no browser sniffs.
+func wantJSON(t *testing.T, s *server, target, body string) {
+	t.Helper()
+	resp, got := s.raw(t, "GET", target, nil)
+	if resp.StatusCode != 200 || got != body || resp.Header.Get("Content-Type") != "application/json" ||
+		resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("%s: %d %q %v, want %q", target, resp.StatusCode, got, resp.Header, body)
+	}
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-cache" && cc != "no-store" {
+		t.Errorf("%s: Cache-Control %q", target, cc)
+	}
+	if target == "/serve-config.json" && resp.Header.Get("Content-Security-Policy") != wantCSP {
+		t.Errorf("%s: CSP %q", target, resp.Header.Get("Content-Security-Policy"))
+	}
+}
+
 // relayPost sends a POST to the relay as a page on serve's own origin does.
 func (s *server) relayPost(t *testing.T, path, cookie, body string) (*http.Response, string) {
 	t.Helper()
@@ -681,11 +729,20 @@ func clearGoToEnv(t *testing.T) {
 // TestServeRelay runs serve.go with -emulator -relay and no GOTO_
 // variables, signs in at the emulator's consent page with PKCE, and redeems,
 // refreshes and signs out through the relay, which talks to the emulator's
-// token endpoint as its confidential client.
+// token endpoint as its confidential demo client, the client the page is
+// told to sign in with.
 func TestServeRelay(t *testing.T) {
 	clearGoToEnv(t)
 	s := startServe(t, "-relay")
 	self := "http://" + s.addr
+
+	// The page learns the relay and the client, never the secret, from
+	// serve and from the emulator, which agree.
+	wantJSON(t, s, "/serve-config.json", `{"relay":"/relay/","clientId":"gotoauth-demo","emulator":true}`)
+	wantJSON(t, s, "/goto/_emulator/info", `{"emulator":true,"clientId":"gotoauth-demo","relay":"/relay/"}`)
+	if !strings.Contains(s.out.String(), "relay for GoTo client gotoauth-demo at http://"+s.addr+"/goto/oauth/token") {
+		t.Errorf("output %q", s.out.String())
+	}
 	redirect := self + "/"
 	const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk" // RFC 7636 appendix B
 	sum := sha256.Sum256([]byte(verifier))
@@ -693,7 +750,7 @@ func TestServeRelay(t *testing.T) {
 
 	// The user allows the sign-in at the emulator.
 	resp, page := s.raw(t, "GET", "/goto/oauth/authorize?"+url.Values{
-		"response_type": {"code"}, "client_id": {"gotoauth-backend"}, "state": {"s1"}, "redirect_uri": {redirect},
+		"response_type": {"code"}, "client_id": {"gotoauth-demo"}, "state": {"s1"}, "redirect_uri": {redirect},
 		"code_challenge": {challenge}, "code_challenge_method": {"S256"}}.Encode(), nil)
 	id := regexp.MustCompile(`name="request_id" value="([^"]+)"`).FindStringSubmatch(page)
 	if resp.StatusCode != 200 || id == nil {
@@ -772,7 +829,7 @@ func TestServeRelay(t *testing.T) {
 	// No key in the environment: one line says what that means. The
 	// emulator's secret shows nowhere.
 	out := s.out.String()
-	if !strings.Contains(out, "GOTOAUTH_COOKIE_KEY is not set") || strings.Contains(out, "gotoauth+backend/secret==") {
+	if !strings.Contains(out, "GOTOAUTH_COOKIE_KEY is not set") || strings.Contains(out, "gotoauth+demo/secret==") {
 		t.Errorf("output %q", out)
 	}
 }
@@ -798,6 +855,11 @@ func TestServeRelayEnv(t *testing.T) {
 	t.Setenv("GOTO_TOKEN_ENDPOINT", fake.URL+"/oauth/token")
 	t.Setenv("GOTOAUTH_COOKIE_KEY", base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32)))
 	s := startServe(t, "-relay")
+
+	// The page signs in at GoTo (here the fake) as the relay's client: the
+	// emulator, still mounted, has no relay of its own to offer.
+	wantJSON(t, s, "/serve-config.json", `{"relay":"/relay/","clientId":"env-client","emulator":false}`)
+	wantJSON(t, s, "/goto/_emulator/info", `{"emulator":true,"clientId":"gotoauth-demo","relay":""}`)
 
 	resp, body := s.relayPost(t, "/relay/token", "", "code=c&redirect_uri="+url.QueryEscape("http://"+s.addr+"/"))
 	if resp.StatusCode != 200 || body != `{"access_token":"at","expires_in":3600,"token_type":"Bearer"}` {
@@ -839,5 +901,36 @@ func TestServeRelayRefused(t *testing.T) {
 		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(string(out), tc.want) || strings.Contains(string(out), "serving ") {
 			t.Errorf("%v: %v\n%s", tc.env, err, out)
 		}
+	}
+}
+
+// TestServeConfig runs serve.go without the emulator: with -relay and a
+// GoTo client from the environment, /serve-config.json tells the page the
+// relay and the client id, never the secret; with neither flag, that there
+// is nothing but GoTo.
+func TestServeConfig(t *testing.T) {
+	const id, secret = "goto-client-id", "goto+client/secret=="
+	clearGoToEnv(t)
+	t.Setenv("GOTO_CLIENT_ID", id)
+	t.Setenv("GOTO_CLIENT_SECRET", secret)
+	s := startServeFlags(t, "-relay")
+	wantJSON(t, s, "/serve-config.json", `{"relay":"/relay/","clientId":"goto-client-id","emulator":false}`)
+	for _, target := range []string{"/serve-config.json", "/", "/index.html", "/goto/_emulator/info", "/relay/config"} {
+		resp, body := s.raw(t, "GET", target, nil)
+		if strings.Contains(body, secret) || strings.Contains(fmt.Sprint(resp.Header), secret) {
+			t.Errorf("%s shows the secret: %v %q", target, resp.Header, body)
+		}
+	}
+	if resp, _ := s.raw(t, "GET", "/goto/_emulator/info", nil); resp.StatusCode != 404 {
+		t.Errorf("info without -emulator: %d", resp.StatusCode)
+	}
+	if out := s.out.String(); strings.Contains(out, secret) || !strings.Contains(out, "relay for GoTo client "+id) {
+		t.Errorf("output %q", out)
+	}
+
+	plain := startServeFlags(t)
+	wantJSON(t, plain, "/serve-config.json", `{"relay":"","clientId":"","emulator":false}`)
+	if resp, _ := plain.raw(t, "POST", "/relay/token", map[string]string{"Content-Length": "0"}); resp.StatusCode != 404 && resp.StatusCode != 405 {
+		t.Errorf("relay without -relay: %d", resp.StatusCode)
 	}
 }

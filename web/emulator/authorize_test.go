@@ -17,7 +17,7 @@ func TestDeny(t *testing.T) {
 		u.Query().Get("error_description") == "" || u.Query().Has("code") || u.Fragment != "" {
 		t.Fatalf("Location %q", loc)
 	}
-	q := url.Values{"response_type": {"token"}, "client_id": {DemoClientID}, "redirect_uri": {redirect}, "state": {"s"}}
+	q := url.Values{"response_type": {"token"}, "client_id": {PublicClientID}, "redirect_uri": {redirect}, "state": {"s"}}
 	loc = v.decide(v.consent("/goto/oauth/authorize", q), "deny")
 	u, _ = url.Parse(loc)
 	f, _ := url.ParseQuery(u.Fragment)
@@ -37,26 +37,26 @@ func TestAuthorizeErrors(t *testing.T) {
 	}{
 		{"unknown client", "response_type=code&client_id=nope&redirect_uri=" + url.QueryEscape(redirect), true, "", ""},
 		{"no client", "response_type=code&redirect_uri=" + url.QueryEscape(redirect), true, "", ""},
-		{"two client ids", "response_type=code&client_id=gotoauth-demo&client_id=gotoauth-demo&redirect_uri=" + url.QueryEscape(redirect), true, "", ""},
-		{"missing redirect", "response_type=code&client_id=gotoauth-demo", true, "", ""},
-		{"https redirect", "response_type=code&client_id=gotoauth-demo&redirect_uri=https://127.0.0.1/cb", true, "", ""},
-		{"foreign host", "response_type=code&client_id=gotoauth-demo&redirect_uri=http://evil.example/cb", true, "", ""},
-		{"loopback lookalike", "response_type=code&client_id=gotoauth-demo&redirect_uri=http://127.0.0.1.evil.example/cb", true, "", ""},
-		{"userinfo", "response_type=code&client_id=gotoauth-demo&redirect_uri=" + url.QueryEscape("http://evil@127.0.0.1/cb"), true, "", ""},
-		{"fragment", "response_type=code&client_id=gotoauth-demo&redirect_uri=" + url.QueryEscape("http://127.0.0.1/cb#x"), true, "", ""},
-		{"bad port", "response_type=code&client_id=gotoauth-demo&redirect_uri=" + url.QueryEscape("http://127.0.0.1:99999/cb"), true, "", ""},
+		{"two client ids", "response_type=code&client_id=gotoauth-public&client_id=gotoauth-public&redirect_uri=" + url.QueryEscape(redirect), true, "", ""},
+		{"missing redirect", "response_type=code&client_id=gotoauth-public", true, "", ""},
+		{"https redirect", "response_type=code&client_id=gotoauth-public&redirect_uri=https://127.0.0.1/cb", true, "", ""},
+		{"foreign host", "response_type=code&client_id=gotoauth-public&redirect_uri=http://evil.example/cb", true, "", ""},
+		{"loopback lookalike", "response_type=code&client_id=gotoauth-public&redirect_uri=http://127.0.0.1.evil.example/cb", true, "", ""},
+		{"userinfo", "response_type=code&client_id=gotoauth-public&redirect_uri=" + url.QueryEscape("http://evil@127.0.0.1/cb"), true, "", ""},
+		{"fragment", "response_type=code&client_id=gotoauth-public&redirect_uri=" + url.QueryEscape("http://127.0.0.1/cb#x"), true, "", ""},
+		{"bad port", "response_type=code&client_id=gotoauth-public&redirect_uri=" + url.QueryEscape("http://127.0.0.1:99999/cb"), true, "", ""},
 		{"unregistered", "response_type=code&client_id=registered&redirect_uri=" + url.QueryEscape("https://app.example/other"), true, "", ""},
-		{"two redirects", "response_type=code&client_id=gotoauth-demo&redirect_uri=" + url.QueryEscape(redirect) + "&redirect_uri=" + url.QueryEscape(redirect), true, "", ""},
-		{"unsupported response type", codeQuery(DemoClientID, append(pkce, "response_type", "id_token")...).Encode(), false, "query", "unsupported_response_type"},
-		{"missing response type", "client_id=gotoauth-demo&state=st-1&redirect_uri=" + url.QueryEscape(redirect), false, "query", "invalid_request"},
-		{"malformed scope", codeQuery(DemoClientID, append(pkce, "scope", "a  b")...).Encode(), false, "query", "invalid_scope"},
-		{"quote in scope", codeQuery(DemoClientID, append(pkce, "scope", `a"b`)...).Encode(), false, "query", "invalid_scope"},
-		{"malformed scope implicit", codeQuery(DemoClientID, "response_type", "token", "scope", " a").Encode(), false, "fragment", "invalid_scope"},
-		{"bad challenge method", codeQuery(DemoClientID, "code_challenge", challengeOf(verifier), "code_challenge_method", "S512").Encode(), false, "query", "invalid_request"},
-		{"public client without PKCE", codeQuery(DemoClientID).Encode(), false, "query", "invalid_request"},
+		{"two redirects", "response_type=code&client_id=gotoauth-public&redirect_uri=" + url.QueryEscape(redirect) + "&redirect_uri=" + url.QueryEscape(redirect), true, "", ""},
+		{"unsupported response type", codeQuery(PublicClientID, append(pkce, "response_type", "id_token")...).Encode(), false, "query", "unsupported_response_type"},
+		{"missing response type", "client_id=gotoauth-public&state=st-1&redirect_uri=" + url.QueryEscape(redirect), false, "query", "invalid_request"},
+		{"malformed scope", codeQuery(PublicClientID, append(pkce, "scope", "a  b")...).Encode(), false, "query", "invalid_scope"},
+		{"quote in scope", codeQuery(PublicClientID, append(pkce, "scope", `a"b`)...).Encode(), false, "query", "invalid_scope"},
+		{"malformed scope implicit", codeQuery(PublicClientID, "response_type", "token", "scope", " a").Encode(), false, "fragment", "invalid_scope"},
+		{"bad challenge method", codeQuery(PublicClientID, "code_challenge", challengeOf(verifier), "code_challenge_method", "S512").Encode(), false, "query", "invalid_request"},
+		{"public client without PKCE", codeQuery(PublicClientID).Encode(), false, "query", "invalid_request"},
 		{"method without challenge", codeQuery(BackendClientID, "code_challenge_method", "S256").Encode(), false, "query", "invalid_request"},
-		{"short challenge", codeQuery(DemoClientID, "code_challenge", "abc").Encode(), false, "query", "invalid_request"},
-		{"repeated state", codeQuery(DemoClientID, pkce...).Encode() + "&state=again", false, "query", "invalid_request"},
+		{"short challenge", codeQuery(PublicClientID, "code_challenge", "abc").Encode(), false, "query", "invalid_request"},
+		{"repeated state", codeQuery(PublicClientID, pkce...).Encode() + "&state=again", false, "query", "invalid_request"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -70,6 +70,12 @@ func TestAuthorizeErrors(t *testing.T) {
 					}
 					if strings.Contains(rec.Body.String(), "request_id") {
 						t.Fatalf("error page shows a form")
+					}
+					// An icon of its own, which its CSP allows, so that no
+					// browser asks for /favicon.ico against that CSP.
+					if !strings.Contains(rec.Body.String(), `<link rel="icon" href="data:,">`) ||
+						!strings.Contains(rec.Header().Get("Content-Security-Policy"), "; img-src data:;") {
+						t.Fatalf("error page icon: CSP %q", rec.Header().Get("Content-Security-Policy"))
 					}
 					continue
 				}

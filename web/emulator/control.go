@@ -1,39 +1,67 @@
 package emulator
 
 import (
-	"io"
 	"net/http"
 )
 
-// info tells a page that it is served with the emulator, and which public
-// client to use, so the demo can preset its fields.
+// infoResponse is the info endpoint's answer.
+type infoResponse struct {
+	Emulator bool   `json:"emulator"`
+	ClientID string `json:"clientId"`
+	// Relay is Config.Relay: where a token relay that signs in as the demo
+	// client is mounted, or "" when there is none.
+	Relay string `json:"relay"`
+}
+
+// info tells a page that it is served with the emulator, which client to
+// sign in with and where its token relay is, so the demo can preset its
+// fields without asking its server again.
 func (e *Emulator) info(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		methodNotAllowed(w, "GET, HEAD, OPTIONS")
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	io.WriteString(w, `{"emulator":true,"clientId":"`+DemoClientID+`"}`)
+	writeJSON(w, http.StatusOK, infoResponse{Emulator: true, ClientID: DemoClientID, Relay: e.relay})
 }
 
 // control implements the two test-control endpoints: age a refresh token to
 // one hour of remaining life (so the next refresh rotates it) or expire an
 // access token now.
+//
+// age-refresh-token takes either a refresh_token or a client_id, which ages
+// every live refresh token of that client: a test that signs in through a
+// token relay never sees the refresh token, which the relay keeps sealed in
+// its cookie.
 func (e *Emulator) control(w http.ResponseWriter, r *http.Request, ageRefresh bool) {
 	form, ok := postedForm(w, r)
 	if !ok {
 		return
 	}
+	if ageRefresh && form.Has("refresh_token") == form.Has("client_id") {
+		writeError(w, http.StatusBadRequest, "invalid_request", "Send one of refresh_token and client_id.")
+		return
+	}
 	now := e.now()
 	e.mu.Lock()
-	var t *token
-	if ageRefresh {
-		t = e.refresh[form.Get("refresh_token")]
-	} else {
-		t = e.access[form.Get("access_token")]
+	var found []*token
+	switch {
+	case ageRefresh && form.Has("client_id"):
+		id := form.Get("client_id")
+		for _, t := range e.refresh {
+			if t.clientID == id && now.Before(t.expires) {
+				found = append(found, t)
+			}
+		}
+	case ageRefresh:
+		if t := e.refresh[form.Get("refresh_token")]; t != nil && now.Before(t.expires) {
+			found = append(found, t)
+		}
+	default:
+		if t := e.access[form.Get("access_token")]; t != nil && now.Before(t.expires) {
+			found = append(found, t)
+		}
 	}
-	found := t != nil && now.Before(t.expires)
-	if found {
+	for _, t := range found {
 		if ageRefresh {
 			t.expires = now.Add(agedRefreshLife)
 		} else {
@@ -41,7 +69,7 @@ func (e *Emulator) control(w http.ResponseWriter, r *http.Request, ageRefresh bo
 		}
 	}
 	e.mu.Unlock()
-	if !found {
+	if len(found) == 0 {
 		writeError(w, http.StatusNotFound, "not_found", "Unknown token.")
 		return
 	}

@@ -28,23 +28,66 @@ func TestControlEndpoints(t *testing.T) {
 }
 
 func TestInfoNamesTheDemoClient(t *testing.T) {
-	srv := httptest.NewServer(New(Config{}))
-	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/_emulator/info")
-	if err != nil {
-		t.Fatal(err)
+	for relay, want := range map[string]string{
+		"":        `{"emulator":true,"clientId":"gotoauth-demo","relay":""}`,
+		"/relay/": `{"emulator":true,"clientId":"gotoauth-demo","relay":"/relay/"}`,
+	} {
+		srv := httptest.NewServer(New(Config{Relay: relay}))
+		resp, err := http.Get(srv.URL + "/_emulator/info")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" || string(body) != want {
+			t.Fatalf("info with relay %q: %d %q, want %q", relay, resp.StatusCode, body, want)
+		}
+		if strings.Contains(string(body), DemoClientSecret) {
+			t.Fatalf("info tells the secret: %q", body)
+		}
+		resp, err = http.Post(srv.URL+"/_emulator/info", "text/plain", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Fatalf("POST info: %d", resp.StatusCode)
+		}
+		srv.Close()
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" || !strings.Contains(string(body), `"clientId":"gotoauth-demo"`) {
-		t.Fatalf("info: %d %q", resp.StatusCode, body)
+}
+
+// TestAgeRefreshTokensOfClient ages every refresh token of one client, as
+// a test that signs in through a token relay, which never shows it the
+// refresh token, does: each one's next refresh rotates it. Other clients'
+// tokens are left alone.
+func TestAgeRefreshTokensOfClient(t *testing.T) {
+	v := newEnv(t, Config{})
+	rts := make([]string, 2)
+	for i := range rts {
+		rts[i] = decode(t, v.token("/goto/oauth/token", publicExchange(v.publicCode())))["refresh_token"].(string)
 	}
-	resp, err = http.Post(srv.URL+"/_emulator/info", "text/plain", nil)
-	if err != nil {
-		t.Fatal(err)
+	backendCode := v.code(codeQuery(BackendClientID))
+	backendRT := decode(t, v.token("/goto/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {backendCode},
+		"redirect_uri": {redirect}}, BackendClientID, BackendClientSecret))["refresh_token"].(string)
+
+	age := func(form url.Values) *httptest.ResponseRecorder {
+		return v.do(req{method: http.MethodPost, path: "/goto/_emulator/age-refresh-token", body: form.Encode()})
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusMethodNotAllowed {
-		t.Fatalf("POST info: %d", resp.StatusCode)
+	wantOAuthError(t, age(url.Values{}), 400, "invalid_request")
+	wantOAuthError(t, age(url.Values{"client_id": {PublicClientID}, "refresh_token": {rts[0]}}), 400, "invalid_request")
+	wantOAuthError(t, age(url.Values{"client_id": {"nobody"}}), 404, "not_found")
+	if rec := age(url.Values{"client_id": {PublicClientID}}); rec.Code != http.StatusNoContent {
+		t.Fatalf("age by client_id: %d %s", rec.Code, rec.Body)
+	}
+	for _, rt := range rts {
+		rec := v.token("/goto/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {PublicClientID}})
+		if m := decode(t, rec); rec.Code != 200 || m["refresh_token"] == nil || m["refresh_token"] == rt {
+			t.Errorf("aged refresh token not rotated: %d %s", rec.Code, rec.Body)
+		}
+	}
+	rec := v.token("/goto/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {backendRT}}, BackendClientID, BackendClientSecret)
+	if m := decode(t, rec); rec.Code != 200 || m["refresh_token"] != nil {
+		t.Errorf("another client's refresh token was aged: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -27,8 +27,11 @@
 //	POST /oauth2/v2/token             token endpoint (GoToConnect JSON shape)
 //	GET  /identity/v1/Users/me        SCIM /me
 //	POST /_emulator/age-refresh-token test control: refresh token has 1h left
+//	                                  (one refresh_token, or every one of a client_id)
 //	POST /_emulator/expire-access-token test control: access token expires now
-//	GET  /_emulator/info              tells a page that the emulator is there
+//	GET  /_emulator/stats             test control: token requests so far, by grant
+//	GET  /_emulator/info              tells a page that the emulator is there,
+//	                                  its demo client and the relay (Config.Relay)
 //
 // All state lives in memory, behind one mutex, with caps on every table.
 package emulator
@@ -43,9 +46,20 @@ import (
 // Default client credentials, exported so that other test suites and the demo
 // can refer to them instead of repeating string literals.
 const (
-	// DemoClientID is a public client: no secret, PKCE required on the code
-	// flow, any http loopback redirect URI.
+	// DemoClientID is the demo's client, confidential as GoTo's clients
+	// are (GoTo's token endpoint authenticates clients with HTTP Basic and
+	// documents no public ones): a page signs in with it by the implicit
+	// flow, or by the code flow through the token relay (web/relay), which
+	// holds DemoClientSecret. Any http loopback redirect URI.
 	DemoClientID = "gotoauth-demo"
+	// DemoClientSecret is DemoClientID's secret. Like GoTo's example
+	// secret it holds '+', '/' and '=', which GoTo's Basic header carries
+	// as they are.
+	DemoClientSecret = "gotoauth+demo/secret=="
+	// PublicClientID is a public client, which GoTo does not offer, kept
+	// for the tests of a client without a secret: no secret, PKCE required
+	// on the code flow, any http loopback redirect URI.
+	PublicClientID = "gotoauth-public"
 	// BackendClientID is a confidential client that authenticates with
 	// HTTP Basic, any http loopback redirect URI.
 	BackendClientID = "gotoauth-backend"
@@ -123,13 +137,18 @@ type Config struct {
 	Now func() time.Time
 	// User defaults to DefaultUser() when its ID is empty.
 	User User
+	// Relay is where a token relay that signs in as DemoClientID is mounted
+	// on the page's server ("/relay/" for serve.go -relay), which the info
+	// endpoint tells the page; empty means none.
+	Relay string
 }
 
-// DefaultClients returns the public demo client and the confidential backend
-// client.
+// DefaultClients returns the confidential demo and backend clients and the
+// public client.
 func DefaultClients() []Client {
 	return []Client{
-		{ID: DemoClientID},
+		{ID: DemoClientID, Secret: DemoClientSecret},
+		{ID: PublicClientID},
 		{ID: BackendClientID, Secret: BackendClientSecret},
 	}
 }
@@ -160,12 +179,15 @@ type Emulator struct {
 	origins map[string]bool // nil: any http loopback origin
 	now     func() time.Time
 	user    User
+	relay   string
 
 	mu      sync.Mutex
 	pending map[string]*authRequest
 	codes   map[string]*authCode
 	access  map[string]*token
 	refresh map[string]*token
+
+	stats stats // test control: GET /_emulator/stats
 }
 
 // New returns an Emulator for cfg.
@@ -174,6 +196,7 @@ func New(cfg Config) *Emulator {
 		clients: make(map[string]Client),
 		now:     cfg.Now,
 		user:    cfg.User,
+		relay:   cfg.Relay,
 		pending: make(map[string]*authRequest),
 		codes:   make(map[string]*authCode),
 		access:  make(map[string]*token),
@@ -229,6 +252,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.withCORS(w, r, func() { e.control(w, r, false) })
 	case "/_emulator/info":
 		e.withCORS(w, r, func() { e.info(w, r) })
+	case "/_emulator/stats":
+		e.withCORS(w, r, func() { e.statsEndpoint(w, r) })
 	default:
 		h.Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)

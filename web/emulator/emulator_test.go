@@ -156,7 +156,7 @@ func (v *env) code(q url.Values) string {
 }
 
 func (v *env) publicCode() string {
-	return v.code(codeQuery(DemoClientID, "code_challenge", challengeOf(verifier), "code_challenge_method", "S256"))
+	return v.code(codeQuery(PublicClientID, "code_challenge", challengeOf(verifier), "code_challenge_method", "S256"))
 }
 
 func (v *env) token(path string, form url.Values, basic ...string) *httptest.ResponseRecorder {
@@ -196,7 +196,7 @@ func wantOAuthError(t *testing.T, rec *httptest.ResponseRecorder, status int, co
 
 func publicExchange(code string) url.Values {
 	return url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect},
-		"client_id": {DemoClientID}, "code_verifier": {verifier}}
+		"client_id": {PublicClientID}, "code_verifier": {verifier}}
 }
 
 func (v *env) meStatus(access string) int {
@@ -206,7 +206,7 @@ func (v *env) meStatus(access string) int {
 
 func TestBodyLimitsAndDuplicates(t *testing.T) {
 	v := newEnv(t, Config{})
-	big := "grant_type=refresh_token&client_id=gotoauth-demo&refresh_token=" + strings.Repeat("a", 70<<10)
+	big := "grant_type=refresh_token&client_id=gotoauth-public&refresh_token=" + strings.Repeat("a", 70<<10)
 	for _, p := range []string{"/goto/oauth/token", "/goto/oauth2/v2/token", "/goto/oauth/authorize/decision", "/goto/_emulator/age-refresh-token"} {
 		rec := v.do(req{method: http.MethodPost, path: p, body: big})
 		if rec.Code != http.StatusRequestEntityTooLarge {
@@ -233,7 +233,7 @@ func TestBodyLimitsAndDuplicates(t *testing.T) {
 		wantOAuthError(t, rec, 400, "invalid_request")
 	}
 	// A charset parameter is fine.
-	rec := v.do(req{method: http.MethodPost, path: "/goto/oauth/token", body: "grant_type=password&client_id=gotoauth-demo",
+	rec := v.do(req{method: http.MethodPost, path: "/goto/oauth/token", body: "grant_type=password&client_id=gotoauth-public",
 		contentType: "application/x-www-form-urlencoded; charset=UTF-8"})
 	wantOAuthError(t, rec, 400, "unsupported_grant_type")
 
@@ -274,7 +274,7 @@ func TestConcurrentFlows(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			q := codeQuery(DemoClientID, "code_challenge", challengeOf(verifier), "code_challenge_method", "S256")
+			q := codeQuery(PublicClientID, "code_challenge", challengeOf(verifier), "code_challenge_method", "S256")
 			q.Set("state", fmt.Sprint(i))
 			rec := httptest.NewRecorder()
 			v.h.ServeHTTP(rec, httptest.NewRequest("GET", "/goto/oauth/authorize?"+q.Encode(), nil))

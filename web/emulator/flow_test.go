@@ -9,7 +9,7 @@ import (
 
 func TestCodeFlowPublicPKCE(t *testing.T) {
 	v := newEnv(t, Config{})
-	q := codeQuery(DemoClientID, "scope", "identity:scim.me users.v1.lines.read",
+	q := codeQuery(PublicClientID, "scope", "identity:scim.me users.v1.lines.read",
 		"code_challenge", challengeOf(verifier), "code_challenge_method", "S256")
 	rec := v.do(req{path: "/goto/oauth/authorize?" + q.Encode()})
 	if rec.Code != 200 {
@@ -21,7 +21,7 @@ func TestCodeFlowPublicPKCE(t *testing.T) {
 		"X-Content-Type-Options":  "nosniff",
 		"Referrer-Policy":         "no-referrer",
 		"Cache-Control":           "no-store",
-		"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://127.0.0.1:9999; frame-ancestors 'none'; base-uri 'none'",
+		"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self' http://127.0.0.1:9999; frame-ancestors 'none'; base-uri 'none'",
 	}
 	for k, want := range wantHeaders {
 		if got := h.Get(k); got != want {
@@ -30,7 +30,7 @@ func TestCodeFlowPublicPKCE(t *testing.T) {
 	}
 	body := rec.Body.String()
 	for _, s := range []string{`id="allow"`, `id="deny"`, `name="decision" value="allow"`, `name="decision" value="deny"`,
-		`method="post"`, `action="authorize/decision"`, DemoClientID, "identity:scim.me", "users.v1.lines.read"} {
+		`method="post"`, `action="authorize/decision"`, `<link rel="icon" href="data:,">`, PublicClientID, "identity:scim.me", "users.v1.lines.read"} {
 		if !strings.Contains(body, s) {
 			t.Errorf("consent page lacks %q", s)
 		}
@@ -95,7 +95,7 @@ func TestCodeFlowConfidentialBasic(t *testing.T) {
 func TestPlainPKCE(t *testing.T) {
 	v := newEnv(t, Config{})
 	plain := strings.Repeat("a", 43)
-	code := v.code(codeQuery(DemoClientID, "code_challenge", plain))
+	code := v.code(codeQuery(PublicClientID, "code_challenge", plain))
 	f := publicExchange(code)
 	f.Set("code_verifier", plain)
 	if rec := v.token("/goto/oauth/token", f); rec.Code != 200 {
@@ -105,7 +105,7 @@ func TestPlainPKCE(t *testing.T) {
 
 func TestImplicitFlows(t *testing.T) {
 	v := newEnv(t, Config{})
-	q := url.Values{"response_type": {"token"}, "client_id": {DemoClientID}, "redirect_uri": {redirect},
+	q := url.Values{"response_type": {"token"}, "client_id": {PublicClientID}, "redirect_uri": {redirect},
 		"scope": {"identity:scim.me users.v1.read"}, "state": {"a b&c"}}
 
 	loc := v.decide(v.consent("/goto/oauth/authorize", q), "allow")

@@ -7,8 +7,10 @@ import (
 )
 
 // htmlHeaders sets the headers of the emulator's own pages: nothing but inline
-// styles may load, and the form may post to the emulator itself and be
-// followed to the client's redirect origin.
+// styles and data: images (the pages' empty icon, <link rel="icon"
+// href="data:,">, which keeps Firefox from fetching /favicon.ico against
+// this policy) may load, and the form may post to the emulator itself and
+// be followed to the client's redirect origin.
 func htmlHeaders(w http.ResponseWriter, redirectOrigin string) {
 	formAction := "'self'"
 	if redirectOrigin != "" {
@@ -16,7 +18,7 @@ func htmlHeaders(w http.ResponseWriter, redirectOrigin string) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action "+formAction+
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action "+formAction+
 		"; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 }

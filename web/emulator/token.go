@@ -35,6 +35,7 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request, legacy bool) {
 	if !ok {
 		return
 	}
+	e.stats.count(form.Get("grant_type"))
 	client, ok := e.authenticate(w, r, form)
 	if !ok {
 		return

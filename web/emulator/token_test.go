@@ -78,9 +78,9 @@ func TestTokenErrors(t *testing.T) {
 		}, 401, "invalid_client"},
 		{"public client with basic", func(v *env) (url.Values, []string) {
 			f, _ := public(nil)(v)
-			return f, []string{DemoClientID, ""}
+			return f, []string{PublicClientID, ""}
 		}, 401, "invalid_client"},
-		{"body client_id disagrees with basic", confidential(false, set("client_id", DemoClientID)), 401, "invalid_client"},
+		{"body client_id disagrees with basic", confidential(false, set("client_id", PublicClientID)), 401, "invalid_client"},
 		{"public client unknown id", public(set("client_id", "nobody")), 401, "invalid_client"},
 		{"public client without id", public(del("client_id")), 401, "invalid_client"},
 		{"password grant", func(v *env) (url.Values, []string) {
@@ -90,7 +90,7 @@ func TestTokenErrors(t *testing.T) {
 			return url.Values{"grant_type": {"client_credentials"}}, []string{BackendClientID, BackendClientSecret}
 		}, 400, "unsupported_grant_type"},
 		{"missing grant", func(v *env) (url.Values, []string) {
-			return url.Values{"client_id": {DemoClientID}}, nil
+			return url.Values{"client_id": {PublicClientID}}, nil
 		}, 400, "invalid_request"},
 		{"expired code", func(v *env) (url.Values, []string) {
 			f := publicExchange(v.publicCode())
@@ -98,10 +98,10 @@ func TestTokenErrors(t *testing.T) {
 			return f, nil
 		}, 400, "invalid_grant"},
 		{"unknown refresh token", func(v *env) (url.Values, []string) {
-			return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"nope"}, "client_id": {DemoClientID}}, nil
+			return url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"nope"}, "client_id": {PublicClientID}}, nil
 		}, 400, "invalid_grant"},
 		{"missing refresh token", func(v *env) (url.Values, []string) {
-			return url.Values{"grant_type": {"refresh_token"}, "client_id": {DemoClientID}}, nil
+			return url.Values{"grant_type": {"refresh_token"}, "client_id": {PublicClientID}}, nil
 		}, 400, "invalid_request"},
 	}
 	for _, tc := range tests {
@@ -146,7 +146,7 @@ func TestCodeReuseRevokesTokens(t *testing.T) {
 	m := decode(t, rec)
 	at, rt := m["access_token"].(string), m["refresh_token"].(string)
 	// Refresh once, so a descendant access token exists too.
-	rec = v.token("/goto/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {DemoClientID}})
+	rec = v.token("/goto/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {PublicClientID}})
 	if rec.Code != 200 {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
@@ -164,17 +164,17 @@ func TestCodeReuseRevokesTokens(t *testing.T) {
 	if v.meStatus(other) != 200 {
 		t.Error("unrelated token revoked")
 	}
-	wantOAuthError(t, v.token("/goto/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {DemoClientID}}),
+	wantOAuthError(t, v.token("/goto/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {PublicClientID}}),
 		400, "invalid_grant")
 }
 
 func TestRefresh(t *testing.T) {
 	v := newEnv(t, Config{})
-	rec := v.token("/goto/oauth/token", publicExchange(v.code(codeQuery(DemoClientID,
+	rec := v.token("/goto/oauth/token", publicExchange(v.code(codeQuery(PublicClientID,
 		"scope", "identity:scim.me users.v1.read", "code_challenge", challengeOf(verifier), "code_challenge_method", "S256"))))
 	rt := decode(t, rec)["refresh_token"].(string)
 	refresh := func(rt string, extra ...string) *httptest.ResponseRecorder {
-		f := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {DemoClientID}}
+		f := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {PublicClientID}}
 		for i := 0; i+1 < len(extra); i += 2 {
 			f.Set(extra[i], extra[i+1])
 		}
@@ -237,7 +237,7 @@ func TestRefresh(t *testing.T) {
 
 func TestLegacyJiveTokens(t *testing.T) {
 	v := newEnv(t, Config{})
-	q := codeQuery(DemoClientID, "code_challenge", challengeOf(verifier), "code_challenge_method", "S256")
+	q := codeQuery(PublicClientID, "code_challenge", challengeOf(verifier), "code_challenge_method", "S256")
 	loc := v.decide(v.consent("/goto/oauth2/v2/grant", q), "allow")
 	u, _ := url.Parse(loc)
 	rec := v.token("/goto/oauth2/v2/token", publicExchange(u.Query().Get("code")))
@@ -256,7 +256,7 @@ func TestLegacyJiveTokens(t *testing.T) {
 
 	// A GoToConnect refresh token at today's endpoint ("Migrating from
 	// GoToConnect (auth.jive.com) to LogMeIn Authentication API").
-	f := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {DemoClientID}}
+	f := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}, "client_id": {PublicClientID}}
 	rec = v.token("/goto/oauth/token", f)
 	if rec.Code != 400 || rec.Body.String() != `{"error":"invalid_request","error_description":"unsupported.jwt"}` {
 		t.Fatalf("unsupported.jwt: %d %s", rec.Code, rec.Body)
@@ -272,5 +272,37 @@ func TestLegacyJiveTokens(t *testing.T) {
 	m = decode(t, rec)
 	if rec.Code != 200 || m["refresh_token"] != rt || m["token_type"] != "bearer" {
 		t.Fatalf("legacy refresh: %s", rec.Body)
+	}
+}
+
+// TestDemoClientIsConfidential: the demo's client, like GoTo's clients,
+// authenticates with HTTP Basic and its secret ('+', '/' and '=' sent as
+// they are); naming itself with client_id alone, as a public client does,
+// or sending the secret form-encoded (RFC 6749 §2.3.1) is refused.
+func TestDemoClientIsConfidential(t *testing.T) {
+	v := newEnv(t, Config{})
+	code := v.code(codeQuery(DemoClientID, "code_challenge", challengeOf(verifier), "code_challenge_method", "S256"))
+	f := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect}, "code_verifier": {verifier}}
+	public := url.Values{"client_id": {DemoClientID}}
+	for k, vs := range f {
+		public[k] = vs
+	}
+	wantOAuthError(t, v.token("/goto/oauth/token", public), 401, "invalid_client")
+	wantOAuthError(t, v.token("/goto/oauth/token", f, DemoClientID, url.QueryEscape(DemoClientSecret)), 401, "invalid_client")
+	wantOAuthError(t, v.token("/goto/oauth/token", f, DemoClientID, BackendClientSecret), 401, "invalid_client")
+	// A refused authentication does not spend the code.
+	rec := v.token("/goto/oauth/token", f, DemoClientID, DemoClientSecret)
+	m := decode(t, rec)
+	if rec.Code != 200 || m["access_token"] == nil || m["refresh_token"] == nil {
+		t.Fatalf("exchange with Basic: %d %s", rec.Code, rec.Body)
+	}
+	if !strings.ContainsAny(DemoClientSecret, "+") || !strings.Contains(DemoClientSecret, "/") || !strings.Contains(DemoClientSecret, "=") {
+		t.Errorf("DemoClientSecret %q lacks GoTo's example secret's characters", DemoClientSecret)
+	}
+	// The implicit flow needs no secret.
+	q := url.Values{"response_type": {"token"}, "client_id": {DemoClientID}, "redirect_uri": {redirect}, "state": {"s"}}
+	loc := v.decide(v.consent("/goto/oauth/authorize", q), "allow")
+	if !strings.Contains(loc, "#access_token=") {
+		t.Errorf("implicit flow for the demo client: Location %q", loc)
 	}
 }

@@ -1,7 +1,11 @@
 // The demo page in headless Chromium and headless Firefox (Debian's
 // chromium and firefox-esr), driven by puppeteer-core through
-// ./browsers.mjs, against serve.go and its GoTo emulator: what a person does
-// and sees. Every test runs in each browser, and its name says which.
+// ./browsers.mjs, against serve.go with its GoTo emulator and its token
+// relay, as `make run` serves it: what a person does and sees. The code flow
+// goes through the relay, which holds the client secret and, in an HttpOnly
+// cookie, the refresh token; neither ever reaches the page. A second
+// serve.go without the relay serves the page as it is against GoTo alone.
+// Every test runs in each browser, and its name says which.
 //
 // Puppeteer adds `__ariaQuerySelector*` globals to the pages it drives; see
 // browsers.mjs before checking a page's globals.
@@ -12,38 +16,45 @@ import { BROWSERS, launch } from './browsers.mjs';
 import { startServer } from './server.mjs';
 
 const ARTEFACTS = new URL('../test-results/', import.meta.url);
+// The emulator's demo client (web/emulator: DemoClientID, DemoClientSecret),
+// which the relay signs in as; the page must never see the secret.
+const DEMO_CLIENT = 'gotoauth-demo';
+const DEMO_SECRET = 'gotoauth+demo/secret==';
+// The relay's cookie (web/relay: CookieName, Path).
+const RELAY_COOKIE = 'gotoauth_relay';
 
-let server;
+let server; // serve.go -emulator -relay, as `make run`
+let plain; // serve.go -emulator: no relay
 
 before(async () => {
-  server = await startServer();
+  [server, plain] = await Promise.all([startServer({ relay: true }), startServer()]);
 });
 after(async () => {
-  await server?.stop();
+  await Promise.all([server?.stop(), plain?.stop()]);
 });
 
-/** A fresh page on the demo, with its console and errors collected. */
-async function openDemo(browser) {
-  const page = await browser.newPage();
+/**
+ * Opens the demo on base (the relay's server unless told) in a fresh page,
+ * or in the page given, with its console and errors collected: problems are
+ * errors and anything token-like on the console, messages every console
+ * message, for the scans of assertNothingSecret.
+ */
+async function openDemo(browser, { base = server.base, page } = {}) {
+  page ??= await browser.newPage();
   const problems = [];
-  page.on('pageerror', (e) => {
-    const message = `${e?.message ?? e}`;
-    // Firefox fetches /favicon.ico for the emulator's consent page too, and
-    // reports that page's CSP (default-src 'none') blocking it as an error;
-    // Chromium does not apply a page's CSP to its favicon. The demo's own
-    // policy is default-src 'self', so this message is never the demo's.
-    if (/^Content-Security-Policy: .*\/favicon\.ico\b.*default-src 'none'/.test(message)) return;
-    problems.push(`pageerror: ${message}`);
-  });
+  const messages = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e?.message ?? e}`));
   page.on('console', (m) => {
+    messages.push(m.text());
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
     // Tokens never go to the console.
-    if (/access_token|eyJ|[A-Za-z0-9_-]{40,}/.test(m.text())) problems.push(`console shows a secret-like value: ${m.text()}`);
+    if (/access_token|refresh_token|eyJ|[A-Za-z0-9_-]{40,}/.test(m.text())) problems.push(`console shows a secret-like value: ${m.text()}`);
   });
-  await page.goto(server.base + '/');
+  await page.goto(base + '/');
   await page.waitForSelector('#app[data-ready="true"]');
-  await page.waitForFunction(() => document.querySelector('#mode').textContent.includes('emulator'));
-  return { page, problems };
+  await page.waitForFunction(() => document.querySelector('#mode').textContent.includes('emulator') &&
+    document.querySelector('#client-id').value !== '');
+  return { page, problems, messages };
 }
 
 /**
@@ -61,12 +72,67 @@ async function assertCleanAddress(page) {
   assert.equal(dirty(u), undefined, `the address bar still has ${dirty(u)}: ${u}`);
 }
 
+/**
+ * The relay's cookie as the browser holds it (the browser's cookie API:
+ * script on the page cannot read it), checked to be HttpOnly, SameSite=
+ * Strict and for /relay/ only; undefined when there is none.
+ */
+async function relayCookie(page) {
+  const found = (await page.cookies()).filter((c) => c.name === RELAY_COOKIE);
+  assert.ok(found.length <= 1, `${found.length} relay cookies`);
+  const [c] = found;
+  if (c) {
+    assert.equal(c.httpOnly, true, 'the relay cookie is HttpOnly');
+    assert.equal(c.sameSite, 'Strict', 'the relay cookie is SameSite=Strict');
+    assert.equal(c.path, '/relay/', 'the relay cookie is for /relay/ only');
+    assert.equal(c.domain, '127.0.0.1');
+    assert.ok(c.value.length > 40, 'the relay cookie holds the sealed refresh token');
+  }
+  return c;
+}
+
+/**
+ * Nothing the page holds or has logged carries any of secrets: the
+ * document, sessionStorage, localStorage, document.cookie (which must not
+ * show the HttpOnly cookie either) and every console message so far.
+ */
+async function assertNothingSecret(page, messages, secrets) {
+  const held = await page.evaluate(() => ({
+    html: document.documentElement.outerHTML,
+    sessionStorage: JSON.stringify({ ...sessionStorage }),
+    localStorage: JSON.stringify({ ...localStorage }),
+    cookie: document.cookie,
+  }));
+  held.console = messages.join('\n');
+  for (const [where, text] of Object.entries(held)) {
+    for (const secret of secrets) assert.ok(!text.includes(secret), `${where} holds ${secret.slice(0, 12)}…`);
+  }
+  assert.ok(!held.cookie.includes(RELAY_COOKIE), 'script can read the relay cookie');
+}
+
 async function signIn(page, flow, decision = 'allow') {
   await page.selectOption('#flow', flow);
   await page.click('#sign-in');
   await page.waitForURL(/\/goto\/oauth(2\/v2)?\/(authorize|grant)\?/);
   await page.click(decision === 'allow' ? '#allow' : '#deny');
   await page.waitForURL((u) => u.pathname === '/');
+}
+
+/** Clicks Refresh and waits for the page to show its nth refresh. */
+async function refresh(page, n) {
+  await page.click('#refresh');
+  await page.waitForSelector(`#token-panel[data-refreshes="${n}"]`);
+}
+
+/** The emulator ages every refresh token of the demo client: its next refresh rotates it. */
+async function ageRefreshTokens() {
+  const r = await fetch(`${server.base}/goto/_emulator/age-refresh-token`, { method: 'POST', body: new URLSearchParams({ client_id: DEMO_CLIENT }) });
+  assert.equal(r.status, 204);
+}
+
+/** Waits for the page's token panel to be hidden. */
+function signedOut(page) {
+  return page.waitForFunction(() => document.querySelector('#token-panel').hidden);
 }
 
 for (const name of BROWSERS) {
@@ -80,8 +146,13 @@ for (const name of BROWSERS) {
       await browser?.close();
     });
 
-    test(`${name}: code flow with PKCE: signed in, profile, refresh, clean address bar`, async () => {
-      const { page, problems } = await openDemo(browser);
+    test(`${name}: code flow through the relay: signed in, profile, refresh, rotation, no secret or refresh token in the page`, async () => {
+      const { page, problems, messages } = await openDemo(browser);
+      // The page is preset from serve.go's config and the emulator's info.
+      assert.equal(await page.inputValue('#client-id'), DEMO_CLIENT);
+      assert.equal(await page.inputValue('#relay'), '/relay/');
+      assert.equal(await page.inputValue('#flow'), 'code');
+      assert.match(await page.textContent('#mode'), /emulator and the token relay: the code flow goes through the relay/);
       await signIn(page, 'code');
       await page.waitForSelector('#token-panel:not([hidden])');
       await assertCleanAddress(page);
@@ -89,11 +160,17 @@ for (const name of BROWSERS) {
       assert.equal(await page.textContent('#token-scopes'), 'identity:scim.me');
       assert.equal(await page.textContent('#token-legacy'), 'none (today\'s format)');
       assert.match(await page.textContent('#token-expiry'), /^(59m|1h 0m|60m)/);
-      // The token is masked on the page and absent from storage.
+      // The access token is masked on the page and absent from storage.
       const access = await page.textContent('#token-access');
       assert.match(access, /… \(\d+ characters\)$/);
       const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
       assert.ok(!stored.includes(access.slice(0, 6)), 'a token prefix is in web storage');
+      // The refresh token stays with the relay, sealed in its HttpOnly cookie.
+      assert.equal(await page.textContent('#token-refresh'), 'held by the relay (HttpOnly cookie)');
+      assert.equal(await page.isDisabled('#refresh'), false);
+      const cookie = await relayCookie(page);
+      assert.ok(cookie, 'the relay set its cookie');
+      await assertNothingSecret(page, messages, [DEMO_SECRET, 'refresh_token', cookie.value]);
       // The countdown counts down.
       const before = await page.textContent('#token-expiry');
       await page.waitForFunction((b) => document.querySelector('#token-expiry').textContent !== b, before, { timeout: 5000 });
@@ -108,11 +185,61 @@ for (const name of BROWSERS) {
       mkdirSync(ARTEFACTS, { recursive: true });
       await page.screenshot({ path: new URL(`signed-in-${name}.png`, ARTEFACTS).pathname, fullPage: true });
 
-      await page.click('#refresh');
-      await page.waitForSelector('#token-panel[data-refreshed="true"]');
-      assert.match(await page.textContent('#status'), /kept/);
+      // Refresh, twice. The emulator first ages the refresh token to its
+      // last hour, when GoTo rotates it: the first refresh brings a new one,
+      // which the relay seals into a new cookie; the second works with that
+      // rotated cookie, and, the new refresh token being young, the relay
+      // keeps it. Each brings a new access token from the emulator. (A
+      // refresh repeated with one cookie within moments may be answered
+      // from the relay's memory, so no refresh here repeats a cookie.)
+      await ageRefreshTokens();
+      await refresh(page, 1);
+      assert.match(await page.textContent('#status'), /through the relay; the refresh token stays in its HttpOnly cookie/);
+      assert.equal(await page.textContent('#token-refresh'), 'held by the relay (HttpOnly cookie)');
+      const rotated = await relayCookie(page);
+      assert.ok(rotated && rotated.value !== cookie.value, 'the relay replaced its cookie with the rotated refresh token');
+      const first = await page.textContent('#token-access');
+      assert.notEqual(first, access, 'a new access token');
+      await refresh(page, 2);
+      assert.match(await page.textContent('#status'), /through the relay; the refresh token stays in its HttpOnly cookie/);
+      assert.equal((await relayCookie(page)).value, rotated.value, 'the relay kept the rotated cookie');
+      assert.notEqual(await page.textContent('#token-access'), first, 'a new access token from the rotated refresh token');
+      assert.equal(await page.isHidden('#error'), true);
+      await assertNothingSecret(page, messages, [DEMO_SECRET, 'refresh_token', cookie.value, rotated.value]);
       await assertCleanAddress(page);
       assert.deepEqual(problems, []);
+
+      // Another tab of this browser signs in and out through the relay: its
+      // sign-out clears the relay's cookie, which the tabs share.
+      const { page: tab, problems: tabProblems, messages: tabMessages } = await openDemo(browser, { page: await page.sibling() });
+      await signIn(tab, 'code');
+      await tab.waitForSelector('#token-panel:not([hidden])');
+      const tabCookie = await relayCookie(tab);
+      assert.ok(tabCookie && tabCookie.value !== rotated.value, 'the tab\'s sign-in set a cookie of its own');
+      await assertNothingSecret(tab, tabMessages, [DEMO_SECRET, 'refresh_token', tabCookie.value]);
+      await tab.click('#sign-out');
+      await signedOut(tab);
+      assert.match(await tab.textContent('#status'), /relay cleared its cookie/);
+      assert.equal(await relayCookie(tab), undefined, 'sign-out cleared the relay cookie');
+      assert.equal(await tab.isHidden('#error'), true);
+      assert.deepEqual(tabProblems, []);
+      await tab.close();
+
+      // This tab's next refresh finds no cookie: sign in again.
+      await page.click('#refresh');
+      await page.waitForSelector('#error:not([hidden])');
+      assert.equal(await page.getAttribute('#error', 'data-code'), 'reauthenticate');
+      assert.match(await page.textContent('#error-code'), /^reauthenticate/);
+      assert.match(await page.textContent('#status'), /sign in again/);
+      // Sign out still works, and clears the page.
+      await page.click('#sign-out');
+      await signedOut(page);
+      assert.equal(await page.isHidden('#error'), true);
+      assert.equal(await relayCookie(page), undefined);
+      await assertNothingSecret(page, messages, [DEMO_SECRET, 'refresh_token', cookie.value, rotated.value, tabCookie.value]);
+      // The one error is the browser's own note of the relay's 401 (Chromium
+      // logs failed requests; Firefox does not).
+      assert.deepEqual(problems.filter((p) => !/^console: Failed to load resource: the server responded with a status of 401\b/.test(p)), []);
       await page.close();
     });
 
@@ -126,6 +253,56 @@ for (const name of BROWSERS) {
       assert.equal(await page.isDisabled('#refresh'), true);
       await page.click('#fetch-me');
       await page.waitForSelector('#profile:not([hidden])');
+      assert.equal(await relayCookie(page), undefined, 'the implicit flow leaves the relay out');
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test(`${name}: without the relay: the implicit flow signs in; the code flow is refused as GoTo refuses it`, async () => {
+      const { page, problems } = await openDemo(browser, { base: plain.base });
+      assert.match(await page.textContent('#mode'), /preset/);
+      assert.equal(await page.inputValue('#client-id'), DEMO_CLIENT);
+      assert.equal(await page.inputValue('#relay'), '');
+      assert.equal(await page.inputValue('#flow'), 'implicit');
+      await signIn(page, 'implicit');
+      await page.waitForSelector('#token-panel:not([hidden])');
+      await assertCleanAddress(page);
+      assert.equal(await page.textContent('#token-principal'), 'mister.jones@fakemail.com');
+      assert.equal(await page.textContent('#token-refresh'), 'none');
+      await page.click('#fetch-me');
+      await page.waitForSelector('#profile:not([hidden])');
+      await page.click('#sign-out');
+      await signedOut(page);
+      assert.deepEqual(problems, []);
+
+      // The demo client is confidential, as GoTo's are: a page alone cannot
+      // redeem its code.
+      await signIn(page, 'code');
+      await page.waitForSelector('#error:not([hidden])');
+      assert.equal(await page.getAttribute('#error', 'data-code'), 'oauth_error');
+      assert.equal(await page.getAttribute('#error', 'data-oauth-error'), 'invalid_client');
+      assert.match(await page.textContent('#error-message'), /set the Relay field to a token relay, or sign in with the implicit flow/);
+      assert.equal(await page.isHidden('#token-panel'), true);
+      await assertCleanAddress(page);
+      await page.close();
+    });
+
+    test(`${name}: without the relay, a public client's code flow: the refresh token masked, refreshed, kept`, async () => {
+      // The emulator's public client, which GoTo does not offer: the page's
+      // own token requests, with the refresh token in its memory.
+      const { page, problems } = await openDemo(browser, { base: plain.base });
+      await page.fill('#client-id', 'gotoauth-public');
+      await signIn(page, 'code');
+      await page.waitForSelector('#token-panel:not([hidden])');
+      await assertCleanAddress(page);
+      const masked = await page.textContent('#token-refresh');
+      assert.match(masked, /… \(\d+ characters\)$/);
+      const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
+      assert.ok(!stored.includes(masked.slice(0, 6)), 'a refresh token prefix is in web storage');
+      await refresh(page, 1);
+      assert.match(await page.textContent('#status'), /kept/);
+      assert.equal(await page.textContent('#token-refresh'), masked);
+      assert.equal(await relayCookie(page), undefined);
       assert.deepEqual(problems, []);
       await page.close();
     });
@@ -196,14 +373,17 @@ for (const name of BROWSERS) {
       await page.evaluate(() => sessionStorage.setItem('gotoauth.demo.settings', 'no-such-field=1&client-id=%3Cb%3Ekept%3C%2Fb%3E&flow=implicit&%zz'));
       await page.reload();
       await page.waitForSelector('#app[data-ready="true"]');
-      await page.waitForFunction(() => document.querySelector('#mode').textContent.includes('preset'));
+      await page.waitForFunction(() => document.querySelector('#mode').textContent.includes('token relay'));
       // A malformed value is ignored as a whole; the page still works.
-      assert.equal(await page.inputValue('#client-id'), 'gotoauth-demo');
-      await page.evaluate(() => sessionStorage.setItem('gotoauth.demo.settings', 'no-such-field=1&client-id=%3Cb%3Ekept%3C%2Fb%3E&flow=implicit'));
+      assert.equal(await page.inputValue('#client-id'), DEMO_CLIENT);
+      assert.equal(await page.inputValue('#relay'), '/relay/');
+      await page.evaluate(() => sessionStorage.setItem('gotoauth.demo.settings', 'no-such-field=1&client-id=%3Cb%3Ekept%3C%2Fb%3E&flow=implicit&relay=%2Fkept%2F'));
       await page.reload();
       await page.waitForSelector('#app[data-ready="true"]');
       assert.equal(await page.inputValue('#client-id'), '<b>kept</b>');
       assert.equal(await page.inputValue('#flow'), 'implicit');
+      assert.equal(await page.inputValue('#relay'), '/kept/');
+      assert.equal(await page.textContent('#mode'), 'Using the endpoints and the token relay entered before the redirect.');
       assert.deepEqual(problems, []);
       await page.close();
     });

@@ -65,10 +65,30 @@ export async function launch(name) {
 
 /** One page, with the few calls the tests make, named as in Playwright. */
 class Page {
-  constructor(page, context) {
+  /** ownsContext: close() closes the whole browser context (newPage's pages). */
+  constructor(page, context, ownsContext = true) {
     this.raw = page;
     this.context = context;
+    this.ownsContext = ownsContext;
   }
+
+  /**
+   * Another page (a tab) in this page's browser context: same cookies and
+   * storage partition. Closing it closes only that page.
+   */
+  async sibling() {
+    const page = await this.context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    return new Page(page, this.context, false);
+  }
+
+  /**
+   * Every cookie of the page's browser context, HttpOnly ones included, as
+   * the browser holds them: {name, value, domain, path, httpOnly, secure,
+   * sameSite ('Strict', 'Lax' or 'None'), expires, …}. Script on the page
+   * cannot read HttpOnly cookies; the browser's cookie API can.
+   */
+  cookies() { return this.context.cookies(); }
 
   /** Listens for 'console' (message with type() and text()) or 'pageerror' (an Error). */
   on(event, listener) { this.raw.on(event, listener); }
@@ -150,6 +170,6 @@ class Page {
 
   screenshot(options) { return this.raw.screenshot(options); }
 
-  /** Closes the page's browser context, and with it the page. */
-  close() { return this.context.close(); }
+  /** Closes the page's browser context, and with it the page; a sibling closes only itself. */
+  close() { return this.ownsContext ? this.context.close() : this.raw.close(); }
 }

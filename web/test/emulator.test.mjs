@@ -35,7 +35,7 @@ after(async () => {
 function newClient(extra = {}) {
   const storage = extra.storage ?? new MemoryStorage();
   return g.client({
-    clientId: 'gotoauth-demo',
+    clientId: 'gotoauth-public', // the emulator's public client, which GoTo does not offer
     redirectUri: REDIRECT,
     scope: ['identity:scim.me', 'users.v1.read'],
     authorizeEndpoint: `${base}/goto/oauth/authorize`,

@@ -1,5 +1,6 @@
-// Starts serve.go with the GoTo emulator on a free loopback port, as
-// `make run` does, for the Node and browser tests.
+// Starts serve.go with the GoTo emulator on a free loopback port, for the
+// Node and browser tests; with {relay: true}, also with the token relay, as
+// `make run` does.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,12 +21,21 @@ function freePort() {
   });
 }
 
-/** Builds and starts serve.go; resolves to {base, stop}. */
-export async function startServer() {
+/**
+ * Builds and starts serve.go with -emulator; `relay: true` adds -relay,
+ * whose client is then the emulator's demo client (no GOTO_ variable
+ * reaches serve.go). Resolves to {base, stop}.
+ */
+export async function startServer({ relay = false } = {}) {
   const bin = join(mkdtempSync(join(tmpdir(), 'gotoauth-serve-')), 'serve');
   execFileSync('go', ['build', '-o', bin, 'serve.go'], { cwd: repo, stdio: 'inherit' });
   const port = await freePort();
-  const child = spawn(bin, ['-addr', `127.0.0.1:${port}`, '-dir', 'web', '-emulator'], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+  const flags = ['-addr', `127.0.0.1:${port}`, '-dir', 'web', '-emulator'];
+  if (relay) flags.push('-relay');
+  // The relay takes its client from GOTO_ variables when any is set: none
+  // reaches serve.go, so that it is the emulator's.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^GOTO(AUTH)?_/.test(k)));
+  const child = spawn(bin, flags, { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
@@ -56,7 +66,7 @@ export async function consent(authorizeURL, decision = 'allow') {
   const id = html.match(/name="request_id" value="([^"]+)"/)?.[1];
   if (!id) throw new Error('consent page has no request_id');
   const action = new URL(html.match(/<form method="post" action="([^"]+)"/)[1].replaceAll('&amp;', '&'), authorizeURL);
-  const r = await fetch(action, {
+  const r = await fetch(action.href, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

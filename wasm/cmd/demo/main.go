@@ -3,12 +3,21 @@
 // Command demo is gotoauth's demo page (web/index.html), driven from Go
 // through honnef.co/go/js/dom/v2. It signs in with wasm/client, the same
 // code the library module exports, and renders everything as text.
+//
+// GoTo's token endpoint authenticates clients with a secret, which a page
+// must never hold, so the code flow goes through a token relay (web/relay,
+// serve.go -relay) when the page has one: the relay redeems and refreshes
+// with the secret and keeps the refresh token in an HttpOnly cookie. The
+// page learns how it is served from serve.go's /serve-config.json and the
+// emulator's /goto/_emulator/info.
 package main
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hack-pad/safejs"
 	"honnef.co/go/js/dom/v2"
 
 	"gotoauth/wasm/browser"
@@ -27,6 +36,12 @@ var (
 	doc = dom.GetWindow().Document()
 	// token is the signed-in token; kept in memory only.
 	token *oauth.Token
+	// session is the client that signed in through a token relay, which
+	// holds the refresh token in its HttpOnly cookie; nil when the page
+	// signed in without one (the implicit flow, or a token endpoint).
+	session *client.Client
+	// refreshes counts the refreshes since the sign-in (data-refreshes).
+	refreshes int
 	// events serialises everything that touches the page's state: DOM
 	// callbacks and fetch callbacks only post work here.
 	events = make(chan func(), 16)
@@ -127,7 +142,7 @@ func clearError() { show("error", false) }
 type settings struct{ form.Values }
 
 // fieldIDs are the form's fields, the only names settings hold.
-var fieldIDs = []string{"client-id", "redirect-uri", "scopes", "flow", "authorize-endpoint", "token-endpoint", "me-endpoint"}
+var fieldIDs = []string{"client-id", "redirect-uri", "scopes", "flow", "relay", "authorize-endpoint", "token-endpoint", "me-endpoint"}
 
 func readSettings() settings {
 	v := form.Values{}
@@ -139,17 +154,56 @@ func readSettings() settings {
 
 func (s settings) get(id string) string { v, _ := s.Get(id); return v }
 
+// client is the client the settings describe. With a relay (its folder,
+// resolved against the page) the token endpoint field is not used: the
+// relay talks to it.
 func (s settings) client() (*client.Client, error) {
 	cfg := client.Config{
 		ClientID: s.get("client-id"), RedirectURI: s.get("redirect-uri"), Flow: s.get("flow"),
 		Scope:             []string{s.get("scopes")},
-		AuthorizeEndpoint: s.get("authorize-endpoint"), TokenEndpoint: s.get("token-endpoint"), MeEndpoint: s.get("me-endpoint"),
+		AuthorizeEndpoint: s.get("authorize-endpoint"), MeEndpoint: s.get("me-endpoint"),
 		Transport: browser.Fetch{},
+	}
+	if r := s.get("relay"); r != "" {
+		abs, err := resolve(r)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Relay = abs
+	} else {
+		cfg.TokenEndpoint = s.get("token-endpoint")
 	}
 	if ss, ok := browser.SessionStorage(); ok {
 		cfg.Storage = ss
 	}
 	return client.New(cfg)
+}
+
+// resolve makes ref absolute against the page's address, as the library's
+// loader does with its relay option.
+func resolve(ref string) (string, error) {
+	bad := oauth.Invalid("relay is not a URL: enter the relay's folder, such as /relay/")
+	here, err := browser.CurrentAddress()
+	if err != nil {
+		return "", bad
+	}
+	ctor, err := safejs.Global().Get("URL")
+	if err != nil {
+		return "", bad
+	}
+	u, err := ctor.New(ref, here)
+	if err != nil {
+		return "", bad
+	}
+	href, err := u.Get("href")
+	if err != nil {
+		return "", bad
+	}
+	abs, err := href.String()
+	if err != nil {
+		return "", bad
+	}
+	return abs, nil
 }
 
 // formClient is the client the form describes, or shows why there is none.
@@ -162,8 +216,21 @@ func formClient() (*client.Client, bool) {
 	return c, true
 }
 
+// Mode lines: how the page is served, and so how it signs in.
+const (
+	modeGoTo       = "Endpoints are GoTo's: enter your client id. Without a token relay a page signs in with the implicit flow: GoTo's token endpoint wants the client secret, which a page must never hold."
+	modeGoToRelay  = "Served with the token relay for your GoTo client: the code flow goes through the relay; the page never sees the secret or the refresh token."
+	modeEmulator   = "Served with the local GoTo emulator: endpoints are preset to it. Without the token relay (serve.go -relay) the page signs in with the implicit flow, as against GoTo."
+	modeEmuRelay   = "Served with the local GoTo emulator and the token relay: the code flow goes through the relay; the page never sees the secret or the refresh token."
+	configPath     = "/serve-config.json"
+	emulatorInfo   = "/goto/_emulator/info"
+	emulatorPrefix = "/goto/"
+)
+
 // presetFields fills the form: the saved settings after a redirect, else
-// the emulator's endpoints when the page is served with it, else GoTo's.
+// what the page's server says (serve.go's /serve-config.json, then the
+// emulator's info when the page signs in at the emulator), else GoTo's
+// endpoints and the implicit flow.
 func presetFields() {
 	here, _ := browser.CurrentAddress()
 	u, _ := form.SplitURL(here)
@@ -177,38 +244,77 @@ func presetFields() {
 						setValue(id, val)
 					}
 				}
-				if strings.HasPrefix(value("authorize-endpoint"), origin+"/goto/") {
-					text("mode", "Using the local GoTo emulator (settings kept across the redirect).")
+				through := ""
+				if value("relay") != "" {
+					through = " and the token relay"
+				}
+				if strings.HasPrefix(value("authorize-endpoint"), origin+emulatorPrefix) {
+					text("mode", "Using the local GoTo emulator"+through+" (settings kept across the redirect).")
 				} else {
-					text("mode", "Using the endpoints entered before the redirect.")
+					text("mode", "Using the endpoints"+through+" entered before the redirect.")
 				}
 				return
 			}
 		}
 	}
 	setValue("scopes", "identity:scim.me")
+	setValue("flow", "implicit")
+	setValue("relay", "")
 	setValue("authorize-endpoint", oauth.DefaultAuthorizeEndpoint)
 	setValue("token-endpoint", oauth.DefaultTokenEndpoint)
 	setValue("me-endpoint", scim.DefaultMeEndpoint)
-	text("mode", "Endpoints are GoTo's: enter your client id.")
+	text("mode", modeGoTo)
 	go func() {
-		r, err := browser.Fetch{}.RoundTrip(client.Background(), &client.Request{Method: "GET", URL: origin + "/goto/_emulator/info"})
-		if err != nil || r.Status != 200 {
+		cfg := getJSON(origin + configPath) // nil: not served by serve.go
+		if cfg != nil && cfg["emulator"] != true {
+			id, _ := cfg["clientId"].(string)
+			relay, _ := cfg["relay"].(string)
+			if relay != "" {
+				post(func() { presetRelay(id, relay, modeGoToRelay) })
+			}
 			return
 		}
-		info, err := wire.ParseObject(r.Body)
-		if err != nil || info["emulator"] != true {
+		info := getJSON(origin + emulatorInfo)
+		if info == nil || info["emulator"] != true {
 			return
 		}
+		id, _ := info["clientId"].(string)
+		relay, _ := info["relay"].(string)
 		post(func() {
-			id, _ := info["clientId"].(string)
+			setValue("authorize-endpoint", origin+emulatorPrefix+"oauth/authorize")
+			setValue("token-endpoint", origin+emulatorPrefix+"oauth/token")
+			setValue("me-endpoint", origin+emulatorPrefix+"identity/v1/Users/me")
+			if relay != "" {
+				presetRelay(id, relay, modeEmuRelay)
+				return
+			}
 			setValue("client-id", id)
-			setValue("authorize-endpoint", origin+"/goto/oauth/authorize")
-			setValue("token-endpoint", origin+"/goto/oauth/token")
-			setValue("me-endpoint", origin+"/goto/identity/v1/Users/me")
-			text("mode", "Served with the local GoTo emulator: endpoints are preset to it.")
+			text("mode", modeEmulator)
 		})
 	}()
+}
+
+// presetRelay sets the client and the relay and picks the code flow.
+func presetRelay(clientID, relay, mode string) {
+	if clientID != "" {
+		setValue("client-id", clientID)
+	}
+	setValue("relay", relay)
+	setValue("flow", "code")
+	text("mode", mode)
+}
+
+// getJSON GETs a JSON object from the page's server, or nil.
+func getJSON(url string) map[string]any {
+	r, err := browser.Fetch{}.RoundTrip(client.Background(), &client.Request{Method: "GET", URL: url})
+	if err != nil || r.Status != 200 {
+		return nil
+	}
+	m, err := wire.ParseObject(r.Body)
+	if err != nil {
+		return nil
+	}
+	return m
 }
 
 func signIn() {
@@ -250,26 +356,40 @@ func handleReturn() {
 			fail(err)
 			return
 		}
+		refreshes = 0
 		if cb.Redirect.Kind == oauth.KindToken {
-			signedIn(cb.Redirect.Token)
+			signedIn(cb.Redirect.Token, nil)
 			return
 		}
-		status("Exchanging the code…")
+		var via *client.Client
+		if c.Config().Relay != "" {
+			via = c
+			status("Exchanging the code through the relay…")
+		} else {
+			status("Exchanging the code…")
+		}
 		go func() {
 			t, err := c.Exchange(client.Background(), cb)
 			post(func() {
 				if err != nil {
+					if e, ok := err.(*oauth.Error); ok && via == nil && e.OAuth == "invalid_client" {
+						e.Message += " (GoTo's token endpoint wants the client secret, which a page must never hold: " +
+							"set the Relay field to a token relay, or sign in with the implicit flow)"
+					}
 					fail(err)
 					return
 				}
-				signedIn(t)
+				signedIn(t, via)
 			})
 		}()
 	}
 }
 
-func signedIn(t *oauth.Token) {
+// signedIn shows t; via is the client whose relay holds the refresh
+// token, or nil.
+func signedIn(t *oauth.Token, via *client.Client) {
 	token = t
+	session = via
 	clearError()
 	status("Signed in.")
 	renderToken()
@@ -291,11 +411,14 @@ func renderToken() {
 	}
 	text("token-legacy", legacy)
 	refresh := "none"
-	if t.RefreshToken != "" {
+	switch {
+	case session != nil:
+		refresh = "held by the relay (HttpOnly cookie)"
+	case t.RefreshToken != "":
 		refresh = explain.Mask(t.RefreshToken)
 	}
 	text("token-refresh", refresh)
-	el("refresh").(*dom.HTMLButtonElement).SetDisabled(t.RefreshToken == "")
+	el("refresh").(*dom.HTMLButtonElement).SetDisabled(session == nil && t.RefreshToken == "")
 	renderExpiry()
 }
 
@@ -368,7 +491,35 @@ func fetchMe() {
 	}()
 }
 
+// refreshed marks a refresh done, for the tests.
+func refreshed() {
+	refreshes++
+	setAttr("token-panel", "data-refreshed", "true")
+	setAttr("token-panel", "data-refreshes", strconv.Itoa(refreshes))
+}
+
 func refreshToken() {
+	if c := session; token != nil && c != nil {
+		// Through the relay: it refreshes with its cookie; a 401 (no,
+		// expired or cleared cookie) is Reauthenticate.
+		status("Refreshing through the relay…")
+		go func() {
+			t, err := c.Refresh(client.Background(), "")
+			post(func() {
+				if err != nil {
+					fail(err)
+					if e, ok := err.(*oauth.Error); ok && e.Code == oauth.Reauthenticate {
+						status("The relay holds no session any more: sign in again.")
+					}
+					return
+				}
+				signedIn(t, c)
+				status("Refreshed through the relay; the refresh token stays in its HttpOnly cookie.")
+				refreshed()
+			})
+		}()
+		return
+	}
 	if token == nil || token.RefreshToken == "" {
 		fail(&oauth.Error{Code: oauth.InvalidArgument, Message: "no refresh token: sign in with the code flow"})
 		return
@@ -386,23 +537,46 @@ func refreshToken() {
 				fail(err)
 				return
 			}
-			signedIn(t)
+			signedIn(t, nil)
 			if t.RefreshToken == old {
 				status("Refreshed; the refresh token was kept (GoTo returned none).")
 			} else {
 				status("Refreshed; GoTo rotated the refresh token.")
 			}
-			setAttr("token-panel", "data-refreshed", "true")
+			refreshed()
 		})
 	}()
 }
 
+// signOut ends the relay's session first, if there is one, and then
+// forgets the token.
 func signOut() {
-	token = nil
+	c := session
+	if c == nil {
+		signedOut("Signed out. The token was only in this page's memory.")
+		return
+	}
+	status("Signing out at the relay…")
+	go func() {
+		err := c.SignOut(client.Background())
+		post(func() {
+			if err != nil {
+				fail(err) // still signed in: the relay may hold its cookie
+				return
+			}
+			signedOut("Signed out. The relay cleared its cookie; the access token was only in this page's memory.")
+		})
+	}()
+}
+
+func signedOut(msg string) {
+	token, session, refreshes = nil, nil, 0
 	show("token-panel", false)
+	el("token-panel").RemoveAttribute("data-refreshed")
+	el("token-panel").RemoveAttribute("data-refreshes")
 	show("profile", false)
 	clearError()
-	status("Signed out. The token was only in this page's memory.")
+	status(msg)
 }
 
 func explainPaste() {
