@@ -4,6 +4,7 @@
 // the Go runtime on a global object of its own, and the public API over the
 // raw Go functions. Not an entry: import the package, or one of the two.
 import { defineGo } from './gotoauth-glue.mjs';
+import { makeSession } from './gotoauth-session.js';
 
 /** The one error type gotoauth throws or rejects with; `code` is stable. */
 export class GoToAuthError extends Error {
@@ -61,6 +62,15 @@ export class GoToAuthError extends Error {
 //   the page's globals are read-only, and the glue's stubs never reach them.
 export function goGlobal(real = globalThis) {
   const own = Object.create(null);
+  // The Go runtime wakes itself with setTimeout for its next timer (a
+  // request's timeout, say), and keeps that timeout even after the timer
+  // is stopped. In Node such a timer must not hold the process open once
+  // the work is done: a request in flight keeps Node running by itself.
+  own.setTimeout = (f, ms) => {
+    const t = real.setTimeout(f, ms);
+    if (t !== null && typeof t === 'object' && typeof t.unref === 'function') t.unref();
+    return t;
+  };
   const runtimeOnly = new Set(['fs', 'process', 'path']);
   const wrapped = new WeakMap();
   let shim;
@@ -356,8 +366,15 @@ function wrapAPI(raw) {
     }
     const made = call(raw.newClient, form, storage);
     const id = made.id;
+    const relayMode = relay != null;
+    const rawRefresh = (token) => later(call, raw.clientRefresh, token === undefined ? '' : checkString(token, "refresh's refresh token"), id);
+    // client.session (gotoauth-session.js): the client's methods fill it
+    // with the token they resolve to, and signOut empties it.
+    const { session, internal } = makeSession({ clientId: made.config.clientId, relayMode, refresh: rawRefresh });
+    const filled = (t) => { internal.set(t); return t; };
     const api = Object.freeze({
       config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope) }),
+      session,
       authorize: guarded((o) => call(raw.clientAuthorize, options(o, 'authorize options', ['flow', 'state'], { allowMissing: true }), id), 'authorize'),
       handleRedirect: guarded((url, o) => {
         let clean = true;
@@ -377,6 +394,7 @@ function wrapAPI(raw) {
           delete result.callback;
           checked.set(result, cb);
         }
+        if (result.kind === 'token') internal.set(result.token);
         return result;
       }, 'handleRedirect', true),
       exchangeCode: guarded((result) => {
@@ -385,11 +403,14 @@ function wrapAPI(raw) {
           throw invalid('exchangeCode takes the result that handleRedirect resolved to, so that the code\'s state has been checked');
         }
         checked.delete(result);
-        return later(call, raw.clientExchangeCode, '', id, cb);
+        return later(call, raw.clientExchangeCode, '', id, cb).then(filled);
       }, 'exchangeCode', true),
       // Through a relay, refresh() takes no token: the relay keeps it.
-      refresh: guarded((token) => later(call, raw.clientRefresh, token === undefined ? '' : checkString(token, "refresh's refresh token"), id), 'refresh', true),
-      signOut: guarded(() => later(call, raw.clientSignOut, '', id).then(() => undefined), 'signOut', true),
+      refresh: guarded((token) => rawRefresh(token).then(filled), 'refresh', true),
+      signOut: guarded(() => {
+        internal.clear(); // at once: no token is handed out while the relay forgets it
+        return later(call, raw.clientSignOut, '', id).finally(() => internal.signedOut()).then(() => undefined);
+      }, 'signOut', true),
       me: guarded((token) => later(call, raw.clientMe, checkString(token, "me's access token"), id), 'me', true),
     });
     release?.register(api, id);

@@ -131,7 +131,48 @@ export interface Profile {
   raw: Record<string, unknown>;
 }
 
+/** A token as a session hands it out and as the tabs tell each other: never with a refresh token. */
+export type SessionToken = Omit<Token, 'refreshToken'>;
+
+export interface SessionEventMap {
+  /** The token changed (a refresh, a sign-in, another tab's refresh); in every tab. */
+  change: CustomEvent<SessionToken>;
+  /** A tab of this origin signed out (this one included); in every tab. */
+  signedout: CustomEvent<undefined>;
+  /** The token expired and could not be renewed (an implicit-flow token, a dead relay session). */
+  expired: CustomEvent<SessionToken>;
+}
+
+/**
+ * client.session: the client's current token, kept fresh across the tabs of an origin.
+ * exchangeCode, refresh and an implicit handleRedirect fill it; signOut empties it.
+ */
+export interface Session extends EventTarget {
+  /**
+   * A token with more than 60 seconds left, refreshed first when needed (through the relay, or with
+   * the refresh token the session holds outside relay mode). A tab without a token asks the other tabs,
+   * then the relay. Rejects with reauthenticate when there is nothing to renew with; an implicit-flow
+   * token at expiry rejects with reauthenticate and fires 'expired'.
+   */
+  token(): Promise<SessionToken>;
+  /**
+   * fetch with Authorization: Bearer (an Authorization you set is kept and the session's token is not
+   * sent). Redirects are refused unless init.redirect says otherwise. A 401 refreshes once (unless
+   * another call already did) and retries once; a 429 or 503 with a Retry-After of at most 60 s is
+   * waited for and retried once. At most one retry; a ReadableStream body is never retried.
+   */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** The current token, or null; never refreshes. */
+  readonly current: SessionToken | null;
+  addEventListener<K extends keyof SessionEventMap>(type: K, listener: (this: Session, ev: SessionEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof SessionEventMap>(type: K, listener: (this: Session, ev: SessionEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
 export interface Client {
+  /** The client's session: its token kept fresh, across tabs, and a fetch that carries it. */
+  readonly session: Session;
   readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret' | 'timeoutMs' | 'scope' | 'relay'>>> & { readonly scope: readonly string[]; readonly relay?: string };
   /** Builds the authorize URL and remembers its state (and PKCE verifier). */
   authorize(options?: { scope?: string | string[]; flow?: Flow; state?: string; extraParams?: Record<string, string> }): Omit<Authorization, 'codeVerifier' | 'codeChallenge'>;
@@ -147,7 +188,7 @@ export interface Client {
    * Through a relay, takes no argument: the relay holds the refresh token (a 401 there is reauthenticate).
    */
   refresh(refreshToken?: string): Promise<Token>;
-  /** Through a relay, ends the server's session (the refresh token's cookie); otherwise does nothing. */
+  /** Through a relay, ends the server's session (the refresh token's cookie); otherwise does nothing. Empties client.session, in every tab. */
   signOut(): Promise<void>;
   /** SCIM /me, mapped onto the old token response's user fields. */
   me(accessToken: string): Promise<Profile>;

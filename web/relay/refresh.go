@@ -28,6 +28,17 @@ import (
 //     "old token → the answer that rotated it", and gets that answer and
 //     the new cookie without GoTo being asked. The memory lasts
 //     rotationMemory and is bounded in entries and bytes.
+//   - Every other successful refresh is remembered too, for the shorter
+//     completedMemory: a refresh with the same cookie that arrives within
+//     it gets the same answer from memory. Tabs of one page serialise their
+//     refreshes with a Web Lock and tell each other the new token over a
+//     BroadcastChannel, but the release of a lock and a channel message are
+//     not ordered against each other: a tab that gets the lock just after
+//     another refreshed may not have received the new token yet and
+//     refreshes again. That late refresh reaches the relay within moments
+//     of the first and is answered from this memory, so GoTo sees one
+//     refresh and both tabs hold the same access token
+//     (web/gotoauth-session.js relies on it).
 //
 // Both tables are keyed by the SHA-256 of the refresh token, never the token
 // itself, and share rl.mu, under which a finished refresh leaves the in-flight
@@ -35,6 +46,7 @@ import (
 // or finds the memory, never neither.
 const (
 	rotationMemory   = 60 * time.Second
+	completedMemory  = 10 * time.Second
 	maxRotations     = 1024
 	maxRotationBytes = 16 << 20
 )
@@ -58,7 +70,7 @@ type flight struct {
 	waiters int // callers that joined; read by tests
 }
 
-// rotated is a remembered rotation.
+// rotated is a remembered refresh: a rotation, or a completed refresh.
 type rotated struct {
 	res   refreshResult
 	until time.Time
@@ -130,8 +142,11 @@ func (rl *Relay) refreshOnce(ctx context.Context, token string) (refreshResult, 
 
 	rl.mu.Lock()
 	delete(rl.inflight, h)
-	if res.rotated {
-		rl.remember(h, res, rl.now())
+	switch {
+	case res.rotated:
+		rl.remember(h, res, rl.now(), rotationMemory)
+	case res.status >= 200 && res.status < 300:
+		rl.remember(h, res, rl.now(), completedMemory)
 	}
 	f.res = res
 	close(f.done)
@@ -164,10 +179,10 @@ func (rl *Relay) sendRefresh(token string) (res refreshResult) {
 	return res
 }
 
-// remember keeps a rotation's answer under the old token's hash for
-// rotationMemory, first dropping expired entries and then, while the memory
+// remember keeps a refresh's answer under the old token's hash for ttl
+// (rotationMemory for a rotation, completedMemory otherwise), first dropping expired entries and then, while the memory
 // is over its bounds, the oldest. Callers hold rl.mu.
-func (rl *Relay) remember(h tokenHash, res refreshResult, now time.Time) {
+func (rl *Relay) remember(h tokenHash, res refreshResult, now time.Time, ttl time.Duration) {
 	size := len(res.body) + len(res.cookie.value) + 2*sha256.Size + 64
 	if size > maxRotationBytes {
 		return
@@ -184,7 +199,7 @@ func (rl *Relay) remember(h tokenHash, res refreshResult, now time.Time) {
 		}
 		rl.forget(oldest)
 	}
-	rl.recent[h] = &rotated{res: res, until: now.Add(rotationMemory), size: size}
+	rl.recent[h] = &rotated{res: res, until: now.Add(ttl), size: size}
 	rl.recentN += size
 }
 

@@ -3,6 +3,7 @@ package relay
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ func TestRefreshKeepsCookie(t *testing.T) {
 	v := newEnv(t, nil)
 	cookie := v.signIn()
 	for i := 0; i < 3; i++ {
+		v.clk.advance(completedMemory) // past the memory of the last one
 		rec := v.refresh(cookie)
 		m := decode(t, rec)
 		if rec.Code != 200 || m["access_token"] == nil {
@@ -82,8 +84,8 @@ func TestRefreshRotation(t *testing.T) {
 	v.rl.mu.Lock()
 	n := len(v.rl.recent)
 	v.rl.mu.Unlock()
-	if n != 0 {
-		t.Errorf("%d expired rotations still remembered", n)
+	if n != 1 { // the new cookie's refresh, remembered for completedMemory
+		t.Errorf("%d refreshes remembered, want 1", n)
 	}
 }
 
@@ -335,7 +337,7 @@ func TestRotationMemoryBounded(t *testing.T) {
 	for i := range maxRotations + 50 {
 		var h tokenHash
 		h[0], h[1] = byte(i), byte(i>>8)
-		v.rl.remember(h, res, now.Add(time.Duration(i)*time.Millisecond))
+		v.rl.remember(h, res, now.Add(time.Duration(i)*time.Millisecond), rotationMemory)
 	}
 	if len(v.rl.recent) != maxRotations {
 		t.Fatalf("%d remembered", len(v.rl.recent))
@@ -349,7 +351,7 @@ func TestRotationMemoryBounded(t *testing.T) {
 	for i := range 40 {
 		var h tokenHash
 		h[2], h[3] = 1, byte(i)
-		v.rl.remember(h, big, now.Add(time.Second))
+		v.rl.remember(h, big, now.Add(time.Second), rotationMemory)
 	}
 	total := 0
 	for _, m := range v.rl.recent {
@@ -361,7 +363,7 @@ func TestRotationMemoryBounded(t *testing.T) {
 	// Expired entries go first.
 	var h tokenHash
 	h[4] = 1
-	v.rl.remember(h, res, now.Add(time.Hour))
+	v.rl.remember(h, res, now.Add(time.Hour), rotationMemory)
 	if len(v.rl.recent) != 1 {
 		t.Errorf("%d entries survive their expiry", len(v.rl.recent))
 	}
@@ -403,10 +405,14 @@ func TestRotationMemoryPurged(t *testing.T) {
 	v.up.set(func(g *fakeGoTo) { g.rotate = true })
 	next := gotCookie(t, v.refresh(old)).Value
 	v.up.set(func(g *fakeGoTo) { g.rotate = false })
+	oldHash := tokenHash(sha256.Sum256([]byte(v.up.issued[0])))
 	count := func() int {
 		v.rl.mu.Lock()
 		defer v.rl.mu.Unlock()
-		return len(v.rl.recent)
+		if v.rl.recent[oldHash] == nil {
+			return 0
+		}
+		return 1
 	}
 	if count() != 1 {
 		t.Fatalf("%d remembered", count())
@@ -417,5 +423,64 @@ func TestRotationMemoryPurged(t *testing.T) {
 	}
 	if count() != 0 {
 		t.Fatal("an expired rotation outlived a later refresh")
+	}
+}
+
+// A refresh that completed a moment ago is answered again from memory: a
+// tab that refreshes just after another (its channel message not yet
+// arrived) gets the same answer, and GoTo sees one refresh. Failures are
+// not remembered, the memory ends after completedMemory, and signing out
+// forgets it.
+func TestRefreshCompletedRemembered(t *testing.T) {
+	v := newEnv(t, nil)
+	cookie := v.signIn()
+	first := v.refresh(cookie)
+	if first.Code != 200 {
+		t.Fatalf("%d %s", first.Code, first.Body)
+	}
+	hits := v.up.hits.Load()
+	v.clk.advance(completedMemory - time.Second)
+	again := v.refresh(cookie)
+	if again.Code != 200 || again.Body.String() != first.Body.String() || again.Header().Get("Set-Cookie") != "" {
+		t.Fatalf("within the memory: %d %s %v", again.Code, again.Body, again.Header())
+	}
+	if v.up.hits.Load() != hits {
+		t.Fatal("a refresh within completedMemory reached GoTo")
+	}
+	v.clk.advance(time.Second)
+	if rec := v.refresh(cookie); rec.Code != 200 || rec.Body.String() == first.Body.String() {
+		t.Fatalf("past the memory: %d %s", rec.Code, rec.Body)
+	}
+	if v.up.hits.Load() != hits+1 {
+		t.Fatal("a refresh past completedMemory was not sent to GoTo")
+	}
+
+	// A failure is not remembered: the next refresh asks GoTo again.
+	v.clk.advance(completedMemory)
+	v.up.set(func(g *fakeGoTo) {
+		g.handle = func(w http.ResponseWriter, r *http.Request, form url.Values) {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	})
+	if rec := v.refresh(cookie); rec.Code == 200 {
+		t.Fatalf("GoTo failing: %d %s", rec.Code, rec.Body)
+	}
+	v.up.set(func(g *fakeGoTo) { g.handle = nil })
+	hits = v.up.hits.Load()
+	if rec := v.refresh(cookie); rec.Code != 200 {
+		t.Fatalf("after a failure: %d %s", rec.Code, rec.Body)
+	}
+	if v.up.hits.Load() != hits+1 {
+		t.Fatal("a failed refresh was answered from memory")
+	}
+
+	// Signing out forgets the remembered answer.
+	if rec := v.do(req{path: "/relay/signout", cookie: cookie}); rec.Code != 204 {
+		t.Fatalf("signout: %d", rec.Code)
+	}
+	hits = v.up.hits.Load()
+	v.refresh(cookie)
+	if v.up.hits.Load() != hits+1 {
+		t.Fatal("a signed-out cookie was answered from memory")
 	}
 }

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { load, GoToAuthError, rejectsWith, throwsWith, MemoryStorage, REDIRECT } from './helpers.mjs';
@@ -232,4 +233,23 @@ test('defect 8: one answer to "which flow": config.flow is what authorize() star
   }
   throwsWith('unsupported', () => client({ flow: 'hybrid' }));
   throwsWith('unsupported', () => client({ flow: 'password' }));
+});
+
+test('a Node process exits once its calls are done: the module\'s timers hold nothing open', () => {
+  // With a ten-minute timeout, a request timer that kept Node alive would
+  // hold this child for ten minutes; it must exit as soon as it is done.
+  const loader = new URL('../gotoauth-node.js', import.meta.url).href;
+  const script = `import { createServer } from 'node:http';
+import { load } from ${JSON.stringify(loader)};
+const server = createServer((req, res) => { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end('{"access_token":"a","token_type":"Bearer","expires_in":3600}'); });
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const g = await load();
+const c = g.client({ clientId: 'c', redirectUri: 'http://127.0.0.1/cb', tokenEndpoint: 'http://127.0.0.1:' + server.address().port + '/token', timeoutMs: 600000 });
+const t = await c.refresh('r');
+server.close();
+console.log(t.accessToken);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.error, undefined, 'the child did not exit on its own');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'a');
 });

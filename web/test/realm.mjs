@@ -19,16 +19,27 @@ const BASE = 'https://app.example/assets/';
 const wasm = readFileSync(new URL('gotoauth.wasm', web));
 
 const touched = [];
+// Timers as a browser's: setTimeout answers a whole number, not Node's
+// Timeout object (whose unref a loader could call).
+const timers = new Map();
+let nextTimer = 1;
 const host = {
   // The module as a browser's fetch answers it: a Response, which
   // WebAssembly.compileStreaming takes.
   wasmResponse: () => new Response(wasm, { headers: { 'content-type': 'application/wasm' } }),
   random: (a) => webcrypto.getRandomValues(a),
   now: () => performance.now(),
-  setTimeout: (f, ms) => setTimeout(f, ms),
-  clearTimeout: (id) => clearTimeout(id),
+  setTimeout: (f, ms) => {
+    const id = nextTimer++;
+    timers.set(id, setTimeout(() => { timers.delete(id); f(); }, ms));
+    return id;
+  },
+  clearTimeout: (id) => {
+    clearTimeout(timers.get(id));
+    timers.delete(id);
+  },
   touched: (name) => touched.push(name),
-  TextEncoder, TextDecoder, URL, AbortController,
+  TextEncoder, TextDecoder, URL, AbortController, EventTarget, CustomEvent,
 };
 const sandbox = {};
 host.sandbox = sandbox;
@@ -114,7 +125,7 @@ vm.runInContext(`(function (host) {
   attribute('sessionStorage', sessionStorage);
   attribute('location', location);
   attribute('history', history);
-  for (const name of ['TextEncoder', 'TextDecoder', 'URL', 'AbortController']) g[name] = host[name];
+  for (const name of ['TextEncoder', 'TextDecoder', 'URL', 'AbortController', 'EventTarget', 'CustomEvent']) g[name] = host[name];
   // Node's globals: none here, and any read of one is recorded.
   for (const name of ['process', 'Buffer', 'require', 'module', 'exports', 'global', '__filename', '__dirname', 'setImmediate']) {
     Object.defineProperty(g, name, { get() { host.touched(name); return undefined; }, configurable: true });

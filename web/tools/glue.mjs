@@ -49,6 +49,10 @@ for (const name of ['fs', 'process', 'path']) {
 // expected (runtime.wasmWrite), and it is bound below.
 expect(/(?<![\w$.])fs\./g, 1, 'bare `fs.` read');
 expect(/(?<![\w$.])(?:process|path)\./g, 0, 'bare `process.` or `path.` reads');
+// The runtime's timers are the two bare timer calls, bound below to the
+// runtime's global object.
+expect(/(?<![\w$.])setTimeout\(/g, 1, 'bare `setTimeout(` call');
+expect(/(?<![\w$.])clearTimeout\(/g, 1, 'bare `clearTimeout(` call');
 // No other global may be written.
 const writes = body.match(/(?<![\w$.])globalThis\.[\w$]+\s*=(?!=)/g) || [];
 const allowed = new Set(['globalThis.fs', 'globalThis.process', 'globalThis.path', 'globalThis.Go']);
@@ -75,6 +79,10 @@ ${header.trimEnd()}
  */
 export function defineGo(globalThis) {
 	let fs; // runtime.wasmWrite's bare \`fs\`: the runtime's globalThis.fs, bound below
+	// runtime.scheduleTimeoutEvent's timers, from the runtime's global object,
+	// whose timers never keep Node running on their own (gotoauth-core.js).
+	const setTimeout = (f, ms) => globalThis.setTimeout(f, ms);
+	const clearTimeout = (id) => globalThis.clearTimeout(id);
 
 ${body}
 

@@ -1,6 +1,6 @@
 // Compiled by types.test.mjs with tsc --strict: the way an app uses
 // gotoauth must type-check against gotoauth.d.ts, and misuse must not.
-import { load, GoToAuthError, type Token, type CheckedRedirect, type GoToAuth } from '../../gotoauth.js';
+import { load, GoToAuthError, type Token, type CheckedRedirect, type GoToAuth, type Session, type SessionToken } from '../../gotoauth.js';
 
 async function main(): Promise<void> {
   const g: GoToAuth = await load({ wasmURL: new URL('./gotoauth.wasm', import.meta.url) });
@@ -24,6 +24,14 @@ async function main(): Promise<void> {
     const me = await client.me(refreshed.accessToken);
     console.log(me.legacy.organizer_key, me.accounts[0]?.entitlements);
   }
+  const session: Session = client.session;
+  session.addEventListener('change', (e) => console.log(e.detail.accessToken, e.detail.expiresAt));
+  session.addEventListener('signedout', () => console.log('signed out'));
+  const fresh: SessionToken = await session.token();
+  const resp: Response = await session.fetch('https://api.example/me', { method: 'GET' });
+  console.log(fresh.accessToken, resp.status, session.current?.accessToken);
+  // @ts-expect-error: a session's token has no refresh token
+  console.log(fresh.refreshToken);
   try {
     g.migrateURL('https://api.getgo.com/oauth/v2/token');
   } catch (err) {

@@ -1,0 +1,332 @@
+// gotoauth-session.js: client.session, a token that stays fresh across the
+// tabs of an origin, and a fetch that carries it. Imported by
+// gotoauth-core.js, which makes one session per client and feeds it the
+// tokens that exchangeCode, refresh and an implicit handleRedirect resolve to.
+//
+// What is held where:
+//   - The access token lives in this page's memory only: never in
+//     localStorage or sessionStorage.
+//   - Outside relay mode (Node, a backend with clientSecret) the session
+//     keeps the last refresh token in memory, to refresh with. In relay mode
+//     the refresh token stays in the relay's HttpOnly cookie: it never
+//     reaches the page, so it can never cross the channel.
+//   - Tabs of one origin tell each other new tokens (without refreshToken,
+//     in every mode) and sign-outs over a BroadcastChannel named per client
+//     id. A tab without a token asks the others before asking the relay.
+//   - Nothing polls and no timer runs: expiry is computed from expiresAt
+//     when a token is asked for. The one timer is session.fetch's
+//     Retry-After wait (at most 60 s, ended by the request's signal): it
+//     is the caller's own request in progress, so it holds Node's loop as
+//     the request's socket would, and nothing is left once it settles.
+//
+// One refresh at a time, and why a late message does not cost a second one.
+//
+// Refreshes of one client id are serialised: in a browser by a Web Lock
+// ('gotoauth:refresh:' + clientId), which also serialises the tabs of the
+// origin; where there are no Web Locks (Node 20), by an in-page promise
+// chain per client id. Inside the lock a refresh is skipped when the
+// session's token is no longer the one that prompted it (another caller, in
+// this page or, through the channel, in another tab, already replaced it):
+// the new one is used.
+//
+// That check alone does not hold across tabs: tab A refreshes under the
+// lock, posts the new token and releases the lock; tab B, waiting for the
+// lock, may get it before A's message reaches it (the release of a lock and
+// a channel message are not ordered against each other), still see the old
+// token, and refresh again. What makes that harmless is the relay: it
+// answers a refresh whose cookie completed a refresh within the last 10
+// seconds from memory, with the same answer (web/relay/refresh.go). B's
+// late refresh comes right after A's, with the same cookie (or with the
+// rotated-out one, which the relay's 60-second rotation memory answers the
+// same way), so it gets A's access token: GoTo is reached once and both
+// tabs hold one token. A's message, when it arrives, carries that same
+// token and changes nothing. Outside relay mode there are no tabs: the
+// in-page chain and the check are the whole story.
+import { GoToAuthError } from './gotoauth-core.js';
+
+/** A token is refreshed when it has less than this left. */
+export const EXPIRY_MARGIN_MS = 60_000;
+/** How long a tab without a token waits for another tab's answer. */
+const ASK_WAIT_MS = 150;
+/** The longest Retry-After session.fetch waits for. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+const inPageLocks = new Map(); // clientId → tail of the promise chain
+
+function withLock(clientId, fn) {
+  const locks = globalThis.navigator?.locks;
+  if (locks && typeof locks.request === 'function') {
+    return locks.request(`gotoauth:refresh:${clientId}`, fn);
+  }
+  const tail = inPageLocks.get(clientId) || Promise.resolve();
+  const run = tail.then(fn, fn);
+  const next = run.then(() => {}, () => {});
+  inPageLocks.set(clientId, next);
+  next.then(() => { if (inPageLocks.get(clientId) === next) inPageLocks.delete(clientId); });
+  return run;
+}
+
+// A Node process has no other tabs: no channel there (an open
+// BroadcastChannel would also keep the process alive).
+function openChannel(clientId) {
+  if (typeof BroadcastChannel !== 'function') return null;
+  if (typeof document === 'undefined' && typeof globalThis.process?.versions?.node === 'string') return null;
+  try {
+    return new BroadcastChannel(`gotoauth:${clientId}`);
+  } catch {
+    return null;
+  }
+}
+
+/** The token as the page may see it and the channel may carry it: no refreshToken. */
+function publicToken(t) {
+  if (!t) return t;
+  const { refreshToken, ...rest } = t; // eslint-disable-line no-unused-vars
+  return rest;
+}
+
+function fresh(t, now = Date.now()) {
+  return typeof t.expiresAt !== 'number' || t.expiresAt - now > EXPIRY_MARGIN_MS;
+}
+
+function reauth(message) {
+  return new GoToAuthError('reauthenticate', message);
+}
+
+function isToken(t) {
+  return t !== null && typeof t === 'object' && typeof t.accessToken === 'string' && t.accessToken !== '';
+}
+
+/** Retry-After as milliseconds to wait, or null when absent or unreadable. */
+export function retryAfterMs(value, now = Date.now()) {
+  if (value == null) return null;
+  const v = String(value).trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, at - now);
+}
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
+    // Not unref'd in Node: the wait is part of the caller's request, which
+    // is still being awaited (an unref'd timer would let Node exit in the
+    // middle of it, leaving the caller's await unsettled). It is bounded
+    // by MAX_RETRY_AFTER_MS and ends with the request's signal.
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+// client.session's class, made on first use rather than when the module is
+// imported, so that importing the package touches no global.
+let SessionClass = null;
+function sessionClass() {
+  if (SessionClass) return SessionClass;
+  /**
+   * client.session: an EventTarget with token(), fetch() and current. Its
+   * events: 'change' (detail: the new token, without refreshToken),
+   * 'expired' (detail: the token that expired and could not be renewed),
+   * 'signedout'.
+   */
+  SessionClass = class Session extends EventTarget {
+    #impl;
+    constructor(impl) {
+      super();
+      this.#impl = impl;
+    }
+    /** A Promise of a token with more than 60 s left, refreshed first when needed. */
+    token() { return this.#impl.token(); }
+    /** fetch with Authorization: Bearer; see the README for the retries. */
+    fetch(input, init) { return this.#impl.fetch(input, init); }
+    /** The current token (without refreshToken), or null; never refreshes. */
+    get current() { return this.#impl.current(); }
+  };
+  return SessionClass;
+}
+
+/**
+ * makeSession returns {session, internal}: session is client.session,
+ * internal is what the client's methods call (set, signedOut). refresh(rt)
+ * is the client's raw refresh (no argument in relay mode), signOut its raw
+ * sign-out.
+ */
+export function makeSession({ clientId, relayMode, refresh }) {
+  let target; // the session itself: events fire on it
+  let current = null;        // the token, without refreshToken
+  let refreshToken = null;   // outside relay mode only
+  let generation = 0;        // bumped by signOut: refreshes begun before it are dropped
+  let refreshing = null;     // {from, promise}: this page's refresh under way
+  let expiredFor = null;     // the access token 'expired' was fired for
+  const channel = openChannel(clientId);
+
+  const fire = (type, detail) => target.dispatchEvent(new CustomEvent(type, { detail }));
+  const post = (m) => { try { channel?.postMessage(m); } catch { /* closed */ } };
+
+  // set stores a token; 'change' fires when the access token changed.
+  function set(t, { broadcast = true } = {}) {
+    if (!isToken(t)) return;
+    if (!relayMode && typeof t.refreshToken === 'string' && t.refreshToken !== '') refreshToken = t.refreshToken;
+    const pub = publicToken(t);
+    const changed = !current || current.accessToken !== pub.accessToken;
+    current = pub;
+    if (!changed) return;
+    if (broadcast) post({ type: 'token', token: pub });
+    fire('change', pub);
+  }
+
+  function clear() {
+    generation++;
+    current = null;
+    refreshToken = null;
+    refreshing = null;
+  }
+
+  if (channel) {
+    channel.onmessage = (ev) => {
+      const m = ev.data;
+      if (!m || typeof m !== 'object') return;
+      switch (m.type) {
+        case 'token':
+          // A token from another tab is taken unless this tab holds one
+          // that lives longer.
+          if (isToken(m.token) && !(current && (current.expiresAt ?? Infinity) > (m.token.expiresAt ?? Infinity))) {
+            set(publicToken(m.token), { broadcast: false });
+          }
+          break;
+        case 'ask':
+          if (current && fresh(current)) post({ type: 'answer', id: m.id, token: current });
+          break;
+        case 'signedout':
+          clear();
+          fire('signedout');
+          break;
+        default:
+      }
+    };
+  }
+
+  // askTabs resolves to another tab's fresh token, or null after a short wait.
+  function askTabs() {
+    if (!channel) return Promise.resolve(null);
+    const id = Math.random().toString(36).slice(2) + Date.now().toString(36);
+    const ask = new BroadcastChannel(`gotoauth:${clientId}`);
+    return new Promise((resolve) => {
+      const done = (t) => { clearTimeout(timer); ask.close(); resolve(t); };
+      const timer = setTimeout(() => done(null), ASK_WAIT_MS);
+      ask.onmessage = (ev) => {
+        const m = ev.data;
+        if (m && m.type === 'answer' && m.id === id && isToken(m.token) && fresh(m.token)) done(publicToken(m.token));
+      };
+      ask.postMessage({ type: 'ask', id });
+    });
+  }
+
+  // renew replaces `from` (the access token that prompted it, or null when
+  // there was none) under the lock. Calls of this page share one renewal.
+  function renew(from) {
+    if (refreshing && refreshing.from === from) return refreshing.promise;
+    const gen = generation;
+    const promise = withLock(clientId, async () => {
+      // Another caller (here, or another tab through the channel) already
+      // replaced the token that prompted this: use theirs.
+      if (current && current.accessToken !== from && fresh(current)) return current;
+      if (!relayMode && !refreshToken) throw reauth('the session has no refresh token: sign in again');
+      const t = await (relayMode ? refresh() : refresh(refreshToken));
+      if (gen !== generation) throw reauth('signed out while refreshing');
+      set(t);
+      return current;
+    }).finally(() => {
+      if (refreshing && refreshing.promise === promise) refreshing = null;
+    });
+    refreshing = { from, promise };
+    return promise;
+  }
+
+  function expire(t, err) {
+    if (t && expiredFor !== t.accessToken) {
+      expiredFor = t.accessToken;
+      fire('expired', t);
+    }
+    return Promise.reject(err);
+  }
+
+  async function token() {
+    const t = current;
+    if (t && fresh(t)) return t;
+    if (!t) {
+      const theirs = await askTabs();
+      if (theirs && !current) set(theirs, { broadcast: false });
+      if (current && fresh(current)) return current;
+      if (!relayMode && !refreshToken) throw reauth('there is no token: sign in');
+    } else if (!relayMode && !refreshToken) {
+      // An implicit-flow token (or one without a refresh token) cannot be renewed.
+      return expire(t, reauth('the token expired and cannot be refreshed: sign in again'));
+    }
+    try {
+      return await renew(t ? t.accessToken : null);
+    } catch (err) {
+      if (err instanceof GoToAuthError && err.code === 'reauthenticate') return expire(t, err);
+      throw err;
+    }
+  }
+
+  // After a 401 with the token `failed`: the current token if another
+  // call already replaced it, else one refresh.
+  async function after401(failed) {
+    if (current && current.accessToken !== failed && fresh(current)) return current;
+    if (!relayMode && !refreshToken) throw reauth('the token was refused and cannot be refreshed: sign in again');
+    return renew(failed);
+  }
+
+  async function sessionFetch(input, init = undefined) {
+    const request = new Request(input, init); // validates input and init as fetch would
+    const own = request.headers.has('Authorization');
+    const body = init?.body;
+    const replayable = !(typeof ReadableStream === 'function' && body instanceof ReadableStream)
+      && !(input instanceof Request && input.body !== null && body === undefined && input.bodyUsed);
+    const redirect = init?.redirect ?? 'error';
+    // The request is cloned for each try, so that its body can be sent
+    // again; a ReadableStream body cannot be, and is sent once, as it is.
+    const send = (t) => {
+      const r = replayable ? request.clone() : request;
+      const headers = new Headers(r.headers);
+      if (!own) headers.set('Authorization', `Bearer ${t.accessToken}`);
+      return fetch(r, { headers, redirect });
+    };
+    let t = own ? null : await token();
+    let resp = await send(t);
+    if (!replayable) return resp;
+    if (resp.status === 401 && !own) {
+      const next = await after401(t.accessToken);
+      await resp.body?.cancel().catch(() => {});
+      return send(next);
+    }
+    if (resp.status === 429 || resp.status === 503) {
+      const wait = retryAfterMs(resp.headers.get('Retry-After'));
+      if (wait === null || wait > MAX_RETRY_AFTER_MS) return resp;
+      await resp.body?.cancel().catch(() => {});
+      await sleep(wait, request.signal);
+      if (!own) t = await token();
+      return send(t);
+    }
+    return resp;
+  }
+
+  const Session = sessionClass();
+  const session = new Session({ token, fetch: sessionFetch, current: () => current });
+  target = session;
+  const internal = {
+    set: (t) => set(t),
+    // Called once the client's sign-out is done (the relay's cookie cleared).
+    signedOut() {
+      clear();
+      post({ type: 'signedout' });
+      fire('signedout');
+    },
+    clear,
+  };
+  return { session, internal };
+}

@@ -1,0 +1,256 @@
+// client.session in Node: a backend client (clientSecret, the refresh token
+// in memory) against a local fake token server and resource server, which
+// count what they are asked.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { load, rejectsWith, MemoryStorage, REDIRECT } from './helpers.mjs';
+
+const g = await load();
+
+// The fake server: POST /token (refresh_token grant) issues a-1, a-2, ...
+// with expires_in `next.expiresIn`; GET /api/me wants the newest token;
+// /api/always401 refuses everything; /api/busy answers 429 or 503 with
+// `busy.retryAfter` `busy.times` times, then 200.
+const state = { refreshes: 0, n: 0, valid: new Set(), expiresIn: 3600, delayMs: 0, busy: { status: 429, retryAfter: '1', times: 0 }, seen: [] };
+let server;
+let base;
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://x');
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    state.seen.push({ path: url.pathname, auth: req.headers.authorization, body });
+    if (url.pathname === '/token') {
+      const form = new URLSearchParams(body);
+      assert.equal(form.get('grant_type'), 'refresh_token');
+      assert.match(req.headers.authorization, /^Basic /);
+      state.refreshes++;
+      if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
+      const at = `a-${++state.n}`;
+      state.valid = new Set([at]);
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ access_token: at, token_type: 'Bearer', expires_in: state.expiresIn, scope: 'identity:scim.me' }));
+      return;
+    }
+    const bearer = (req.headers.authorization || '').replace(/^Bearer /, '');
+    if (url.pathname === '/api/me') {
+      res.statusCode = state.valid.has(bearer) ? 200 : 401;
+      res.end(JSON.stringify({ bearer }));
+      return;
+    }
+    if (url.pathname === '/api/always401') {
+      res.statusCode = 401;
+      res.end('no');
+      return;
+    }
+    if (url.pathname === '/api/busy') {
+      if (state.busy.times > 0) {
+        state.busy.times--;
+        res.statusCode = state.busy.status;
+        res.setHeader('Retry-After', state.busy.retryAfter);
+        res.end('busy');
+        return;
+      }
+      res.end(JSON.stringify({ bearer, body }));
+      return;
+    }
+    res.statusCode = 404;
+    res.end();
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}`;
+});
+after(() => new Promise((r) => server.close(r)));
+
+function reset(expiresIn = 3600) {
+  Object.assign(state, { refreshes: 0, expiresIn, delayMs: 0, seen: [] });
+  state.busy = { status: 429, retryAfter: '1', times: 0 };
+}
+
+// timeoutMs is short so that these tests measure the session, not the
+// module's request timeout: Go's runtime may leave its wake-up setTimeout
+// pending until a finished request's timeout would have fired.
+function backend() {
+  return g.client({
+    timeoutMs: 1000,
+    clientId: 'backend', redirectUri: REDIRECT, clientSecret: 's3cret',
+    tokenEndpoint: `${base}/token`, storage: new MemoryStorage(),
+  });
+}
+
+// A session holding a token from a first refresh (as after sign-in).
+async function signedIn(expiresIn = 3600) {
+  const c = backend();
+  reset(expiresIn);
+  const t = await c.refresh('rt-0');
+  assert.equal(c.session.current.accessToken, t.accessToken, 'refresh() filled the session');
+  assert.equal(c.session.current.refreshToken, undefined, 'the session hands out no refresh token');
+  state.refreshes = 0;
+  return c;
+}
+
+test('the session is an EventTarget on every client; token() rejects reauthenticate with nothing to go on', async () => {
+  const c = backend();
+  assert.ok(c.session instanceof EventTarget);
+  assert.equal(c.session.current, null);
+  await rejectsWith('reauthenticate', () => c.session.token());
+});
+
+test('token() refreshes a token within 60 s of expiry, once for concurrent calls', async () => {
+  const c = await signedIn(30); // expires_in 30: inside the margin
+  state.expiresIn = 3600;
+  state.delayMs = 50;
+  const changes = [];
+  c.session.addEventListener('change', (e) => changes.push(e.detail));
+  const got = await Promise.all([1, 2, 3, 4, 5].map(() => c.session.token()));
+  assert.equal(state.refreshes, 1, 'five concurrent token() calls refresh once');
+  assert.equal(new Set(got.map((t) => t.accessToken)).size, 1);
+  assert.equal(changes.length, 1);
+  assert.equal(changes[0].accessToken, got[0].accessToken);
+  assert.equal(changes[0].refreshToken, undefined);
+  // Fresh now: no more refreshes.
+  assert.equal((await c.session.token()).accessToken, got[0].accessToken);
+  assert.equal(state.refreshes, 1);
+  // The refresh was made with the remembered refresh token.
+  assert.equal(new URLSearchParams(state.seen.find((s) => s.path === '/token').body).get('refresh_token'), 'rt-0');
+});
+
+test('session.fetch adds the bearer; a 401 refreshes once and retries once', async () => {
+  const c = await signedIn();
+  const first = c.session.current.accessToken;
+  let r = await c.session.fetch(`${base}/api/me`);
+  assert.equal(r.status, 200);
+  assert.equal((await r.json()).bearer, first);
+  assert.equal(state.refreshes, 0);
+
+  state.valid = new Set(); // the resource server refuses the token now
+  state.seen = [];
+  const [a, b] = await Promise.all([c.session.fetch(`${base}/api/me`), c.session.fetch(`${base}/api/me`)]);
+  assert.equal(a.status, 200);
+  assert.equal(b.status, 200);
+  assert.equal(state.refreshes, 1, 'two 401s at once, one refresh');
+  const now = c.session.current.accessToken;
+  assert.notEqual(now, first);
+  assert.equal((await a.json()).bearer, now);
+  assert.equal(state.seen.filter((s) => s.path === '/api/me').length, 4, 'each call retried once');
+});
+
+test('a persistent 401 is returned after one refresh and one retry', async () => {
+  const c = await signedIn();
+  state.seen = [];
+  const r = await c.session.fetch(`${base}/api/always401`);
+  assert.equal(r.status, 401);
+  assert.equal(await r.text(), 'no');
+  assert.equal(state.refreshes, 1);
+  assert.equal(state.seen.filter((s) => s.path === '/api/always401').length, 2);
+});
+
+test('an Authorization the caller set is kept, and then a 401 is not retried', async () => {
+  const c = await signedIn();
+  state.seen = [];
+  const r = await c.session.fetch(`${base}/api/always401`, { headers: { Authorization: 'Basic abc' } });
+  assert.equal(r.status, 401);
+  assert.equal(state.seen.length, 1);
+  assert.equal(state.seen[0].auth, 'Basic abc');
+  assert.equal(state.refreshes, 0);
+});
+
+test('429 with Retry-After: 1 is waited for and retried once, body and all', async () => {
+  const c = await signedIn();
+  state.busy = { status: 429, retryAfter: '1', times: 1 };
+  state.seen = [];
+  const t0 = Date.now();
+  const r = await c.session.fetch(`${base}/api/busy`, { method: 'POST', body: 'hello' });
+  const waited = Date.now() - t0;
+  assert.equal(r.status, 200);
+  assert.deepEqual(await r.json(), { bearer: c.session.current.accessToken, body: 'hello' });
+  assert.ok(waited >= 950, `waited ${waited} ms`);
+  assert.equal(state.seen.length, 2);
+
+  // 503 with an HTTP date, and a second 429 after the retry is returned.
+  state.busy = { status: 503, retryAfter: new Date(Date.now() + 1000).toUTCString(), times: 2 };
+  state.seen = [];
+  const r2 = await c.session.fetch(`${base}/api/busy`);
+  assert.equal(r2.status, 503, 'it never loops');
+  assert.equal(state.seen.length, 2);
+});
+
+test('Retry-After over 60 seconds, or none, is not retried; a stream body is not replayed', async () => {
+  const c = await signedIn();
+  for (const retryAfter of ['61', new Date(Date.now() + 120_000).toUTCString(), 'soon']) {
+    state.busy = { status: 429, retryAfter, times: 1 };
+    state.seen = [];
+    const t0 = Date.now();
+    const r = await c.session.fetch(`${base}/api/busy`);
+    assert.equal(r.status, 429, retryAfter);
+    assert.ok(Date.now() - t0 < 1000);
+    assert.equal(state.seen.length, 1);
+  }
+  state.busy = { status: 429, retryAfter: '0', times: 1 };
+  state.seen = [];
+  const body = new ReadableStream({ start(ctl) { ctl.enqueue(new TextEncoder().encode('once')); ctl.close(); } });
+  const r = await c.session.fetch(`${base}/api/busy`, { method: 'POST', body, duplex: 'half' });
+  assert.equal(r.status, 429);
+  assert.equal(state.seen.length, 1);
+  assert.equal(state.seen[0].body, 'once');
+});
+
+test('signOut empties the session and fires signedout', async () => {
+  const c = await signedIn();
+  let fired = 0;
+  c.session.addEventListener('signedout', () => fired++);
+  await c.signOut();
+  assert.equal(fired, 1);
+  assert.equal(c.session.current, null);
+  await rejectsWith('reauthenticate', () => c.session.token());
+  assert.equal(state.refreshes, 0, 'the refresh token was forgotten');
+});
+
+test('an implicit token at expiry rejects reauthenticate and fires expired', async () => {
+  const c = g.client({ clientId: 'spa', redirectUri: REDIRECT, flow: 'implicit', storage: new MemoryStorage() });
+  const a = c.authorize();
+  const result = await c.handleRedirect(`${REDIRECT}#access_token=imp-1&token_type=Bearer&expires_in=30&state=${a.state}`);
+  assert.equal(result.kind, 'token');
+  assert.equal(c.session.current.accessToken, 'imp-1', 'handleRedirect filled the session');
+  const expired = [];
+  c.session.addEventListener('expired', (e) => expired.push(e.detail));
+  await rejectsWith('reauthenticate', () => c.session.token());
+  assert.equal(expired.length, 1);
+  assert.equal(expired[0].accessToken, 'imp-1');
+
+  // A longer-lived implicit token is handed out as it is.
+  const b = c.authorize();
+  await c.handleRedirect(`${REDIRECT}#access_token=imp-2&token_type=Bearer&expires_in=3600&state=${b.state}`);
+  assert.equal((await c.session.token()).accessToken, 'imp-2');
+});
+
+test('a process that used the session exits on its own', async () => {
+  const script = `
+    import { load } from ${JSON.stringify(fileURLToPath(new URL('../gotoauth-node.js', import.meta.url)))};
+    const g = await load();
+    // timeoutMs: 1000, see backend(): the session itself leaves no timer.
+    const c = g.client({ clientId: 'backend', redirectUri: 'http://127.0.0.1:1/cb', clientSecret: 's', timeoutMs: 1000,
+      tokenEndpoint: ${JSON.stringify(`${base}/token`)}, storage: { getItem: () => null, setItem() {}, removeItem() {} } });
+    await c.refresh('rt-0');
+    const r = await c.session.fetch(${JSON.stringify(`${base}/api/busy`)});
+    await c.session.token();
+    console.log('done', r.status);
+  `;
+  reset(30);
+  state.busy = { status: 429, retryAfter: '1', times: 1 };
+  const t0 = Date.now();
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  const code = await new Promise((resolve) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); resolve('timeout'); }, 6000);
+    child.on('exit', (c) => { clearTimeout(timer); resolve(c); });
+  });
+  assert.equal(code, 0, `the child did not exit by itself (${out})`);
+  assert.match(out, /done 200/);
+  assert.ok(Date.now() - t0 < 6000);
+});
