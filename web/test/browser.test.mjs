@@ -130,6 +130,31 @@ async function ageRefreshTokens() {
   assert.equal(r.status, 204);
 }
 
+/** The emulator's counts of token requests so far: {tokenRequests, refreshes, codes}. */
+async function stats() {
+  const r = await fetch(`${server.base}/goto/_emulator/stats`);
+  assert.equal(r.status, 200);
+  return r.json();
+}
+
+/**
+ * Moves the page's clock (Date, which the Go runtime reads for the time of
+ * day) ms ahead; the monotonic clock that drives Go's timers is left as it
+ * is. Shifts add up.
+ */
+function shiftClock(page, ms) {
+  return page.evaluate((shift) => {
+    const Prev = Date;
+    globalThis.Date = class extends Prev {
+      constructor(...args) {
+        if (args.length === 0) super(Prev.now() + shift);
+        else super(...args);
+      }
+      static now() { return Prev.now() + shift; }
+    };
+  }, ms);
+}
+
 /** Waits for the page's token panel to be hidden. */
 function signedOut(page) {
   return page.waitForFunction(() => document.querySelector('#token-panel').hidden);
@@ -211,11 +236,17 @@ for (const name of BROWSERS) {
 
       // Another tab of this browser signs in and out through the relay: its
       // sign-out clears the relay's cookie, which the tabs share.
+      // The tab opens on this tab's token, which it asks for on the demo's
+      // channel, then signs in by itself; this tab hears the tab's token,
+      // and its sign-out.
       const { page: tab, problems: tabProblems, messages: tabMessages } = await openDemo(browser, { page: await page.sibling() });
+      await tab.waitForSelector('#token-panel:not([hidden])');
+      assert.equal(await tab.textContent('#token-access'), await page.textContent('#token-access'));
       await signIn(tab, 'code');
       await tab.waitForSelector('#token-panel:not([hidden])');
       const tabCookie = await relayCookie(tab);
       assert.ok(tabCookie && tabCookie.value !== rotated.value, 'the tab\'s sign-in set a cookie of its own');
+      await page.waitForFunction((a) => document.querySelector('#token-access').textContent === a, await tab.textContent('#token-access'));
       await assertNothingSecret(tab, tabMessages, [DEMO_SECRET, 'refresh_token', tabCookie.value]);
       await tab.click('#sign-out');
       await signedOut(tab);
@@ -224,8 +255,18 @@ for (const name of BROWSERS) {
       assert.equal(await tab.isHidden('#error'), true);
       assert.deepEqual(tabProblems, []);
       await tab.close();
+      await signedOut(page);
+      assert.equal(await page.textContent('#status'), 'Signed out in another tab.');
 
-      // This tab's next refresh finds no cookie: sign in again.
+      // Signed in again, this tab loses the relay's cookie behind its back
+      // (the relay's sign-out, with no word on the channel): its next
+      // refresh finds no cookie: sign in again.
+      await signIn(page, 'code');
+      await page.waitForSelector('#token-panel:not([hidden])');
+      const again = await relayCookie(page);
+      assert.ok(again, 'the relay set its cookie');
+      assert.equal(await page.evaluate(async () => (await fetch('/relay/signout', { method: 'POST', headers: { 'X-GoToAuth': '1' } })).status) < 300, true);
+      assert.equal(await relayCookie(page), undefined);
       await page.click('#refresh');
       await page.waitForSelector('#error:not([hidden])');
       assert.equal(await page.getAttribute('#error', 'data-code'), 'reauthenticate');
@@ -236,7 +277,7 @@ for (const name of BROWSERS) {
       await signedOut(page);
       assert.equal(await page.isHidden('#error'), true);
       assert.equal(await relayCookie(page), undefined);
-      await assertNothingSecret(page, messages, [DEMO_SECRET, 'refresh_token', cookie.value, rotated.value, tabCookie.value]);
+      await assertNothingSecret(page, messages, [DEMO_SECRET, 'refresh_token', cookie.value, rotated.value, tabCookie.value, again.value]);
       // The one error is the browser's own note of the relay's 401 (Chromium
       // logs failed requests; Firefox does not).
       assert.deepEqual(problems.filter((p) => !/^console: Failed to load resource: the server responded with a status of 401\b/.test(p)), []);
@@ -254,7 +295,79 @@ for (const name of BROWSERS) {
       await page.click('#fetch-me');
       await page.waitForSelector('#profile:not([hidden])');
       assert.equal(await relayCookie(page), undefined, 'the implicit flow leaves the relay out');
+      // No refresh path: at expiry the countdown says to sign in again.
+      const { refreshes } = await stats();
+      await shiftClock(page, 3601_000);
+      await page.waitForFunction(() => document.querySelector('#token-expiry').textContent === 'expired — sign in again', undefined, { timeout: 5000 });
+      assert.equal((await stats()).refreshes, refreshes, 'no refresh without a refresh path');
+      assert.equal(await page.isHidden('#token-auto'), true);
       assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test(`${name}: two tabs: the second asks for the token, one automatic refresh serves both, sign-out in one signs out the other`, async () => {
+      const { page, problems, messages } = await openDemo(browser);
+      await signIn(page, 'code');
+      await page.waitForSelector('#token-panel:not([hidden])');
+      await assertCleanAddress(page);
+      const cookie = await relayCookie(page);
+      assert.ok(cookie, 'the relay set its cookie');
+      const access = await page.textContent('#token-access');
+
+      // A second tab of this browser context asks the first for the token.
+      const { page: tab, problems: tabProblems, messages: tabMessages } = await openDemo(browser, { page: await page.sibling() });
+      await tab.waitForSelector('#token-panel:not([hidden])');
+      assert.equal(await tab.textContent('#token-access'), access);
+      assert.equal(await tab.textContent('#status'), 'Signed in; the token came from another tab.');
+      assert.equal(await tab.textContent('#token-principal'), 'mister.jones@fakemail.com');
+      assert.equal(await tab.textContent('#token-refresh'), 'held by the relay (HttpOnly cookie)');
+      assert.match(await tab.textContent('#token-expiry'), /^(59m|1h 0m|60m)/);
+      assert.equal(await tab.isDisabled('#refresh'), false);
+      await assertNothingSecret(tab, tabMessages, [DEMO_SECRET, 'refresh_token', cookie.value]);
+
+      // Both tabs' clocks move to 55 s before the token's expiry: each tab's
+      // countdown wants a refresh, and one of them makes it.
+      const before = await stats();
+      await Promise.all([page, tab].map((p) => shiftClock(p, 3545_000)));
+      for (const p of [page, tab]) {
+        await p.waitForFunction((a) => document.querySelector('#token-access').textContent !== a, access);
+        await p.waitForSelector('#token-auto:not([hidden])');
+      }
+      // A few more ticks: no second refresh.
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.equal((await stats()).refreshes, before.refreshes + 1, 'one refresh across the two tabs');
+      const fresh = await page.textContent('#token-access');
+      assert.equal(await tab.textContent('#token-access'), fresh, 'both tabs show the new token');
+      const lines = [await page.textContent('#token-auto'), await tab.textContent('#token-auto')].sort();
+      assert.match(lines[0], /^Refreshed automatically at \d\d:\d\d:\d\d$/);
+      assert.match(lines[1], /^Refreshed automatically in another tab at \d\d:\d\d:\d\d$/);
+      // The relay would answer two concurrent refreshes with one cookie from
+      // GoTo once: the tabs themselves say which one refreshed.
+      const counts = [await page.getAttribute('#token-panel', 'data-refreshes'), await tab.getAttribute('#token-panel', 'data-refreshes')];
+      assert.deepEqual(counts.sort(), ['1', null].sort(), 'exactly one tab refreshed');
+      for (const p of [page, tab]) {
+        assert.match(await p.textContent('#token-expiry'), /^(59m|1h 0m|60m)/);
+        assert.equal(await p.textContent('#token-refresh'), 'held by the relay (HttpOnly cookie)');
+        assert.equal(await p.isHidden('#error'), true);
+      }
+      mkdirSync(ARTEFACTS, { recursive: true });
+      await tab.screenshot({ path: new URL(`second-tab-${name}.png`, ARTEFACTS).pathname, fullPage: true });
+      const held = await relayCookie(page);
+      await assertNothingSecret(page, messages, [DEMO_SECRET, 'refresh_token', cookie.value, held.value]);
+      await assertNothingSecret(tab, tabMessages, [DEMO_SECRET, 'refresh_token', cookie.value, held.value]);
+
+      // Sign out in the second tab: the first hears it.
+      await tab.click('#sign-out');
+      await signedOut(tab);
+      assert.match(await tab.textContent('#status'), /relay cleared its cookie/);
+      await signedOut(page);
+      assert.equal(await page.textContent('#status'), 'Signed out in another tab.');
+      assert.equal(await relayCookie(page), undefined, 'sign-out cleared the relay cookie');
+      assert.equal((await stats()).refreshes, before.refreshes + 1);
+      await assertCleanAddress(page);
+      assert.deepEqual(problems, []);
+      assert.deepEqual(tabProblems, []);
+      await tab.close();
       await page.close();
     });
 

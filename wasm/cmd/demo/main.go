@@ -15,6 +15,7 @@ package main
 import (
 	"strconv"
 	"strings"
+	"syscall/js"
 	"time"
 
 	"github.com/hack-pad/safejs"
@@ -42,6 +43,14 @@ var (
 	session *client.Client
 	// refreshes counts the refreshes since the sign-in (data-refreshes).
 	refreshes int
+	// fromTab: the token came from another tab, which alone holds its
+	// refresh token (a public client's; a relay's cookie is shared).
+	fromTab bool
+	// refreshing: an automatic refresh is asked for or in flight.
+	refreshing bool
+	// autoFailed is the access token whose automatic refresh failed: no
+	// automatic retry for it (the user sees the error and signs in again).
+	autoFailed string
 	// events serialises everything that touches the page's state: DOM
 	// callbacks and fetch callbacks only post work here.
 	events = make(chan func(), 16)
@@ -54,7 +63,12 @@ func main() {
 	on("refresh", refreshToken)
 	on("sign-out", signOut)
 	on("paste-explain", explainPaste)
+	openChannel()
 	go countdown()
+	if here, err := browser.CurrentAddress(); err != nil || !oauth.IsRedirect(here) {
+		// A tab opened on a signed-in session asks the others for the token.
+		broadcast(map[string]any{"type": "ask"})
+	}
 	go handleReturn()
 	setAttr("app", "data-ready", "true")
 	for f := range events {
@@ -359,6 +373,7 @@ func handleReturn() {
 		refreshes = 0
 		if cb.Redirect.Kind == oauth.KindToken {
 			signedIn(cb.Redirect.Token, nil)
+			shareToken("")
 			return
 		}
 		var via *client.Client
@@ -380,6 +395,7 @@ func handleReturn() {
 					return
 				}
 				signedIn(t, via)
+				shareToken("")
 			})
 		}()
 	}
@@ -390,6 +406,8 @@ func handleReturn() {
 func signedIn(t *oauth.Token, via *client.Client) {
 	token = t
 	session = via
+	fromTab = false
+	show("token-auto", false)
 	clearError()
 	status("Signed in.")
 	renderToken()
@@ -416,6 +434,8 @@ func renderToken() {
 		refresh = "held by the relay (HttpOnly cookie)"
 	case t.RefreshToken != "":
 		refresh = explain.Mask(t.RefreshToken)
+	case fromTab:
+		refresh = "none in this tab (the tab that signed in refreshes)"
 	}
 	text("token-refresh", refresh)
 	el("refresh").(*dom.HTMLButtonElement).SetDisabled(session == nil && t.RefreshToken == "")
@@ -431,12 +451,29 @@ func renderExpiry() {
 		return
 	}
 	left := time.Until(time.UnixMilli(token.ExpiresAt))
-	text("token-expiry", explain.Duration(left))
+	switch {
+	case left > 0:
+		text("token-expiry", explain.Duration(left))
+	case canRefresh():
+		text("token-expiry", "expired — refreshing")
+	default:
+		text("token-expiry", "expired — sign in again")
+	}
 }
 
+// canRefresh: this tab has a refresh path for the token.
+func canRefresh() bool {
+	return token != nil && (session != nil || token.RefreshToken != "")
+}
+
+// countdown ticks once a second: the expiry shown, and an automatic
+// refresh when the token has less than autoRefreshLead left.
 func countdown() {
 	for range time.Tick(time.Second) {
-		events <- renderExpiry
+		events <- func() {
+			renderExpiry()
+			maybeAutoRefresh()
+		}
 	}
 }
 
@@ -516,6 +553,7 @@ func refreshToken() {
 				signedIn(t, c)
 				status("Refreshed through the relay; the refresh token stays in its HttpOnly cookie.")
 				refreshed()
+				shareToken("")
 			})
 		}()
 		return
@@ -544,6 +582,7 @@ func refreshToken() {
 				status("Refreshed; GoTo rotated the refresh token.")
 			}
 			refreshed()
+			shareToken("")
 		})
 	}()
 }
@@ -554,6 +593,7 @@ func signOut() {
 	c := session
 	if c == nil {
 		signedOut("Signed out. The token was only in this page's memory.")
+		broadcast(map[string]any{"type": "signout"})
 		return
 	}
 	status("Signing out at the relay…")
@@ -565,13 +605,15 @@ func signOut() {
 				return
 			}
 			signedOut("Signed out. The relay cleared its cookie; the access token was only in this page's memory.")
+			broadcast(map[string]any{"type": "signout"})
 		})
 	}()
 }
 
 func signedOut(msg string) {
-	token, session, refreshes = nil, nil, 0
+	token, session, refreshes, fromTab = nil, nil, 0, false
 	show("token-panel", false)
+	show("token-auto", false)
 	el("token-panel").RemoveAttribute("data-refreshed")
 	el("token-panel").RemoveAttribute("data-refreshes")
 	show("profile", false)
@@ -600,4 +642,262 @@ func explainPaste() {
 		out.AppendChild(dd)
 	}
 	show("paste-output", true)
+}
+
+// Across the demo's tabs (one origin, one browser profile): a Web Lock lets
+// one tab refresh at a time, and a BroadcastChannel tells the others the new
+// access token, asks for it when a tab opens and carries the sign-out.
+// Neither a refresh token nor the client secret is ever sent on it, and no
+// token is ever written to Web Storage.
+const (
+	channelName     = "gotoauth-demo"
+	refreshLock     = "gotoauth-demo:refresh"
+	autoRefreshLead = 60 * time.Second
+)
+
+// channel is the demo's BroadcastChannel, or undefined where there is none.
+var channel = js.Undefined()
+
+// tabMessage is what a tab hears on the channel.
+type tabMessage struct {
+	kind        string // "ask", "token" or "signout"
+	token       oauth.Token
+	relay       string // the relay that holds the refresh token, or ""
+	clientID    string
+	redirectURI string
+	refreshedAt string // an automatic refresh's time, or ""
+}
+
+func openChannel() {
+	ctor := js.Global().Get("BroadcastChannel")
+	if ctor.Type() != js.TypeFunction {
+		return
+	}
+	channel = ctor.New(channelName)
+	channel.Set("onmessage", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if m, ok := readMessage(args[0].Get("data")); ok {
+			post(func() { heard(m) })
+		}
+		return nil
+	}))
+}
+
+// readMessage reads a message field by field, never trusting its shape.
+func readMessage(d js.Value) (m tabMessage, ok bool) {
+	if d.Type() != js.TypeObject {
+		return m, false
+	}
+	str := func(name string) string {
+		if v := d.Get(name); v.Type() == js.TypeString {
+			return v.String()
+		}
+		return ""
+	}
+	num := func(name string) int64 {
+		if v := d.Get(name); v.Type() == js.TypeNumber {
+			return int64(v.Float())
+		}
+		return 0
+	}
+	m.kind = str("type")
+	switch m.kind {
+	case "ask", "signout":
+		return m, true
+	case "token":
+	default:
+		return m, false
+	}
+	t := oauth.Token{
+		AccessToken: str("accessToken"), TokenType: "Bearer",
+		ExpiresIn: num("expiresIn"), ExpiresAt: num("expiresAt"), HasExpiry: d.Get("hasExpiry").Truthy(),
+		Principal: str("principal"), Legacy: str("legacy"),
+	}
+	if sc := d.Get("scope"); sc.InstanceOf(js.Global().Get("Array")) {
+		for i := 0; i < sc.Length(); i++ {
+			if v := sc.Index(i); v.Type() == js.TypeString {
+				t.Scope = append(t.Scope, v.String())
+			}
+		}
+	}
+	if t.AccessToken == "" {
+		return m, false
+	}
+	m.token = t
+	m.relay, m.clientID, m.redirectURI, m.refreshedAt = str("relay"), str("clientId"), str("redirectUri"), str("refreshedAt")
+	return m, true
+}
+
+func broadcast(m map[string]any) {
+	if channel.Type() != js.TypeObject {
+		return
+	}
+	channel.Call("postMessage", js.ValueOf(m))
+}
+
+// shareToken tells the other tabs this tab's token: never its refresh
+// token, which a relay keeps in its cookie and a public client only here.
+func shareToken(refreshedAt string) {
+	t := token
+	if t == nil {
+		return
+	}
+	scope := make([]any, len(t.Scope))
+	for i, sc := range t.Scope {
+		scope[i] = sc
+	}
+	m := map[string]any{
+		"type": "token", "accessToken": t.AccessToken, "expiresIn": t.ExpiresIn, "expiresAt": t.ExpiresAt,
+		"hasExpiry": t.HasExpiry, "scope": scope, "principal": t.Principal, "legacy": t.Legacy,
+		"refreshedAt": refreshedAt,
+	}
+	if c := session; c != nil {
+		cfg := c.Config()
+		m["relay"], m["clientId"], m["redirectUri"] = cfg.Relay, cfg.ClientID, cfg.RedirectURI
+	}
+	broadcast(m)
+}
+
+// heard acts on another tab's message.
+func heard(m tabMessage) {
+	switch m.kind {
+	case "ask":
+		if token != nil {
+			shareToken("")
+		}
+	case "signout":
+		if token != nil {
+			signedOut("Signed out in another tab.")
+		}
+	case "token":
+		if token != nil && (token.AccessToken == m.token.AccessToken || (m.refreshedAt == "" && m.token.ExpiresAt < token.ExpiresAt && token.HasExpiry)) {
+			return // this tab's token, or an older answer to a tab's question
+		}
+		var via *client.Client
+		if m.relay != "" {
+			c, err := client.New(client.Config{
+				ClientID: m.clientID, RedirectURI: m.redirectURI, Flow: "code", Relay: m.relay,
+				Transport: browser.Fetch{},
+			})
+			if err == nil {
+				via = c
+			}
+		}
+		t := m.token
+		signedIn(&t, via)
+		fromTab = via == nil
+		renderToken()
+		if m.refreshedAt != "" {
+			autoLine("Refreshed automatically in another tab at " + m.refreshedAt)
+			status("Signed in; another tab refreshed the token.")
+		} else {
+			status("Signed in; the token came from another tab.")
+		}
+	}
+}
+
+func autoLine(s string) {
+	text("token-auto", s)
+	show("token-auto", true)
+}
+
+// maybeAutoRefresh starts an automatic refresh when the token has less
+// than autoRefreshLead left and this tab can refresh it: one at a time in
+// this tab, and in one tab only, the one that holds the Web Lock; the
+// others skip this second and hear the new token on the channel.
+func maybeAutoRefresh() {
+	if refreshing || !canRefresh() || !token.HasExpiry || token.AccessToken == autoFailed {
+		return
+	}
+	if time.Until(time.UnixMilli(token.ExpiresAt)) >= autoRefreshLead {
+		return
+	}
+	refreshing = true
+	locks := js.Global().Get("navigator").Get("locks")
+	if locks.Type() != js.TypeObject || locks.Get("request").Type() != js.TypeFunction {
+		autoRefresh(func() {})
+		return
+	}
+	var granted js.Func
+	granted = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		granted.Release()
+		if len(args) == 0 || args[0].IsNull() {
+			// Another tab holds the lock: it refreshes.
+			post(func() { refreshing = false })
+			return nil
+		}
+		// The lock is held until the returned promise settles.
+		var resolve js.Value
+		var executor js.Func
+		executor = js.FuncOf(func(_ js.Value, a []js.Value) any {
+			resolve = a[0]
+			return nil
+		})
+		p := js.Global().Get("Promise").New(executor)
+		executor.Release()
+		post(func() { autoRefresh(func() { resolve.Invoke() }) })
+		return p
+	})
+	locks.Call("request", refreshLock, map[string]any{"ifAvailable": true}, granted)
+}
+
+// autoRefresh refreshes, holding the lock, unless the token changed
+// meanwhile (another tab's refresh reached this one); release lets the
+// lock go once the other tabs have been told.
+func autoRefresh(release func()) {
+	finish := func() {
+		refreshing = false
+		release()
+	}
+	if !canRefresh() || !token.HasExpiry || time.Until(time.UnixMilli(token.ExpiresAt)) >= autoRefreshLead {
+		finish()
+		return
+	}
+	old := token
+	c, viaRelay := session, session != nil
+	if !viaRelay {
+		var ok bool
+		if c, ok = formClient(); !ok {
+			autoFailed = old.AccessToken
+			finish()
+			return
+		}
+	}
+	status("Refreshing automatically…")
+	go func() {
+		t, err := c.Refresh(client.Background(), old.RefreshToken) // "" through the relay
+		post(func() {
+			defer finish()
+			if token != old {
+				return // signed out, or another token, meanwhile
+			}
+			if err != nil {
+				autoFailed = old.AccessToken
+				fail(err)
+				if e, ok := err.(*oauth.Error); ok && e.Code == oauth.Reauthenticate {
+					status("The relay holds no session any more: sign in again.")
+				}
+				return
+			}
+			if viaRelay {
+				signedIn(t, c)
+			} else {
+				signedIn(t, nil)
+			}
+			at := clock()
+			autoLine("Refreshed automatically at " + at)
+			status("Refreshed automatically.")
+			refreshed()
+			shareToken(at)
+		})
+	}()
+}
+
+// clock is the local time of day, HH:MM:SS, as the browser tells it.
+func clock() string {
+	d := js.Global().Get("Date").New()
+	two := func(m string) string {
+		n := d.Call(m).Int()
+		return string(rune('0'+n/10)) + string(rune('0'+n%10))
+	}
+	return two("getHours") + ":" + two("getMinutes") + ":" + two("getSeconds")
 }
