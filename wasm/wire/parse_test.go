@@ -310,9 +310,6 @@ func TestParseNeverPanics(t *testing.T) {
 // make a careless parser quadratic. Each shape is also checked at 1/16 of
 // the size, and the per-byte cost must not grow with the size.
 func TestParseLinear(t *testing.T) {
-	if testing.Short() {
-		t.Skip("1 MiB inputs")
-	}
 	const mib = 1 << 20
 	shapes := []struct {
 		name  string
