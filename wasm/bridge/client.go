@@ -213,14 +213,19 @@ func clientExchangeCode(_ string, args []safejs.Value) (job, error) {
 		return nil, oauth.Invalid("exchangeCode takes the result that this client's handleRedirect resolved to, once")
 	}
 	delete(e.callbacks, id)
+	return tokenJob(func(ctx client.Context) (*oauth.Token, error) { return e.c.Exchange(ctx, cb) }), nil
+}
+
+// tokenJob is a job whose value is a token.
+func tokenJob(get func(client.Context) (*oauth.Token, error)) job {
 	return func(ctx client.Context, w *wire.Writer) error {
-		t, err := e.c.Exchange(ctx, cb)
+		t, err := get(ctx)
 		if err != nil {
 			return err
 		}
 		writeToken(w, t)
 		return nil
-	}, nil
+	}
 }
 
 // clientRefresh(refreshToken, id, done)
@@ -229,14 +234,7 @@ func clientRefresh(payload string, args []safejs.Value) (job, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx client.Context, w *wire.Writer) error {
-		t, err := e.c.Refresh(ctx, payload)
-		if err != nil {
-			return err
-		}
-		writeToken(w, t)
-		return nil
-	}, nil
+	return tokenJob(func(ctx client.Context) (*oauth.Token, error) { return e.c.Refresh(ctx, payload) }), nil
 }
 
 // clientSignOut(_, id, done)
