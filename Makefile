@@ -30,6 +30,8 @@ build: web/gotoauth.wasm web/demo.wasm web/gotoauth-glue.mjs $(COMPRESSED)
 web/gotoauth.wasm: $(LIB_SRC) web/package.json
 	@v='$(VERSION)'; [[ "$$v" =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || { echo "no version in web/package.json (got '$$v'; is node installed?)" >&2; exit 1; }
 	$(WASM_ENV) $(GO) build -trimpath -ldflags="-s -w -X gotoauth/wasm/bridge.Version=$(VERSION)" -o $@ ./wasm/cmd/gotoauth
+	@# The go tool writes an executable; npm would pack it as rwxr-xr-x.
+	chmod 0644 $@
 
 # The demo's own module: it may import dom/v2, the library's never does.
 web/demo.wasm: $(LIB_SRC)

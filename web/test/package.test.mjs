@@ -202,3 +202,42 @@ export async function main(): Promise<string> {
     assert.match(r.stdout, /Module name 'gotoauth' was successfully resolved to '[^']*\/node_modules\/gotoauth\/gotoauth\.d\.ts'/, `${name}: not resolved to the package's types`);
   }
 });
+
+// The README is the first thing a user copies from: every js/ts block in it
+// must compile as it stands, under --strict, against the installed package's
+// types. Each block is its own module; the only names it may use without
+// defining them are the few app functions declared here.
+const README_APP_FUNCTIONS = `declare function showUser(name: string): void;
+declare function showSignIn(): void;
+declare function showError(message: string): void;
+`;
+
+test("every js and ts block of the packaged README compiles with tsc --strict against the package's types", () => {
+  const readme = readFileSync(join(unpacked, 'package', 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/^```(js|ts|javascript|typescript)\n([\s\S]*?)^```$/gm)].map((m) => m[2]);
+  assert.ok(blocks.length >= 3, `only ${blocks.length} code blocks found in README.md`);
+  const files = ['readme-app.d.ts'];
+  writeFileSync(join(app, 'readme-app.d.ts'), README_APP_FUNCTIONS);
+  blocks.forEach((code, i) => {
+    const name = `readme-${i + 1}.ts`;
+    // A block without import or export would be a script sharing one scope
+    // with the others; a module stands on its own.
+    writeFileSync(join(app, name), /^\s*(import|export)\b/m.test(code) ? code : `${code}\nexport {};\n`);
+    files.push(name);
+  });
+  const config = join(app, 'tsconfig.readme.json');
+  writeFileSync(config, JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'esnext', moduleResolution: 'bundler', lib: ['es2022', 'dom', 'dom.iterable'], types: [], skipLibCheck: false },
+    files,
+  }, null, 2));
+  const r = spawnSync(process.execPath, [tsc, '-p', config], { encoding: 'utf8', cwd: app, maxBuffer: 64 << 20 });
+  // Errors name readme-N.ts: N is the block's position in README.md.
+  assert.equal(r.status, 0, `README blocks do not compile:\n${r.stdout}${r.stderr}`);
+});
+
+test('the tarball holds gotoauth.wasm and every other file without an executable bit', () => {
+  const listing = sh('tar', ['-tvzf', tarball]);
+  for (const line of listing.trim().split('\n')) {
+    assert.match(line, /^-rw-r--r-- /, line);
+  }
+});
