@@ -3,7 +3,7 @@ package relay
 import (
 	"bytes"
 	"context"
-		"encoding/base64"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
