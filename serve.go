@@ -171,7 +171,7 @@ func main() {
 		if relayCfg.Store != nil {
 			store = "in Redis (" + relay.EnvRedisURL + ")"
 		}
-		fmt.Printf("relay at %s for GoTo client %s at %s, its state %s\n", *relayPath, relayCfg.ClientID, relayCfg.TokenEndpoint, store)
+		fmt.Printf("relay for GoTo client %s at %s, mounted at %s, its state %s\n", relayCfg.ClientID, relayCfg.TokenEndpoint, *relayPath, store)
 	}
 	srv := &http.Server{
 		Handler:           handler(&static{root: root}, api, rl, page.json()),
