@@ -14,7 +14,7 @@ ADDR ?= 127.0.0.1:8080
 
 LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all build bench run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox pack clean
+.PHONY: all build bench run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis pack clean
 
 all: build
 
@@ -84,7 +84,8 @@ run: build
 
 test: test-go test-fuzz test-wasm test-node test-interop
 
-test-go:
+# The relay's Redis tests start their own redis-server (web/relay/store/redistest).
+test-go: deps-redis
 	$(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./wasm/...
 	$(GO) test -race -count=1 ./...
@@ -130,6 +131,19 @@ deps-firefox:
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr >/dev/null; \
 	  else \
 	    echo "The browser tests need Firefox at $(FIREFOX): run 'sudo apt-get install firefox-esr' (Debian) or set FIREFOX=/path/to/firefox." >&2; exit 1; \
+	  fi; \
+	fi
+
+# Debian's redis-server for the relay's tests, which start their own on a
+# free loopback port without persistence; never the system's Redis.
+REDIS_SERVER ?= redis-server
+deps-redis:
+	@if ! command -v "$(REDIS_SERVER)" >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's redis-server for the relay's tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else \
+	    echo "The relay's tests need redis-server: run 'sudo apt-get install redis-server' (Debian) or set REDIS_SERVER=/path/to/redis-server." >&2; exit 1; \
 	  fi; \
 	fi
 

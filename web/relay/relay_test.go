@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gotoauth/wasm/client"
+	"gotoauth/web/relay/store"
 )
 
 // The relay's test fixture: a fake GoTo token endpoint on httptest, a relay
@@ -34,6 +35,9 @@ const (
 )
 
 var testKey = bytes.Repeat([]byte{7}, KeySize)
+
+// testSignIn is the sign-in id of the cookies tests seal by hand.
+var testSignIn = signIn{1, 2, 3}
 
 type clock struct {
 	mu sync.Mutex
@@ -248,6 +252,7 @@ type req struct {
 	cookie             string      // the refresh cookie's value
 	noDefaults         bool        // no Origin, no X-GoToAuth
 	host               string
+	on                 http.Handler // another relay instance than v.h
 }
 
 // do sends r through the relay and records the answer.
@@ -278,7 +283,11 @@ func (v *env) do(r req) *httptest.ResponseRecorder {
 		hr.AddCookie(&http.Cookie{Name: CookieName, Value: r.cookie})
 	}
 	rec := httptest.NewRecorder()
-	v.h.ServeHTTP(rec, hr)
+	h := v.h
+	if r.on != nil {
+		h = r.on
+	}
+	h.ServeHTTP(rec, hr)
 	v.mu.Lock()
 	fmt.Fprintf(&v.transcript, "%d\n", rec.Code)
 	rec.Header().Write(&v.transcript)
@@ -381,3 +390,16 @@ func wantCleared(t *testing.T, rec *httptest.ResponseRecorder) {
 		t.Fatalf("cookie not cleared: %q", raw)
 	}
 }
+
+// signInOf opens a cookie and returns its sign-in id.
+func (v *env) signInOf(cookie string) signIn {
+	v.t.Helper()
+	s, _, err := v.rl.seal.open(cookie, v.clk.Now())
+	if err != nil {
+		v.t.Fatalf("the cookie does not open: %v", err)
+	}
+	return s.signIn
+}
+
+// memory is the relay's default store.
+func (v *env) memory() *store.Memory { return v.rl.store.(*store.Memory) }
