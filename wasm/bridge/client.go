@@ -9,6 +9,7 @@ import (
 
 	"gotoauth/wasm/browser"
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/pending"
 	"gotoauth/wasm/scim"
@@ -168,7 +169,7 @@ func clientHandleRedirect(w *wire.Writer, payload string, args []safejs.Value) e
 	if err != nil {
 		return err
 	}
-	raw, err := checkLen(payload, "handleRedirect's url", oauth.MaxURLLength)
+	raw, err := checkLen(payload, "handleRedirect's url", limits.MaxURLLength)
 	if err != nil {
 		return err
 	}

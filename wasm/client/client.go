@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gotoauth/wasm/form"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/pending"
 	"gotoauth/wasm/scim"
@@ -39,7 +40,7 @@ type Config struct {
 	Transport Transport
 	Now       func() time.Time
 	// Timeout bounds each token and /me request, body included:
-	// DefaultTimeout if zero, else between MinTimeout and MaxTimeout.
+	// limits.DefaultTimeout if zero, else between limits.MinTimeout and limits.MaxTimeout.
 	Timeout time.Duration
 }
 
@@ -54,8 +55,8 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientID == "" {
 		return nil, oauth.Invalid("clientId is required")
 	}
-	if len(cfg.ClientID) > oauth.MaxParamLength || len(cfg.ClientSecret) > oauth.MaxParamLength {
-		return nil, oauth.Invalid("clientId and clientSecret must be shorter than 8 KiB")
+	if len(cfg.ClientID) > limits.MaxParamLength || len(cfg.ClientSecret) > limits.MaxParamLength {
+		return nil, oauth.Invalid("clientId and clientSecret must be shorter than " + limits.Size(limits.MaxParamLength))
 	}
 	if cfg.ClientSecret != "" && strings.IndexByte(cfg.ClientID, ':') >= 0 {
 		return nil, oauth.Invalid("clientId must not contain ':' when a clientSecret is sent with HTTP Basic (RFC 7617 §2)")
@@ -105,9 +106,9 @@ func New(cfg Config) (*Client, error) {
 		return nil, oauth.Invalid("a Transport is required")
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
+		cfg.Timeout = limits.DefaultTimeout
 	}
-	if cfg.Timeout < MinTimeout || cfg.Timeout > MaxTimeout {
+	if cfg.Timeout < limits.MinTimeout || cfg.Timeout > limits.MaxTimeout {
 		return nil, timeoutRange()
 	}
 	if cfg.Storage == nil {

@@ -10,6 +10,7 @@ import (
 
 	"gotoauth/pkce"
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/oauth/oauthtest"
 	"gotoauth/wasm/pending"
@@ -818,8 +819,8 @@ func TestTimeout(t *testing.T) {
 	if _, err := refresh(t, c, "rt"); err != nil {
 		t.Fatal(err)
 	}
-	if left := f.left[0]; left <= client.DefaultTimeout-time.Second || left > client.DefaultTimeout {
-		t.Fatalf("request deadline %v away, want the default %v", left, client.DefaultTimeout)
+	if left := f.left[0]; left <= limits.DefaultTimeout-time.Second || left > limits.DefaultTimeout {
+		t.Fatalf("request deadline %v away, want the default %v", left, limits.DefaultTimeout)
 	}
 }
 

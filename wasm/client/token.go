@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gotoauth/wasm/form"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/wire"
 )
@@ -55,8 +56,8 @@ func (c *Client) Refresh(ctx Context, refreshToken string) (*oauth.Token, error)
 		return nil, oauth.Invalid("through a relay, refresh takes no refresh token: the relay keeps it")
 	case c.cfg.Relay == "" && refreshToken == "":
 		return nil, oauth.Invalid("refresh takes a refresh token string")
-	case len(refreshToken) > oauth.MaxTokenLength:
-		return nil, oauth.Invalid("the refresh token is longer than 32 KiB")
+	case len(refreshToken) > limits.MaxTokenLength:
+		return nil, oauth.Invalid("the refresh token is longer than " + limits.Size(limits.MaxTokenLength))
 	case c.cfg.Relay == "":
 		body = form.Values{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: refreshToken}}
 	}
@@ -148,12 +149,12 @@ func (c *Client) send(ctx Context, who string, req *Request) (*Response, map[str
 	if err == nil && resp == nil {
 		err = errNoResponse
 	}
-	if err == nil && len(resp.Body) > MaxBodyBytes {
+	if err == nil && len(resp.Body) > limits.MaxBodyBytes {
 		err = ErrTooLarge
 	}
 	switch {
 	case err == ErrTooLarge:
-		return nil, nil, &oauth.Error{Code: oauth.InvalidResponse, Message: who + " answered with more than 1 MiB; nothing was kept"}
+		return nil, nil, &oauth.Error{Code: oauth.InvalidResponse, Message: who + " answered with more than " + limits.Size(limits.MaxBodyBytes) + "; nothing was kept"}
 	case err != nil && timedOut(ctx):
 		return nil, nil, &oauth.Error{Code: oauth.NetworkError, Message: who + " did not answer in time (within " + c.cfg.Timeout.String() + ")"}
 	case err != nil && ctx.Err() != nil:

@@ -5,6 +5,7 @@ import (
 
 	"gotoauth/pkce"
 	"gotoauth/wasm/form"
+	"gotoauth/wasm/limits"
 )
 
 // DefaultAuthorizeEndpoint is GoTo's authorize endpoint since 2021.
@@ -176,8 +177,8 @@ func checkParam(what, v string, required bool) error {
 		}
 		return nil
 	}
-	if len(v) > MaxParamLength {
-		return errorf(InvalidArgument, what+" is longer than 8 KiB")
+	if len(v) > limits.MaxParamLength {
+		return tooLong(InvalidArgument, what, limits.MaxParamLength)
 	}
 	for i := 0; i < len(v); i++ {
 		if v[i] < 0x20 || v[i] == 0x7f {
@@ -203,8 +204,8 @@ func checkEndpoint(what, endpoint, def string) (string, error) {
 	if endpoint == "" {
 		return def, nil
 	}
-	if len(endpoint) > MaxParamLength {
-		return "", errorf(InvalidArgument, what+" is longer than 8 KiB")
+	if len(endpoint) > limits.MaxParamLength {
+		return "", tooLong(InvalidArgument, what, limits.MaxParamLength)
 	}
 	u, err := form.SplitURL(endpoint)
 	if err != nil || u.Host == "" {
@@ -235,8 +236,8 @@ func endpointParams(endpoint string) form.Values {
 // §3.1.2): https, http on a loopback host, or a private-use scheme for
 // native apps (RFC 8252 §7.1).
 func CheckRedirectURI(uri string) error {
-	if len(uri) > MaxParamLength {
-		return errorf(InvalidArgument, "redirectUri is longer than 8 KiB")
+	if len(uri) > limits.MaxParamLength {
+		return tooLong(InvalidArgument, "redirectUri", limits.MaxParamLength)
 	}
 	u, err := form.SplitURL(uri)
 	if err != nil {
@@ -262,8 +263,8 @@ func CheckRedirectURI(uri string) error {
 func JoinScope(scopes []string) (string, error) {
 	var out []string
 	for _, s := range scopes {
-		if len(s) > MaxParamLength {
-			return "", errorf(InvalidArgument, "scope is longer than 8 KiB")
+		if len(s) > limits.MaxParamLength {
+			return "", tooLong(InvalidArgument, "scope", limits.MaxParamLength)
 		}
 		// Only a plain space separates scopes (RFC 6749 §3.3); any other
 		// white space is refused below rather than taken as a separator.
@@ -287,8 +288,8 @@ func JoinScope(scopes []string) (string, error) {
 		}
 	}
 	joined := strings.Join(out, " ")
-	if len(joined) > MaxParamLength {
-		return "", errorf(InvalidArgument, "scope is longer than 8 KiB")
+	if len(joined) > limits.MaxParamLength {
+		return "", tooLong(InvalidArgument, "scope", limits.MaxParamLength)
 	}
 	return joined, nil
 }

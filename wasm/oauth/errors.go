@@ -3,6 +3,8 @@
 // It is plain Go with no JS dependency, so everything here tests natively.
 package oauth
 
+import "gotoauth/wasm/limits"
+
 // Code is a stable error code, the `code` of a GoToAuthError in JS.
 type Code string
 
@@ -41,10 +43,9 @@ func errorf(code Code, msg string) *Error { return &Error{Code: code, Message: m
 //go:noinline
 func Invalid(msg string) error { return &Error{Code: InvalidArgument, Message: msg} }
 
-// Limits on input sizes. Real values are far below them; anything larger is
-// refused before it is parsed.
-const (
-	MaxURLLength   = 64 << 10 // a redirect carrying a JWT is a few KB
-	MaxParamLength = 8 << 10  // client id, state, scope and the like
-	MaxTokenLength = 32 << 10 // one token string
-)
+// tooLong is the error for a value longer than its limit (package limits).
+//
+//go:noinline
+func tooLong(code Code, what string, max int) *Error {
+	return errorf(code, what+" is longer than "+limits.Size(max))
+}

@@ -41,6 +41,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"gotoauth/wasm/limits"
 )
 
 // Default client credentials, exported so that other test suites and the demo
@@ -83,7 +85,7 @@ const (
 
 // Bounds that keep a long-running emulator's memory flat.
 const (
-	maxBody     = 64 << 10
+	maxBody     = limits.MaxRelayBody
 	maxPending  = 1024
 	maxCodes    = 1024
 	maxTokens   = 16384

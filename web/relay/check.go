@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"gotoauth/wasm/limits"
 )
 
 // CSRFHeader is the header every request to the relay carries, with the
@@ -23,7 +25,7 @@ const CSRFHeader = "X-GoToAuth"
 //     allowed origin, which is answered here;
 //  2. Origin names an allowed origin (403);
 //  3. X-GoToAuth is 1 (403);
-//  4. the body is at most 64 KiB (413).
+//  4. the body is at most maxBody (413).
 //
 // It returns the body.
 func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
@@ -67,14 +69,14 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		return nil, false
 	}
 	if r.ContentLength > maxBody {
-		writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "The body is larger than 64 KiB.")
+		writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "The body is larger than "+limits.Size(maxBody)+".")
 		return nil, false
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "The body is larger than 64 KiB.")
+			writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "The body is larger than "+limits.Size(maxBody)+".")
 		} else {
 			writeError(w, http.StatusBadRequest, "invalid_request", "The body could not be read.")
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 )
 
@@ -122,7 +123,7 @@ func TestNew(t *testing.T) {
 	if _, err := r2.seal.open(v, sealNow); err == nil {
 		t.Error("two random keys are the same")
 	}
-	if r1.timeout != DefaultTimeout || r1.endpoint != oauth.DefaultTokenEndpoint {
+	if r1.timeout != limits.DefaultTimeout || r1.endpoint != oauth.DefaultTokenEndpoint {
 		t.Errorf("defaults: %v %s", r1.timeout, r1.endpoint)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"net/http"
 	"time"
+
+	"gotoauth/wasm/limits"
 )
 
 // Refreshing, once per refresh token.
@@ -45,8 +47,8 @@ import (
 // table and enters the memory in one step: a request either joins the flight
 // or finds the memory, never neither.
 const (
-	rotationMemory   = 60 * time.Second
-	completedMemory  = 10 * time.Second
+	rotationMemory   = limits.RelayRotationMemory
+	completedMemory  = limits.RelayCompletedMemory
 	maxRotations     = 1024
 	maxRotationBytes = 16 << 20
 )

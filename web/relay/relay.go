@@ -21,7 +21,7 @@
 //	POST /signout  no body: forgets the refresh cookie (204)
 //
 // Every endpoint wants POST, the header "X-GoToAuth: 1", an Origin from
-// Config.AllowedOrigins and a body of at most 64 KiB; a request that fails
+// Config.AllowedOrigins and a body of at most limits.MaxRelayBody; a request that fails
 // any check is refused before GoTo is contacted. Token answers are GoTo's
 // JSON less its refresh_token; every error is an RFC 6749 §5.2 body. A page
 // on another allowed origin calls the relay with credentials: "include" (a
@@ -44,6 +44,7 @@ import (
 	"time"
 
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 )
 
@@ -52,12 +53,10 @@ const Path = "/relay/"
 
 // Defaults and bounds.
 const (
-	// DefaultTimeout bounds each request to GoTo, answer included.
-	DefaultTimeout = 30 * time.Second
 	// KeySize is the length of Config.CookieKey: AES-256.
 	KeySize = 32
 	// maxBody bounds what the relay reads from the page.
-	maxBody = 64 << 10
+	maxBody = limits.MaxRelayBody
 )
 
 // Config configures a Relay. ConfigFromEnv fills in the client and the key;
@@ -81,8 +80,8 @@ type Config struct {
 	Logger *log.Logger
 	// Now defaults to time.Now; tests pass a fake clock.
 	Now func() time.Time
-	// Timeout bounds each request to GoTo: DefaultTimeout if zero, else
-	// between client.MinTimeout and client.MaxTimeout.
+	// Timeout bounds each request to GoTo: limits.DefaultTimeout if zero, else
+	// between limits.MinTimeout and limits.MaxTimeout.
 	Timeout time.Duration
 	// HTTPClient sends the requests to GoTo; nil means a client with
 	// http.DefaultTransport. Its redirect policy and cookie jar are replaced:
@@ -115,7 +114,7 @@ func New(cfg Config) (*Relay, error) {
 	switch {
 	case cfg.ClientID == "" || cfg.ClientSecret == "":
 		return nil, errors.New("relay: the client id and the client secret are both required")
-	case len(cfg.ClientID) > oauth.MaxParamLength || len(cfg.ClientSecret) > oauth.MaxParamLength:
+	case len(cfg.ClientID) > limits.MaxParamLength || len(cfg.ClientSecret) > limits.MaxParamLength:
 		return nil, errors.New("relay: the client id and the client secret must be shorter than 8 KiB")
 	case strings.IndexByte(cfg.ClientID, ':') >= 0:
 		return nil, errors.New("relay: the client id must not contain ':', which HTTP Basic cannot carry (RFC 7617 §2)")
@@ -139,10 +138,10 @@ func New(cfg Config) (*Relay, error) {
 		origins[o] = true
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
+		cfg.Timeout = limits.DefaultTimeout
 	}
-	if cfg.Timeout < client.MinTimeout || cfg.Timeout > client.MaxTimeout {
-		return nil, errors.New("relay: the timeout must be from 100 ms to 10 minutes")
+	if cfg.Timeout < limits.MinTimeout || cfg.Timeout > limits.MaxTimeout {
+		return nil, errors.New("relay: the timeout must be from " + limits.MinTimeout.String() + " to " + limits.MaxTimeout.String())
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = log.Default()

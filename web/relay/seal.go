@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"time"
 
-	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/limits"
 )
 
 // The sealed refresh cookie.
@@ -114,7 +114,7 @@ func (s *sealer) open(value string, now time.Time) (*sealed, error) {
 	expires := time.Unix(int64(binary.BigEndian.Uint64(plain[8:16])), 0)
 	token := string(plain[headerSize:])
 	switch {
-	case token == "" || len(token) > oauth.MaxTokenLength:
+	case token == "" || len(token) > limits.MaxTokenLength:
 		return nil, errBadCookie
 	case issued.After(now.Add(maxSkew)) || expires.Sub(issued) > RefreshLifetime:
 		return nil, errBadCookie

@@ -3,6 +3,7 @@ package relay
 import (
 	"net/http"
 
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 )
 
@@ -23,7 +24,7 @@ func (rl *Relay) token(w http.ResponseWriter, r *http.Request, body []byte) {
 	switch {
 	case code == "":
 		desc = "Missing code."
-	case len(code) > oauth.MaxTokenLength || hasControl(code):
+	case len(code) > limits.MaxTokenLength || hasControl(code):
 		desc = "The code is malformed."
 	case redirectURI == "":
 		desc = "Missing redirect_uri."

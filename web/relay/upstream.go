@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/wire"
 )
@@ -33,7 +34,7 @@ type outcome struct {
 //     apart;
 //   - an OAuth error (4xx or 5xx with an RFC 6749 §5.2 body) comes back with
 //     GoTo's status and body;
-//   - anything else, an answer over client.MaxBodyBytes, or no answer
+//   - anything else, an answer over limits.MaxBodyBytes, or no answer
 //     becomes 502 server_error; no whole answer within the timeout, 504
 //     temporarily_unavailable.
 //
@@ -62,7 +63,7 @@ func (rl *Relay) post(params [][2]string) outcome {
 	})
 	switch {
 	case errors.Is(err, client.ErrTooLarge):
-		return rl.failed(502, "server_error", "GoTo's token endpoint answered with more than 1 MiB.")
+		return rl.failed(502, "server_error", "GoTo's token endpoint answered with more than "+limits.Size(limits.MaxBodyBytes)+".")
 	case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return rl.failed(504, "temporarily_unavailable", "GoTo's token endpoint did not answer within "+rl.timeout.String()+".")
 	case err != nil:
