@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,50 @@ func TestLoadersUsePublishedLimits(t *testing.T) {
 			if m := literal.FindString(line); m != "" {
 				t.Errorf("%s:%d: the limit literal %q belongs in wasm/limits: %s", name, i+1, m, strings.TrimSpace(line))
 			}
+		}
+	}
+}
+
+// README.md's table of limits is a copy: it must say what this package does.
+func TestREADMELimitsMatch(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	start := strings.Index(readme, "| limit | value |")
+	if start < 0 {
+		t.Fatal("README.md has no table of limits (| limit | value |)")
+	}
+	table := readme[start:]
+	if end := strings.Index(table, "\n\n"); end >= 0 {
+		table = table[:end]
+	}
+	want := map[string]string{
+		"a URL, or any other string argument":                               Size(MaxURLLength),
+		"a client id, secret, state, scope or endpoint":                     Size(MaxParamLength),
+		"one token or code":                                                 Size(MaxTokenLength),
+		"a call's whole input, once encoded":                                Size(MaxBuffer),
+		"an answer's body (token, `/me`, `normalizeTokenResponse`'s input)": Size(MaxBodyBytes),
+		"entries of a scope array":                                          strconv.Itoa(MaxScopes),
+		"entries of `extraParams`":                                          strconv.Itoa(MaxExtraParams),
+		"a sign-in's state lives":                                           Minutes(PendingLifetime),
+		"`timeoutMs` (each token and `/me` request)":                        Millis(MinTimeout) + " to " + Millis(MaxTimeout) + " ms, default " + Millis(DefaultTimeout),
+	}
+	got := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^\| (.+) \| (.+) \|$`).FindAllStringSubmatch(table, -1) {
+		if m[1] != "limit" && m[1] != "---" {
+			got[m[1]] = m[2]
+		}
+	}
+	for row, value := range want {
+		if got[row] != value {
+			t.Errorf("README.md: %q is %q, wasm/limits says %q", row, got[row], value)
+		}
+	}
+	for row := range got {
+		if _, ok := want[row]; !ok {
+			t.Errorf("README.md's limit %q is not held to wasm/limits by this test", row)
 		}
 	}
 }
