@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"gotoauth/pkce"
 )
 
 // tokenResponse is today's token response shape.
@@ -108,8 +110,8 @@ func (e *Emulator) codeGrant(w http.ResponseWriter, form url.Values, client Clie
 		return
 	}
 	verifier, hasVerifier := form.Get("code_verifier"), form.Has("code_verifier")
-	if hasVerifier && !validPKCEString(verifier) {
-		writeError(w, http.StatusBadRequest, "invalid_request", "code_verifier must be 43 to 128 unreserved characters.")
+	if hasVerifier && !pkce.ValidVerifier(verifier) {
+		writeError(w, http.StatusBadRequest, "invalid_request", "code_verifier must be "+pkce.VerifierRule()+".")
 		return
 	}
 	now := e.now()

@@ -3,6 +3,7 @@ package relay
 import (
 	"net/http"
 
+	"gotoauth/pkce"
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 )
@@ -30,8 +31,8 @@ func (rl *Relay) token(w http.ResponseWriter, r *http.Request, body []byte) {
 		desc = "Missing redirect_uri."
 	case oauth.CheckRedirectURI(redirectURI) != nil:
 		desc = "The redirect_uri is not an absolute URL without a fragment (RFC 6749 §3.1.2)."
-	case hasVerifier && !validVerifier(verifier):
-		desc = "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)."
+	case hasVerifier && !pkce.ValidVerifier(verifier):
+		desc = "code_verifier must be " + pkce.VerifierRule() + "."
 	}
 	if desc != "" {
 		writeError(w, http.StatusBadRequest, "invalid_request", desc)
@@ -55,18 +56,4 @@ func (rl *Relay) token(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	rl.apply(w, r, cookie)
 	writeJSON(w, out.status, out.body)
-}
-
-// validVerifier checks a PKCE code verifier (RFC 7636 §4.1).
-func validVerifier(v string) bool {
-	if len(v) < 43 || len(v) > 128 {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
-			return false
-		}
-	}
-	return true
 }
