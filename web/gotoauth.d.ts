@@ -100,6 +100,7 @@ export interface ClientConfig {
   flow?: Flow;
   /** sessionStorage in a browser, memory in Node, when omitted. */
   storage?: PendingStorage;
+  /** Default https://authentication.logmeininc.com/oauth/authorize */
   authorizeEndpoint?: string;
   /** Default https://authentication.logmeininc.com/oauth/token */
   tokenEndpoint?: string;

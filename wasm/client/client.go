@@ -14,7 +14,6 @@ import (
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/pending"
-	"gotoauth/wasm/scim"
 )
 
 // Config configures a Client.
@@ -52,14 +51,8 @@ type Client struct {
 
 // New checks cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
-	if cfg.ClientID == "" {
-		return nil, oauth.Invalid("clientId is required")
-	}
-	if len(cfg.ClientID) > limits.MaxParamLength || len(cfg.ClientSecret) > limits.MaxParamLength {
-		return nil, oauth.Invalid("clientId and clientSecret must be shorter than " + limits.Size(limits.MaxParamLength))
-	}
-	if cfg.ClientSecret != "" && strings.IndexByte(cfg.ClientID, ':') >= 0 {
-		return nil, oauth.Invalid("clientId must not contain ':' when a clientSecret is sent with HTTP Basic (RFC 7617 §2)")
+	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, "clientId", "clientSecret"); err != nil {
+		return nil, err
 	}
 	if cfg.RedirectURI == "" {
 		return nil, oauth.Invalid("redirectUri is required")
@@ -94,7 +87,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.TokenEndpoint = oauth.DefaultTokenEndpoint
 	}
 	if cfg.MeEndpoint == "" {
-		cfg.MeEndpoint = scim.DefaultMeEndpoint
+		cfg.MeEndpoint = oauth.DefaultMeEndpoint
 	}
 	if err := oauth.CheckEndpoint("tokenEndpoint", cfg.TokenEndpoint); err != nil {
 		return nil, err

@@ -170,7 +170,7 @@ func TestNewDefaults(t *testing.T) {
 			t.Fatalf("%s: %v", r, err)
 		}
 		cfg := c.Config()
-		if cfg.TokenEndpoint != oauth.DefaultTokenEndpoint || cfg.MeEndpoint != scim.DefaultMeEndpoint || cfg.Storage == nil || cfg.Now == nil {
+		if cfg.TokenEndpoint != oauth.DefaultTokenEndpoint || cfg.MeEndpoint != oauth.DefaultMeEndpoint || cfg.Storage == nil || cfg.Now == nil {
 			t.Errorf("defaults not filled: %+v", cfg)
 		}
 	}

@@ -4,11 +4,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"strconv"
-	"strings"
 
 	"gotoauth/wasm/form"
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/relayapi"
 	"gotoauth/wasm/wire"
 )
 
@@ -30,9 +30,9 @@ func (c *Client) Exchange(ctx Context, cb *Callback) (*oauth.Token, error) {
 		body = append(body, form.Param{Name: "code_verifier", Value: cb.CodeVerifier})
 	}
 	if c.cfg.Relay != "" {
-		body = body[1:] // the relay adds the grant type
+		body = body[1:] // the relay adds the grant type (relayapi)
 	}
-	t, err := c.tokenRequest(ctx, "token", body)
+	t, err := c.tokenRequest(ctx, relayapi.TokenPath, body)
 	if e, ok := err.(*oauth.Error); ok && e.Code == oauth.OAuthError && e.OAuth == "invalid_grant" {
 		e.Message += " (the code expired, was used, or does not match this client, redirect URI or verifier: sign in again)"
 	}
@@ -61,7 +61,7 @@ func (c *Client) Refresh(ctx Context, refreshToken string) (*oauth.Token, error)
 	case c.cfg.Relay == "":
 		body = form.Values{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: refreshToken}}
 	}
-	t, err := c.tokenRequest(ctx, "refresh", body)
+	t, err := c.tokenRequest(ctx, relayapi.RefreshPath, body)
 	if e, ok := err.(*oauth.Error); ok && c.deadRefresh(e) {
 		e.Code = oauth.Reauthenticate
 		e.Message += ": the refresh token can no longer be used; sign in again"
@@ -82,18 +82,14 @@ func BasicAuth(clientID, secret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+secret))
 }
 
-// deadRefresh tells a refresh token that can no longer be used: GoTo's
-// invalid_grant, or its unsupported.jwt for a GoToConnect token, or a
-// relay that has no (valid) cookie.
+// deadRefresh tells a refresh token that can no longer be used
+// (oauth.DeadRefreshToken), or a relay that has none (relayapi).
 func (c *Client) deadRefresh(e *oauth.Error) bool {
-	if c.cfg.Relay != "" && e.Status == 401 {
-		return true
-	}
-	return e.Code == oauth.OAuthError && (e.OAuth == "invalid_grant" || e.OAuth == "invalid_request" && strings.Contains(e.Description, "unsupported.jwt"))
+	return c.cfg.Relay != "" && e.Status == relayapi.StatusReauthenticate || oauth.DeadRefreshToken(e)
 }
 
 // tokenRequest posts body to the token endpoint, or through the relay to
-// its endpoint relayPath ("token", "refresh").
+// its endpoint relayPath (relayapi.TokenPath, RefreshPath).
 func (c *Client) tokenRequest(ctx Context, relayPath string, body form.Values) (*oauth.Token, error) {
 	req := &Request{Method: "POST", URL: c.cfg.TokenEndpoint, Headers: [][2]string{
 		{"Content-Type", "application/x-www-form-urlencoded"},
@@ -124,9 +120,8 @@ func (c *Client) tokenRequest(ctx Context, relayPath string, body form.Values) (
 	return t, err
 }
 
-// relayHeader marks a request as the page's own: the relay refuses
-// requests without it, which a cross-site form post cannot send.
-var relayHeader = [2]string{"X-GoToAuth", "1"}
+// relayHeader marks a request as the page's own (relayapi.Header).
+var relayHeader = [2]string{relayapi.Header, relayapi.HeaderValue}
 
 // SignOut ends a relay session: the relay clears the cookie that holds
 // the refresh token. Without a relay there is nothing held anywhere but
@@ -135,7 +130,7 @@ func (c *Client) SignOut(ctx Context) error {
 	if c.cfg.Relay == "" {
 		return nil
 	}
-	_, _, err := c.send(ctx, "the relay", &Request{Method: "POST", URL: c.cfg.Relay + "signout", Headers: [][2]string{relayHeader}, SameOriginCookies: true})
+	_, _, err := c.send(ctx, "the relay", &Request{Method: "POST", URL: c.cfg.Relay + relayapi.SignOutPath, Headers: [][2]string{relayHeader}, SameOriginCookies: true})
 	return err
 }
 

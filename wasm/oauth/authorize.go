@@ -8,9 +8,6 @@ import (
 	"gotoauth/wasm/limits"
 )
 
-// DefaultAuthorizeEndpoint is GoTo's authorize endpoint since 2021.
-const DefaultAuthorizeEndpoint = "https://authentication.logmeininc.com/oauth/authorize"
-
 // Flow names.
 const (
 	FlowCode     = "code"
@@ -180,10 +177,8 @@ func checkParam(what, v string, required bool) error {
 	if len(v) > limits.MaxParamLength {
 		return tooLong(InvalidArgument, what, limits.MaxParamLength)
 	}
-	for i := 0; i < len(v); i++ {
-		if v[i] < 0x20 || v[i] == 0x7f {
-			return errorf(InvalidArgument, what+" contains a control character")
-		}
+	if HasControl(v) {
+		return errorf(InvalidArgument, what+" contains a control character")
 	}
 	return nil
 }
@@ -272,11 +267,8 @@ func JoinScope(scopes []string) (string, error) {
 			if one == "" {
 				continue
 			}
-			for i := 0; i < len(one); i++ {
-				// scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-				if c := one[i]; c < 0x21 || c == 0x22 || c == 0x5c || c > 0x7e {
-					return "", errorf(InvalidArgument, "scope \""+one+"\" has a character RFC 6749 §3.3 does not allow")
-				}
+			if !ScopeToken(one) {
+				return "", errorf(InvalidArgument, "scope \""+one+"\" has a character RFC 6749 §3.3 does not allow")
 			}
 			dup := false
 			for _, o := range out {
@@ -292,6 +284,18 @@ func JoinScope(scopes []string) (string, error) {
 		return "", tooLong(InvalidArgument, "scope", limits.MaxParamLength)
 	}
 	return joined, nil
+}
+
+// ScopeToken reports whether s is one scope-token of RFC 6749 §3.3,
+// 1*( %x21 / %x23-5B / %x5D-7E ): the one home of that grammar, which the
+// emulator also reads scopes by.
+func ScopeToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c == 0x22 || c == 0x5c || c > 0x7e {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // CheckEndpoint applies the authorize endpoint's rules to another endpoint.

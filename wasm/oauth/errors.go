@@ -3,7 +3,11 @@
 // It is plain Go with no JS dependency, so everything here tests natively.
 package oauth
 
-import "gotoauth/wasm/limits"
+import (
+	"strings"
+
+	"gotoauth/wasm/limits"
+)
 
 // Code is a stable error code, the `code` of a GoToAuthError in JS.
 type Code string
@@ -53,4 +57,14 @@ func Invalid(msg string) error { return &Error{Code: InvalidArgument, Message: m
 //go:noinline
 func tooLong(code Code, what string, max int) *Error {
 	return errorf(code, what+" is longer than "+limits.Size(max))
+}
+
+// DeadRefreshToken is the one rule for "this refresh token can never be
+// used again", for the client and the relay: GoTo's invalid_grant
+// (RFC 6749 §5.2), or its answer to a GoToConnect refresh token,
+// invalid_request with "unsupported.jwt" (GoTo's guide "Migrating from
+// GoToConnect (auth.jive.com) to LogMeIn Authentication API").
+func DeadRefreshToken(e *Error) bool {
+	return e != nil && e.Code == OAuthError && (e.OAuth == "invalid_grant" ||
+		e.OAuth == "invalid_request" && strings.Contains(e.Description, "unsupported.jwt"))
 }

@@ -7,9 +7,6 @@ import (
 	"gotoauth/wasm/limits"
 )
 
-// DefaultTokenEndpoint is GoTo's token endpoint since 2021.
-const DefaultTokenEndpoint = "https://authentication.logmeininc.com/oauth/token"
-
 // Migration is a legacy URL rewritten for authentication.logmeininc.com.
 type Migration struct {
 	URL     string

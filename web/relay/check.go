@@ -1,13 +1,10 @@
 package relay
 
 import (
-	"errors"
-	"io"
 	"net/http"
-	"net/url"
-	"strings"
 
-	"gotoauth/wasm/limits"
+	"gotoauth/wasm/relayapi"
+	"gotoauth/web/oauthhttp"
 )
 
 // CSRFHeader is the header every request to the relay carries, with the
@@ -16,7 +13,7 @@ import (
 // It is the custom-header defence against cross-site request forgery of
 // "OAuth 2.0 for Browser-Based Applications" ("Cross-Site Request Forgery
 // Protections"), beside the Origin check and SameSite=Strict.
-const CSRFHeader = "X-GoToAuth"
+const CSRFHeader = relayapi.Header
 
 // admit runs the checks every endpoint shares, in this order, and answers a
 // refusal itself, so that a refused request never reaches GoTo:
@@ -31,7 +28,7 @@ const CSRFHeader = "X-GoToAuth"
 func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	h := w.Header()
 	h.Add("Vary", "Origin")
-	origin, allowed := rl.origin(r)
+	origin, allowed := rl.origins.Check(r)
 	if allowed {
 		// Let an allowed page read every answer, refusals included, and
 		// send the cookie cross-origin (Fetch Standard, CORS protocol).
@@ -41,7 +38,7 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	if r.Method == http.MethodOptions && allowed {
 		if r.Header.Get("Access-Control-Request-Method") != http.MethodPost {
 			h.Set("Allow", "POST")
-			writeError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
+			oauthhttp.WriteError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
 			return nil, false
 		}
 		h.Set("Access-Control-Allow-Methods", "POST")
@@ -52,7 +49,7 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodOptions {
 		h.Set("Allow", "POST")
-		writeError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
+		oauthhttp.WriteError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
 		return nil, false
 	}
 	if !allowed {
@@ -61,67 +58,17 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		// the Fetch Standard's "append a request Origin header"), so a POST
 		// without one did not come from a page the relay serves: it is
 		// refused like a foreign origin.
-		writeError(w, http.StatusForbidden, "invalid_request", "The request's Origin is missing or not allowed to use this relay.")
+		oauthhttp.WriteError(w, http.StatusForbidden, "invalid_request", "The request's Origin is missing or not allowed to use this relay.")
 		return nil, false
 	}
-	if v := r.Header.Values(CSRFHeader); len(v) != 1 || v[0] != "1" {
-		writeError(w, http.StatusForbidden, "invalid_request", "The request must carry the header "+CSRFHeader+": 1.")
+	if v := r.Header.Values(CSRFHeader); len(v) != 1 || v[0] != relayapi.HeaderValue {
+		oauthhttp.WriteError(w, http.StatusForbidden, "invalid_request", "The request must carry the header "+CSRFHeader+": 1.")
 		return nil, false
 	}
-	if r.ContentLength > maxBody {
-		writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "The body is larger than "+limits.Size(maxBody)+".")
-		return nil, false
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "The body is larger than "+limits.Size(maxBody)+".")
-		} else {
-			writeError(w, http.StatusBadRequest, "invalid_request", "The body could not be read.")
-		}
+	body, status, desc := oauthhttp.ReadBody(w, r, maxBody)
+	if status != 0 {
+		oauthhttp.WriteError(w, status, "invalid_request", desc)
 		return nil, false
 	}
 	return body, true
-}
-
-// origin returns the request's one Origin and whether it is allowed.
-func (rl *Relay) origin(r *http.Request) (string, bool) {
-	v := r.Header.Values("Origin")
-	if len(v) != 1 {
-		return "", false
-	}
-	return v[0], rl.origins[v[0]]
-}
-
-// plausibleOrigin reports whether s looks like an origin as browsers write
-// it in Origin (RFC 6454 §6.2): http or https, a host, an optional port and
-// nothing else. The caller's list is compared byte for byte.
-func plausibleOrigin(s string) bool {
-	if s == "" || strings.ContainsAny(s, "?#\\ \t\r\n") || strings.HasSuffix(s, "/") {
-		return false
-	}
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Opaque == "" &&
-		u.User == nil && u.Host != "" && u.Path == "" && u.RawQuery == "" && !u.ForceQuery &&
-		s == u.Scheme+"://"+u.Host
-}
-
-// readForm parses an application/x-www-form-urlencoded body in which no
-// parameter repeats (RFC 6749 §3.2); on failure it returns a description.
-func readForm(r *http.Request, body []byte) (url.Values, string) {
-	ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
-	if !strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded") {
-		return nil, "The body must be application/x-www-form-urlencoded."
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, "The body is malformed."
-	}
-	for k, v := range form {
-		if len(v) > 1 {
-			return nil, "Parameter " + quote(k) + " is repeated."
-		}
-	}
-	return form, ""
 }

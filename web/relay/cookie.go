@@ -3,8 +3,9 @@ package relay
 import (
 	"net"
 	"net/http"
-	"strings"
 	"time"
+
+	"gotoauth/wasm/form"
 )
 
 // cookieAction is what an answer does to the refresh cookie.
@@ -95,17 +96,12 @@ func (rl *Relay) readCookie(r *http.Request) (*sealed, bool, error) {
 	return nil, len(cookies) > 0, err
 }
 
-// loopbackHost reports whether a Host header names 127.0.0.0/8, ::1 or
-// localhost, with or without a port.
+// loopbackHost reports whether a Host header names a loopback host
+// (form.LoopbackHost), with or without a port.
 func loopbackHost(hostport string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
 	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return form.LoopbackHost(host)
 }

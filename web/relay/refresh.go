@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"gotoauth/wasm/limits"
+	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/relayapi"
+	"gotoauth/web/oauthhttp"
 )
 
 // Refreshing, once per refresh token.
@@ -95,7 +98,7 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, _ []byte) {
 		if present {
 			rl.apply(w, r, cookieAction{op: clearCookie})
 		}
-		writeError(w, http.StatusUnauthorized, "invalid_grant", desc)
+		oauthhttp.WriteError(w, relayapi.StatusReauthenticate, "invalid_grant", desc)
 		return
 	}
 	res, ok := rl.refreshOnce(r.Context(), s.token)
@@ -103,7 +106,7 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, _ []byte) {
 		return // the page went away while waiting
 	}
 	rl.apply(w, r, res.cookie)
-	writeJSON(w, res.status, res.body)
+	oauthhttp.WriteJSON(w, res.status, res.body)
 }
 
 // refreshOnce returns the answer to refreshing token, from the rotation
@@ -165,17 +168,17 @@ func (rl *Relay) sendRefresh(token string) (res refreshResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			rl.log.Printf("relay: internal error while refreshing: %v", p)
-			res = refreshResult{status: http.StatusInternalServerError, body: errorBody("server_error", "The relay failed while refreshing.")}
+			res = refreshResult{status: http.StatusInternalServerError, body: oauthhttp.ErrorBody("server_error", "The relay failed while refreshing.")}
 		}
 	}()
-	out := rl.post([][2]string{{"grant_type", "refresh_token"}, {"refresh_token", token}})
+	out := rl.post([][2]string{{"grant_type", relayapi.GrantType(relayapi.RefreshPath)}, {"refresh_token", token}})
 	res = refreshResult{status: out.status, body: out.body}
 	switch {
 	case out.issued && out.refresh != "" && out.refresh != token:
 		res.cookie = rl.sealCookie(out.refresh, rl.now())
 		res.rotated = true
 		res.next = tokenHash(sha256.Sum256([]byte(out.refresh)))
-	case deadToken(out.gotoErr):
+	case oauth.DeadRefreshToken(out.gotoErr):
 		res.cookie = cookieAction{op: clearCookie}
 	}
 	return res

@@ -14,19 +14,14 @@
 //
 //	mux.Handle(relay.Path, http.StripPrefix("/relay", r))
 //
-// and then serves, inside the prefix:
-//
-//	POST /token    form code, redirect_uri, code_verifier: redeems the code
-//	POST /refresh  no body: a new access token for the refresh cookie
-//	POST /signout  no body: forgets the refresh cookie (204)
-//
-// Every endpoint wants POST, the header "X-GoToAuth: 1", an Origin from
-// Config.AllowedOrigins and a body of at most limits.MaxRelayBody; a request that fails
-// any check is refused before GoTo is contacted. Token answers are GoTo's
-// JSON less its refresh_token; every error is an RFC 6749 §5.2 body. A page
-// on another allowed origin calls the relay with credentials: "include" (a
-// CORS preflight is answered for allowed origins); on the same origin the
-// fetch default, credentials: "same-origin", sends the cookie.
+// and then serves, inside the prefix, the endpoints of the contract that
+// package wasm/relayapi writes down for both sides (token, refresh,
+// signout). Every endpoint wants POST, the header relayapi.Header, an Origin
+// from Config.AllowedOrigins and a body of at most limits.MaxRelayBody; a
+// request that fails any check is refused before GoTo is contacted. The
+// client sends the cookie with credentials: "same-origin" only, so a page
+// served from another origin reaches the relay through its own server's
+// proxy (README, "Your own dev server").
 //
 // Refreshes are coalesced: concurrent refreshes with one refresh token reach
 // GoTo once, and a refresh with a token that GoTo rotated a moment ago is
@@ -39,17 +34,18 @@ import (
 	"errors"
 	"log"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
 	"gotoauth/wasm/client"
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/relayapi"
+	"gotoauth/web/oauthhttp"
 )
 
 // Path is where the relay is mounted; the refresh cookie's Path attribute.
-const Path = "/relay/"
+const Path = relayapi.Path
 
 // Defaults and bounds.
 const (
@@ -95,7 +91,7 @@ type Relay struct {
 	clientID  string
 	secret    string
 	endpoint  string
-	origins   map[string]bool
+	origins   oauthhttp.Origins
 	log       *log.Logger
 	now       func() time.Time
 	timeout   time.Duration
@@ -111,15 +107,11 @@ type Relay struct {
 
 // New checks cfg and returns a Relay.
 func New(cfg Config) (*Relay, error) {
-	switch {
-	case cfg.ClientID == "" || cfg.ClientSecret == "":
+	if cfg.ClientSecret == "" {
 		return nil, errors.New("relay: the client id and the client secret are both required")
-	case len(cfg.ClientID) > limits.MaxParamLength || len(cfg.ClientSecret) > limits.MaxParamLength:
-		return nil, errors.New("relay: the client id and the client secret must be shorter than 8 KiB")
-	case strings.IndexByte(cfg.ClientID, ':') >= 0:
-		return nil, errors.New("relay: the client id must not contain ':', which HTTP Basic cannot carry (RFC 7617 §2)")
-	case hasControl(cfg.ClientID) || hasControl(cfg.ClientSecret):
-		return nil, errors.New("relay: the client id and the client secret must not contain control characters")
+	}
+	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, "the client id", "the client secret"); err != nil {
+		return nil, errors.New("relay: " + err.(*oauth.Error).Message)
 	}
 	if cfg.TokenEndpoint == "" {
 		cfg.TokenEndpoint = oauth.DefaultTokenEndpoint
@@ -127,15 +119,9 @@ func New(cfg Config) (*Relay, error) {
 	if err := checkEndpoint("the token endpoint", cfg.TokenEndpoint); err != nil {
 		return nil, errors.New("relay: " + err.Error())
 	}
-	if len(cfg.AllowedOrigins) == 0 {
-		return nil, errors.New("relay: at least one allowed origin is required")
-	}
-	origins := make(map[string]bool)
-	for _, o := range cfg.AllowedOrigins {
-		if !plausibleOrigin(o) {
-			return nil, errors.New("relay: " + quote(o) + " is not an origin (scheme://host[:port], nothing after it)")
-		}
-		origins[o] = true
+	origins, err := oauthhttp.NewOrigins(cfg.AllowedOrigins)
+	if err != nil {
+		return nil, errors.New("relay: " + err.Error())
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = limits.DefaultTimeout
@@ -190,14 +176,14 @@ func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	var endpoint func(http.ResponseWriter, *http.Request, []byte)
 	switch r.URL.Path {
-	case "/token":
+	case "/" + relayapi.TokenPath:
 		endpoint = rl.token
-	case "/refresh":
+	case "/" + relayapi.RefreshPath:
 		endpoint = rl.refresh
-	case "/signout":
+	case "/" + relayapi.SignOutPath:
 		endpoint = rl.signout
 	default:
-		writeError(w, http.StatusNotFound, "invalid_request", "No such relay endpoint; there are /token, /refresh and /signout.")
+		oauthhttp.WriteError(w, http.StatusNotFound, "invalid_request", "No such relay endpoint; there are /token, /refresh and /signout.")
 		return
 	}
 	body, ok := rl.admit(w, r)
@@ -205,22 +191,4 @@ func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	endpoint(w, r, body)
-}
-
-// hasControl reports whether s holds an ASCII control character.
-func hasControl(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			return true
-		}
-	}
-	return false
-}
-
-// quote writes s for an error message, shortened.
-func quote(s string) string {
-	if len(s) > 100 {
-		s = s[:100] + "…"
-	}
-	return "\"" + s + "\""
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gotoauth/wasm/limits"
+	"gotoauth/wasm/relayapi"
 )
 
 // The sealed refresh cookie.
@@ -34,7 +35,7 @@ import (
 // nor forged, only replayed whole until its sealed expiry.
 const (
 	// CookieName is the refresh cookie's name.
-	CookieName = "gotoauth_relay"
+	CookieName = relayapi.CookieName
 	// RefreshLifetime is how long a refresh cookie lives: GoTo's refresh
 	// tokens last about 30 days ("Migrating to New Token Retrieval with
 	// authentication.logmeininc.com").

@@ -6,6 +6,8 @@ import (
 	"gotoauth/pkce"
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/relayapi"
+	"gotoauth/web/oauthhttp"
 )
 
 // token redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.5) for
@@ -15,9 +17,9 @@ import (
 // without a refresh token clears any refresh cookie the browser still holds
 // from an earlier sign-in, which may have been another user's.
 func (rl *Relay) token(w http.ResponseWriter, r *http.Request, body []byte) {
-	form, desc := readForm(r, body)
+	form, desc := oauthhttp.ParseForm(r.Header.Get("Content-Type"), body)
 	if desc != "" {
-		writeError(w, http.StatusBadRequest, "invalid_request", desc)
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", desc)
 		return
 	}
 	code, redirectURI := form.Get("code"), form.Get("redirect_uri")
@@ -25,7 +27,7 @@ func (rl *Relay) token(w http.ResponseWriter, r *http.Request, body []byte) {
 	switch {
 	case code == "":
 		desc = "Missing code."
-	case len(code) > limits.MaxTokenLength || hasControl(code):
+	case len(code) > limits.MaxTokenLength || oauth.HasControl(code):
 		desc = "The code is malformed."
 	case redirectURI == "":
 		desc = "Missing redirect_uri."
@@ -35,11 +37,11 @@ func (rl *Relay) token(w http.ResponseWriter, r *http.Request, body []byte) {
 		desc = "code_verifier must be " + pkce.VerifierRule() + "."
 	}
 	if desc != "" {
-		writeError(w, http.StatusBadRequest, "invalid_request", desc)
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", desc)
 		return
 	}
 	params := [][2]string{
-		{"grant_type", "authorization_code"},
+		{"grant_type", relayapi.GrantType(relayapi.TokenPath)},
 		{"code", code},
 		{"redirect_uri", redirectURI},
 	}
@@ -55,5 +57,5 @@ func (rl *Relay) token(w http.ResponseWriter, r *http.Request, body []byte) {
 		cookie = cookieAction{op: clearCookie}
 	}
 	rl.apply(w, r, cookie)
-	writeJSON(w, out.status, out.body)
+	oauthhttp.WriteJSON(w, out.status, out.body)
 }

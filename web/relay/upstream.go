@@ -12,6 +12,7 @@ import (
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/wire"
+	"gotoauth/web/oauthhttp"
 )
 
 // outcome is GoTo's answer to one token request, ready for the page.
@@ -95,7 +96,7 @@ func (rl *Relay) post(params [][2]string) outcome {
 // relay's own error for the page.
 func (rl *Relay) failed(status int, code, desc string) outcome {
 	rl.log.Print("relay: " + desc)
-	return outcome{status: status, body: errorBody(code, desc)}
+	return outcome{status: status, body: oauthhttp.ErrorBody(code, desc)}
 }
 
 // marshal writes an object wire.ParseObject read: only JSON's own types, so
@@ -103,14 +104,4 @@ func (rl *Relay) failed(status int, code, desc string) outcome {
 func marshal(m map[string]any) []byte {
 	b, _ := json.Marshal(m)
 	return b
-}
-
-// deadToken reports whether GoTo's error means the refresh token can never
-// be used again: invalid_grant (RFC 6749 §5.2), or GoTo's answer to a
-// GoToConnect refresh token, invalid_request with "unsupported.jwt"
-// ("Migrating from GoToConnect (auth.jive.com) to LogMeIn Authentication
-// API").
-func deadToken(e *oauth.Error) bool {
-	return e != nil && (e.OAuth == "invalid_grant" ||
-		e.OAuth == "invalid_request" && strings.Contains(e.Description, "unsupported.jwt"))
 }
