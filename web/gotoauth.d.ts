@@ -174,7 +174,8 @@ export interface Session extends EventTarget {
 export interface Client {
   /** The client's session: its token kept fresh, across tabs, and a fetch that carries it. */
   readonly session: Session;
-  readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret' | 'timeoutMs' | 'scope' | 'relay'>>> & { readonly scope: readonly string[]; readonly relay?: string };
+  /** The configuration with its defaults; through a relay there is no tokenEndpoint. */
+  readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret' | 'timeoutMs' | 'scope' | 'relay' | 'tokenEndpoint'>>> & { readonly scope: readonly string[]; readonly relay?: string; readonly tokenEndpoint?: string };
   /** Builds the authorize URL and remembers its state (and PKCE verifier). */
   authorize(options?: { scope?: string | string[]; flow?: Flow; state?: string; extraParams?: Record<string, string> }): Omit<Authorization, 'codeVerifier' | 'codeChallenge'>;
   /**

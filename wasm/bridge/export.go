@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Package bridge exports gotoauth's Go packages as the raw functions that
-// web/gotoauth.js wraps into the public JS API.
+// web/gotoauth-core.js wraps into the public JS API.
 //
 // # The crossing format (the one place it is written down)
 //
@@ -152,7 +152,7 @@ func failure(err error) string {
 	return w.Close('}').Close('}').String()
 }
 
-// Boot builds the raw API object that gotoauth.js wraps, with `version`
+// Boot builds the raw API object that gotoauth-core.js wraps, with `version`
 // and `limits` (package limits' Published) beside the functions.
 func Boot() (safejs.Value, error) {
 	api, err := safejs.Global().Get("Object")

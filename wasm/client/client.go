@@ -83,14 +83,17 @@ func New(cfg Config) (*Client, error) {
 			return nil, oauth.Invalid("relay must be the relay's folder, ending in '/', without a query")
 		}
 	}
-	if cfg.TokenEndpoint == "" {
+	if cfg.TokenEndpoint == "" && cfg.Relay == "" {
+		// Through a relay there is no token endpoint: Config reports none.
 		cfg.TokenEndpoint = oauth.DefaultTokenEndpoint
 	}
 	if cfg.MeEndpoint == "" {
 		cfg.MeEndpoint = oauth.DefaultMeEndpoint
 	}
-	if err := oauth.CheckEndpoint("tokenEndpoint", cfg.TokenEndpoint); err != nil {
-		return nil, err
+	if cfg.Relay == "" {
+		if err := oauth.CheckEndpoint("tokenEndpoint", cfg.TokenEndpoint); err != nil {
+			return nil, err
+		}
 	}
 	if err := oauth.CheckEndpoint("meEndpoint", cfg.MeEndpoint); err != nil {
 		return nil, err

@@ -846,6 +846,14 @@ func relayClient(t *testing.T) (*client.Client, *fakeTransport) {
 	return newClient(t, func(cfg *client.Config) { cfg.Relay = relayURL })
 }
 
+// Through a relay the client has no token endpoint, and says so.
+func TestRelayConfigHasNoTokenEndpoint(t *testing.T) {
+	c, _ := relayClient(t)
+	if got := c.Config().TokenEndpoint; got != "" {
+		t.Errorf("a relay client reports the token endpoint %q, which it never uses", got)
+	}
+}
+
 func TestRelayConfig(t *testing.T) {
 	for name, mutate := range map[string]func(*client.Config){
 		"with a secret":         func(c *client.Config) { c.Relay, c.ClientSecret = relayURL, "s" },

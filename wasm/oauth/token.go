@@ -40,8 +40,9 @@ var profileFields = []string{"organizer_key", "account_key", "account_type", "em
 // (ten years) are not plausible for any generation.
 const maxExpiresIn = 10 * 365 * 24 * 3600
 
-// NormalizeJSON normalises a token endpoint response that JS has parsed
-// (JSON.parse values: string, float64, bool, nil, map[string]any, []any).
+// NormalizeJSON normalises a token endpoint response as wire.ParseObject
+// read it from the body (string, float64, bool, nil, map[string]any,
+// []any).
 // An RFC 6749 §5.2 error object becomes an OAuthError.
 func NormalizeJSON(m map[string]any, now time.Time) (*Token, error) {
 	if m == nil {

@@ -225,10 +225,3 @@ func (m *Memory) RemoveItem(k string) error {
 	}
 	return nil
 }
-
-// Len is the number of items held.
-func (m *Memory) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.items)
-}

@@ -54,10 +54,7 @@ const (
 
 // sealed is an opened refresh cookie.
 type sealed struct {
-	token    string
-	issued   time.Time
-	expires  time.Time
-	original string // the cookie value it was read from
+	token string
 }
 
 // sealer seals and opens refresh cookies with one key.
@@ -122,7 +119,7 @@ func (s *sealer) open(value string, now time.Time) (*sealed, error) {
 	case !now.Before(expires):
 		return nil, errExpiredCookie
 	}
-	return &sealed{token: token, issued: issued, expires: expires, original: value}, nil
+	return &sealed{token: token}, nil
 }
 
 var (
