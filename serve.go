@@ -42,7 +42,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
 	"os"
 	"os/signal"
 	"path"
@@ -52,6 +51,7 @@ import (
 	"time"
 
 	"gotoauth/web/emulator"
+	"gotoauth/web/oauthhttp"
 	"gotoauth/web/relay"
 )
 
@@ -281,105 +281,12 @@ func (l *originList) String() string {
 }
 
 func (l *originList) Set(v string) error {
-	o, err := parseOrigin(v)
+	o, err := oauthhttp.ParseOrigin(v)
 	if err != nil {
 		return err
 	}
 	*l = append(*l, o)
 	return nil
-}
-
-// parseOrigin checks that s is a web origin, scheme://host[:port] with an
-// http or https scheme and nothing after the port, and returns it as a
-// browser sends it in Origin: scheme and host in lower case, the scheme's
-// default port left out. The wildcard "*" and "null" are refused: the
-// emulator answers named origins only.
-func parseOrigin(s string) (string, error) {
-	bad := func(why string) (string, error) {
-		return "", fmt.Errorf("%q is not an origin (want scheme://host[:port], such as http://127.0.0.1:5173): %s", s, why)
-	}
-	switch strings.TrimSpace(s) {
-	case "*":
-		return bad("a wildcard is not allowed; name each origin")
-	case "null", "":
-		return bad("an origin names a scheme and a host")
-	}
-	if strings.ContainsAny(s, "?#") {
-		return bad("an origin has no query or fragment")
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return bad("it does not parse as a URL")
-	}
-	scheme := strings.ToLower(u.Scheme)
-	if scheme != "http" && scheme != "https" {
-		return bad("the scheme must be http or https")
-	}
-	if u.Opaque != "" || u.Host == "" {
-		return bad("the scheme must be followed by // and a host")
-	}
-	if u.User != nil {
-		return bad("an origin has no user information")
-	}
-	if u.Path != "" || u.RawPath != "" {
-		return bad("an origin has no path, not even a trailing /")
-	}
-	host, port := strings.ToLower(u.Hostname()), u.Port()
-	if strings.HasSuffix(u.Host, ":") {
-		return bad("the port is empty")
-	}
-	if port != "" {
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 1 || n > 65535 || port[0] == '0' {
-			return bad("the port must be a number from 1 to 65535")
-		}
-		if scheme == "http" && n == 80 || scheme == "https" && n == 443 {
-			port = "" // browsers leave the default port out of Origin
-		}
-	}
-	const badHost = "the host must be a DNS name, an IPv4 address or a bracketed IPv6 address"
-	bracketed := strings.HasPrefix(u.Host, "[")
-	if addr, err := netip.ParseAddr(host); err == nil {
-		switch {
-		case addr.Is4() && !bracketed:
-			host = addr.String()
-		case addr.Is6() && !addr.Is4In6() && addr.Zone() == "" && bracketed:
-			host = "[" + addr.String() + "]" // RFC 5952 form, as browsers write it
-		default:
-			return bad(badHost)
-		}
-	} else if bracketed || !validHostname(host) {
-		return bad(badHost)
-	}
-	if port != "" {
-		host += ":" + port
-	}
-	return scheme + "://" + host, nil
-}
-
-// validHostname reports whether h is a lower-case DNS name: dot-separated
-// labels of letters, digits and inner hyphens, 253 characters at most, the
-// last not a number (a browser would read 127.1 or 0x7f.1 as an IPv4
-// address and send another origin).
-func validHostname(h string) bool {
-	if h == "" || len(h) > 253 {
-		return false
-	}
-	labels := strings.Split(h, ".")
-	for _, label := range labels {
-		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
-			return false
-		}
-		for _, c := range label {
-			if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	last := labels[len(labels)-1]
-	number := strings.Trim(last, "0123456789") == "" ||
-		strings.HasPrefix(last, "0x") && strings.Trim(last[2:], "0123456789abcdef") == ""
-	return !number
 }
 
 // configPath is the one generated file serve.go answers besides the assets.

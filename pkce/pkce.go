@@ -2,7 +2,12 @@
 // random state values that go with an authorization request.
 package pkce
 
-import "encoding/base64"
+import (
+	"encoding/base64"
+	"strconv"
+
+	"gotoauth/wasm/form"
+)
 
 // MethodS256 is the only code_challenge_method this package produces
 // (RFC 7636 §4.2); "plain" is never sent.
@@ -38,4 +43,25 @@ func NewState() (string, error) {
 func Challenge(verifier string) string {
 	sum := Sum256([]byte(verifier))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// A code_verifier is 43 to 128 characters (RFC 7636 §4.1); so is a
+// code_challenge (§4.2).
+const (
+	MinVerifierLength = 43
+	MaxVerifierLength = 128
+)
+
+// ValidVerifier reports whether v has the syntax RFC 7636 gives a
+// code_verifier (§4.1), and a code_challenge (§4.2): MinVerifierLength to
+// MaxVerifierLength characters of RFC 3986 §2.3's unreserved set, whose
+// one table is form's. It is the one check of that syntax: the relay and
+// the emulator call it.
+func ValidVerifier(v string) bool {
+	return len(v) >= MinVerifierLength && len(v) <= MaxVerifierLength && form.Unreserved(v)
+}
+
+// VerifierRule says what ValidVerifier accepts, for error messages.
+func VerifierRule() string {
+	return strconv.Itoa(MinVerifierLength) + " to " + strconv.Itoa(MaxVerifierLength) + " characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)"
 }

@@ -4,7 +4,7 @@
 // the Go runtime on a global object of its own, and the public API over the
 // raw Go functions. Not an entry: import the package, or one of the two.
 import { defineGo } from './gotoauth-glue.mjs';
-import { makeSession } from './gotoauth-session.js';
+import { makeSession, setLimits } from './gotoauth-session.js';
 
 /** The one error type gotoauth throws or rejects with; `code` is stable. */
 export class GoToAuthError extends Error {
@@ -193,7 +193,9 @@ export async function compileFetched(url) {
 // once, in wasm/bridge/export.go. Type checks happen here, in JS, where
 // they are cheap; every rule about values lives in Go.
 
-const MAX_STRING = 64 * 1024;
+// The module's limits (wasm/limits, published at boot as raw.limits): the
+// checks below use them, never literals of their own.
+let limits;
 const OPTION_STRINGS = ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint', 'tokenEndpoint', 'meEndpoint', 'clientSecret'];
 
 function invalid(message) {
@@ -206,7 +208,7 @@ function typeName(v) {
   return typeof v;
 }
 
-function checkString(v, what, max = MAX_STRING) {
+function checkString(v, what, max = limits.maxString) {
   if (typeof v !== 'string') throw invalid(`${what} must be a string, not ${typeName(v)}`);
   if (v.length > max) throw invalid(`${what} is too long (${max >> 10} KiB at most)`);
   return v;
@@ -265,7 +267,7 @@ function options(o, what, names, { allowMissing = false } = {}) {
     if (typeof scope === 'string') {
       pairs.push(encode('scope', checkString(scope, 'scope')));
     } else if (Array.isArray(scope)) {
-      if (scope.length > 256) throw invalid('scope has more than 256 entries');
+      if (scope.length > limits.maxScopes) throw invalid(`scope has more than ${limits.maxScopes} entries`);
       scope.forEach((s, i) => checkString(s, `scope[${i}]`));
       pairs.push(encode('scope', scope.join(' ')));
     } else {
@@ -276,7 +278,7 @@ function options(o, what, names, { allowMissing = false } = {}) {
   if (extra != null) {
     if (typeof extra !== 'object' || Array.isArray(extra)) throw invalid(`extraParams must be an object of strings, not ${typeName(extra)}`);
     const keys = Object.keys(extra);
-    if (keys.length > 64) throw invalid('extraParams has more than 64 entries');
+    if (keys.length > limits.maxExtraParams) throw invalid(`extraParams has more than ${limits.maxExtraParams} entries`);
     for (const k of keys) pairs.push(encode(`extra.${k}`, checkString(extra[k], `extraParams.${k}`)));
   }
   return pairs.join('&');
@@ -290,29 +292,28 @@ function decode(text) {
   return r.ok;
 }
 
-// The buffer shared with Go grows to fit a payload, up to MAX_BUFFER
-// (wasm/bridge/convert.go's maxBuffer); a payload that does not fit whole
-// is refused, never cut.
-const MIN_BUFFER = 16 * 1024;
-const MAX_BUFFER = 4 * 1024 * 1024;
+// The buffer shared with Go grows to fit a payload, from limits.minBuffer
+// up to limits.maxBuffer; a payload that does not fit whole is refused,
+// never cut.
 
 function channel(raw) {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
-  let io = new Uint8Array(MIN_BUFFER);
+  const { minBuffer, maxBuffer } = limits;
+  let io = new Uint8Array(minBuffer);
   const read = (r) => decode(typeof r === 'number' ? decoder.decode(io.subarray(0, r)) : r);
   read(raw.setBuffer(0, io));
 
   function put(text) {
     let r = encoder.encodeInto(text, io);
-    if (r.read < text.length && io.length < MAX_BUFFER) {
+    if (r.read < text.length && io.length < maxBuffer) {
       // UTF-8 takes at most three bytes per UTF-16 unit.
-      io = new Uint8Array(Math.min(MAX_BUFFER, Math.max(io.length * 2, text.length * 3 + 1024)));
+      io = new Uint8Array(Math.min(maxBuffer, Math.max(io.length * 2, text.length * 3 + 1024)));
       read(raw.setBuffer(0, io));
       r = encoder.encodeInto(text, io);
     }
     if (r.read < text.length) {
-      throw invalid(`the input is too large: ${MAX_BUFFER >> 20} MiB at most once encoded`);
+      throw invalid(`the input is too large: ${maxBuffer >> 20} MiB at most once encoded`);
     }
     return r.written;
   }
@@ -344,6 +345,8 @@ function resolveRelay(relay) {
 }
 
 function wrapAPI(raw) {
+  limits = raw.limits;
+  setLimits(limits);
   const call = channel(raw);
   // Results that handleRedirect resolved to, and their ids on the Go side:
   // only these can be exchanged, and a copy made by hand is not one.
@@ -430,7 +433,7 @@ function wrapAPI(raw) {
       } else if (typeof response !== 'string') {
         throw invalid(`normalizeTokenResponse takes a token response object or its JSON text, not ${typeName(response)}`);
       }
-      return call(raw.normalizeTokenResponse, checkString(text, 'the token response', 1 << 20));
+      return call(raw.normalizeTokenResponse, checkString(text, 'the token response', limits.maxBody));
     }, 'normalizeTokenResponse'),
     migrateURL: guarded((url) => call(raw.migrateURL, checkString(url, "migrateURL's url")), 'migrateURL'),
     client: guarded(client, 'client'),

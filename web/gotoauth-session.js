@@ -44,12 +44,20 @@
 // in-page chain and the check are the whole story.
 import { GoToAuthError } from './gotoauth-core.js';
 
-/** A token is refreshed when it has less than this left. */
-export const EXPIRY_MARGIN_MS = 60_000;
-/** How long a tab without a token waits for another tab's answer. */
-const ASK_WAIT_MS = 150;
-/** The longest Retry-After session.fetch waits for. */
-const MAX_RETRY_AFTER_MS = 60_000;
+// The module's limits (wasm/limits), set by gotoauth-core.js at boot:
+// a token is refreshed when it has less than EXPIRY_MARGIN_MS left; a tab
+// without a token waits ASK_WAIT_MS for another tab's answer; session.fetch
+// waits for a Retry-After of at most MAX_RETRY_AFTER_MS.
+let EXPIRY_MARGIN_MS;
+let ASK_WAIT_MS;
+let MAX_RETRY_AFTER_MS;
+
+/** Takes the module's published limits; gotoauth-core.js calls it at boot. */
+export function setLimits(limits) {
+  EXPIRY_MARGIN_MS = limits.expiryMarginMs;
+  ASK_WAIT_MS = limits.askTabsMs;
+  MAX_RETRY_AFTER_MS = limits.maxRetryAfterMs;
+}
 
 const inPageLocks = new Map(); // clientId → tail of the promise chain
 

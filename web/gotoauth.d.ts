@@ -3,17 +3,17 @@
 
 /** Stable error codes; new codes may be added, existing ones never change meaning. */
 export type GoToAuthErrorCode =
-  | 'invalid_argument'   // wrong types, missing clientId, oversized input
-  | 'invalid_redirect'   // malformed or ambiguous redirect, duplicated parameters
-  | 'invalid_response'   // a server answered 2xx with something that is not a token or profile
-  | 'state_mismatch'     // unknown, foreign, missing or already used state
-  | 'state_expired'      // the sign-in took longer than 10 minutes
-  | 'oauth_error'        // the server answered with an OAuth error (see .error)
-  | 'unsupported'        // the password grant, or an unknown flow
-  | 'reauthenticate'     // the refresh token is dead (unsupported.jwt, invalid_grant): sign in again
-  | 'http_error'         // non-2xx without an OAuth error body (see .status)
-  | 'network_error'      // fetch failed
-  | 'internal';          // a bug in gotoauth; the module keeps working
+  | 'invalid_argument'  // wrong types, missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode`
+  | 'invalid_redirect'  // a malformed or ambiguous redirect: duplicated parameters, a token in the query, code and token together, none of code, token or error
+  | 'invalid_response'  // a 2xx answer that is not a token or a profile, or an answer over the body limit (reading stops there)
+  | 'state_mismatch'    // an unknown, foreign (another client's), missing or already used state
+  | 'state_expired'     // the sign-in outlived its state's lifetime
+  | 'oauth_error'       // the server answered with an OAuth error (RFC 6749 §5.2, §4.1.2.1); see `.error`, `.errorDescription`, `.errorURI`, `.status`
+  | 'unsupported'       // the password grant (deprecated; use the code flow) or an unknown flow
+  | 'reauthenticate'    // the refresh token is dead (`invalid_grant`, or GoToConnect's `unsupported.jwt`) or the relay holds none: sign in again
+  | 'http_error'        // a non-2xx answer without an OAuth error body; see `.status`
+  | 'network_error'     // fetch failed, or no whole answer came within `timeoutMs`
+  | 'internal';         // a bug in gotoauth; the module keeps working
 
 export class GoToAuthError extends Error {
   readonly name: 'GoToAuthError';
@@ -100,6 +100,7 @@ export interface ClientConfig {
   flow?: Flow;
   /** sessionStorage in a browser, memory in Node, when omitted. */
   storage?: PendingStorage;
+  /** Default https://authentication.logmeininc.com/oauth/authorize */
   authorizeEndpoint?: string;
   /** Default https://authentication.logmeininc.com/oauth/token */
   tokenEndpoint?: string;
@@ -173,7 +174,8 @@ export interface Session extends EventTarget {
 export interface Client {
   /** The client's session: its token kept fresh, across tabs, and a fetch that carries it. */
   readonly session: Session;
-  readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret' | 'timeoutMs' | 'scope' | 'relay'>>> & { readonly scope: readonly string[]; readonly relay?: string };
+  /** The configuration with its defaults; through a relay there is no tokenEndpoint. */
+  readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret' | 'timeoutMs' | 'scope' | 'relay' | 'tokenEndpoint'>>> & { readonly scope: readonly string[]; readonly relay?: string; readonly tokenEndpoint?: string };
   /** Builds the authorize URL and remembers its state (and PKCE verifier). */
   authorize(options?: { scope?: string | string[]; flow?: Flow; state?: string; extraParams?: Record<string, string> }): Omit<Authorization, 'codeVerifier' | 'codeChallenge'>;
   /**

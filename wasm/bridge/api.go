@@ -8,6 +8,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"gotoauth/pkce"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/wire"
 )
@@ -53,7 +54,7 @@ func writeAuthorization(w *wire.Writer, a *oauth.Authorization, withVerifier boo
 // parseRedirect(url) → the parsed response; an error response is a result
 // here, not a failure, since no state was checked.
 func parseRedirect(w *wire.Writer, payload string, _ []safejs.Value) error {
-	u, err := checkLen(payload, "parseRedirect's url", oauth.MaxURLLength)
+	u, err := checkLen(payload, "parseRedirect's url", limits.MaxURLLength)
 	if err != nil {
 		return err
 	}
@@ -125,7 +126,7 @@ func normalizeTokenResponse(w *wire.Writer, payload string, _ []safejs.Value) er
 
 // migrateURL(url) → {url, changed, notes}
 func migrateURL(w *wire.Writer, payload string, _ []safejs.Value) error {
-	u, err := checkLen(payload, "migrateURL's url", oauth.MaxURLLength)
+	u, err := checkLen(payload, "migrateURL's url", limits.MaxURLLength)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"gotoauth/wasm/browser"
+	"gotoauth/wasm/limits"
 )
 
 var jsJSON = browser.MustGlobal("JSON")
@@ -80,14 +81,14 @@ func readShared(t *testing.T, n int) []byte {
 	return b
 }
 
-// testAPI boots the API with a 4 KiB shared buffer, as the loader does.
+// testAPI boots the API with the smallest shared buffer, as the loader does.
 func testAPI(t *testing.T) safejs.Value {
 	t.Helper()
 	api, err := Boot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	buf, _ := uint8Array.New(4096)
+	buf, _ := uint8Array.New(limits.MinBuffer)
 	ok(t, envelope(t, api, "setBuffer", 0, buf))
 	return api
 }
@@ -209,13 +210,13 @@ func TestNormalizeTokenResponseTakesJSONText(t *testing.T) {
 
 func TestPayloadOutsideTheBufferIsAnError(t *testing.T) {
 	api := testAPI(t)
-	for _, n := range []any{-1, 4097, 1e9, 2.5} {
+	for _, n := range []any{-1, limits.MinBuffer + 1, 1e9, 2.5} {
 		if code := errCode(t, envelope(t, api, "parseRedirect", n)); code != "invalid_argument" {
 			t.Errorf("payload length %v: %q", n, code)
 		}
 	}
 	// A result larger than the buffer comes back as a string.
-	long := "https://app.example/cb?code=" + strings.Repeat("c", 5000) + "&state=s"
+	long := "https://app.example/cb?code=" + strings.Repeat("c", limits.MinBuffer+1000) + "&state=s"
 	v, err := api.Call("parseRedirect", long)
 	if err != nil || browser.TypeOf(v) != safejs.TypeString {
 		t.Fatalf("a large result did not come back as text")

@@ -9,6 +9,7 @@ import (
 
 	"gotoauth/wasm/browser"
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/pending"
 	"gotoauth/wasm/scim"
@@ -85,7 +86,7 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 	w.Open('{').Key("id").Int(int64(nextID)).Key("config").Open('{').
 		Field("clientId", full.ClientID).Field("redirectUri", full.RedirectURI).
 		Key("scope").Strings(splitSpaces(joined)).Field("flow", full.Flow).
-		Field("authorizeEndpoint", full.AuthorizeEndpoint).Field("tokenEndpoint", full.TokenEndpoint).
+		Field("authorizeEndpoint", full.AuthorizeEndpoint).OptField("tokenEndpoint", full.TokenEndpoint).
 		Field("meEndpoint", full.MeEndpoint).OptField("relay", full.Relay).Close('}').Close('}')
 	return nil
 }
@@ -168,7 +169,7 @@ func clientHandleRedirect(w *wire.Writer, payload string, args []safejs.Value) e
 	if err != nil {
 		return err
 	}
-	raw, err := checkLen(payload, "handleRedirect's url", oauth.MaxURLLength)
+	raw, err := checkLen(payload, "handleRedirect's url", limits.MaxURLLength)
 	if err != nil {
 		return err
 	}

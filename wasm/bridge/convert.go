@@ -9,6 +9,7 @@ import (
 
 	"gotoauth/wasm/browser"
 	"gotoauth/wasm/form"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/wire"
 )
@@ -27,13 +28,6 @@ var (
 	sharedGo []byte
 )
 
-// The shared buffer grows with the payloads the loader puts in it, up to
-// maxBuffer; the loader refuses a payload that does not fit whole.
-const (
-	minBuffer = 1 << 10
-	maxBuffer = 4 << 20
-)
-
 // setBuffer(Uint8Array) makes the array the shared buffer.
 func setBuffer(w *wire.Writer, _ string, args []safejs.Value) error {
 	v := arg(args, 1)
@@ -46,8 +40,10 @@ func setBuffer(w *wire.Writer, _ string, args []safejs.Value) error {
 		return oauth.Invalid("setBuffer takes a Uint8Array")
 	}
 	size, _ := n.Int()
-	if size < minBuffer || size > maxBuffer {
-		return oauth.Invalid("the shared buffer must be 1 KiB to 4 MiB")
+	// The buffer grows with the payloads the loader puts in it, up to
+	// limits.MaxBuffer; the loader refuses a payload that does not fit whole.
+	if size < limits.MinBuffer || size > limits.MaxBuffer {
+		return oauth.Invalid("the shared buffer must be " + limits.Size(limits.MinBuffer) + " to " + limits.Size(limits.MaxBuffer))
 	}
 	shared, sharedGo = v, make([]byte, size)
 	w.Null()
@@ -75,7 +71,7 @@ func readPayload(v safejs.Value) (string, error) {
 		}
 		return string(sharedGo[:n]), nil
 	case safejs.TypeString:
-		return browser.String(v, "the payload", maxBuffer)
+		return browser.String(v, "the payload", limits.MaxBuffer)
 	case safejs.TypeUndefined, safejs.TypeNull:
 		return "", nil
 	}

@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Package bridge exports gotoauth's Go packages as the raw functions that
-// web/gotoauth.js wraps into the public JS API.
+// web/gotoauth-core.js wraps into the public JS API.
 //
 // # The crossing format (the one place it is written down)
 //
@@ -38,6 +38,7 @@ import (
 
 	"gotoauth/wasm/browser"
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/wire"
 )
@@ -151,7 +152,8 @@ func failure(err error) string {
 	return w.Close('}').Close('}').String()
 }
 
-// Boot builds the raw API object that gotoauth.js wraps.
+// Boot builds the raw API object that gotoauth-core.js wraps, with `version`
+// and `limits` (package limits' Published) beside the functions.
 func Boot() (safejs.Value, error) {
 	api, err := safejs.Global().Get("Object")
 	if err != nil {
@@ -180,6 +182,18 @@ func Boot() (safejs.Value, error) {
 		if err := obj.Set(name, f); err != nil {
 			return obj, err
 		}
+	}
+	published, err := api.New()
+	if err != nil {
+		return obj, err
+	}
+	for _, l := range limits.Published {
+		if err := published.Set(l.Name, l.Value); err != nil {
+			return obj, err
+		}
+	}
+	if err := obj.Set("limits", published); err != nil {
+		return obj, err
 	}
 	return obj, obj.Set("version", Version)
 }

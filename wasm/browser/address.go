@@ -5,6 +5,7 @@ package browser
 import (
 	"github.com/hack-pad/safejs"
 
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 )
 
@@ -18,7 +19,7 @@ func CurrentAddress() (string, error) {
 	if err != nil {
 		return "", oauth.Invalid("location.href could not be read")
 	}
-	return String(href, "location.href", oauth.MaxURLLength)
+	return String(href, "location.href", limits.MaxURLLength)
 }
 
 // CleanAddressBar replaces the current history entry with the address

@@ -8,6 +8,7 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/limits"
 )
 
 // Fetch sends requests with globalThis.fetch: net/http would add
@@ -88,7 +89,7 @@ func (Fetch) RoundTrip(ctx client.Context, req *client.Request) (*client.Respons
 }
 
 // readBody reads the response's stream a chunk at a time and stops, with
-// ErrTooLarge, as soon as it would pass client.MaxBodyBytes.
+// ErrTooLarge, as soon as it would pass limits.MaxBodyBytes.
 func readBody(w *waiter, resp, controller safejs.Value) ([]byte, error) {
 	stream, err := Get(resp, "body")
 	if err != nil {
@@ -122,7 +123,7 @@ func readBody(w *waiter, resp, controller safejs.Value) ([]byte, error) {
 		if err != nil {
 			return nil, errors.New("the response body could not be read")
 		}
-		if len(body)+n > client.MaxBodyBytes {
+		if len(body)+n > limits.MaxBodyBytes {
 			// Aborting errors the stream and tells the server to stop.
 			_, _ = controller.Call("abort")
 			return nil, client.ErrTooLarge

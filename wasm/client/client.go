@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"gotoauth/wasm/form"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/pending"
-	"gotoauth/wasm/scim"
 )
 
 // Config configures a Client.
@@ -39,7 +39,7 @@ type Config struct {
 	Transport Transport
 	Now       func() time.Time
 	// Timeout bounds each token and /me request, body included:
-	// DefaultTimeout if zero, else between MinTimeout and MaxTimeout.
+	// limits.DefaultTimeout if zero, else between limits.MinTimeout and limits.MaxTimeout.
 	Timeout time.Duration
 }
 
@@ -51,14 +51,8 @@ type Client struct {
 
 // New checks cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
-	if cfg.ClientID == "" {
-		return nil, oauth.Invalid("clientId is required")
-	}
-	if len(cfg.ClientID) > oauth.MaxParamLength || len(cfg.ClientSecret) > oauth.MaxParamLength {
-		return nil, oauth.Invalid("clientId and clientSecret must be shorter than 8 KiB")
-	}
-	if cfg.ClientSecret != "" && strings.IndexByte(cfg.ClientID, ':') >= 0 {
-		return nil, oauth.Invalid("clientId must not contain ':' when a clientSecret is sent with HTTP Basic (RFC 7617 §2)")
+	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, "clientId", "clientSecret"); err != nil {
+		return nil, err
 	}
 	if cfg.RedirectURI == "" {
 		return nil, oauth.Invalid("redirectUri is required")
@@ -89,14 +83,17 @@ func New(cfg Config) (*Client, error) {
 			return nil, oauth.Invalid("relay must be the relay's folder, ending in '/', without a query")
 		}
 	}
-	if cfg.TokenEndpoint == "" {
+	if cfg.TokenEndpoint == "" && cfg.Relay == "" {
+		// Through a relay there is no token endpoint: Config reports none.
 		cfg.TokenEndpoint = oauth.DefaultTokenEndpoint
 	}
 	if cfg.MeEndpoint == "" {
-		cfg.MeEndpoint = scim.DefaultMeEndpoint
+		cfg.MeEndpoint = oauth.DefaultMeEndpoint
 	}
-	if err := oauth.CheckEndpoint("tokenEndpoint", cfg.TokenEndpoint); err != nil {
-		return nil, err
+	if cfg.Relay == "" {
+		if err := oauth.CheckEndpoint("tokenEndpoint", cfg.TokenEndpoint); err != nil {
+			return nil, err
+		}
 	}
 	if err := oauth.CheckEndpoint("meEndpoint", cfg.MeEndpoint); err != nil {
 		return nil, err
@@ -105,9 +102,9 @@ func New(cfg Config) (*Client, error) {
 		return nil, oauth.Invalid("a Transport is required")
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
+		cfg.Timeout = limits.DefaultTimeout
 	}
-	if cfg.Timeout < MinTimeout || cfg.Timeout > MaxTimeout {
+	if cfg.Timeout < limits.MinTimeout || cfg.Timeout > limits.MaxTimeout {
 		return nil, timeoutRange()
 	}
 	if cfg.Storage == nil {

@@ -10,6 +10,7 @@ import (
 
 	"gotoauth/pkce"
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/oauth/oauthtest"
 	"gotoauth/wasm/pending"
@@ -169,7 +170,7 @@ func TestNewDefaults(t *testing.T) {
 			t.Fatalf("%s: %v", r, err)
 		}
 		cfg := c.Config()
-		if cfg.TokenEndpoint != oauth.DefaultTokenEndpoint || cfg.MeEndpoint != scim.DefaultMeEndpoint || cfg.Storage == nil || cfg.Now == nil {
+		if cfg.TokenEndpoint != oauth.DefaultTokenEndpoint || cfg.MeEndpoint != oauth.DefaultMeEndpoint || cfg.Storage == nil || cfg.Now == nil {
 			t.Errorf("defaults not filled: %+v", cfg)
 		}
 	}
@@ -818,8 +819,8 @@ func TestTimeout(t *testing.T) {
 	if _, err := refresh(t, c, "rt"); err != nil {
 		t.Fatal(err)
 	}
-	if left := f.left[0]; left <= client.DefaultTimeout-time.Second || left > client.DefaultTimeout {
-		t.Fatalf("request deadline %v away, want the default %v", left, client.DefaultTimeout)
+	if left := f.left[0]; left <= limits.DefaultTimeout-time.Second || left > limits.DefaultTimeout {
+		t.Fatalf("request deadline %v away, want the default %v", left, limits.DefaultTimeout)
 	}
 }
 
@@ -843,6 +844,14 @@ const relayURL = "https://app.example.com/relay/"
 func relayClient(t *testing.T) (*client.Client, *fakeTransport) {
 	t.Helper()
 	return newClient(t, func(cfg *client.Config) { cfg.Relay = relayURL })
+}
+
+// Through a relay the client has no token endpoint, and says so.
+func TestRelayConfigHasNoTokenEndpoint(t *testing.T) {
+	c, _ := relayClient(t)
+	if got := c.Config().TokenEndpoint; got != "" {
+		t.Errorf("a relay client reports the token endpoint %q, which it never uses", got)
+	}
 }
 
 func TestRelayConfig(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"gotoauth/wasm/limits"
 )
 
 // HTTPTransport sends requests with net/http, for the client used natively
@@ -23,7 +25,7 @@ var noRedirects = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
-// RoundTrip sends req and reads at most MaxBodyBytes of the answer; the
+// RoundTrip sends req and reads at most limits.MaxBodyBytes of the answer; the
 // context bounds the whole exchange, body included.
 func (t HTTPTransport) RoundTrip(ctx context.Context, req *Request) (*Response, error) {
 	var body io.Reader
@@ -46,11 +48,11 @@ func (t HTTPTransport) RoundTrip(ctx context.Context, req *Request) (*Response, 
 		return nil, err
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limits.MaxBodyBytes+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > MaxBodyBytes {
+	if len(b) > limits.MaxBodyBytes {
 		return nil, ErrTooLarge
 	}
 	return &Response{Status: resp.StatusCode, Body: b}, nil

@@ -65,7 +65,7 @@ func TestHTTPTransportStalledBody(t *testing.T) {
 	}
 }
 
-// A server that never stops sending: reading stops at MaxBodyBytes.
+// A server that never stops sending: reading stops at limits.MaxBodyBytes.
 func TestHTTPTransportEndlessBody(t *testing.T) {
 	sent := make(chan int, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

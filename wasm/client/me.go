@@ -1,6 +1,7 @@
 package client
 
 import (
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/scim"
 )
@@ -11,8 +12,8 @@ func (c *Client) Me(ctx Context, accessToken string) (p *scim.Profile, raw map[s
 	if accessToken == "" {
 		return nil, nil, oauth.Invalid("me takes an access token string")
 	}
-	if len(accessToken) > oauth.MaxTokenLength {
-		return nil, nil, oauth.Invalid("the access token is longer than 32 KiB")
+	if len(accessToken) > limits.MaxTokenLength {
+		return nil, nil, oauth.Invalid("the access token is longer than " + limits.Size(limits.MaxTokenLength))
 	}
 	for i := 0; i < len(accessToken); i++ {
 		// RFC 6750 §2.1: b64token characters only, so no header injection.

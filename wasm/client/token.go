@@ -4,10 +4,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"strconv"
-	"strings"
 
 	"gotoauth/wasm/form"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/relayapi"
 	"gotoauth/wasm/wire"
 )
 
@@ -29,9 +30,9 @@ func (c *Client) Exchange(ctx Context, cb *Callback) (*oauth.Token, error) {
 		body = append(body, form.Param{Name: "code_verifier", Value: cb.CodeVerifier})
 	}
 	if c.cfg.Relay != "" {
-		body = body[1:] // the relay adds the grant type
+		body = body[1:] // the relay adds the grant type (relayapi)
 	}
-	t, err := c.tokenRequest(ctx, "token", body)
+	t, err := c.tokenRequest(ctx, relayapi.TokenPath, body)
 	if e, ok := err.(*oauth.Error); ok && e.Code == oauth.OAuthError && e.OAuth == "invalid_grant" {
 		e.Message += " (the code expired, was used, or does not match this client, redirect URI or verifier: sign in again)"
 	}
@@ -55,12 +56,12 @@ func (c *Client) Refresh(ctx Context, refreshToken string) (*oauth.Token, error)
 		return nil, oauth.Invalid("through a relay, refresh takes no refresh token: the relay keeps it")
 	case c.cfg.Relay == "" && refreshToken == "":
 		return nil, oauth.Invalid("refresh takes a refresh token string")
-	case len(refreshToken) > oauth.MaxTokenLength:
-		return nil, oauth.Invalid("the refresh token is longer than 32 KiB")
+	case len(refreshToken) > limits.MaxTokenLength:
+		return nil, oauth.Invalid("the refresh token is longer than " + limits.Size(limits.MaxTokenLength))
 	case c.cfg.Relay == "":
 		body = form.Values{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: refreshToken}}
 	}
-	t, err := c.tokenRequest(ctx, "refresh", body)
+	t, err := c.tokenRequest(ctx, relayapi.RefreshPath, body)
 	if e, ok := err.(*oauth.Error); ok && c.deadRefresh(e) {
 		e.Code = oauth.Reauthenticate
 		e.Message += ": the refresh token can no longer be used; sign in again"
@@ -81,18 +82,14 @@ func BasicAuth(clientID, secret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+secret))
 }
 
-// deadRefresh tells a refresh token that can no longer be used: GoTo's
-// invalid_grant, or its unsupported.jwt for a GoToConnect token, or a
-// relay that has no (valid) cookie.
+// deadRefresh tells a refresh token that can no longer be used
+// (oauth.DeadRefreshToken), or a relay that has none (relayapi).
 func (c *Client) deadRefresh(e *oauth.Error) bool {
-	if c.cfg.Relay != "" && e.Status == 401 {
-		return true
-	}
-	return e.Code == oauth.OAuthError && (e.OAuth == "invalid_grant" || e.OAuth == "invalid_request" && strings.Contains(e.Description, "unsupported.jwt"))
+	return c.cfg.Relay != "" && e.Status == relayapi.StatusReauthenticate || oauth.DeadRefreshToken(e)
 }
 
 // tokenRequest posts body to the token endpoint, or through the relay to
-// its endpoint relayPath ("token", "refresh").
+// its endpoint relayPath (relayapi.TokenPath, RefreshPath).
 func (c *Client) tokenRequest(ctx Context, relayPath string, body form.Values) (*oauth.Token, error) {
 	req := &Request{Method: "POST", URL: c.cfg.TokenEndpoint, Headers: [][2]string{
 		{"Content-Type", "application/x-www-form-urlencoded"},
@@ -123,9 +120,8 @@ func (c *Client) tokenRequest(ctx Context, relayPath string, body form.Values) (
 	return t, err
 }
 
-// relayHeader marks a request as the page's own: the relay refuses
-// requests without it, which a cross-site form post cannot send.
-var relayHeader = [2]string{"X-GoToAuth", "1"}
+// relayHeader marks a request as the page's own (relayapi.Header).
+var relayHeader = [2]string{relayapi.Header, relayapi.HeaderValue}
 
 // SignOut ends a relay session: the relay clears the cookie that holds
 // the refresh token. Without a relay there is nothing held anywhere but
@@ -134,7 +130,7 @@ func (c *Client) SignOut(ctx Context) error {
 	if c.cfg.Relay == "" {
 		return nil
 	}
-	_, _, err := c.send(ctx, "the relay", &Request{Method: "POST", URL: c.cfg.Relay + "signout", Headers: [][2]string{relayHeader}, SameOriginCookies: true})
+	_, _, err := c.send(ctx, "the relay", &Request{Method: "POST", URL: c.cfg.Relay + relayapi.SignOutPath, Headers: [][2]string{relayHeader}, SameOriginCookies: true})
 	return err
 }
 
@@ -148,12 +144,12 @@ func (c *Client) send(ctx Context, who string, req *Request) (*Response, map[str
 	if err == nil && resp == nil {
 		err = errNoResponse
 	}
-	if err == nil && len(resp.Body) > MaxBodyBytes {
+	if err == nil && len(resp.Body) > limits.MaxBodyBytes {
 		err = ErrTooLarge
 	}
 	switch {
 	case err == ErrTooLarge:
-		return nil, nil, &oauth.Error{Code: oauth.InvalidResponse, Message: who + " answered with more than 1 MiB; nothing was kept"}
+		return nil, nil, &oauth.Error{Code: oauth.InvalidResponse, Message: who + " answered with more than " + limits.Size(limits.MaxBodyBytes) + "; nothing was kept"}
 	case err != nil && timedOut(ctx):
 		return nil, nil, &oauth.Error{Code: oauth.NetworkError, Message: who + " did not answer in time (within " + c.cfg.Timeout.String() + ")"}
 	case err != nil && ctx.Err() != nil:

@@ -13,7 +13,7 @@ import (
 // Line is one statement about the URL: a label and a value.
 type Line struct{ Label, Value string }
 
-// Explanation is what Explain found; Err is set when the URL is neither a
+// Explanation is what URL found; Err is set when the URL is neither a
 // redirect nor a known GoTo URL.
 type Explanation struct {
 	Lines []Line

@@ -122,16 +122,37 @@ func TestSplitURL(t *testing.T) {
 	}
 }
 
+func TestLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LocalHost": true, "127.0.0.1": true, "127.0.0.2": true, "127.9.8.7": true,
+		"::1": true, "[::1]": true, "[::1]:80": false, "127.0.0.1:80": false, "127.1": false,
+		"0x7f.0.0.1": false, "127.0.0.01": false, "::ffff:127.0.0.1": false, "localhost.": false,
+		"": false, "10.0.0.1": false,
+	} {
+		if got := LoopbackHost(host); got != want {
+			t.Errorf("LoopbackHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
 func TestIsLoopback(t *testing.T) {
 	for in, want := range map[string]bool{
-		"http://127.0.0.1:8080/": true,
-		"http://localhost/":      true,
-		"http://[::1]/":          true,
-		"http://127.1.2.3/":      true,
-		"http://127.0.0.1.evil/": false,
-		"http://127.evil.com/":   false,
-		"http://example.com/":    false,
-		"http://localhost.evil/": false,
+		"http://127.0.0.1:8080/":     true,
+		"http://localhost/":          true,
+		"http://[::1]/":              true,
+		"http://127.1.2.3/":          true,
+		"http://127.0.0.1.evil/":     false,
+		"http://127.evil.com/":       false,
+		"http://example.com/":        false,
+		"http://localhost.evil/":     false,
+		"http://127.0.0.2:1/":        true,
+		"http://127.255.255.255/":    true,
+		"http://LOCALHOST/":          true,
+		"http://127.000.0.1/":        false,
+		"http://127.0.0.256/":        false,
+		"http://128.0.0.1/":          false,
+		"http://[::ffff:127.0.0.1]/": false,
+		"http://[0::1]/":             false,
 	} {
 		u, err := SplitURL(in)
 		if err != nil {

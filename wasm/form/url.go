@@ -146,25 +146,34 @@ func (u URL) String() string {
 	return b.String()
 }
 
-// IsLoopback reports whether the host is 127.0.0.0/8, ::1 or localhost
-// (RFC 8252 §7.3), where plain http is acceptable.
-func (u URL) IsLoopback() bool {
-	switch {
-	case u.Host == "localhost", u.Host == "[::1]":
+// IsLoopback reports whether the URL's host is a loopback host
+// (LoopbackHost), where plain http is acceptable.
+func (u URL) IsLoopback() bool { return LoopbackHost(u.Host) }
+
+// LoopbackHost is the one answer to "is this host loopback": "localhost"
+// in any case, an IPv4 address of 127.0.0.0/8 or the IPv6 address ::1
+// (RFC 6890's loopback blocks; RFC 8252 §7.3 names 127.0.0.1 and [::1],
+// §8.3 localhost), with or without its brackets, without a port. Addresses
+// must be written as browsers write them, in dotted decimal without
+// leading zeros or as "::1": another spelling of the same address
+// (127.1, 0x7f.0.0.1, [0::1]) is not taken for loopback.
+func LoopbackHost(host string) bool {
+	switch ASCIILower(host) {
+	case "localhost", "::1", "[::1]":
 		return true
-	case strings.HasPrefix(u.Host, "127."):
-		return isDottedQuad(u.Host)
 	}
-	return false
+	return strings.HasPrefix(host, "127.") && isDottedQuad(host)
 }
 
+// isDottedQuad reports whether h is an IPv4 address in dotted decimal,
+// each part 0 to 255 without leading zeros.
 func isDottedQuad(h string) bool {
 	parts := strings.Split(h, ".")
 	if len(parts) != 4 {
 		return false
 	}
 	for _, p := range parts {
-		if p == "" || len(p) > 3 {
+		if p == "" || len(p) > 3 || len(p) > 1 && p[0] == '0' {
 			return false
 		}
 		n := 0

@@ -5,10 +5,8 @@ import (
 
 	"gotoauth/pkce"
 	"gotoauth/wasm/form"
+	"gotoauth/wasm/limits"
 )
-
-// DefaultAuthorizeEndpoint is GoTo's authorize endpoint since 2021.
-const DefaultAuthorizeEndpoint = "https://authentication.logmeininc.com/oauth/authorize"
 
 // Flow names.
 const (
@@ -176,13 +174,11 @@ func checkParam(what, v string, required bool) error {
 		}
 		return nil
 	}
-	if len(v) > MaxParamLength {
-		return errorf(InvalidArgument, what+" is longer than 8 KiB")
+	if len(v) > limits.MaxParamLength {
+		return tooLong(InvalidArgument, what, limits.MaxParamLength)
 	}
-	for i := 0; i < len(v); i++ {
-		if v[i] < 0x20 || v[i] == 0x7f {
-			return errorf(InvalidArgument, what+" contains a control character")
-		}
+	if HasControl(v) {
+		return errorf(InvalidArgument, what+" contains a control character")
 	}
 	return nil
 }
@@ -203,8 +199,8 @@ func checkEndpoint(what, endpoint, def string) (string, error) {
 	if endpoint == "" {
 		return def, nil
 	}
-	if len(endpoint) > MaxParamLength {
-		return "", errorf(InvalidArgument, what+" is longer than 8 KiB")
+	if len(endpoint) > limits.MaxParamLength {
+		return "", tooLong(InvalidArgument, what, limits.MaxParamLength)
 	}
 	u, err := form.SplitURL(endpoint)
 	if err != nil || u.Host == "" {
@@ -235,8 +231,8 @@ func endpointParams(endpoint string) form.Values {
 // §3.1.2): https, http on a loopback host, or a private-use scheme for
 // native apps (RFC 8252 §7.1).
 func CheckRedirectURI(uri string) error {
-	if len(uri) > MaxParamLength {
-		return errorf(InvalidArgument, "redirectUri is longer than 8 KiB")
+	if len(uri) > limits.MaxParamLength {
+		return tooLong(InvalidArgument, "redirectUri", limits.MaxParamLength)
 	}
 	u, err := form.SplitURL(uri)
 	if err != nil {
@@ -262,8 +258,8 @@ func CheckRedirectURI(uri string) error {
 func JoinScope(scopes []string) (string, error) {
 	var out []string
 	for _, s := range scopes {
-		if len(s) > MaxParamLength {
-			return "", errorf(InvalidArgument, "scope is longer than 8 KiB")
+		if len(s) > limits.MaxParamLength {
+			return "", tooLong(InvalidArgument, "scope", limits.MaxParamLength)
 		}
 		// Only a plain space separates scopes (RFC 6749 §3.3); any other
 		// white space is refused below rather than taken as a separator.
@@ -271,11 +267,8 @@ func JoinScope(scopes []string) (string, error) {
 			if one == "" {
 				continue
 			}
-			for i := 0; i < len(one); i++ {
-				// scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-				if c := one[i]; c < 0x21 || c == 0x22 || c == 0x5c || c > 0x7e {
-					return "", errorf(InvalidArgument, "scope \""+one+"\" has a character RFC 6749 §3.3 does not allow")
-				}
+			if !ScopeToken(one) {
+				return "", errorf(InvalidArgument, "scope \""+one+"\" has a character RFC 6749 §3.3 does not allow")
 			}
 			dup := false
 			for _, o := range out {
@@ -287,10 +280,22 @@ func JoinScope(scopes []string) (string, error) {
 		}
 	}
 	joined := strings.Join(out, " ")
-	if len(joined) > MaxParamLength {
-		return "", errorf(InvalidArgument, "scope is longer than 8 KiB")
+	if len(joined) > limits.MaxParamLength {
+		return "", tooLong(InvalidArgument, "scope", limits.MaxParamLength)
 	}
 	return joined, nil
+}
+
+// ScopeToken reports whether s is one scope-token of RFC 6749 §3.3,
+// 1*( %x21 / %x23-5B / %x5D-7E ): the one home of that grammar, which the
+// emulator also reads scopes by.
+func ScopeToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x21 || c == 0x22 || c == 0x5c || c > 0x7e {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // CheckEndpoint applies the authorize endpoint's rules to another endpoint.

@@ -65,8 +65,7 @@ func TestBuildAuthorizationCodeFlow(t *testing.T) {
 	if a.CodeChallenge != pkce.Challenge(a.CodeVerifier) {
 		t.Errorf("CodeChallenge %q does not match the verifier", a.CodeChallenge)
 	}
-	// RFC 7636 §4.1: 43 to 128 unreserved characters.
-	if v := a.CodeVerifier; len(v) < 43 || len(v) > 128 || !form.Unreserved(v) {
+	if v := a.CodeVerifier; !pkce.ValidVerifier(v) {
 		t.Errorf("CodeVerifier %q is not an RFC 7636 verifier", v)
 	}
 	checkGeneratedState(t, a.State)

@@ -3,21 +3,32 @@
 // It is plain Go with no JS dependency, so everything here tests natively.
 package oauth
 
+import (
+	"strings"
+
+	"gotoauth/wasm/limits"
+)
+
 // Code is a stable error code, the `code` of a GoToAuthError in JS.
 type Code string
 
-// The error codes of the public contract. They never change meaning.
+// The error codes of the public contract, one line each: the code and what
+// it means. This list is their one home: web/gotoauth.d.ts's
+// GoToAuthErrorCode and README.md's error table copy it, word for word, and
+// codes_test.go fails when either differs, or when a loader uses a code
+// that is not here. A new code is one line here and one in each copy; a
+// code never changes meaning.
 const (
-	InvalidArgument Code = "invalid_argument" // wrong type, missing or oversized input
-	InvalidRedirect Code = "invalid_redirect" // malformed or ambiguous redirect URL
-	InvalidResponse Code = "invalid_response" // a server answered 2xx with something that is not a token or profile
-	StateMismatch   Code = "state_mismatch"   // unknown, foreign, missing or already used state
-	StateExpired    Code = "state_expired"    // the pending request is older than its lifetime
-	OAuthError      Code = "oauth_error"      // the server answered with an RFC 6749 §5.2 / §4.1.2.1 error
-	Unsupported     Code = "unsupported"      // password grant, unknown flow
-	Reauthenticate  Code = "reauthenticate"   // the refresh token is dead: sign in again
-	HTTPError       Code = "http_error"       // non-2xx without an OAuth error body
-	NetworkError    Code = "network_error"    // fetch failed
+	InvalidArgument Code = "invalid_argument" // wrong types, missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode`
+	InvalidRedirect Code = "invalid_redirect" // a malformed or ambiguous redirect: duplicated parameters, a token in the query, code and token together, none of code, token or error
+	InvalidResponse Code = "invalid_response" // a 2xx answer that is not a token or a profile, or an answer over the body limit (reading stops there)
+	StateMismatch   Code = "state_mismatch"   // an unknown, foreign (another client's), missing or already used state
+	StateExpired    Code = "state_expired"    // the sign-in outlived its state's lifetime
+	OAuthError      Code = "oauth_error"      // the server answered with an OAuth error (RFC 6749 §5.2, §4.1.2.1); see `.error`, `.errorDescription`, `.errorURI`, `.status`
+	Unsupported     Code = "unsupported"      // the password grant (deprecated; use the code flow) or an unknown flow
+	Reauthenticate  Code = "reauthenticate"   // the refresh token is dead (`invalid_grant`, or GoToConnect's `unsupported.jwt`) or the relay holds none: sign in again
+	HTTPError       Code = "http_error"       // a non-2xx answer without an OAuth error body; see `.status`
+	NetworkError    Code = "network_error"    // fetch failed, or no whole answer came within `timeoutMs`
 	Internal        Code = "internal"         // a bug in gotoauth; the module keeps working
 )
 
@@ -41,10 +52,19 @@ func errorf(code Code, msg string) *Error { return &Error{Code: code, Message: m
 //go:noinline
 func Invalid(msg string) error { return &Error{Code: InvalidArgument, Message: msg} }
 
-// Limits on input sizes. Real values are far below them; anything larger is
-// refused before it is parsed.
-const (
-	MaxURLLength   = 64 << 10 // a redirect carrying a JWT is a few KB
-	MaxParamLength = 8 << 10  // client id, state, scope and the like
-	MaxTokenLength = 32 << 10 // one token string
-)
+// tooLong is the error for a value longer than its limit (package limits).
+//
+//go:noinline
+func tooLong(code Code, what string, max int) *Error {
+	return errorf(code, what+" is longer than "+limits.Size(max))
+}
+
+// DeadRefreshToken is the one rule for "this refresh token can never be
+// used again", for the client and the relay: GoTo's invalid_grant
+// (RFC 6749 §5.2), or its answer to a GoToConnect refresh token,
+// invalid_request with "unsupported.jwt" (GoTo's guide "Migrating from
+// GoToConnect (auth.jive.com) to LogMeIn Authentication API").
+func DeadRefreshToken(e *Error) bool {
+	return e != nil && e.Code == OAuthError && (e.OAuth == "invalid_grant" ||
+		e.OAuth == "invalid_request" && strings.Contains(e.Description, "unsupported.jwt"))
+}

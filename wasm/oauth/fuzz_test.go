@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"gotoauth/wasm/form"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 )
 
@@ -76,7 +77,7 @@ func FuzzParseRedirect(f *testing.F) {
 		default:
 			t.Fatalf("unknown kind %q", r.Kind)
 		}
-		if len(r.State) > oauth.MaxParamLength {
+		if len(r.State) > limits.MaxParamLength {
 			t.Fatalf("state of %d bytes accepted", len(r.State))
 		}
 	})

@@ -4,10 +4,8 @@ import (
 	"strings"
 
 	"gotoauth/wasm/form"
+	"gotoauth/wasm/limits"
 )
-
-// DefaultTokenEndpoint is GoTo's token endpoint since 2021.
-const DefaultTokenEndpoint = "https://authentication.logmeininc.com/oauth/token"
 
 // Migration is a legacy URL rewritten for authentication.logmeininc.com.
 type Migration struct {
@@ -38,8 +36,8 @@ var legacyRoutes = []legacyRoute{
 // endpoint, keeping its parameters and fragment, and lists what changed.
 // URLs it does not know come back unchanged with a note saying so.
 func MigrateURL(raw string) (*Migration, error) {
-	if len(raw) > MaxURLLength {
-		return nil, errorf(InvalidArgument, "URL is longer than 64 KiB")
+	if len(raw) > limits.MaxURLLength {
+		return nil, tooLong(InvalidArgument, "URL", limits.MaxURLLength)
 	}
 	u, err := form.SplitURL(raw)
 	if err != nil || u.Host == "" {

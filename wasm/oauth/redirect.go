@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"gotoauth/wasm/form"
+	"gotoauth/wasm/limits"
 )
 
 // Redirect kinds.
@@ -35,8 +36,8 @@ func ParseRedirect(raw string, now time.Time) (*Redirect, error) {
 // ParseRedirectClock is ParseRedirect reading the clock only when a token
 // needs its expiry computed.
 func ParseRedirectClock(raw string, now func() time.Time) (*Redirect, error) {
-	if len(raw) > MaxURLLength {
-		return nil, errorf(InvalidArgument, "redirect URL is longer than 64 KiB")
+	if len(raw) > limits.MaxURLLength {
+		return nil, tooLong(InvalidArgument, "redirect URL", limits.MaxURLLength)
 	}
 	u, err := form.SplitURL(raw)
 	if err != nil {
@@ -77,8 +78,8 @@ func ParseRedirectClock(raw string, now func() time.Time) (*Redirect, error) {
 		state = otherState
 	}
 	r.State = state
-	if len(r.State) > MaxParamLength {
-		return nil, errorf(InvalidRedirect, "state is longer than 8 KiB")
+	if len(r.State) > limits.MaxParamLength {
+		return nil, tooLong(InvalidRedirect, "state", limits.MaxParamLength)
 	}
 	if e, ok := part.Get("error"); ok {
 		if part.Has("code") || part.Has("access_token") {
@@ -104,8 +105,8 @@ func ParseRedirectClock(raw string, now func() time.Time) (*Redirect, error) {
 		if code == "" {
 			return nil, errorf(InvalidRedirect, "the code parameter is empty")
 		}
-		if len(code) > MaxTokenLength {
-			return nil, errorf(InvalidRedirect, "the code is longer than 32 KiB")
+		if len(code) > limits.MaxTokenLength {
+			return nil, tooLong(InvalidRedirect, "the code", limits.MaxTokenLength)
 		}
 		r.Kind, r.Code = KindCode, code
 		return r, nil
@@ -145,8 +146,8 @@ func tokenFromFragment(p form.Values, now time.Time) (*Token, error) {
 	if t.AccessToken == "" {
 		return nil, errorf(InvalidRedirect, "the access_token parameter is empty")
 	}
-	if len(t.AccessToken) > MaxTokenLength {
-		return nil, errorf(InvalidRedirect, "the access token is longer than 32 KiB")
+	if len(t.AccessToken) > limits.MaxTokenLength {
+		return nil, tooLong(InvalidRedirect, "the access token", limits.MaxTokenLength)
 	}
 	tokenType, hasType := p.Get("token_type")
 	legacyType, hasLegacyType := p.Get("type")

@@ -3,6 +3,8 @@ package oauth
 import (
 	"strconv"
 	"time"
+
+	"gotoauth/wasm/limits"
 )
 
 // Legacy formats a token can arrive in. Empty is today's format.
@@ -38,8 +40,9 @@ var profileFields = []string{"organizer_key", "account_key", "account_type", "em
 // (ten years) are not plausible for any generation.
 const maxExpiresIn = 10 * 365 * 24 * 3600
 
-// NormalizeJSON normalises a token endpoint response that JS has parsed
-// (JSON.parse values: string, float64, bool, nil, map[string]any, []any).
+// NormalizeJSON normalises a token endpoint response as wire.ParseObject
+// read it from the body (string, float64, bool, nil, map[string]any,
+// []any).
 // An RFC 6749 §5.2 error object becomes an OAuthError.
 func NormalizeJSON(m map[string]any, now time.Time) (*Token, error) {
 	if m == nil {
@@ -70,8 +73,8 @@ func NormalizeJSON(m map[string]any, now time.Time) (*Token, error) {
 	} else if !has || t.AccessToken == "" {
 		return nil, errorf(InvalidResponse, "token response has no access_token")
 	}
-	if len(t.AccessToken) > MaxTokenLength {
-		return nil, errorf(InvalidResponse, "access_token is longer than 32 KiB")
+	if len(t.AccessToken) > limits.MaxTokenLength {
+		return nil, tooLong(InvalidResponse, "access_token", limits.MaxTokenLength)
 	}
 	tokenType, hasType, err := str("token_type")
 	if err != nil {
@@ -80,8 +83,8 @@ func NormalizeJSON(m map[string]any, now time.Time) (*Token, error) {
 	if t.RefreshToken, _, err = str("refresh_token"); err != nil {
 		return nil, err
 	}
-	if len(t.RefreshToken) > MaxTokenLength {
-		return nil, errorf(InvalidResponse, "refresh_token is longer than 32 KiB")
+	if len(t.RefreshToken) > limits.MaxTokenLength {
+		return nil, tooLong(InvalidResponse, "refresh_token", limits.MaxTokenLength)
 	}
 	scope, _, err := str("scope")
 	if err != nil {

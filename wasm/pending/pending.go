@@ -12,11 +12,9 @@ import (
 
 	"gotoauth/pkce"
 	"gotoauth/wasm/form"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 )
-
-// Lifetime is how long a request waits for its redirect.
-const Lifetime = 10 * time.Minute
 
 // KeyPrefix starts every storage key gotoauth writes.
 const KeyPrefix = "gotoauth.pending."
@@ -127,7 +125,7 @@ func (s *Store) Take(state, clientID string) (*Request, error) {
 	if state == "" {
 		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "the redirect carries no state, so it cannot be matched to a request made here"}
 	}
-	if len(state) > oauth.MaxParamLength {
+	if len(state) > limits.MaxParamLength {
 		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "unknown state"}
 	}
 	k := key(state)
@@ -169,8 +167,8 @@ func (s *Store) Take(state, clientID string) (*Request, error) {
 		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "the state belongs to another client"}
 	}
 	age := s.now().Sub(r.Created)
-	if age > Lifetime || age < -time.Minute {
-		return nil, &oauth.Error{Code: oauth.StateExpired, Message: "the sign-in took longer than 10 minutes; start it again"}
+	if age > limits.PendingLifetime || age < -time.Minute {
+		return nil, &oauth.Error{Code: oauth.StateExpired, Message: "the sign-in took longer than " + limits.Minutes(limits.PendingLifetime) + "; start it again"}
 	}
 	return r, nil
 }
@@ -226,11 +224,4 @@ func (m *Memory) RemoveItem(k string) error {
 		}
 	}
 	return nil
-}
-
-// Len is the number of items held.
-func (m *Memory) Len() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.items)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/oauth/oauthtest"
 	"gotoauth/wasm/pending"
@@ -119,7 +120,7 @@ func TestTakeRefusals(t *testing.T) {
 		{"oversized state", strings.Repeat("a", 9000), client, 0, oauth.StateMismatch},
 		{"foreign client", state1, "another-client", 0, oauth.StateMismatch},
 		{"empty client", state1, "", 0, oauth.StateMismatch},
-		{"expired", state1, client, pending.Lifetime + time.Millisecond, oauth.StateExpired},
+		{"expired", state1, client, limits.PendingLifetime + time.Millisecond, oauth.StateExpired},
 		{"long expired", state1, client, 24 * time.Hour, oauth.StateExpired},
 		{"created in the future", state1, client, -2 * time.Minute, oauth.StateExpired},
 	}
@@ -149,7 +150,7 @@ func TestTakeRefusals(t *testing.T) {
 }
 
 func TestTakeWithinLifetime(t *testing.T) {
-	for _, d := range []time.Duration{0, time.Second, pending.Lifetime - time.Second, pending.Lifetime, -30 * time.Second} {
+	for _, d := range []time.Duration{0, time.Second, limits.PendingLifetime - time.Second, limits.PendingLifetime, -30 * time.Second} {
 		s, _, c := newStore()
 		if err := s.Put(request(state1)); err != nil {
 			t.Fatal(err)
@@ -159,8 +160,8 @@ func TestTakeWithinLifetime(t *testing.T) {
 			t.Errorf("after %v: %v", d, err)
 		}
 	}
-	if pending.Lifetime != 10*time.Minute {
-		t.Errorf("Lifetime = %v", pending.Lifetime)
+	if limits.PendingLifetime != 10*time.Minute {
+		t.Errorf("Lifetime = %v", limits.PendingLifetime)
 	}
 }
 

@@ -4,9 +4,6 @@ package scim
 
 import "gotoauth/wasm/oauth"
 
-// DefaultMeEndpoint is GoTo's SCIM /me; it needs no scope.
-const DefaultMeEndpoint = "https://api.getgo.com/identity/v1/Users/me"
-
 // accountsExtension holds the accounts; it is seen in public clients but not
 // in the published schema.
 const accountsExtension = "urn:scim:schemas:extension:getgo:1.0"

@@ -155,9 +155,3 @@ func TestMapNil(t *testing.T) {
 		t.Fatalf("error %v, want invalid_response", err)
 	}
 }
-
-func TestDefaultMeEndpoint(t *testing.T) {
-	if scim.DefaultMeEndpoint != "https://api.getgo.com/identity/v1/Users/me" {
-		t.Errorf("DefaultMeEndpoint = %q", scim.DefaultMeEndpoint)
-	}
-}

@@ -136,8 +136,8 @@ func (w *Writer) Strings(list []string) *Writer {
 	return w.Close(']')
 }
 
-// Any writes a value of the types JSON.parse produces in Go form: nil,
-// bool, float64, string, []any and map[string]any (keys sorted).
+// Any writes a value of the types Parse produces: nil, bool, float64,
+// string, []any and map[string]any (keys sorted).
 func (w *Writer) Any(v any) *Writer {
 	switch x := v.(type) {
 	case nil:
@@ -174,7 +174,7 @@ func (w *Writer) Any(v any) *Writer {
 	return w.Null()
 }
 
-// sortStrings is an insertion sort: objects from JSON.parse have few keys,
+// sortStrings is an insertion sort: the objects Parse reads have few keys,
 // and package sort's generic code would cost 20 KB of module.
 func sortStrings(a []string) {
 	for i := 1; i < len(a); i++ {

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"gotoauth/pkce"
 )
 
 // authorize validates an authorization request and shows the consent page.
@@ -85,8 +87,8 @@ func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request, legacy bool
 		case challenge == "" && client.Secret == "":
 			fail("invalid_request", "PKCE (code_challenge) is required for public clients.")
 			return
-		case challenge != "" && !validPKCEString(challenge):
-			fail("invalid_request", "code_challenge must be 43 to 128 unreserved characters.")
+		case challenge != "" && !pkce.ValidVerifier(challenge):
+			fail("invalid_request", "code_challenge must be "+pkce.VerifierRule()+".")
 			return
 		}
 		if challenge != "" && method == "" {

@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"net/http"
+
+	"gotoauth/web/oauthhttp"
 )
 
 // infoResponse is the info endpoint's answer.
@@ -38,7 +40,7 @@ func (e *Emulator) control(w http.ResponseWriter, r *http.Request, ageRefresh bo
 		return
 	}
 	if ageRefresh && form.Has("refresh_token") == form.Has("client_id") {
-		writeError(w, http.StatusBadRequest, "invalid_request", "Send one of refresh_token and client_id.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", "Send one of refresh_token and client_id.")
 		return
 	}
 	now := e.now()
@@ -70,7 +72,7 @@ func (e *Emulator) control(w http.ResponseWriter, r *http.Request, ageRefresh bo
 	}
 	e.mu.Unlock()
 	if len(found) == 0 {
-		writeError(w, http.StatusNotFound, "not_found", "Unknown token.")
+		oauthhttp.WriteError(w, http.StatusNotFound, "not_found", "Unknown token.")
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -8,8 +8,7 @@ import "net/http"
 func (e *Emulator) withCORS(w http.ResponseWriter, r *http.Request, next func()) {
 	h := w.Header()
 	h.Add("Vary", "Origin")
-	origin := r.Header.Get("Origin")
-	allowed := origin != "" && e.originAllowed(origin)
+	origin, allowed := e.origins.Check(r)
 	if allowed {
 		h.Set("Access-Control-Allow-Origin", origin)
 	}
@@ -23,13 +22,4 @@ func (e *Emulator) withCORS(w http.ResponseWriter, r *http.Request, next func())
 		return
 	}
 	next()
-}
-
-// originAllowed reports whether origin is one of Config.AllowedOrigins or,
-// when none are configured, any http loopback origin.
-func (e *Emulator) originAllowed(origin string) bool {
-	if e.origins != nil {
-		return e.origins[origin]
-	}
-	return isLoopbackURI(origin, false)
 }

@@ -42,6 +42,9 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"gotoauth/wasm/limits"
+	"gotoauth/web/oauthhttp"
 )
 
 // Default client credentials, exported so that other test suites and the demo
@@ -84,7 +87,7 @@ const (
 
 // Bounds that keep a long-running emulator's memory flat.
 const (
-	maxBody     = 64 << 10
+	maxBody     = limits.MaxRelayBody
 	maxPending  = 1024
 	maxCodes    = 1024
 	maxTokens   = 16384
@@ -177,7 +180,7 @@ func DefaultUser() User {
 // Emulator is the http.Handler. Create it with New.
 type Emulator struct {
 	clients map[string]Client
-	origins map[string]bool // nil: any http loopback origin
+	origins oauthhttp.Origins
 	now     func() time.Time
 	user    User
 	relay   string
@@ -211,11 +214,9 @@ func New(cfg Config) *Emulator {
 		c.RedirectURIs = append([]string(nil), c.RedirectURIs...)
 		e.clients[c.ID] = c
 	}
+	e.origins = oauthhttp.LoopbackOrigins()
 	if len(cfg.AllowedOrigins) > 0 {
-		e.origins = make(map[string]bool)
-		for _, o := range cfg.AllowedOrigins {
-			e.origins[o] = true
-		}
+		e.origins = oauthhttp.AllowOrigins(cfg.AllowedOrigins)
 	}
 	if e.now == nil {
 		e.now = time.Now

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"gotoauth/wasm/form"
 )
 
 // resolveRedirect picks the redirect URI of an authorization request. given
@@ -30,13 +32,13 @@ func resolveRedirect(c Client, values []string) (uri string, given, ok bool) {
 		}
 		return "", false, false
 	}
-	return v, true, isLoopbackURI(v, true)
+	return v, true, isLoopbackURI(v)
 }
 
-// isLoopbackURI reports whether s is an absolute http URL on 127.0.0.1,
-// localhost or [::1] without userinfo or fragment. With withPath false it
-// must be a bare origin (for CORS).
-func isLoopbackURI(s string, withPath bool) bool {
+// isLoopbackURI reports whether s is an absolute http URL on a loopback
+// host (form.LoopbackHost) without userinfo or fragment, written as a
+// browser writes it.
+func isLoopbackURI(s string) bool {
 	if len(s) > maxURILen || !strings.HasPrefix(s, "http://") || strings.ContainsAny(s, "#\\ \t\r\n") {
 		return false
 	}
@@ -44,11 +46,8 @@ func isLoopbackURI(s string, withPath bool) bool {
 	if err != nil || u.Scheme != "http" || u.Opaque != "" || u.User != nil {
 		return false
 	}
-	if !withPath && (u.Path != "" || u.RawQuery != "" || u.ForceQuery) {
-		return false
-	}
 	host := u.Hostname()
-	if host != "127.0.0.1" && host != "localhost" && host != "::1" {
+	if !form.LoopbackHost(host) {
 		return false
 	}
 	if port := u.Port(); port != "" {
@@ -58,8 +57,8 @@ func isLoopbackURI(s string, withPath bool) bool {
 		}
 		return u.Host == net.JoinHostPort(host, port)
 	}
-	if host == "::1" {
-		return u.Host == "[::1]"
+	if strings.Contains(host, ":") {
+		return u.Host == "["+host+"]"
 	}
 	return u.Host == host
 }

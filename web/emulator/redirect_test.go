@@ -18,16 +18,16 @@ func TestLoopbackURI(t *testing.T) {
 		{"http://127.0.0.1:08080/cb", true, false},
 		{"http://127.0.0.1:/cb", true, false},
 		{"HTTP://127.0.0.1/cb", true, false},
-		{"http://127.0.0.2/cb", true, false},
-		{"http://LOCALHOST/cb", true, false},
+		{"http://127.0.0.2/cb", true, true},
+		{"http://LOCALHOST/cb", true, true},
+		{"http://127.000.0.1/cb", true, false},
+		{"http://127.1/cb", true, false},
 		{"http:127.0.0.1", true, false},
 		{"//127.0.0.1/cb", true, false},
-		{"http://127.0.0.1:8080", false, true},
-		{"http://127.0.0.1:8080/", false, false},
 	}
 	for _, tc := range tests {
-		if got := isLoopbackURI(tc.s, tc.path); got != tc.ok {
-			t.Errorf("isLoopbackURI(%q, %v) = %v", tc.s, tc.path, got)
+		if got := isLoopbackURI(tc.s); got != tc.ok {
+			t.Errorf("isLoopbackURI(%q) = %v", tc.s, got)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package emulator
 
-import "net/http"
+import (
+	"gotoauth/web/oauthhttp"
+	"net/http"
+)
 
 // revoke implements token revocation (RFC 7009 §2.1), which GoTo's guides
 // do not document and a relay turns on by choice: the client authenticates
@@ -22,7 +25,7 @@ func (e *Emulator) revoke(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := form.Get("token")
 	if tok == "" {
-		writeError(w, http.StatusBadRequest, "invalid_request", "Missing token.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", "Missing token.")
 		return
 	}
 	e.stats.revocations.Add(1)
@@ -37,7 +40,7 @@ func (e *Emulator) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if t.clientID != client.ID {
-		writeError(w, http.StatusBadRequest, "invalid_request", "The token was issued to another client.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", "The token was issued to another client.")
 		return
 	}
 	delete(e.refresh, tok)

@@ -1,6 +1,10 @@
 package emulator
 
-import "strings"
+import (
+	"strings"
+
+	"gotoauth/wasm/oauth"
+)
 
 // parseScope splits a space separated scope (RFC 6749 §3.3), dropping
 // duplicates; empty means DefaultScope.
@@ -14,14 +18,8 @@ func parseScope(s string) ([]string, bool) {
 	var out []string
 	seen := make(map[string]bool)
 	for _, p := range strings.Split(s, " ") {
-		if p == "" {
+		if !oauth.ScopeToken(p) {
 			return nil, false
-		}
-		for i := 0; i < len(p); i++ {
-			c := p[i]
-			if c < 0x21 || c == 0x22 || c == 0x5c || c > 0x7e {
-				return nil, false
-			}
 		}
 		if !seen[p] {
 			seen[p] = true

@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"gotoauth/pkce"
+	"gotoauth/web/oauthhttp"
 )
 
 // tokenResponse is today's token response shape.
@@ -46,12 +49,12 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request, legacy bool) {
 	case "refresh_token":
 		e.refreshGrant(w, form, client, legacy)
 	case "password":
-		writeError(w, http.StatusBadRequest, "unsupported_grant_type",
+		oauthhttp.WriteError(w, http.StatusBadRequest, "unsupported_grant_type",
 			"The password grant is not supported; use the authorization code flow with PKCE.")
 	case "":
-		writeError(w, http.StatusBadRequest, "invalid_request", "Missing grant_type.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", "Missing grant_type.")
 	default:
-		writeError(w, http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant_type.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant_type.")
 	}
 }
 
@@ -61,7 +64,7 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request, legacy bool) {
 func (e *Emulator) authenticate(w http.ResponseWriter, r *http.Request, form url.Values) (Client, bool) {
 	fail := func() (Client, bool) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="emulator"`)
-		writeError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
+		oauthhttp.WriteError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed.")
 		return Client{}, false
 	}
 	if _, hasAuth := r.Header["Authorization"]; hasAuth {
@@ -104,12 +107,12 @@ func secretMatches(want, got string) bool {
 func (e *Emulator) codeGrant(w http.ResponseWriter, form url.Values, client Client, legacy bool) {
 	code := form.Get("code")
 	if code == "" {
-		writeError(w, http.StatusBadRequest, "invalid_request", "Missing code.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", "Missing code.")
 		return
 	}
 	verifier, hasVerifier := form.Get("code_verifier"), form.Has("code_verifier")
-	if hasVerifier && !validPKCEString(verifier) {
-		writeError(w, http.StatusBadRequest, "invalid_request", "code_verifier must be 43 to 128 unreserved characters.")
+	if hasVerifier && !pkce.ValidVerifier(verifier) {
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", "code_verifier must be "+pkce.VerifierRule()+".")
 		return
 	}
 	now := e.now()
@@ -117,30 +120,30 @@ func (e *Emulator) codeGrant(w http.ResponseWriter, form url.Values, client Clie
 	defer e.mu.Unlock()
 	c := e.codes[code]
 	if c == nil || !now.Before(c.keepUntil) {
-		writeError(w, http.StatusBadRequest, "invalid_grant", "The authorization code is invalid.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_grant", "The authorization code is invalid.")
 		return
 	}
 	if c.used {
 		// RFC 6749 §4.1.2: a replayed code revokes what it produced.
 		e.revokeGrant(c.grant)
-		writeError(w, http.StatusBadRequest, "invalid_grant", "The authorization code was already used.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_grant", "The authorization code was already used.")
 		return
 	}
 	// Any attempt burns the code, so it cannot be probed repeatedly.
 	c.used = true
 	switch {
 	case !now.Before(c.expires):
-		writeError(w, http.StatusBadRequest, "invalid_grant", "The authorization code expired.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_grant", "The authorization code expired.")
 	case c.clientID != client.ID:
-		writeError(w, http.StatusBadRequest, "invalid_grant", "The authorization code was issued to another client.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_grant", "The authorization code was issued to another client.")
 	case (c.redirectGiven || form.Has("redirect_uri")) && form.Get("redirect_uri") != c.redirectURI:
-		writeError(w, http.StatusBadRequest, "invalid_grant", "redirect_uri does not match the authorization request.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_grant", "redirect_uri does not match the authorization request.")
 	case c.challenge == "" && hasVerifier:
-		writeError(w, http.StatusBadRequest, "invalid_grant", "code_verifier sent, but the authorization request had no code_challenge.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_grant", "code_verifier sent, but the authorization request had no code_challenge.")
 	case c.challenge != "" && !hasVerifier:
-		writeError(w, http.StatusBadRequest, "invalid_grant", "Missing code_verifier.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_grant", "Missing code_verifier.")
 	case c.challenge != "" && !pkceMatches(c.method, c.challenge, verifier):
-		writeError(w, http.StatusBadRequest, "invalid_grant", "code_verifier does not match the code_challenge.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_grant", "code_verifier does not match the code_challenge.")
 	default:
 		at, rt := e.issue(client.ID, c.scope, c.grant, legacy, now)
 		e.writeTokens(w, legacy, at, rt, rt, c.scope)
@@ -152,13 +155,13 @@ func (e *Emulator) codeGrant(w http.ResponseWriter, form url.Values, client Clie
 func (e *Emulator) refreshGrant(w http.ResponseWriter, form url.Values, client Client, legacy bool) {
 	rt := form.Get("refresh_token")
 	if rt == "" {
-		writeError(w, http.StatusBadRequest, "invalid_request", "Missing refresh_token.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", "Missing refresh_token.")
 		return
 	}
 	if !legacy && strings.HasPrefix(rt, legacyToken) {
 		// What GoTo answers for a GoToConnect refresh token ("Migrating
 		// from GoToConnect (auth.jive.com) to LogMeIn Authentication API").
-		writeError(w, http.StatusBadRequest, "invalid_request", "unsupported.jwt")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", "unsupported.jwt")
 		return
 	}
 	now := e.now()
@@ -166,14 +169,14 @@ func (e *Emulator) refreshGrant(w http.ResponseWriter, form url.Values, client C
 	defer e.mu.Unlock()
 	old := e.refresh[rt]
 	if old == nil || !now.Before(old.expires) || old.clientID != client.ID {
-		writeError(w, http.StatusBadRequest, "invalid_grant", "The refresh token is invalid or expired.")
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_grant", "The refresh token is invalid or expired.")
 		return
 	}
 	scope := old.scope
 	if form.Has("scope") {
 		req, ok := parseScope(form.Get("scope"))
 		if !ok || !subset(req, old.scope) {
-			writeError(w, http.StatusBadRequest, "invalid_scope", "The scope exceeds the original grant.")
+			oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_scope", "The scope exceeds the original grant.")
 			return
 		}
 		scope = req

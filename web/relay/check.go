@@ -1,13 +1,11 @@
 package relay
 
 import (
-	"errors"
-	"io"
+	"gotoauth/wasm/relayapi"
+	"gotoauth/web/oauthhttp"
 	"log"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 )
@@ -33,7 +31,7 @@ const CSRFHeader = "X-GoToAuth"
 func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, string, bool) {
 	h := w.Header()
 	h.Add("Vary", "Origin")
-	origin, allowed := rl.origin(r)
+	origin, allowed := rl.origins.Check(r)
 	if allowed {
 		// Let an allowed page read every answer, refusals included, and
 		// send the cookie cross-origin (Fetch Standard, CORS protocol).
@@ -43,7 +41,7 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, string, 
 	if r.Method == http.MethodOptions && allowed {
 		if r.Header.Get("Access-Control-Request-Method") != http.MethodPost {
 			h.Set("Allow", "POST")
-			writeError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
+			oauthhttp.WriteError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
 			return nil, "", false
 		}
 		h.Set("Access-Control-Allow-Methods", "POST")
@@ -54,7 +52,7 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, string, 
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodOptions {
 		h.Set("Allow", "POST")
-		writeError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
+		oauthhttp.WriteError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
 		return nil, "", false
 	}
 	if !allowed {
@@ -64,69 +62,19 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, string, 
 		// without one did not come from a page the relay serves: it is
 		// refused like a foreign origin.
 		rl.refused.note(rl.log, r.Header.Values("Origin"), rl.now())
-		writeError(w, http.StatusForbidden, "invalid_request", "The request's Origin is missing or not allowed to use this relay; its operator allows a page's origin with -allow-origin (serve.go) or Config.AllowedOrigins.")
+		oauthhttp.WriteError(w, http.StatusForbidden, "invalid_request", "The request's Origin is missing or not allowed to use this relay; its operator allows a page's origin with -allow-origin (serve.go) or Config.AllowedOrigins.")
 		return nil, "", false
 	}
-	if v := r.Header.Values(CSRFHeader); len(v) != 1 || v[0] != "1" {
-		writeError(w, http.StatusForbidden, "invalid_request", "The request must carry the header "+CSRFHeader+": 1.")
+	if v := r.Header.Values(CSRFHeader); len(v) != 1 || v[0] != relayapi.HeaderValue {
+		oauthhttp.WriteError(w, http.StatusForbidden, "invalid_request", "The request must carry the header "+CSRFHeader+": "+relayapi.HeaderValue+".")
 		return nil, "", false
 	}
-	if r.ContentLength > maxBody {
-		writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "The body is larger than 64 KiB.")
-		return nil, "", false
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "The body is larger than 64 KiB.")
-		} else {
-			writeError(w, http.StatusBadRequest, "invalid_request", "The body could not be read.")
-		}
+	body, status, desc := oauthhttp.ReadBody(w, r, maxBody)
+	if status != 0 {
+		oauthhttp.WriteError(w, status, "invalid_request", desc)
 		return nil, "", false
 	}
 	return body, origin, true
-}
-
-// origin returns the request's one Origin and whether it is allowed.
-func (rl *Relay) origin(r *http.Request) (string, bool) {
-	v := r.Header.Values("Origin")
-	if len(v) != 1 {
-		return "", false
-	}
-	return v[0], rl.origins[v[0]]
-}
-
-// plausibleOrigin reports whether s looks like an origin as browsers write
-// it in Origin (RFC 6454 §6.2): http or https, a host, an optional port and
-// nothing else. The caller's list is compared byte for byte.
-func plausibleOrigin(s string) bool {
-	if s == "" || strings.ContainsAny(s, "?#\\ \t\r\n") || strings.HasSuffix(s, "/") {
-		return false
-	}
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Opaque == "" &&
-		u.User == nil && u.Host != "" && u.Path == "" && u.RawQuery == "" && !u.ForceQuery &&
-		s == u.Scheme+"://"+u.Host
-}
-
-// readForm parses an application/x-www-form-urlencoded body in which no
-// parameter repeats (RFC 6749 §3.2); on failure it returns a description.
-func readForm(r *http.Request, body []byte) (url.Values, string) {
-	ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
-	if !strings.EqualFold(strings.TrimSpace(ct), "application/x-www-form-urlencoded") {
-		return nil, "The body must be application/x-www-form-urlencoded."
-	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, "The body is malformed."
-	}
-	for k, v := range form {
-		if len(v) > 1 {
-			return nil, "Parameter " + quote(k) + " is repeated."
-		}
-	}
-	return form, ""
 }
 
 // refusedLog logs refused origins, each at most once a minute, so that an

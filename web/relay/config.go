@@ -56,11 +56,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if len(missing) > 0 {
 		return Config{}, errors.New(strings.Join(missing, " and ") + " must be set: the relay authenticates to GoTo's token endpoint with the client's id and secret")
 	}
-	if strings.IndexByte(cfg.ClientID, ':') >= 0 {
-		return Config{}, errors.New(EnvClientID + " must not contain ':', which HTTP Basic cannot carry (RFC 7617 §2)")
-	}
-	if hasControl(cfg.ClientID) || hasControl(cfg.ClientSecret) {
-		return Config{}, errors.New(EnvClientID + " and " + EnvClientSecret + " must not contain control characters (a stray newline?)")
+	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, EnvClientID, EnvClientSecret); err != nil {
+		return Config{}, errors.New(err.(*oauth.Error).Message)
 	}
 	if cfg.TokenEndpoint == "" {
 		cfg.TokenEndpoint = oauth.DefaultTokenEndpoint

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 )
 
@@ -125,7 +126,7 @@ func TestNew(t *testing.T) {
 	if _, _, err := r2.seal.open(v, sealNow); err == nil {
 		t.Error("two random keys are the same")
 	}
-	if r1.timeout != DefaultTimeout || r1.endpoint != oauth.DefaultTokenEndpoint {
+	if r1.timeout != limits.DefaultTimeout || r1.endpoint != oauth.DefaultTokenEndpoint {
 		t.Errorf("defaults: %v %s", r1.timeout, r1.endpoint)
 	}
 }

@@ -6,6 +6,10 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"gotoauth/wasm/form"
+	"gotoauth/wasm/relayapi"
+	"gotoauth/web/oauthhttp"
 )
 
 // cookieAction is what an answer does to the refresh cookie.
@@ -122,31 +126,26 @@ func (rl *Relay) oneCookie(w http.ResponseWriter, r *http.Request, origin string
 	s, old, err := rl.readCookie(r)
 	switch {
 	case err == errAmbiguous:
-		writeError(w, http.StatusUnauthorized, "invalid_request", "The request carries more than one "+CookieName+" cookie (one set for a parent domain by another host?); the relay will not guess which is yours.")
+		oauthhttp.WriteError(w, http.StatusUnauthorized, "invalid_request", "The request carries more than one "+CookieName+" cookie (one set for a parent domain by another host?); the relay will not guess which is yours.")
 	case err == errExpiredCookie:
 		rl.apply(w, origin, cookieAction{op: clearCookie})
-		writeError(w, http.StatusUnauthorized, "invalid_grant", "The refresh cookie expired: sign in again.")
+		oauthhttp.WriteError(w, relayapi.StatusReauthenticate, "invalid_grant", "The refresh cookie expired: sign in again.")
 	case err != nil:
-		writeError(w, http.StatusUnauthorized, "invalid_grant", "The refresh cookie is not valid here: sign in again.")
+		oauthhttp.WriteError(w, relayapi.StatusReauthenticate, "invalid_grant", "The refresh cookie is not valid here: sign in again.")
 	case s == nil:
-		writeError(w, http.StatusUnauthorized, "invalid_grant", "There is no refresh cookie: sign in again.")
+		oauthhttp.WriteError(w, relayapi.StatusReauthenticate, "invalid_grant", "There is no refresh cookie: sign in again.")
 	default:
 		return s, old, true
 	}
 	return nil, false, false
 }
 
-// loopbackHost reports whether a Host header names 127.0.0.0/8, ::1 or
-// localhost, with or without a port.
+// loopbackHost reports whether a Host header names a loopback host
+// (form.LoopbackHost), with or without a port.
 func loopbackHost(hostport string) bool {
 	host := hostport
 	if h, _, err := net.SplitHostPort(hostport); err == nil {
 		host = h
 	}
-	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return form.LoopbackHost(host)
 }

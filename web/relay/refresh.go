@@ -5,6 +5,10 @@ import (
 	"net/http"
 	"time"
 
+	"gotoauth/wasm/limits"
+	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/relayapi"
+	"gotoauth/web/oauthhttp"
 	"gotoauth/web/relay/store"
 )
 
@@ -57,8 +61,8 @@ import (
 // (rl.inflight). A store that cannot be reached is answered 503 with
 // Retry-After and nothing is sent to GoTo (README: failure behaviour).
 const (
-	rotationMemory  = 60 * time.Second
-	completedMemory = 10 * time.Second
+	rotationMemory  = limits.RelayRotationMemory
+	completedMemory = limits.RelayCompletedMemory
 	// failureMemory keeps a failed refresh long enough for the callers
 	// polling on other instances to find it; a retry soon after asks again.
 	failureMemory = 2 * time.Second
@@ -105,7 +109,7 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, 
 		return
 	case res.ended:
 		rl.apply(w, origin, cookieAction{op: clearCookie})
-		writeError(w, http.StatusUnauthorized, "invalid_grant", "This sign-in has ended: sign in again.")
+		oauthhttp.WriteError(w, relayapi.StatusReauthenticate, "invalid_grant", "This sign-in has ended: sign in again.")
 		return
 	}
 	cookie := res.cookie
@@ -119,13 +123,13 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, 
 	if res.status >= 200 && res.status < 300 {
 		body = withAge(body, rl.now().Sub(res.answered))
 	}
-	writeJSON(w, res.status, body)
+	oauthhttp.WriteJSON(w, res.status, body)
 }
 
 // unavailable answers 503 for a store that cannot be reached.
 func (rl *Relay) unavailable(w http.ResponseWriter, what string) {
 	w.Header().Set("Retry-After", storeRetryAfter)
-	writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable",
+	oauthhttp.WriteError(w, http.StatusServiceUnavailable, "temporarily_unavailable",
 		"The relay's store cannot be reached, so the "+what+" cannot be made safely now; retry shortly.")
 }
 
@@ -171,7 +175,7 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			rl.log.Printf("relay: internal error while refreshing: %v", p)
-			res = refreshResult{status: http.StatusInternalServerError, body: errorBody("server_error", "The relay failed while refreshing.")}
+			res = refreshResult{status: http.StatusInternalServerError, body: oauthhttp.ErrorBody("server_error", "The relay failed while refreshing.")}
 		}
 	}()
 	deadline := time.Now().Add(rl.timeout + 5*time.Second)
@@ -194,7 +198,7 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 			return rl.sendAndFinish(key, s, c.Lease)
 		}
 		if time.Now().After(deadline) {
-			return refreshResult{status: http.StatusServiceUnavailable, body: errorBody("temporarily_unavailable",
+			return refreshResult{status: http.StatusServiceUnavailable, body: oauthhttp.ErrorBody("temporarily_unavailable",
 				"Another relay instance is refreshing this token and has not answered; retry shortly.")}
 		}
 		time.Sleep(pollInterval)
@@ -240,13 +244,13 @@ func (rl *Relay) sendAndFinish(key string, s *sealed, l store.Lease) refreshResu
 // says it is dead, kept otherwise (an answer without a refresh_token keeps
 // the old one; so does any failure that says nothing about the token).
 func (rl *Relay) sendRefresh(s *sealed) (res refreshResult, next string) {
-	out := rl.post([][2]string{{"grant_type", "refresh_token"}, {"refresh_token", s.token}})
+	out := rl.post([][2]string{{"grant_type", relayapi.GrantType(relayapi.RefreshPath)}, {"refresh_token", s.token}})
 	res = refreshResult{status: out.status, body: out.body, answered: rl.now()}
 	switch {
 	case out.issued && out.refresh != "" && out.refresh != s.token:
 		res.cookie = rl.sealCookie(out.refresh, s.signIn, res.answered)
 		next = out.refresh
-	case deadToken(out.gotoErr):
+	case oauth.DeadRefreshToken(out.gotoErr):
 		res.cookie = cookieAction{op: clearCookie}
 	}
 	return res, next

@@ -21,13 +21,13 @@
 //	POST /refresh  no body: a new access token for the refresh cookie
 //	POST /signout  no body: forgets the refresh cookie (204)
 //
-// Every endpoint wants POST, the header "X-GoToAuth: 1", an Origin from
-// Config.AllowedOrigins and a body of at most 64 KiB; a request that fails
-// any check is refused before GoTo is contacted. Token answers are GoTo's
-// JSON less its refresh_token; every error is an RFC 6749 §5.2 body. A page
-// on another allowed origin calls the relay with credentials: "include" (a
-// CORS preflight is answered for allowed origins); on the same origin the
-// fetch default, credentials: "same-origin", sends the cookie.
+// Every endpoint wants POST, the header relayapi.Header, an Origin from
+// Config.AllowedOrigins and a body of at most limits.MaxRelayBody; a request
+// that fails any check is refused before GoTo is contacted. Token answers are
+// GoTo's JSON less its refresh_token; every error is an RFC 6749 §5.2 body.
+// The client sends the cookie with credentials: "same-origin" only, so a
+// page served from another origin reaches the relay through its own
+// server's proxy (README, "Your own dev server").
 //
 // Refreshes are coalesced: concurrent refreshes with one refresh token reach
 // GoTo once, and a refresh with a token that GoTo rotated a moment ago is
@@ -48,22 +48,23 @@ import (
 	"time"
 
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/relayapi"
+	"gotoauth/web/oauthhttp"
 	"gotoauth/web/relay/store"
 )
 
 // Path is where the relay is mounted unless Config.Path says otherwise; the
 // refresh cookie's Path attribute follows the mount.
-const Path = "/relay/"
+const Path = relayapi.Path
 
 // Defaults and bounds.
 const (
-	// DefaultTimeout bounds each request to GoTo, answer included.
-	DefaultTimeout = 30 * time.Second
 	// KeySize is the length of Config.CookieKey: AES-256.
 	KeySize = 32
 	// maxBody bounds what the relay reads from the page.
-	maxBody = 64 << 10
+	maxBody = limits.MaxRelayBody
 )
 
 // Config configures a Relay. ConfigFromEnv fills in the client and the key;
@@ -104,7 +105,7 @@ type Config struct {
 	Logger *log.Logger
 	// Now defaults to time.Now; tests pass a fake clock.
 	Now func() time.Time
-	// Timeout bounds each request to GoTo: DefaultTimeout if zero, else
+	// Timeout bounds each request to GoTo: limits.DefaultTimeout if zero, else
 	// between client.MinTimeout and client.MaxTimeout.
 	Timeout time.Duration
 	// HTTPClient sends the requests to GoTo; nil means a client with
@@ -121,7 +122,7 @@ type Relay struct {
 	endpoint  string
 	revoker   string // the revocation endpoint, or ""
 	path      string
-	origins   map[string]bool
+	origins   oauthhttp.Origins
 	log       *log.Logger
 	now       func() time.Time
 	timeout   time.Duration
@@ -137,15 +138,11 @@ type Relay struct {
 
 // New checks cfg and returns a Relay.
 func New(cfg Config) (*Relay, error) {
-	switch {
-	case cfg.ClientID == "" || cfg.ClientSecret == "":
+	if cfg.ClientSecret == "" {
 		return nil, errors.New("relay: the client id and the client secret are both required")
-	case len(cfg.ClientID) > oauth.MaxParamLength || len(cfg.ClientSecret) > oauth.MaxParamLength:
-		return nil, errors.New("relay: the client id and the client secret must be shorter than 8 KiB")
-	case strings.IndexByte(cfg.ClientID, ':') >= 0:
-		return nil, errors.New("relay: the client id must not contain ':', which HTTP Basic cannot carry (RFC 7617 §2)")
-	case hasControl(cfg.ClientID) || hasControl(cfg.ClientSecret):
-		return nil, errors.New("relay: the client id and the client secret must not contain control characters")
+	}
+	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, "the client id", "the client secret"); err != nil {
+		return nil, errors.New("relay: " + err.(*oauth.Error).Message)
 	}
 	if cfg.TokenEndpoint == "" {
 		cfg.TokenEndpoint = oauth.DefaultTokenEndpoint
@@ -164,21 +161,15 @@ func New(cfg Config) (*Relay, error) {
 	if !validPath(cfg.Path) {
 		return nil, errors.New("relay: the path must be \"/\" or a folder such as \"/auth/relay/\": starting and ending with \"/\", of letters, digits and - . _ ~")
 	}
-	if len(cfg.AllowedOrigins) == 0 {
-		return nil, errors.New("relay: at least one allowed origin is required")
-	}
-	origins := make(map[string]bool)
-	for _, o := range cfg.AllowedOrigins {
-		if !plausibleOrigin(o) {
-			return nil, errors.New("relay: " + quote(o) + " is not an origin (scheme://host[:port], nothing after it)")
-		}
-		origins[o] = true
+	origins, err := oauthhttp.NewOrigins(cfg.AllowedOrigins)
+	if err != nil {
+		return nil, errors.New("relay: " + err.Error())
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
+		cfg.Timeout = limits.DefaultTimeout
 	}
-	if cfg.Timeout < client.MinTimeout || cfg.Timeout > client.MaxTimeout {
-		return nil, errors.New("relay: the timeout must be from 100 ms to 10 minutes")
+	if cfg.Timeout < limits.MinTimeout || cfg.Timeout > limits.MaxTimeout {
+		return nil, errors.New("relay: the timeout must be from " + limits.MinTimeout.String() + " to " + limits.MaxTimeout.String())
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = log.Default()
@@ -241,14 +232,14 @@ func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var endpoint func(http.ResponseWriter, *http.Request, string, []byte)
 	switch p {
-	case "/token":
+	case "/" + relayapi.TokenPath:
 		endpoint = rl.token
-	case "/refresh":
+	case "/" + relayapi.RefreshPath:
 		endpoint = rl.refresh
-	case "/signout":
+	case "/" + relayapi.SignOutPath:
 		endpoint = rl.signout
 	default:
-		writeError(w, http.StatusNotFound, "invalid_request", "No such relay endpoint; there are /token, /refresh and /signout.")
+		oauthhttp.WriteError(w, http.StatusNotFound, "invalid_request", "No such relay endpoint; there are /token, /refresh and /signout.")
 		return
 	}
 	body, origin, ok := rl.admit(w, r)
@@ -286,22 +277,4 @@ func validPath(p string) bool {
 		}
 	}
 	return true
-}
-
-// hasControl reports whether s holds an ASCII control character.
-func hasControl(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			return true
-		}
-	}
-	return false
-}
-
-// quote writes s for an error message, shortened.
-func quote(s string) string {
-	if len(s) > 100 {
-		s = s[:100] + "…"
-	}
-	return "\"" + s + "\""
 }

@@ -8,10 +8,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"gotoauth/wasm/limits"
+	"gotoauth/wasm/relayapi"
 	"strconv"
 	"time"
-
-	"gotoauth/wasm/oauth"
 )
 
 // The sealed refresh cookie.
@@ -42,7 +42,7 @@ import (
 // signing anyone out.
 const (
 	// CookieName is the refresh cookie's name.
-	CookieName = "gotoauth_relay"
+	CookieName = relayapi.CookieName
 	// RefreshLifetime is how long a refresh cookie lives: GoTo's refresh
 	// tokens last about 30 days ("Migrating to New Token Retrieval with
 	// authentication.logmeininc.com").
@@ -146,7 +146,7 @@ func (s *sealer) open(value string, now time.Time) (*sealed, error) {
 	var id signIn
 	copy(id[:], plain[16:headerSize])
 	switch {
-	case token == "" || len(token) > oauth.MaxTokenLength:
+	case token == "" || len(token) > limits.MaxTokenLength:
 		return nil, errBadCookie
 	case issued.After(now.Add(maxSkew)) || expires.Sub(issued) > RefreshLifetime:
 		return nil, errBadCookie

@@ -3,7 +3,11 @@ package relay
 import (
 	"net/http"
 
+	"gotoauth/pkce"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/relayapi"
+	"gotoauth/web/oauthhttp"
 )
 
 // token redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.5) for
@@ -14,9 +18,9 @@ import (
 // from an earlier sign-in, which may have been another user's. Each
 // redeemed code starts a sign-in with an id of its own (seal.go).
 func (rl *Relay) token(w http.ResponseWriter, r *http.Request, origin string, body []byte) {
-	form, desc := readForm(r, body)
+	form, desc := oauthhttp.ParseForm(r.Header.Get("Content-Type"), body)
 	if desc != "" {
-		writeError(w, http.StatusBadRequest, "invalid_request", desc)
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", desc)
 		return
 	}
 	code, redirectURI := form.Get("code"), form.Get("redirect_uri")
@@ -24,21 +28,21 @@ func (rl *Relay) token(w http.ResponseWriter, r *http.Request, origin string, bo
 	switch {
 	case code == "":
 		desc = "Missing code."
-	case len(code) > oauth.MaxTokenLength || hasControl(code):
+	case len(code) > limits.MaxTokenLength || oauth.HasControl(code):
 		desc = "The code is malformed."
 	case redirectURI == "":
 		desc = "Missing redirect_uri."
 	case oauth.CheckRedirectURI(redirectURI) != nil:
 		desc = "The redirect_uri is not an absolute URL without a fragment (RFC 6749 §3.1.2)."
-	case hasVerifier && !validVerifier(verifier):
+	case hasVerifier && !pkce.ValidVerifier(verifier):
 		desc = "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)."
 	}
 	if desc != "" {
-		writeError(w, http.StatusBadRequest, "invalid_request", desc)
+		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", desc)
 		return
 	}
 	params := [][2]string{
-		{"grant_type", "authorization_code"},
+		{"grant_type", relayapi.GrantType(relayapi.TokenPath)},
 		{"code", code},
 		{"redirect_uri", redirectURI},
 	}
@@ -54,19 +58,5 @@ func (rl *Relay) token(w http.ResponseWriter, r *http.Request, origin string, bo
 		cookie = cookieAction{op: clearCookie}
 	}
 	rl.apply(w, origin, cookie)
-	writeJSON(w, out.status, out.body)
-}
-
-// validVerifier checks a PKCE code verifier (RFC 7636 §4.1).
-func validVerifier(v string) bool {
-	if len(v) < 43 || len(v) > 128 {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
-			return false
-		}
-	}
-	return true
+	oauthhttp.WriteJSON(w, out.status, out.body)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/limits"
 )
 
 func TestTokenExchange(t *testing.T) {
@@ -169,7 +170,7 @@ func TestUpstreamAnswers(t *testing.T) {
 		{"GoTo's API error shape", 429, `{"int_err_code":"TooMany","msg":"slow down"}`, 502, "server_error", ""},
 		{"empty 500", 500, ``, 502, "server_error", ""},
 		{"OAuth error with a 302", 302, `{"error":"invalid_grant"}`, 502, "server_error", ""},
-		{"huge", 200, `{"access_token":"` + strings.Repeat("a", client.MaxBodyBytes) + `","token_type":"Bearer"}`, 502, "server_error", ""},
+		{"huge", 200, `{"access_token":"` + strings.Repeat("a", limits.MaxBodyBytes) + `","token_type":"Bearer"}`, 502, "server_error", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

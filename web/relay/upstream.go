@@ -11,6 +11,7 @@ import (
 	"gotoauth/wasm/client"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/wire"
+	"gotoauth/web/oauthhttp"
 )
 
 // outcome is GoTo's answer to one token request, ready for the page.
@@ -33,7 +34,7 @@ type outcome struct {
 //     apart;
 //   - an OAuth error (4xx or 5xx with an RFC 6749 §5.2 body) comes back with
 //     GoTo's status and error, error_description and error_uri only;
-//   - anything else, an answer over client.MaxBodyBytes, or no answer
+//   - anything else, an answer over limits.MaxBodyBytes, or no answer
 //     becomes 502 server_error; no whole answer within the timeout, 504
 //     temporarily_unavailable.
 //
@@ -107,7 +108,7 @@ func errorOnly(m map[string]any) map[string]any {
 // relay's own error for the page.
 func (rl *Relay) failed(status int, code, desc string) outcome {
 	rl.log.Print("relay: " + desc)
-	return outcome{status: status, body: errorBody(code, desc)}
+	return outcome{status: status, body: oauthhttp.ErrorBody(code, desc)}
 }
 
 // marshal writes an object wire.ParseObject read: only JSON's own types, so
@@ -115,14 +116,4 @@ func (rl *Relay) failed(status int, code, desc string) outcome {
 func marshal(m map[string]any) []byte {
 	b, _ := json.Marshal(m)
 	return b
-}
-
-// deadToken reports whether GoTo's error means the refresh token can never
-// be used again: invalid_grant (RFC 6749 §5.2), or GoTo's answer to a
-// GoToConnect refresh token, invalid_request with "unsupported.jwt"
-// ("Migrating from GoToConnect (auth.jive.com) to LogMeIn Authentication
-// API").
-func deadToken(e *oauth.Error) bool {
-	return e != nil && (e.OAuth == "invalid_grant" ||
-		e.OAuth == "invalid_request" && strings.Contains(e.Description, "unsupported.jwt"))
 }

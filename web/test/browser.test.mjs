@@ -11,7 +11,7 @@
 // browsers.mjs before checking a page's globals.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { BROWSERS, launch } from './browsers.mjs';
 import { startServer } from './server.mjs';
 
@@ -20,8 +20,10 @@ const ARTEFACTS = new URL('../test-results/', import.meta.url);
 // which the relay signs in as; the page must never see the secret.
 const DEMO_CLIENT = 'gotoauth-demo';
 const DEMO_SECRET = 'gotoauth+demo/secret==';
-// The relay's cookie (web/relay: CookieName, Path).
-const RELAY_COOKIE = 'gotoauth_relay';
+// The relay's cookie, read from the relay contract's one home
+// (wasm/relayapi: CookieName).
+const RELAY_COOKIE = readFileSync(new URL('../../wasm/relayapi/relayapi.go', import.meta.url), 'utf8')
+  .match(/\bCookieName\s*=\s*"([^"]+)"/)[1];
 
 let server; // serve.go -emulator -relay, as `make run`
 let plain; // serve.go -emulator: no relay

@@ -71,6 +71,7 @@ async function signIn(c) {
 test('the code flow through the relay: no refresh token reaches the page, refresh() and signOut() go through it', async () => {
   const c = relayClient();
   assert.equal(c.config.relay, `${base}/relay/`);
+  assert.equal('tokenEndpoint' in c.config, false, 'a relay client reports a token endpoint it never uses');
   const token = await signIn(c);
   assert.ok(token.accessToken);
   assert.equal(token.refreshToken, undefined, 'the relay keeps the refresh token');

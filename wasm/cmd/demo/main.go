@@ -26,7 +26,6 @@ import (
 	"gotoauth/wasm/explain"
 	"gotoauth/wasm/form"
 	"gotoauth/wasm/oauth"
-	"gotoauth/wasm/scim"
 	"gotoauth/wasm/wire"
 )
 
@@ -276,7 +275,7 @@ func presetFields() {
 	setValue("relay", "")
 	setValue("authorize-endpoint", oauth.DefaultAuthorizeEndpoint)
 	setValue("token-endpoint", oauth.DefaultTokenEndpoint)
-	setValue("me-endpoint", scim.DefaultMeEndpoint)
+	setValue("me-endpoint", oauth.DefaultMeEndpoint)
 	text("mode", modeGoTo)
 	go func() {
 		cfg := getJSON(origin + configPath) // nil: not served by serve.go
