@@ -37,9 +37,8 @@ function describe(v) {
 // Values a function legitimately accepts (authorize takes no argument).
 const accepted = {
   'client.authorize': (v) => {
-    // Options it does not know (clientId belongs to the client) are ignored.
-    const known = ['scope', 'flow', 'state', 'extraParams'];
-    try { return v == null || (typeof v === 'object' && !Array.isArray(v) && !Object.keys(v).some((k) => known.includes(k))); } catch { return false; }
+    // No options at all; any key it does not know (clientId belongs to the client) is refused.
+    try { return v == null || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0); } catch { return false; }
   },
 };
 
