@@ -2,23 +2,10 @@
 // and any bundler's default) and gotoauth-node.js (Node) differ only in how
 // they get gotoauth.wasm; everything else is here: the error type, starting
 // the Go runtime on a global object of its own, and the public API over the
-// raw Go functions. Not an entry: import the package, or one of the two.
+// raw Go functions. The error type is in gotoauth-errors.js. Not an entry: import the package, or one of the two.
 import { defineGo } from './gotoauth-glue.mjs';
+import { GoToAuthError } from './gotoauth-errors.js';
 import { makeSession } from './gotoauth-session.js';
-
-/** The one error type gotoauth throws or rejects with; `code` is stable. */
-export class GoToAuthError extends Error {
-  constructor(code, message, details) {
-    super(message);
-    this.name = 'GoToAuthError';
-    this.code = code;
-    if (details && typeof details === 'object') {
-      for (const key of ['error', 'errorDescription', 'errorURI', 'status']) {
-        if (details[key] !== undefined) this[key] = details[key];
-      }
-    }
-  }
-}
 
 // ---------------------------------------------------------------------------
 // The Go runtime's global object.

@@ -20,6 +20,8 @@
 //     the request's socket would, and nothing is left once it settles.
 //
 // One refresh at a time, and why a late message does not cost a second one.
+// (This is the one place the lock-versus-channel race is explained; the
+// README, the relay and the tests point here.)
 //
 // Refreshes of one client id are serialised: in a browser by a Web Lock
 // ('gotoauth:refresh:' + clientId), which also serialises the tabs of the
@@ -42,10 +44,10 @@
 // tabs hold one token. A's message, when it arrives, carries that same
 // token and changes nothing. Outside relay mode there are no tabs: the
 // in-page chain and the check are the whole story.
-import { GoToAuthError } from './gotoauth-core.js';
+import { GoToAuthError } from './gotoauth-errors.js';
 
 /** A token is refreshed when it has less than this left. */
-export const EXPIRY_MARGIN_MS = 60_000;
+const EXPIRY_MARGIN_MS = 60_000;
 /** How long a tab without a token waits for another tab's answer. */
 const ASK_WAIT_MS = 150;
 /** The longest Retry-After session.fetch waits for. */
@@ -98,7 +100,7 @@ function isToken(t) {
 }
 
 /** Retry-After as milliseconds to wait, or null when absent or unreadable. */
-export function retryAfterMs(value, now = Date.now()) {
+function retryAfterMs(value, now = Date.now()) {
   if (value == null) return null;
   const v = String(value).trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;
@@ -149,9 +151,10 @@ function sessionClass() {
 
 /**
  * makeSession returns {session, internal}: session is client.session,
- * internal is what the client's methods call (set, signedOut). refresh(rt)
- * is the client's raw refresh (no argument in relay mode), signOut its raw
- * sign-out.
+ * internal is what the client's methods call (set, fill, epoch, clear,
+ * signedOut, close). refresh(rt) is the client's raw refresh (no argument
+ * in relay mode); checkBearerURL(origin) throws where session.fetch must
+ * not send the token.
  */
 export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
   let target; // the session itself: events fire on it

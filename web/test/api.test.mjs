@@ -321,3 +321,26 @@ test('normalizeTokenResponse refuses NaN and Infinity rather than sending them a
   }
   assert.equal(g.normalizeTokenResponse({ access_token: 'a', token_type: 'Bearer', expires_in: 60 }).expiresIn, 60);
 });
+
+test('the package\'s modules import one another without a circle', async () => {
+  const graph = new Map();
+  const visit = async (file) => {
+    if (graph.has(file)) return;
+    const text = await readFile(new URL(`../${file}`, import.meta.url), 'utf8');
+    const deps = [...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+['"]\.\/([^'"]+)['"]/gm)].map((m) => m[1]);
+    graph.set(file, deps);
+    for (const d of deps) await visit(d);
+  };
+  await visit('gotoauth.js');
+  await visit('gotoauth-node.js');
+  const path = [];
+  const check = (file) => {
+    assert.ok(!path.includes(file), `import circle: ${[...path, file].join(' -> ')}`);
+    path.push(file);
+    for (const d of graph.get(file)) check(d);
+    path.pop();
+  };
+  check('gotoauth.js');
+  check('gotoauth-node.js');
+  assert.ok(graph.has('gotoauth-errors.js'));
+});
