@@ -2,23 +2,10 @@
 // and any bundler's default) and gotoauth-node.js (Node) differ only in how
 // they get gotoauth.wasm; everything else is here: the error type, starting
 // the Go runtime on a global object of its own, and the public API over the
-// raw Go functions. Not an entry: import the package, or one of the two.
+// raw Go functions. The error type is in gotoauth-errors.js. Not an entry: import the package, or one of the two.
 import { defineGo } from './gotoauth-glue.mjs';
+import { GoToAuthError } from './gotoauth-errors.js';
 import { makeSession, setLimits } from './gotoauth-session.js';
-
-/** The one error type gotoauth throws or rejects with; `code` is stable. */
-export class GoToAuthError extends Error {
-  constructor(code, message, details) {
-    super(message);
-    this.name = 'GoToAuthError';
-    this.code = code;
-    if (details && typeof details === 'object') {
-      for (const key of ['error', 'errorDescription', 'errorURI', 'status']) {
-        if (details[key] !== undefined) this[key] = details[key];
-      }
-    }
-  }
-}
 
 // ---------------------------------------------------------------------------
 // The Go runtime's global object.
@@ -148,10 +135,13 @@ async function start(options, compileURL) {
   if (options === null || typeof options !== 'object') {
     throw new GoToAuthError('invalid_argument', 'load options must be an object');
   }
+  checkKeys(options, 'load options', LOAD_KEYS);
+  const wasm = own(options, 'wasm');
+  const wasmURL = own(options, 'wasmURL');
   let module;
-  if (options.wasm instanceof WebAssembly.Module) module = options.wasm;
-  else if (options.wasm != null) module = await WebAssembly.compile(options.wasm);
-  else module = await compileURL(options.wasmURL == null ? undefined : options.wasmURL);
+  if (wasm instanceof WebAssembly.Module) module = wasm;
+  else if (wasm != null) module = await WebAssembly.compile(wasm);
+  else module = await compileURL(wasmURL == null ? undefined : wasmURL);
   const { go, global } = goRuntime();
   const instance = await WebAssembly.instantiate(module, go.importObject);
   const raw = await new Promise((resolve, reject) => {
@@ -196,7 +186,22 @@ export async function compileFetched(url) {
 // The module's limits (wasm/limits, published at boot as raw.limits): the
 // checks below use them, never literals of their own.
 let limits;
-const OPTION_STRINGS = ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint', 'tokenEndpoint', 'meEndpoint', 'clientSecret'];
+// Every function's options, by name: the string ones are sent to Go as
+// they are; a key that is not listed is refused (checkKeys).
+const CLIENT_STRINGS = ['clientId', 'redirectUri', 'flow', 'authorizeEndpoint', 'tokenEndpoint', 'meEndpoint', 'clientSecret'];
+const CLIENT_KEYS = [...CLIENT_STRINGS, 'scope', 'relay', 'storage', 'timeoutMs'];
+const AUTHORIZE_STRINGS = ['flow', 'state'];
+const AUTHORIZE_KEYS = [...AUTHORIZE_STRINGS, 'scope', 'extraParams'];
+const AUTHORIZE_URL_STRINGS = ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint'];
+const AUTHORIZE_URL_KEYS = [...AUTHORIZE_URL_STRINGS, 'scope', 'extraParams'];
+const LOAD_KEYS = ['wasmURL', 'wasm'];
+const HANDLE_REDIRECT_KEYS = ['cleanAddressBar'];
+
+// own reads an option the caller's object holds itself: a property that
+// Object.prototype (or any prototype) supplies configures nothing.
+function own(o, name) {
+  return Object.prototype.hasOwnProperty.call(o, name) ? o[name] : undefined;
+}
 
 function invalid(message) {
   return new GoToAuthError('invalid_argument', message);
@@ -248,21 +253,62 @@ function safeMessage(err) {
   }
 }
 
-// options turns an options object into form-encoded text for Go, checking
-// every known field's type.
-function options(o, what, names, { allowMissing = false } = {}) {
+// checkKeys refuses an options object with a key the function does not
+// know: a misspelt option would otherwise be ignored, and its default used.
+// Only own keys count (see own).
+function checkKeys(o, what, known) {
+  for (const key of Object.keys(o)) {
+    if (known.includes(key)) continue;
+    const near = nearest(key, known);
+    throw invalid(`${what}: unknown option "${key.slice(0, 100)}"${near ? `; did you mean "${near}"?` : ''} (known: ${known.join(', ')})`);
+  }
+}
+
+// nearest is the known name a misspelling most likely meant: the same
+// letters in another case, else the closest within a third of its length.
+function nearest(key, known) {
+  const lower = key.toLowerCase();
+  const same = known.find((k) => k.toLowerCase() === lower);
+  if (same) return same;
+  let best = null;
+  let bestDistance = Math.max(1, Math.floor(key.length / 3)) + 1;
+  for (const k of known) {
+    const d = distance(lower, k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+// distance is the Levenshtein edit distance, for short option names.
+function distance(a, b) {
+  if (a.length > 64) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+// options checks an options object's keys against known and turns its
+// strings (names), scope and extraParams into form-encoded text for Go.
+function options(o, what, names, known, { allowMissing = false } = {}) {
   if (o == null) {
     if (allowMissing) return '';
     throw invalid(`${what} must be an object`);
   }
   if (typeof o !== 'object' || Array.isArray(o)) throw invalid(`${what} must be an object, not ${typeName(o)}`);
+  checkKeys(o, what, known);
   const pairs = [];
   for (const name of names) {
-    const v = o[name];
+    const v = own(o, name);
     if (v == null) continue;
     pairs.push(encode(name, checkString(v, name)));
   }
-  const scope = o.scope;
+  const scope = own(o, 'scope');
   if (scope != null) {
     if (typeof scope === 'string') {
       pairs.push(encode('scope', checkString(scope, 'scope')));
@@ -274,12 +320,12 @@ function options(o, what, names, { allowMissing = false } = {}) {
       throw invalid(`scope must be a string or an array of strings, not ${typeName(scope)}`);
     }
   }
-  const extra = o.extraParams;
+  const extra = known.includes('extraParams') ? own(o, 'extraParams') : undefined;
   if (extra != null) {
     if (typeof extra !== 'object' || Array.isArray(extra)) throw invalid(`extraParams must be an object of strings, not ${typeName(extra)}`);
     const keys = Object.keys(extra);
     if (keys.length > limits.maxExtraParams) throw invalid(`extraParams has more than ${limits.maxExtraParams} entries`);
-    for (const k of keys) pairs.push(encode(`extra.${k}`, checkString(extra[k], `extraParams.${k}`)));
+    for (const k of keys) pairs.push(encode(`extra.${k}`, checkString(own(extra, k), `extraParams.${k}`)));
   }
   return pairs.join('&');
 }
@@ -355,14 +401,14 @@ function wrapAPI(raw) {
     ? new FinalizationRegistry((id) => call(raw.clientRelease, '', id)) : null;
 
   function client(config) {
-    let form = options(config, 'client config', OPTION_STRINGS);
-    const relay = config.relay;
+    let form = options(config, 'client config', CLIENT_STRINGS, CLIENT_KEYS);
+    const relay = own(config, 'relay');
     if (relay != null) {
       // Resolved against the page, so that '/relay/' means this origin's.
       form += `&${encode('relay', resolveRelay(checkString(relay, 'relay')))}`;
     }
-    const storage = config.storage;
-    const timeout = config.timeoutMs;
+    const storage = own(config, 'storage');
+    const timeout = own(config, 'timeoutMs');
     if (timeout != null) {
       if (!Number.isSafeInteger(timeout)) throw invalid(`timeoutMs must be a whole number of milliseconds, not ${typeName(timeout)} ${String(timeout).slice(0, 40)}`);
       form += `${form ? '&' : ''}timeoutMs=${timeout}`;
@@ -371,19 +417,41 @@ function wrapAPI(raw) {
     const id = made.id;
     const relayMode = relay != null;
     const rawRefresh = (token) => later(call, raw.clientRefresh, token === undefined ? '' : checkString(token, "refresh's refresh token"), id);
+    const rawSignOut = () => later(call, raw.clientSignOut, '', id);
     // client.session (gotoauth-session.js): the client's methods fill it
     // with the token they resolve to, and signOut empties it.
-    const { session, internal } = makeSession({ clientId: made.config.clientId, relayMode, refresh: rawRefresh });
-    const filled = (t) => { internal.set(t); return t; };
+    const { session, internal } = makeSession({
+      clientId: made.config.clientId, relayMode, refresh: rawRefresh,
+      checkBearerURL: (origin) => call(raw.checkBearerURL, origin),
+    });
+    let closed = false; // client.close() was called
+    // filling(p) is p, a token call begun now, settled into the session.
+    // A call that settles after a sign-out (or close) puts nothing back:
+    // it rejects with reauthenticate, and through a relay the sign-out is
+    // made again, since the relay may have set its cookie after the first.
+    const filling = (p) => {
+      const epoch = internal.epoch();
+      return p.then(async (t) => {
+        if (internal.fill(t, epoch)) return t;
+        if (relayMode && !closed) await rawSignOut().catch(() => {});
+        throw new GoToAuthError('reauthenticate', 'signed out while this call was under way: sign in again');
+      });
+    };
+    // live wraps a method that a closed client refuses.
+    const live = (f, what, async = false) => guarded((...args) => {
+      if (closed) throw invalid(`${what}: this client is closed (client.close() was called): make a new one`);
+      return f(...args);
+    }, what, async);
     const api = Object.freeze({
       config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope) }),
       session,
-      authorize: guarded((o) => call(raw.clientAuthorize, options(o, 'authorize options', ['flow', 'state'], { allowMissing: true }), id), 'authorize'),
-      handleRedirect: guarded((url, o) => {
+      authorize: live((o) => call(raw.clientAuthorize, options(o, 'authorize options', AUTHORIZE_STRINGS, AUTHORIZE_KEYS, { allowMissing: true }), id), 'authorize'),
+      handleRedirect: live((url, o) => {
         let clean = true;
         if (o != null) {
           if (typeof o !== 'object') throw invalid('handleRedirect options must be an object');
-          const c = o.cleanAddressBar;
+          checkKeys(o, 'handleRedirect options', HANDLE_REDIRECT_KEYS);
+          const c = own(o, 'cleanAddressBar');
           if (c != null && typeof c !== 'boolean') throw invalid('cleanAddressBar must be a boolean');
           clean = c !== false;
         }
@@ -400,36 +468,50 @@ function wrapAPI(raw) {
         if (result.kind === 'token') internal.set(result.token);
         return result;
       }, 'handleRedirect', true),
-      exchangeCode: guarded((result) => {
+      exchangeCode: live((result) => {
         const cb = result != null && typeof result === 'object' ? checked.get(result) : undefined;
         if (cb === undefined) {
           throw invalid('exchangeCode takes the result that handleRedirect resolved to, so that the code\'s state has been checked');
         }
         checked.delete(result);
-        return later(call, raw.clientExchangeCode, '', id, cb).then(filled);
+        return filling(later(call, raw.clientExchangeCode, '', id, cb));
       }, 'exchangeCode', true),
       // Through a relay, refresh() takes no token: the relay keeps it.
-      refresh: guarded((token) => rawRefresh(token).then(filled), 'refresh', true),
-      signOut: guarded(() => {
+      refresh: live((token) => filling(rawRefresh(token)), 'refresh', true),
+      signOut: live(() => {
         internal.clear(); // at once: no token is handed out while the relay forgets it
-        return later(call, raw.clientSignOut, '', id).finally(() => internal.signedOut()).then(() => undefined);
+        return rawSignOut().finally(() => internal.signedOut()).then(() => undefined);
       }, 'signOut', true),
-      me: guarded((token) => later(call, raw.clientMe, checkString(token, "me's access token"), id), 'me', true),
+      me: live((token) => later(call, raw.clientMe, checkString(token, "me's access token"), id), 'me', true),
+      // close releases what the client holds: its session's BroadcastChannel
+      // and its state in the module. It is not a sign-out.
+      close: () => {
+        if (closed) return;
+        closed = true;
+        internal.close();
+        release?.unregister(api);
+        call(raw.clientRelease, '', id);
+      },
     });
-    release?.register(api, id);
+    release?.register(api, id, api);
     return api;
   }
 
   return Object.freeze({
     version: raw.version,
     pkce: guarded(() => call(raw.pkce, ''), 'pkce'),
-    authorizeURL: guarded((o) => call(raw.authorizeURL, options(o, 'authorizeURL options', ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint'])), 'authorizeURL'),
+    authorizeURL: guarded((o) => call(raw.authorizeURL, options(o, 'authorizeURL options', AUTHORIZE_URL_STRINGS, AUTHORIZE_URL_KEYS)), 'authorizeURL'),
     parseRedirect: guarded((url) => call(raw.parseRedirect, checkString(url, "parseRedirect's url")), 'parseRedirect'),
     normalizeTokenResponse: guarded((response) => {
       let text = response;
       if (typeof response === 'object' && response !== null && !Array.isArray(response)) {
         // Go reads the response as JSON text, as it reads HTTP bodies.
-        text = JSON.stringify(response);
+        // JSON.stringify writes NaN and Infinity as null: such a number
+        // is refused here, before it is text.
+        text = JSON.stringify(response, (key, v) => {
+          if (typeof v === 'number' && !Number.isFinite(v)) throw invalid(`normalizeTokenResponse: ${key || 'a value'} is ${v}, not a finite number`);
+          return v;
+        });
       } else if (typeof response !== 'string') {
         throw invalid(`normalizeTokenResponse takes a token response object or its JSON text, not ${typeName(response)}`);
       }

@@ -3,7 +3,8 @@
 // file: URL (gotoauth.wasm next to this file by default) is read from disk,
 // an http(s) URL fetched. No global is written but globalThis.gotoauth.
 import { readFile } from 'node:fs/promises';
-import { GoToAuthError, makeLoad, compileFetched } from './gotoauth-core.js';
+import { GoToAuthError } from './gotoauth-errors.js';
+import { makeLoad, compileFetched } from './gotoauth-core.js';
 
 export { GoToAuthError };
 

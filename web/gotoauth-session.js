@@ -20,6 +20,8 @@
 //     the request's socket would, and nothing is left once it settles.
 //
 // One refresh at a time, and why a late message does not cost a second one.
+// (This is the one place the lock-versus-channel race is explained; the
+// README, the relay and the tests point here.)
 //
 // Refreshes of one client id are serialised: in a browser by a Web Lock
 // ('gotoauth:refresh:' + clientId), which also serialises the tabs of the
@@ -42,7 +44,7 @@
 // tabs hold one token. A's message, when it arrives, carries that same
 // token and changes nothing. Outside relay mode there are no tabs: the
 // in-page chain and the check are the whole story.
-import { GoToAuthError } from './gotoauth-core.js';
+import { GoToAuthError } from './gotoauth-errors.js';
 
 // The module's limits (wasm/limits), set by gotoauth-core.js at boot:
 // a token is refreshed when it has less than EXPIRY_MARGIN_MS left; a tab
@@ -106,7 +108,7 @@ function isToken(t) {
 }
 
 /** Retry-After as milliseconds to wait, or null when absent or unreadable. */
-export function retryAfterMs(value, now = Date.now()) {
+function retryAfterMs(value, now = Date.now()) {
   if (value == null) return null;
   const v = String(value).trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;
@@ -157,15 +159,19 @@ function sessionClass() {
 
 /**
  * makeSession returns {session, internal}: session is client.session,
- * internal is what the client's methods call (set, signedOut). refresh(rt)
- * is the client's raw refresh (no argument in relay mode), signOut its raw
- * sign-out.
+ * internal is what the client's methods call (set, fill, epoch, clear,
+ * signedOut, close). refresh(rt) is the client's raw refresh (no argument
+ * in relay mode); checkBearerURL(origin) throws where session.fetch must
+ * not send the token.
  */
-export function makeSession({ clientId, relayMode, refresh }) {
+export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
   let target; // the session itself: events fire on it
   let current = null;        // the token, without refreshToken
   let refreshToken = null;   // outside relay mode only
-  let generation = 0;        // bumped by signOut: refreshes begun before it are dropped
+  // Bumped by every sign-out (and by close): a call begun before one puts
+  // nothing back when it settles (fill, renew).
+  let generation = 0;
+  let closed = false;        // client.close() was called
   let refreshing = null;     // {from, promise}: this page's refresh under way
   let expiredFor = null;     // the access token 'expired' was fired for
   const channel = openChannel(clientId);
@@ -261,7 +267,10 @@ export function makeSession({ clientId, relayMode, refresh }) {
     return Promise.reject(err);
   }
 
+  const closedError = () => new GoToAuthError('invalid_argument', 'this client is closed (client.close() was called): make a new one');
+
   async function token() {
+    if (closed) throw closedError();
     const t = current;
     if (t && fresh(t)) return t;
     if (!t) {
@@ -290,8 +299,15 @@ export function makeSession({ clientId, relayMode, refresh }) {
   }
 
   async function sessionFetch(input, init = undefined) {
+    if (closed) throw closedError();
     const request = new Request(input, init); // validates input and init as fetch would
     const own = request.headers.has('Authorization');
+    if (!own) {
+      // RFC 6750 §5.3: the bearer token goes over TLS only (loopback aside),
+      // by the rule the client's own endpoints follow, which lives in Go.
+      const u = new URL(request.url);
+      checkBearerURL(`${u.protocol}//${u.host}/`);
+    }
     const body = init?.body;
     const replayable = !(typeof ReadableStream === 'function' && body instanceof ReadableStream)
       && !(input instanceof Request && input.body !== null && body === undefined && input.bodyUsed);
@@ -328,6 +344,28 @@ export function makeSession({ clientId, relayMode, refresh }) {
   target = session;
   const internal = {
     set: (t) => set(t),
+    /** The sign-out generation a call begins in; fill() takes it back. */
+    epoch: () => generation,
+    /**
+     * fill stores the token a call begun in `epoch` resolved to, unless a
+     * sign-out (or close) came in between: then it stores nothing and
+     * returns false.
+     */
+    fill(t, epoch) {
+      if (closed || epoch !== generation) return false;
+      set(t);
+      return true;
+    },
+    /** client.close(): the channel is closed, and the session ends here (not in other tabs). */
+    close() {
+      if (closed) return;
+      closed = true;
+      clear();
+      if (channel) {
+        channel.onmessage = null;
+        channel.close();
+      }
+    },
     // Called once the client's sign-out is done (the relay's cookie cleared).
     signedOut() {
       clear();

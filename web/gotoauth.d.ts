@@ -161,6 +161,8 @@ export interface Session extends EventTarget {
    * sent). Redirects are refused unless init.redirect says otherwise. A 401 refreshes once (unless
    * another call already did) and retries once; a 429 or 503 with a Retry-After of at most 60 s is
    * waited for and retried once. At most one retry; a ReadableStream body is never retried.
+   * The token is sent over https only (plain http to 127.0.0.1, ::1 or localhost aside; RFC 6750 §5.3):
+   * any other URL rejects with invalid_argument, and nothing is sent.
    */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
   /** The current token, or null; never refreshes. */
@@ -194,6 +196,12 @@ export interface Client {
   signOut(): Promise<void>;
   /** SCIM /me, mapped onto the old token response's user fields. */
   me(accessToken: string): Promise<Profile>;
+  /**
+   * Releases the client: closes its session's BroadcastChannel and frees its state in the module.
+   * Not a sign-out: the relay's cookie and other tabs are untouched. Afterwards every method rejects
+   * with invalid_argument. Calling it again does nothing.
+   */
+  close(): void;
 }
 
 export interface GoToAuth {

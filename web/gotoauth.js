@@ -10,7 +10,8 @@
 // and webpack recognise and emit as an asset. It resolves to the API
 // object, also left at globalThis.gotoauth (the only global it writes);
 // loading twice gives the same instance.
-import { GoToAuthError, makeLoad, compileFetched } from './gotoauth-core.js';
+import { GoToAuthError } from './gotoauth-errors.js';
+import { makeLoad, compileFetched } from './gotoauth-core.js';
 
 export { GoToAuthError };
 

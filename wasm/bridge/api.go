@@ -124,6 +124,16 @@ func normalizeTokenResponse(w *wire.Writer, payload string, _ []safejs.Value) er
 	return nil
 }
 
+// checkBearerURL(origin) → null, or invalid_argument where session.fetch
+// must not send its bearer token.
+func checkBearerURL(w *wire.Writer, payload string, _ []safejs.Value) error {
+	if err := oauth.CheckBearerURL(payload); err != nil {
+		return err
+	}
+	w.Null()
+	return nil
+}
+
 // migrateURL(url) → {url, changed, notes}
 func migrateURL(w *wire.Writer, payload string, _ []safejs.Value) error {
 	u, err := checkLen(payload, "migrateURL's url", limits.MaxURLLength)

@@ -169,6 +169,7 @@ func Boot() (safejs.Value, error) {
 		"parseRedirect":          export(parseRedirect),
 		"normalizeTokenResponse": export(normalizeTokenResponse),
 		"migrateURL":             export(migrateURL),
+		"checkBearerURL":         export(checkBearerURL),
 		"newClient":              export(newClient),
 		"clientAuthorize":        export(clientAuthorize),
 		"clientHandleRedirect":   export(clientHandleRedirect),

@@ -209,13 +209,32 @@ func checkEndpoint(what, endpoint, def string) (string, error) {
 	if u.HasFragment {
 		return "", errorf(InvalidArgument, what+" must not have a fragment (RFC 6749 §3.1)")
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && u.IsLoopback()) {
+	if !overTLS(u) {
 		return "", errorf(InvalidArgument, what+" must use https (http only on 127.0.0.1, ::1 or localhost)")
 	}
 	if _, err := form.Parse(u.Query); err != nil {
 		return "", errorf(InvalidArgument, what+" has a malformed query: "+err.Error())
 	}
 	return endpoint, nil
+}
+
+// overTLS is the one rule for where a token may be sent: https, or plain
+// http to a loopback host (RFC 6749 §3.1, RFC 6750 §5.3, RFC 8252 §7.3).
+func overTLS(u form.URL) bool {
+	return u.Scheme == "https" || u.Scheme == "http" && u.IsLoopback()
+}
+
+// CheckBearerURL refuses a URL that a bearer token must not be sent to
+// (RFC 6750 §5.3: TLS only), by the same rule as the endpoints.
+func CheckBearerURL(raw string) error {
+	u, err := form.SplitURL(raw)
+	if err != nil || u.Host == "" || len(raw) > MaxParamLength {
+		return errorf(InvalidArgument, "session.fetch takes an absolute https URL")
+	}
+	if !overTLS(u) {
+		return errorf(InvalidArgument, "session.fetch sends the bearer token over https only (RFC 6750 §5.3); plain http only to 127.0.0.1, ::1 or localhost")
+	}
+	return nil
 }
 
 func endpointParams(endpoint string) form.Values {

@@ -282,3 +282,65 @@ test('the d.ts names every export', async () => {
   }
   assert.ok(GoToAuthError.prototype instanceof Error);
 });
+
+test('options are read as own properties: a polluted Object.prototype configures nothing', async () => {
+  const polluted = {
+    tokenEndpoint: 'https://evil.example/token', meEndpoint: 'https://evil.example/me', authorizeEndpoint: 'https://evil.example/authorize',
+    relay: 'https://evil.example/relay/', clientSecret: 'stolen', scope: 'evil', extraParams: { evil: '1' }, flow: 'implicit',
+    state: 'e'.repeat(30), timeoutMs: 100, storage: { getItem() { throw new Error('evil'); }, setItem() {}, removeItem() {} },
+    cleanAddressBar: false, redirectUri: 'https://evil.example/cb', wasm: new Uint8Array(8), wasmURL: 'https://evil.example/x.wasm',
+  };
+  for (const [k, v] of Object.entries(polluted)) Object.prototype[k] = v; // eslint-disable-line no-extend-native
+  try {
+    const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage() });
+    assert.equal(c.config.tokenEndpoint, 'https://authentication.logmeininc.com/oauth/token');
+    assert.equal(c.config.meEndpoint, 'https://api.getgo.com/identity/v1/Users/me');
+    assert.equal(c.config.authorizeEndpoint, 'https://authentication.logmeininc.com/oauth/authorize');
+    assert.ok(!Object.hasOwn(c.config, 'relay'));
+    assert.equal(c.config.flow, 'code');
+    assert.deepEqual([...c.config.scope], []);
+    const a = c.authorize({});
+    const u = new URL(a.url);
+    assert.equal(u.origin, 'https://authentication.logmeininc.com');
+    assert.equal(u.searchParams.get('evil'), null);
+    assert.equal(u.searchParams.get('scope'), null);
+    assert.notEqual(a.state, polluted.state);
+    const b = g.authorizeURL({ clientId: 'c', redirectUri: REDIRECT });
+    assert.equal(new URL(b.url).origin, 'https://authentication.logmeininc.com');
+    assert.equal(await load({}), g);
+  } finally {
+    for (const k of Object.keys(polluted)) delete Object.prototype[k];
+  }
+});
+
+test('normalizeTokenResponse refuses NaN and Infinity rather than sending them as null', () => {
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const e = throwsWith('invalid_argument', () => g.normalizeTokenResponse({ access_token: 'a', token_type: 'Bearer', expires_in: bad }));
+    assert.match(e.message, /expires_in/);
+    throwsWith('invalid_argument', () => g.normalizeTokenResponse({ access_token: 'a', token_type: 'Bearer', expires_in: 60, extra: { deep: [1, bad] } }));
+  }
+  assert.equal(g.normalizeTokenResponse({ access_token: 'a', token_type: 'Bearer', expires_in: 60 }).expiresIn, 60);
+});
+
+test('the package\'s modules import one another without a circle', async () => {
+  const graph = new Map();
+  const visit = async (file) => {
+    if (graph.has(file)) return;
+    const text = await readFile(new URL(`../${file}`, import.meta.url), 'utf8');
+    const deps = [...text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+['"]\.\/([^'"]+)['"]/gm)].map((m) => m[1]);
+    graph.set(file, deps);
+    for (const d of deps) await visit(d);
+  };
+  await visit('gotoauth.js');
+  await visit('gotoauth-node.js');
+  const path = [];
+  const check = (file) => {
+    assert.ok(!path.includes(file), `import circle: ${[...path, file].join(' -> ')}`);
+    path.push(file);
+    for (const d of graph.get(file)) check(d);
+    path.pop();
+  };
+  check('gotoauth.js');
+  check('gotoauth-node.js');
+  assert.ok(graph.has('gotoauth-errors.js'));
+});

@@ -22,6 +22,7 @@ const FILES = {
   '/gotoauth.js': 'text/javascript',
   '/gotoauth-core.js': 'text/javascript',
   '/gotoauth-session.js': 'text/javascript',
+  '/gotoauth-errors.js': 'text/javascript',
   '/gotoauth-glue.mjs': 'text/javascript',
   '/gotoauth.wasm': 'application/wasm',
 };

@@ -14,7 +14,7 @@ const g = await load();
 // with expires_in `next.expiresIn`; GET /api/me wants the newest token;
 // /api/always401 refuses everything; /api/busy answers 429 or 503 with
 // `busy.retryAfter` `busy.times` times, then 200.
-const state = { refreshes: 0, n: 0, valid: new Set(), expiresIn: 3600, delayMs: 0, busy: { status: 429, retryAfter: '1', times: 0 }, seen: [] };
+const state = { grants: [], refreshes: 0, n: 0, valid: new Set(), expiresIn: 3600, delayMs: 0, busy: { status: 429, retryAfter: '1', times: 0 }, seen: [] };
 let server;
 let base;
 
@@ -26,8 +26,7 @@ before(async () => {
     state.seen.push({ path: url.pathname, auth: req.headers.authorization, body });
     if (url.pathname === '/token') {
       const form = new URLSearchParams(body);
-      assert.equal(form.get('grant_type'), 'refresh_token');
-      assert.match(req.headers.authorization, /^Basic /);
+      state.grants.push(form.get('grant_type'));
       state.refreshes++;
       if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
       const at = `a-${++state.n}`;
@@ -67,7 +66,7 @@ before(async () => {
 after(() => new Promise((r) => server.close(r)));
 
 function reset(expiresIn = 3600) {
-  Object.assign(state, { refreshes: 0, expiresIn, delayMs: 0, seen: [] });
+  Object.assign(state, { grants: [], refreshes: 0, expiresIn, delayMs: 0, seen: [] });
   state.busy = { status: 429, retryAfter: '1', times: 0 };
 }
 
@@ -253,4 +252,95 @@ test('a process that used the session exits on its own', async () => {
   assert.equal(code, 0, `the child did not exit by itself (${out})`);
   assert.match(out, /done 200/);
   assert.ok(Date.now() - t0 < 6000);
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+test('a refresh() or exchangeCode() begun before signOut() puts nothing back after it', async () => {
+  const c = await signedIn();
+  const events = [];
+  for (const type of ['change', 'signedout']) c.session.addEventListener(type, (e) => events.push([type, e.detail?.accessToken ?? null]));
+
+  state.delayMs = 200;
+  const refreshing = c.refresh('rt-late');
+  await sleep(50); // the request is at the token server
+  await c.signOut();
+  await rejectsWith('reauthenticate', () => refreshing);
+  assert.deepEqual(events, [['signedout', null]]);
+  assert.equal(c.session.current, null);
+  state.refreshes = 0;
+  await rejectsWith('reauthenticate', () => c.session.token());
+  assert.equal(state.refreshes, 0, 'no refresh token was kept');
+
+  const a = c.authorize();
+  const r = await c.handleRedirect(`${REDIRECT}?code=late-code&state=${a.state}`);
+  events.length = 0;
+  const exchanging = c.exchangeCode(r);
+  await sleep(50);
+  await c.signOut();
+  await rejectsWith('reauthenticate', () => exchanging);
+  assert.ok(state.grants.includes('authorization_code'));
+  assert.deepEqual(events, [['signedout', null]]);
+  assert.equal(c.session.current, null);
+  state.refreshes = 0;
+  await rejectsWith('reauthenticate', () => c.session.token());
+  assert.equal(state.refreshes, 0, 'no refresh token was kept');
+
+  // A sign-in after the sign-out fills the session again.
+  state.delayMs = 0;
+  await c.refresh('rt-new');
+  assert.ok(c.session.current.accessToken);
+});
+
+test('session.fetch sends the bearer token over TLS only, plain http on loopback aside (RFC 6750 §5.3)', async () => {
+  const c = await signedIn();
+  const sent = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (r, init) => { sent.push(r.url); return realFetch(r, init); };
+  try {
+    for (const url of ['http://api.example.com/me', 'http://127.0.0.1.example.com/', 'ws://localhost/x', 'ftp://127.0.0.1/x']) {
+      const e = await rejectsWith('invalid_argument', () => c.session.fetch(url));
+      assert.match(e.message, /https/);
+    }
+    await rejectsWith('invalid_argument', () => c.session.fetch(new Request('http://api.example.com/me', { method: 'POST', body: 'x' })));
+    assert.deepEqual(sent, [], 'nothing was sent');
+    const r = await c.session.fetch(`${base}/api/me`); // http://127.0.0.1:port
+    assert.equal(r.status, 200);
+    const l = await c.session.fetch(`${base.replace('127.0.0.1', 'localhost')}/api/me`).catch((err) => err);
+    assert.ok(!(l instanceof Error && l.code === 'invalid_argument'), 'localhost is loopback');
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});
+
+test('client.close() releases the client: its BroadcastChannel is closed and its calls refused', async () => {
+  // A page (document defined) opens a channel per client.
+  const opened = [];
+  const RealChannel = globalThis.BroadcastChannel;
+  globalThis.BroadcastChannel = class extends RealChannel {
+    constructor(name) { super(name); this.closedByClient = false; opened.push(this); }
+    close() { this.closedByClient = true; super.close(); }
+  };
+  globalThis.document = {};
+  let c;
+  try {
+    c = g.client({ clientId: 'closable', redirectUri: REDIRECT, storage: new MemoryStorage() });
+  } finally {
+    delete globalThis.document;
+    globalThis.BroadcastChannel = RealChannel;
+  }
+  assert.equal(opened.length, 1);
+  assert.equal(opened[0].closedByClient, false);
+  assert.equal(c.close(), undefined);
+  assert.equal(opened[0].closedByClient, true, 'the channel is closed');
+  c.close(); // twice is harmless
+  assert.throws(() => c.authorize(), (e) => e.code === 'invalid_argument' && /closed/.test(e.message));
+  await rejectsWith('invalid_argument', () => c.refresh('rt'));
+  await rejectsWith('invalid_argument', () => c.session.token());
+  await rejectsWith('invalid_argument', () => c.session.fetch(`${base}/api/me`));
+  assert.equal(c.session.current, null);
+  // Other clients work on.
+  const d = backend();
+  await d.refresh('rt-0');
+  assert.ok(d.session.current);
 });

@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   g.authorizeURL({ clientId: 'c', flow: 'password' });
   // @ts-expect-error: clientId is required
   g.client({ redirectUri: 'https://app.example/' });
+  const closed: void = client.close();
+  console.log(closed);
 }
 
 void main;
