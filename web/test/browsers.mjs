@@ -107,9 +107,32 @@ class Page {
     return this.raw.waitForSelector(selector, { visible: true, timeout });
   }
 
-  /** Waits until fn(arg) is truthy in the page (Playwright's argument order). */
-  waitForFunction(fn, arg, { timeout = TIMEOUT } = {}) {
-    return this.raw.waitForFunction(fn, { timeout, polling: 50 }, arg);
+  /**
+   * Waits until fn(arg) is truthy in the page (Playwright's argument order)
+   * and resolves to its value, polling from here with evaluate every 50 ms.
+   * Not puppeteer's waitForFunction: that builds its predicate inside the
+   * page with Function(), which a page's CSP without 'unsafe-eval' (the
+   * demo's) refuses in Firefox ESR 140, so the tests would depend on the
+   * CSP under test letting the driver's eval through. evaluate runs in
+   * every browser whatever the page's CSP. An evaluate that fails (the page
+   * navigating, an element not there yet) is tried again until the timeout.
+   */
+  async waitForFunction(fn, arg, { timeout = TIMEOUT } = {}) {
+    const deadline = Date.now() + timeout;
+    let last;
+    for (;;) {
+      try {
+        const v = await this.raw.evaluate(fn, arg);
+        if (v) return v;
+        last = undefined;
+      } catch (err) {
+        last = err;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeout} ms waiting for ${String(fn).slice(0, 200)}${last ? ` (last: ${last.message})` : ''}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /**
