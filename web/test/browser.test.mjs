@@ -86,8 +86,8 @@ async function assertCleanAddress(page) {
   const href = await page.href();
   assert.equal(dirty(href), undefined, `the address bar still has ${dirty(href)}: ${href}`);
   const deadline = Date.now() + 5000;
-  while (dirty(page.url()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  const u = page.url();
+  while (dirty(await page.addressBar()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const u = await page.addressBar();
   assert.equal(dirty(u), undefined, `the address bar still has ${dirty(u)}: ${u}`);
 }
 
@@ -317,7 +317,7 @@ for (const name of BROWSERS) {
       await signIn(page, 'implicit');
       await page.waitForSelector('#token-panel:not([hidden])');
       await assertCleanAddress(page);
-      for (const href of [await page.href(), page.url()]) assert.ok(!href.includes('#'), `fragment left: ${href}`);
+      for (const href of [await page.href(), await page.addressBar()]) assert.ok(!href.includes('#'), `fragment left: ${href}`);
       assert.equal(await page.textContent('#token-refresh'), 'none');
       assert.equal(await page.isDisabled('#refresh'), true);
       // The help text does not promise a refresh the implicit flow cannot make.

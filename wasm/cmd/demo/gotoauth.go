@@ -154,7 +154,7 @@ func readToken(v safejs.Value) *token {
 // profile is what client.me resolves to.
 type profile struct {
 	ID, UserName, DisplayName, GivenName, FamilyName, Locale, Timezone string
-	Accounts                                                          []account
+	Accounts                                                           []account
 	// Legacy holds the old token response's user fields, by name.
 	Legacy map[string]string
 }
