@@ -146,12 +146,15 @@ func main() {
 	if *useRelay {
 		page.Relay, page.ClientID = *relayPath, relayCfg.ClientID
 	}
+	if page.Emulator {
+		page.withEmulator()
+	}
 	if *emu {
 		ec := emulator.Config{AllowedOrigins: allowed}
 		if emulated {
 			ec.Relay = *relayPath // the relay signs in as the emulator's demo client
 		}
-		api = http.StripPrefix("/goto", emulator.New(ec))
+		api = http.StripPrefix(emulatorMount, emulator.New(ec))
 	}
 	if *useRelay {
 		relayCfg.AllowedOrigins = allowed
@@ -245,7 +248,7 @@ func emulatorTokenEndpoint(bound net.Addr) string {
 			host = "::1"
 		}
 	}
-	return "http://" + net.JoinHostPort(host, port) + "/goto/oauth/token"
+	return "http://" + net.JoinHostPort(host, port) + emulatorMount + emulatorTokenPath
 }
 
 // emulatorRevocationEndpoint is the emulator's revocation endpoint beside
@@ -292,19 +295,45 @@ func (l *originList) Set(v string) error {
 // configPath is the one generated file serve.go answers besides the assets.
 const configPath = "/serve-config.json"
 
+// emulatorMount is where -emulator mounts the emulator, and the emulator's
+// endpoints under it (web/emulator's routes).
+const (
+	emulatorMount         = "/goto"
+	emulatorAuthorizePath = "/oauth/authorize"
+	emulatorTokenPath     = "/oauth/token"
+	emulatorMePath        = "/identity/v1/Users/me"
+)
+
 // pageConfig is configPath's answer: how a page served here signs in. The
-// demo reads it before anything else, so that it needs no other round trip
-// against GoTo, and then, when Emulator is set, the emulator's info.
+// demo reads it before anything else and needs nothing else to preset its
+// form: it holds no path of the emulator's.
 type pageConfig struct {
 	// Relay is the token relay's folder (-relay-path) with -relay, else "".
 	Relay string `json:"relay"`
-	// ClientID is the relay's GoTo client id with -relay, else "". Never
-	// the secret.
+	// ClientID is the relay's GoTo client id with -relay, else the
+	// emulator's demo client with -emulator, else "". Never the secret.
 	ClientID string `json:"clientId"`
 	// Emulator is set when the page signs in at the emulator under /goto/:
 	// with -emulator, unless the relay's client comes from GOTO_ variables
 	// (a relay for GoTo's client does not talk to the emulator).
 	Emulator bool `json:"emulator"`
+	// With Emulator, the emulator's endpoints, as paths on this server
+	// (the page makes them URLs with its own origin); absent otherwise,
+	// for the library's defaults, GoTo's.
+	AuthorizeEndpoint string `json:"authorizeEndpoint,omitempty"`
+	TokenEndpoint     string `json:"tokenEndpoint,omitempty"`
+	MeEndpoint        string `json:"meEndpoint,omitempty"`
+}
+
+// withEmulator points the page at the emulator: its endpoints, and, when
+// no relay names the client, the emulator's demo client.
+func (c *pageConfig) withEmulator() {
+	if c.ClientID == "" {
+		c.ClientID = emulator.DemoClientID
+	}
+	c.AuthorizeEndpoint = emulatorMount + emulatorAuthorizePath
+	c.TokenEndpoint = emulatorMount + emulatorTokenPath
+	c.MeEndpoint = emulatorMount + emulatorMePath
 }
 
 func (c pageConfig) json() []byte {
@@ -323,7 +352,7 @@ func handler(files, api http.Handler, rl *relay.Relay, config []byte) http.Handl
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "no-referrer")
-		if api != nil && strings.HasPrefix(r.URL.Path, "/goto/") {
+		if api != nil && strings.HasPrefix(r.URL.Path, emulatorMount+"/") {
 			api.ServeHTTP(w, r)
 			return
 		}

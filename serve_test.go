@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -410,12 +411,24 @@ func TestServe(t *testing.T) {
 	})
 
 	t.Run("config", func(t *testing.T) {
-		// Without -relay: the page signs in at the emulator, whose info
-		// names the client; no relay.
-		wantJSON(t, s, "/serve-config.json", `{"relay":"","clientId":"","emulator":true}`)
+		// Without -relay: the page signs in at the emulator, with its demo
+		// client and at its endpoints (paths on this server); no relay.
+		const config = `{"relay":"","clientId":"gotoauth-demo","emulator":true,` + emulatorEndpointsJSON + `}`
+		wantJSON(t, s, "/serve-config.json", config)
 		wantJSON(t, s, "/goto/_emulator/info", `{"emulator":true,"clientId":"gotoauth-demo","relay":""}`)
+		// The endpoints it names are the emulator's.
+		var endpoints map[string]any
+		if err := json.Unmarshal([]byte(config), &endpoints); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"authorizeEndpoint", "tokenEndpoint", "meEndpoint"} {
+			path, _ := endpoints[name].(string)
+			if resp, _ := s.raw(t, "GET", path, nil); resp.StatusCode == 404 {
+				t.Errorf("%s %s: 404", name, path)
+			}
+		}
 		resp, body := s.raw(t, "HEAD", "/serve-config.json", nil)
-		if resp.StatusCode != 200 || body != "" || resp.Header.Get("Content-Length") != "42" {
+		if resp.StatusCode != 200 || body != "" || resp.Header.Get("Content-Length") != strconv.Itoa(len(config)) {
 			t.Errorf("HEAD: %d %v %q", resp.StatusCode, resp.Header, body)
 		}
 		for _, m := range []string{"POST", "PUT", "DELETE", "OPTIONS"} {
@@ -647,6 +660,10 @@ func TestOriginListFlag(t *testing.T) {
 
 // wantJSON GETs target and wants exactly body, as JSON that no cache keeps
 // and no browser sniffs.
+// emulatorEndpointsJSON are the endpoints /serve-config.json names with
+// -emulator: the emulator's, as paths on serve's origin.
+const emulatorEndpointsJSON = `"authorizeEndpoint":"/goto/oauth/authorize","tokenEndpoint":"/goto/oauth/token","meEndpoint":"/goto/identity/v1/Users/me"`
+
 func wantJSON(t *testing.T, s *server, target, body string) {
 	t.Helper()
 	resp, got := s.raw(t, "GET", target, nil)
@@ -706,7 +723,7 @@ func TestServeRelay(t *testing.T) {
 
 	// The page learns the relay and the client, never the secret, from
 	// serve and from the emulator, which agree.
-	wantJSON(t, s, "/serve-config.json", `{"relay":"/relay/","clientId":"gotoauth-demo","emulator":true}`)
+	wantJSON(t, s, "/serve-config.json", `{"relay":"/relay/","clientId":"gotoauth-demo","emulator":true,`+emulatorEndpointsJSON+`}`)
 	wantJSON(t, s, "/goto/_emulator/info", `{"emulator":true,"clientId":"gotoauth-demo","relay":"/relay/"}`)
 	if !strings.Contains(s.out.String(), "relay for GoTo client gotoauth-demo at http://"+s.addr+"/goto/oauth/token") {
 		t.Errorf("output %q", s.out.String())

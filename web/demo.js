@@ -1,16 +1,12 @@
-// Starts the demo's wasm module (wasm/cmd/demo). The library itself is
-// loaded by apps through gotoauth.js; the demo is a Go program of its own,
-// started on the same Go runtime (the generated Go glue, with a global
-// object of its own: see goRuntime in gotoauth-core.js).
+// Starts the demo (wasm/cmd/demo): it loads the package as any app does,
+// with gotoauth.js's load(), which leaves the API at globalThis.gotoauth,
+// where the demo's Go finds it; then it runs the demo's own Go program on
+// a Go runtime of its own (goRuntime: the package's Go glue, with a global
+// object of its own). serve.go sends demo.wasm as application/wasm.
+import { load } from './gotoauth.js';
 import { goRuntime } from './gotoauth-core.js';
 
+await load();
 const { go } = goRuntime();
-const url = new URL('./demo.wasm', import.meta.url);
-let instance;
-try {
-  ({ instance } = await WebAssembly.instantiateStreaming(fetch(url), go.importObject));
-} catch (err) {
-  const bytes = await (await fetch(url)).arrayBuffer();
-  ({ instance } = await WebAssembly.instantiate(bytes, go.importObject));
-}
+const { instance } = await WebAssembly.instantiateStreaming(fetch(new URL('./demo.wasm', import.meta.url)), go.importObject);
 go.run(instance);

@@ -228,7 +228,7 @@ func overTLS(u form.URL) bool {
 // (RFC 6750 §5.3: TLS only), by the same rule as the endpoints.
 func CheckBearerURL(raw string) error {
 	u, err := form.SplitURL(raw)
-	if err != nil || u.Host == "" || len(raw) > MaxParamLength {
+	if err != nil || u.Host == "" || len(raw) > limits.MaxParamLength {
 		return errorf(InvalidArgument, "session.fetch takes an absolute https URL")
 	}
 	if !overTLS(u) {

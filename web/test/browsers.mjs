@@ -96,8 +96,24 @@ class Page {
   goto(url) { return this.raw.goto(url, { waitUntil: 'load' }); }
   reload() { return this.raw.reload({ waitUntil: 'load' }); }
 
-  /** The page's URL as the browser reports it to the driver. */
+  /** The page's URL as the driver last heard of it (navigations). */
   url() { return this.raw.url(); }
+
+  /**
+   * The page's URL as the browser holds it now, history.replaceState
+   * included: what the address bar shows. Chromium reports such changes to
+   * the driver, which url() gives; Firefox ESR 140 does not (its WebDriver
+   * BiDi has no history-updated event), so in Firefox the browsing
+   * context's URL is asked for (browsingContext.getTree), through
+   * puppeteer-core's BiDi session.
+   */
+  async addressBar() {
+    const context = this.raw.mainFrame().browsingContext;
+    const session = context?.userContext?.browser?.session;
+    if (!session) return this.raw.url();
+    const { result } = await session.send('browsingContext.getTree', { root: context.id, maxDepth: 0 });
+    return result.contexts[0].url;
+  }
 
   /** The document's own location.href. */
   href() { return this.raw.evaluate(() => location.href); }
@@ -107,9 +123,32 @@ class Page {
     return this.raw.waitForSelector(selector, { visible: true, timeout });
   }
 
-  /** Waits until fn(arg) is truthy in the page (Playwright's argument order). */
-  waitForFunction(fn, arg, { timeout = TIMEOUT } = {}) {
-    return this.raw.waitForFunction(fn, { timeout, polling: 50 }, arg);
+  /**
+   * Waits until fn(arg) is truthy in the page (Playwright's argument order)
+   * and resolves to its value, polling from here with evaluate every 50 ms.
+   * Not puppeteer's waitForFunction: that builds its predicate inside the
+   * page with Function(), which a page's CSP without 'unsafe-eval' (the
+   * demo's) refuses in Firefox ESR 140, so the tests would depend on the
+   * CSP under test letting the driver's eval through. evaluate runs in
+   * every browser whatever the page's CSP. An evaluate that fails (the page
+   * navigating, an element not there yet) is tried again until the timeout.
+   */
+  async waitForFunction(fn, arg, { timeout = TIMEOUT } = {}) {
+    const deadline = Date.now() + timeout;
+    let last;
+    for (;;) {
+      try {
+        const v = await this.raw.evaluate(fn, arg);
+        if (v) return v;
+        last = undefined;
+      } catch (err) {
+        last = err;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeout} ms waiting for ${String(fn).slice(0, 200)}${last ? ` (last: ${last.message})` : ''}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /**
@@ -128,11 +167,40 @@ class Page {
     }
   }
 
-  /** Clicks a visible, enabled element, waiting for it first. */
-  click(selector) { return this.raw.locator(selector).setTimeout(TIMEOUT).click(); }
+  // click and fill wait with waitForSelector and this file's
+  // waitForFunction, not with puppeteer's locators, whose waits for an
+  // enabled element go through puppeteer's waitForFunction (see above).
 
-  /** Replaces an input's value, as a person typing would. */
-  fill(selector, value) { return this.raw.locator(selector).setTimeout(TIMEOUT).fill(value); }
+  /** Clicks a visible, enabled element, waiting for it first. */
+  async click(selector) {
+    const el = await this.#enabled(selector);
+    try {
+      await el.click();
+    } finally {
+      await el.dispose();
+    }
+  }
+
+  /** Replaces an input's value, as a person typing would: select all, type. */
+  async fill(selector, value) {
+    const el = await this.#enabled(selector);
+    try {
+      await el.evaluate((e) => { e.focus(); e.select(); });
+      if (value === '') await el.press('Backspace');
+      else await el.type(value);
+    } finally {
+      await el.dispose();
+    }
+  }
+
+  async #enabled(selector) {
+    await this.waitForSelector(selector);
+    await this.waitForFunction((s) => {
+      const e = document.querySelector(s);
+      return e && !e.disabled;
+    }, selector);
+    return this.raw.waitForSelector(selector, { visible: true });
+  }
 
   /** Picks the option of a <select> by value, firing input and change. */
   async selectOption(selector, value) {
