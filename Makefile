@@ -14,7 +14,7 @@ ADDR ?= 127.0.0.1:8080
 
 LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all build bench run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox pack clean
+.PHONY: all build bench bench-relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis pack clean
 
 all: build
 
@@ -46,9 +46,17 @@ web/safejsfloor.wasm: wasm/cmd/safejsfloor/main.go go.mod go.sum
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/safejsfloor
 
 # Sizes, start-up (Node, Chromium) and calls per second against both floors
-# and oauth4webapi; not part of `make test`. Writes web/bench/results.json.
-bench: build web/floor.wasm web/floor.wasm.br web/safejsfloor.wasm web/safejsfloor.wasm.br deps-node deps-chromium
+# and oauth4webapi; then the relay's refreshes next to httputil.ReverseProxy
+# (web/bench/relay). Not part of `make test`. Writes web/bench/results.json
+# and web/bench/relay-results.json; `make bench-relay` runs the relay's part
+# alone.
+RELAY_BENCH = $(GO) run ./web/bench/relay -redis-server $(REDIS_SERVER) -out web/bench/relay-results.json
+bench: build web/floor.wasm web/floor.wasm.br web/safejsfloor.wasm web/safejsfloor.wasm.br deps-node deps-chromium deps-redis
 	cd web && CHROMIUM=$(CHROMIUM) node bench/bench.mjs
+	$(RELAY_BENCH)
+
+bench-relay: deps-redis
+	$(RELAY_BENCH)
 
 # The Go glue must come from the Go that built the module: Go's
 # wasm_exec.js made into an ES module that gives the Go runtime a global
@@ -131,6 +139,19 @@ deps-firefox:
 	  fi; \
 	fi
 
+# Debian's redis-server for the relay's benchmark, which starts a private
+# one on a free loopback port (never the system's).
+REDIS_SERVER ?= redis-server
+deps-redis:
+	@if ! command -v "$(REDIS_SERVER)" >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's redis-server for the relay's tests and benchmark"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else \
+	    echo "The relay's tests and benchmark need redis-server: run 'sudo apt-get install redis-server' (Debian) or set REDIS_SERVER=/path/to/redis-server." >&2; exit 1; \
+	  fi; \
+	fi
+
 # Node tests load the module through web/gotoauth-node.js; browser.test.mjs
 # drives the demo in headless Chromium and Firefox and saves
 # web/test-results/signed-in-chromium.png and signed-in-firefox.png.
@@ -143,6 +164,6 @@ test-interop: build
 	cd web/test/interop && $(GO) test -count=1 ./...
 
 clean:
-	rm -f web/*.wasm web/*.br web/*.gz web/wasm_exec.js web/gotoauth-glue.mjs web/bench/results.json
+	rm -f web/*.wasm web/*.br web/*.gz web/wasm_exec.js web/gotoauth-glue.mjs web/bench/results.json web/bench/relay-results.json
 	rm -f web/README.md web/LICENSE web/THIRD_PARTY_LICENSES
 	rm -rf $(PACK_DIR)
