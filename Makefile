@@ -90,7 +90,8 @@ run: build
 
 test: test-go test-fuzz test-wasm test-node test-interop
 
-test-go:
+# The relay's Redis tests start their own redis-server (web/relay/store/redistest).
+test-go: deps-redis
 	$(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./wasm/...
 	$(GO) test -race -count=1 ./...
@@ -139,16 +140,16 @@ deps-firefox:
 	  fi; \
 	fi
 
-# Debian's redis-server for the relay's benchmark, which starts a private
-# one on a free loopback port (never the system's).
+# Debian's redis-server for the relay's tests, which start their own on a
+# free loopback port without persistence; never the system's Redis.
 REDIS_SERVER ?= redis-server
 deps-redis:
 	@if ! command -v "$(REDIS_SERVER)" >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's redis-server for the relay's tests and benchmark"; \
+	    echo "installing Debian's redis-server for the relay's tests"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	  else \
-	    echo "The relay's tests and benchmark need redis-server: run 'sudo apt-get install redis-server' (Debian) or set REDIS_SERVER=/path/to/redis-server." >&2; exit 1; \
+	    echo "The relay's tests need redis-server: run 'sudo apt-get install redis-server' (Debian) or set REDIS_SERVER=/path/to/redis-server." >&2; exit 1; \
 	  fi; \
 	fi
 

@@ -1,7 +1,7 @@
 // Command serve is gotoauth's local static file server for the demo and the
 // browser tests:
 //
-//	go run serve.go [-addr 127.0.0.1:8080] [-dir web] [-emulator] [-relay] [-allow-origin http://127.0.0.1:5173 ...]
+//	go run serve.go [-addr 127.0.0.1:8080] [-dir web] [-emulator] [-relay] [-relay-path /relay/] [-allow-origin http://127.0.0.1:5173 ...]
 //
 // It serves only web assets (an allowlist of extensions) from -dir, and one
 // generated JSON file (below), so that the source, package.json,
@@ -13,17 +13,22 @@
 // which answers cross-origin requests from this server's own origin and
 // from each -allow-origin (a page served elsewhere, such as a Vite dev
 // server). With -relay it mounts the token relay
-// (package web/relay) under /relay/, for the same origins: it redeems codes
-// and refreshes tokens at GoTo with the client secret a page must not hold.
-// The relay's client comes from the environment (GOTO_CLIENT_ID,
-// GOTO_CLIENT_SECRET, GOTO_TOKEN_ENDPOINT, GOTOAUTH_COOKIE_KEY), never from
-// flags, which ps shows; with -emulator and no GOTO_ variable set, it is the
+// (package web/relay) under -relay-path (/relay/ by default), for the same
+// origins: it redeems codes and refreshes tokens at GoTo with the client
+// secret a page must not hold. The relay's configuration comes from the
+// environment (relay.ConfigFromEnv: GOTO_CLIENT_ID, GOTO_CLIENT_SECRET,
+// GOTO_TOKEN_ENDPOINT, GOTO_REVOCATION_ENDPOINT, GOTOAUTH_COOKIE_KEY,
+// GOTOAUTH_COOKIE_OLD_KEYS, GOTOAUTH_REDIS_URL), never from flags, which
+// ps shows; with -emulator and no GOTO_ variable set, its client is the
 // emulator's confidential demo client on this server.
+//
+// GET /healthz is for load balancers: 200 when the relay's store can be
+// reached (always, without -relay or without Redis), 503 otherwise.
 //
 // Besides the assets, serve.go answers one generated file, GET
 // /serve-config.json, which tells a page how to sign in here (see
-// pageConfig): {"relay":"/relay/","clientId":"…","emulator":false}. It never
-// holds the secret.
+// pageConfig): {"relay":"/relay/","clientId":"…","emulator":false}, where
+// relay is -relay-path. It never holds the secret.
 package main
 
 import (
@@ -90,10 +95,15 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
 	dir := flag.String("dir", "web", "folder of web assets")
 	emu := flag.Bool("emulator", false, "mount the GoTo OAuth emulator under /goto/")
-	useRelay := flag.Bool("relay", false, "mount the token relay under /relay/; its GoTo client comes from GOTO_CLIENT_ID and GOTO_CLIENT_SECRET (with -emulator and neither set, the emulator's)")
+	useRelay := flag.Bool("relay", false, "mount the token relay under -relay-path; its GoTo client comes from GOTO_CLIENT_ID and GOTO_CLIENT_SECRET (with -emulator and neither set, the emulator's)")
+	relayPath := flag.String("relay-path", relay.Path, "the `folder` the relay is mounted under, such as /auth/relay/; the refresh cookie's Path")
 	var allow originList
 	flag.Var(&allow, "allow-origin", "an `origin` (scheme://host[:port]) whose pages may call the emulator and the relay, besides this server's; repeatable")
 	flag.Parse()
+	if err := checkRelayPath(*relayPath); err != nil {
+		fmt.Fprintln(flag.CommandLine.Output(), "-relay-path:", err)
+		os.Exit(2)
+	}
 	if len(allow) > 0 && !*emu && !*useRelay {
 		fmt.Fprintln(flag.CommandLine.Output(), "-allow-origin needs -emulator or -relay: it adds origins to their CORS lists")
 		flag.Usage()
@@ -128,32 +138,40 @@ func main() {
 		log.Fatal(err)
 	}
 	allowed := append(origins(*addr, ln.Addr()), allow...)
-	var api, rl http.Handler
+	var api http.Handler
+	var rl *relay.Relay
 	// The page signs in at the emulator when there is one and the relay, if
 	// any, uses its client; otherwise at GoTo.
 	page := pageConfig{Emulator: *emu && (!*useRelay || emulated)}
 	if *useRelay {
-		page.Relay, page.ClientID = relay.Path, relayCfg.ClientID
+		page.Relay, page.ClientID = *relayPath, relayCfg.ClientID
 	}
 	if *emu {
 		ec := emulator.Config{AllowedOrigins: allowed}
 		if emulated {
-			ec.Relay = relay.Path // the relay signs in as the emulator's demo client
+			ec.Relay = *relayPath // the relay signs in as the emulator's demo client
 		}
 		api = http.StripPrefix("/goto", emulator.New(ec))
 	}
 	if *useRelay {
 		relayCfg.AllowedOrigins = allowed
+		relayCfg.Path = *relayPath
 		if emulated {
 			relayCfg.TokenEndpoint = emulatorTokenEndpoint(ln.Addr())
+			if relayCfg.RevocationEndpoint == "" {
+				relayCfg.RevocationEndpoint = emulatorRevocationEndpoint(ln.Addr())
+			}
 		}
-		r, err := relay.New(relayCfg)
+		rl, err = relay.New(relayCfg)
 		if err != nil {
 			fmt.Fprintln(flag.CommandLine.Output(), "-relay:", err)
 			os.Exit(2)
 		}
-		rl = http.StripPrefix("/relay", r)
-		fmt.Printf("relay for GoTo client %s at %s\n", relayCfg.ClientID, relayCfg.TokenEndpoint)
+		store := "in this process"
+		if relayCfg.Store != nil {
+			store = "in Redis (" + relay.EnvRedisURL + ")"
+		}
+		fmt.Printf("relay for GoTo client %s at %s, mounted at %s, its state %s\n", relayCfg.ClientID, relayCfg.TokenEndpoint, *relayPath, store)
 	}
 	srv := &http.Server{
 		Handler:           handler(&static{root: root}, api, rl, page.json()),
@@ -228,6 +246,27 @@ func emulatorTokenEndpoint(bound net.Addr) string {
 		}
 	}
 	return "http://" + net.JoinHostPort(host, port) + "/goto/oauth/token"
+}
+
+// emulatorRevocationEndpoint is the emulator's revocation endpoint beside
+// emulatorTokenEndpoint: a relay for the emulator revokes at sign-out.
+func emulatorRevocationEndpoint(bound net.Addr) string {
+	return strings.TrimSuffix(emulatorTokenEndpoint(bound), "/token") + "/revoke"
+}
+
+// checkRelayPath checks -relay-path: a folder such as /auth/relay/ (the
+// relay checks its characters), not the root, where the assets are, and
+// not the emulator's /goto/.
+func checkRelayPath(p string) error {
+	switch {
+	case !strings.HasPrefix(p, "/") || !strings.HasSuffix(p, "/"):
+		return fmt.Errorf("%q must start and end with /, such as /auth/relay/", p)
+	case p == "/":
+		return errors.New("the relay cannot take / here, where the assets are served; name a folder such as /auth/relay/")
+	case strings.HasPrefix(p, "/goto/"):
+		return fmt.Errorf("%q is inside the emulator's /goto/", p)
+	}
+	return nil
 }
 
 // originList is the -allow-origin flag: each use adds one origin, checked
@@ -350,7 +389,7 @@ const configPath = "/serve-config.json"
 // demo reads it before anything else, so that it needs no other round trip
 // against GoTo, and then, when Emulator is set, the emulator's info.
 type pageConfig struct {
-	// Relay is the token relay's folder (relay.Path) with -relay, else "".
+	// Relay is the token relay's folder (-relay-path) with -relay, else "".
 	Relay string `json:"relay"`
 	// ClientID is the relay's GoTo client id with -relay, else "". Never
 	// the secret.
@@ -370,10 +409,10 @@ func (c pageConfig) json() []byte {
 }
 
 // handler sends the emulator and the relay their prefixes, configPath its
-// generated JSON, and everything else to the static files. It does not use
-// http.ServeMux, whose path cleaning would turn traversal attempts into
-// redirects instead of refusals.
-func handler(files, api, rl http.Handler, config []byte) http.Handler {
+// generated JSON, healthPath the relay's health, and everything else to the
+// static files. It does not use http.ServeMux, whose path cleaning would
+// turn traversal attempts into redirects instead of refusals.
+func handler(files, api http.Handler, rl *relay.Relay, config []byte) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "no-referrer")
@@ -381,8 +420,12 @@ func handler(files, api, rl http.Handler, config []byte) http.Handler {
 			api.ServeHTTP(w, r)
 			return
 		}
-		if rl != nil && strings.HasPrefix(r.URL.Path, relay.Path) {
-			rl.ServeHTTP(w, r)
+		if rl != nil && strings.HasPrefix(r.URL.Path, rl.Path()) {
+			rl.ServeHTTP(w, r) // the relay takes the path with its prefix
+			return
+		}
+		if r.URL.Path == healthPath {
+			serveHealth(w, r, rl)
 			return
 		}
 		w.Header().Set("Content-Security-Policy", csp)
@@ -392,6 +435,34 @@ func handler(files, api, rl http.Handler, config []byte) http.Handler {
 		}
 		files.ServeHTTP(w, r)
 	})
+}
+
+// healthPath answers load balancers.
+const healthPath = "/healthz"
+
+// serveHealth answers healthPath: 200 "ok" when the relay's store can be
+// reached (or there is no relay), else 503 with Retry-After, and why in the
+// body, bounded in time.
+func serveHealth(w http.ResponseWriter, r *http.Request, rl *relay.Relay) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		textError(w, http.StatusMethodNotAllowed)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	if rl != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := rl.Ready(ctx); err != nil {
+			h.Set("Retry-After", "2")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "the relay's store cannot be reached")
+			return
+		}
+	}
+	fmt.Fprintln(w, "ok")
 }
 
 // serveConfig answers configPath with config.

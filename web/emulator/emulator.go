@@ -25,6 +25,7 @@
 //	POST /oauth/authorize/decision    the consent form's target
 //	POST /oauth/token                 token endpoint (today's JSON shape)
 //	POST /oauth2/v2/token             token endpoint (GoToConnect JSON shape)
+//	POST /oauth/revoke                token revocation (RFC 7009; GoTo documents none)
 //	GET  /identity/v1/Users/me        SCIM /me
 //	POST /_emulator/age-refresh-token test control: refresh token has 1h left
 //	                                  (one refresh_token, or every one of a client_id)
@@ -244,6 +245,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.withCORS(w, r, func() { e.token(w, r, false) })
 	case "/oauth2/v2/token":
 		e.withCORS(w, r, func() { e.token(w, r, true) })
+	case "/oauth/revoke":
+		e.revoke(w, r)
 	case "/identity/v1/Users/me":
 		e.withCORS(w, r, func() { e.me(w, r) })
 	case "/_emulator/age-refresh-token":

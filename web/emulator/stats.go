@@ -12,6 +12,7 @@ type stats struct {
 	tokenRequests atomic.Int64 // every POST to a token endpoint
 	refreshes     atomic.Int64 // of those, grant_type=refresh_token
 	codes         atomic.Int64 // of those, grant_type=authorization_code
+	revocations   atomic.Int64 // POSTs to the revocation endpoint
 }
 
 // statsResponse is GET /_emulator/stats's answer.
@@ -19,6 +20,7 @@ type statsResponse struct {
 	TokenRequests int64 `json:"tokenRequests"`
 	Refreshes     int64 `json:"refreshes"`
 	Codes         int64 `json:"codes"`
+	Revocations   int64 `json:"revocations"`
 }
 
 // count records one token request of grant type grant.
@@ -43,5 +45,6 @@ func (e *Emulator) statsEndpoint(w http.ResponseWriter, r *http.Request) {
 		TokenRequests: e.stats.tokenRequests.Load(),
 		Refreshes:     e.stats.refreshes.Load(),
 		Codes:         e.stats.codes.Load(),
+		Revocations:   e.stats.revocations.Load(),
 	})
 }

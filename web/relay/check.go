@@ -3,9 +3,13 @@ package relay
 import (
 	"errors"
 	"io"
+	"log"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // CSRFHeader is the header every request to the relay carries, with the
@@ -25,8 +29,8 @@ const CSRFHeader = "X-GoToAuth"
 //  3. X-GoToAuth is 1 (403);
 //  4. the body is at most 64 KiB (413).
 //
-// It returns the body.
-func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// It returns the body and the origin.
+func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, string, bool) {
 	h := w.Header()
 	h.Add("Vary", "Origin")
 	origin, allowed := rl.origin(r)
@@ -40,18 +44,18 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		if r.Header.Get("Access-Control-Request-Method") != http.MethodPost {
 			h.Set("Allow", "POST")
 			writeError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
-			return nil, false
+			return nil, "", false
 		}
 		h.Set("Access-Control-Allow-Methods", "POST")
 		h.Set("Access-Control-Allow-Headers", "Content-Type, "+CSRFHeader)
 		h.Set("Access-Control-Max-Age", "600")
 		w.WriteHeader(http.StatusNoContent)
-		return nil, false
+		return nil, "", false
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodOptions {
 		h.Set("Allow", "POST")
 		writeError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
-		return nil, false
+		return nil, "", false
 	}
 	if !allowed {
 		// A preflight from a foreign origin ends here too. Browsers send
@@ -59,16 +63,17 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		// the Fetch Standard's "append a request Origin header"), so a POST
 		// without one did not come from a page the relay serves: it is
 		// refused like a foreign origin.
-		writeError(w, http.StatusForbidden, "invalid_request", "The request's Origin is missing or not allowed to use this relay.")
-		return nil, false
+		rl.refused.note(rl.log, r.Header.Values("Origin"), rl.now())
+		writeError(w, http.StatusForbidden, "invalid_request", "The request's Origin is missing or not allowed to use this relay; its operator allows a page's origin with -allow-origin (serve.go) or Config.AllowedOrigins.")
+		return nil, "", false
 	}
 	if v := r.Header.Values(CSRFHeader); len(v) != 1 || v[0] != "1" {
 		writeError(w, http.StatusForbidden, "invalid_request", "The request must carry the header "+CSRFHeader+": 1.")
-		return nil, false
+		return nil, "", false
 	}
 	if r.ContentLength > maxBody {
 		writeError(w, http.StatusRequestEntityTooLarge, "invalid_request", "The body is larger than 64 KiB.")
-		return nil, false
+		return nil, "", false
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
@@ -78,9 +83,9 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		} else {
 			writeError(w, http.StatusBadRequest, "invalid_request", "The body could not be read.")
 		}
-		return nil, false
+		return nil, "", false
 	}
-	return body, true
+	return body, origin, true
 }
 
 // origin returns the request's one Origin and whether it is allowed.
@@ -122,4 +127,56 @@ func readForm(r *http.Request, body []byte) (url.Values, string) {
 		}
 	}
 	return form, ""
+}
+
+// refusedLog logs refused origins, each at most once a minute, so that an
+// operator who forgot -allow-origin sees why pages fail, and a flood of
+// refused requests does not flood the log. It holds at most
+// maxRefusedOrigins origins; past that, origins it does not hold yet are
+// not logged until a minute has passed.
+type refusedLog struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+const maxRefusedOrigins = 256
+
+// note logs the refused Origin values (none, one, or several), the origin
+// written quoted and cut to 100 bytes; never a cookie or any other header.
+func (l *refusedLog) note(logger *log.Logger, values []string, now time.Time) {
+	var origin string
+	switch len(values) {
+	case 0:
+		origin = "(none)"
+	case 1:
+		origin = values[0]
+		if len(origin) > 100 {
+			origin = origin[:100]
+		}
+		origin = strconv.Quote(origin)
+	default:
+		origin = "(" + strconv.Itoa(len(values)) + " Origin headers)"
+	}
+	l.mu.Lock()
+	if l.last == nil {
+		l.last = make(map[string]time.Time)
+	}
+	if at, ok := l.last[origin]; ok && now.Sub(at) < time.Minute {
+		l.mu.Unlock()
+		return
+	}
+	if len(l.last) >= maxRefusedOrigins {
+		for o, at := range l.last {
+			if now.Sub(at) >= time.Minute {
+				delete(l.last, o)
+			}
+		}
+		if len(l.last) >= maxRefusedOrigins {
+			l.mu.Unlock()
+			return
+		}
+	}
+	l.last[origin] = now
+	l.mu.Unlock()
+	logger.Print("relay: refused a request from origin " + origin + ", which is not allowed; allow a page's origin with -allow-origin (serve.go) or Config.AllowedOrigins")
 }

@@ -13,7 +13,7 @@ import (
 // and, for /token, a valid form, so that only the check under test fails.
 func TestChecksRefuseBeforeGoTo(t *testing.T) {
 	v := newEnv(t, nil)
-	cookie, _ := v.rl.seal.seal("rt-live", v.clk.Now())
+	cookie, _ := v.rl.seal.seal("rt-live", testSignIn, v.clk.Now())
 	v.up.set(func(g *fakeGoTo) { g.live["rt-live"] = true })
 	form := url.Values{"code": {"c"}, "redirect_uri": {redirect}, "code_verifier": {verifier}}.Encode()
 	big := form + "&pad=" + strings.Repeat("a", maxBody)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gotoauth/wasm/oauth"
+	"gotoauth/web/relay/store/redisstore"
 )
 
 // The environment variables ConfigFromEnv reads. The configuration comes from
@@ -18,6 +19,13 @@ const (
 	EnvClientSecret  = "GOTO_CLIENT_SECRET"
 	EnvTokenEndpoint = "GOTO_TOKEN_ENDPOINT"
 	EnvCookieKey     = "GOTOAUTH_COOKIE_KEY"
+	// EnvOldCookieKeys are keys, comma-separated, that only open cookies:
+	// the keys being rotated out (Config.OldCookieKeys).
+	EnvOldCookieKeys = "GOTOAUTH_COOKIE_OLD_KEYS"
+	// EnvRedisURL selects the Redis store: redis://… or rediss://….
+	EnvRedisURL = "GOTOAUTH_REDIS_URL"
+	// EnvRevocationEndpoint turns on revocation at sign-out (RFC 7009).
+	EnvRevocationEndpoint = "GOTO_REVOCATION_ENDPOINT"
 )
 
 // ConfigFromEnv reads the client, the token endpoint and the cookie key
@@ -26,8 +34,12 @@ const (
 // oauth.DefaultTokenEndpoint and must be https (http only on a loopback
 // host); GOTOAUTH_COOKIE_KEY, when set, is 32 random bytes in base64
 // (standard or URL alphabet, padded or not), for example from
-// `head -c 32 /dev/urandom | base64`. Errors name the variable, never its
-// value. The caller adds AllowedOrigins and the rest of Config.
+// `head -c 32 /dev/urandom | base64`; GOTOAUTH_COOKIE_OLD_KEYS, when set,
+// is such keys separated by commas; GOTO_REVOCATION_ENDPOINT, when set, is
+// checked like the token endpoint; GOTOAUTH_REDIS_URL, when set, selects
+// the Redis store (redisstore.NewFromURL; it connects on first use). Errors
+// name the variable, never its value. The caller adds AllowedOrigins and
+// the rest of Config.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	cfg := Config{
 		ClientID:      getenv(EnvClientID),
@@ -63,6 +75,37 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		}
 		cfg.CookieKey = key
 	}
+	if v := strings.TrimSpace(getenv(EnvOldCookieKeys)); v != "" {
+		if cfg.CookieKey == nil {
+			return Config{}, errors.New(EnvOldCookieKeys + " is set but " + EnvCookieKey + " is not: old keys open cookies beside the current key")
+		}
+		for i, part := range strings.Split(v, ",") {
+			key, err := parseKey(EnvOldCookieKeys+" (key "+strconv.Itoa(i+1)+")", strings.TrimSpace(part))
+			if err != nil {
+				return Config{}, err
+			}
+			cfg.OldCookieKeys = append(cfg.OldCookieKeys, key)
+		}
+	}
+	if v := strings.TrimSpace(getenv(EnvRevocationEndpoint)); v != "" {
+		if err := checkEndpoint(EnvRevocationEndpoint, v); err != nil {
+			return Config{}, err
+		}
+		cfg.RevocationEndpoint = v
+	}
+	if v := strings.TrimSpace(getenv(EnvRedisURL)); v != "" {
+		if !strings.HasPrefix(v, "redis://") && !strings.HasPrefix(v, "rediss://") {
+			return Config{}, errors.New(EnvRedisURL + " must start with redis:// or rediss:// (TLS)")
+		}
+		if cfg.CookieKey == nil {
+			return Config{}, errors.New(EnvRedisURL + " is set but " + EnvCookieKey + " is not: instances that share Redis must share the cookie key")
+		}
+		st, err := redisstore.NewFromURL(v, redisstore.Options{})
+		if err != nil {
+			return Config{}, errors.New(EnvRedisURL + ": " + err.Error())
+		}
+		cfg.Store = st
+	}
 	return cfg, nil
 }
 
@@ -81,16 +124,18 @@ func checkEndpoint(what, endpoint string) error {
 
 // ParseKey decodes a GOTOAUTH_COOKIE_KEY: KeySize bytes in base64, standard
 // or URL alphabet, with or without padding.
-func ParseKey(s string) ([]byte, error) {
+func ParseKey(s string) ([]byte, error) { return parseKey(EnvCookieKey, s) }
+
+func parseKey(name, s string) ([]byte, error) {
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
 		b, err := enc.DecodeString(s)
 		if err != nil {
 			continue
 		}
 		if len(b) != KeySize {
-			return nil, errors.New(EnvCookieKey + " decodes to " + strconv.Itoa(len(b)) + " bytes; it must be 32 random bytes (AES-256), in base64")
+			return nil, errors.New(name + " decodes to " + strconv.Itoa(len(b)) + " bytes; it must be 32 random bytes (AES-256), in base64")
 		}
 		return b, nil
 	}
-	return nil, errors.New(EnvCookieKey + " is not base64; it must be 32 random bytes (AES-256), in base64")
+	return nil, errors.New(name + " is not base64; it must be 32 random bytes (AES-256), in base64")
 }

@@ -118,8 +118,8 @@ func TestNew(t *testing.T) {
 	if got := logs.String(); strings.Count(got, "\n") != 2 || !strings.Contains(got, EnvCookieKey) || !strings.Contains(got, "signs everyone out") {
 		t.Errorf("log %q", got)
 	}
-	v, _ := r1.seal.seal("rt", sealNow)
-	if _, err := r2.seal.open(v, sealNow); err == nil {
+	v, _ := r1.seal.seal("rt", testSignIn, sealNow)
+	if _, _, err := r2.seal.open(v, sealNow); err == nil {
 		t.Error("two random keys are the same")
 	}
 	if r1.timeout != DefaultTimeout || r1.endpoint != oauth.DefaultTokenEndpoint {

@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -26,10 +27,19 @@ const (
 // for a browser to keep as a cookie clears the cookie instead (and is
 // logged, without the token): the page keeps its access token, and its next
 // refresh is told to sign in again rather than silently failing later.
-func (rl *Relay) sealCookie(token string, now time.Time) cookieAction {
-	value, expires := rl.seal.seal(token, now)
+func (rl *Relay) sealCookie(token string, id signIn, now time.Time) cookieAction {
+	return rl.checkCookie(rl.seal.seal(token, id, now))
+}
+
+// sealCookieUntil seals a cookie again, with the current key, keeping its
+// expiry.
+func (rl *Relay) sealCookieUntil(token string, id signIn, expires time.Time) cookieAction {
+	return rl.checkCookie(rl.seal.current.sealUntil(token, id, rl.now(), expires))
+}
+
+func (rl *Relay) checkCookie(value string, expires time.Time) cookieAction {
 	if len(CookieName)+1+len(value) > maxCookieBytes {
-		rl.log.Printf("relay: GoTo's refresh token (%d bytes) is too large to keep in a cookie; the user will have to sign in again when the access token expires", len(token))
+		rl.log.Printf("relay: GoTo's refresh token, sealed, is %d bytes: too large to keep in a cookie; the user will have to sign in again when the access token expires", len(value))
 		return cookieAction{op: clearCookie}
 	}
 	return cookieAction{op: setCookie, value: value, expires: expires}
@@ -37,16 +47,20 @@ func (rl *Relay) sealCookie(token string, now time.Time) cookieAction {
 
 // apply writes a's Set-Cookie, if any. The cookie is HttpOnly (no script
 // reads it), SameSite=Strict (no request another site starts carries it;
-// the SameSite attribute of RFC 6265bis), limited to Path, and Secure unless
-// the request came over plain http to a loopback host, where the local demo
-// runs and a browser may refuse a Secure cookie.
-func (rl *Relay) apply(w http.ResponseWriter, r *http.Request, a cookieAction) {
+// the SameSite attribute of RFC 6265bis), limited to the relay's path, and
+// Secure unless the page's origin is plain http on a loopback host, where
+// the local demo runs and a browser may refuse a Secure cookie. Secure
+// follows the page ("OAuth 2.0 for Browser-Based Applications", cookie
+// security), never Host or X-Forwarded-*: behind a proxy that speaks plain
+// http to the relay, Host says nothing of what the browser sees. origin
+// has passed admit.
+func (rl *Relay) apply(w http.ResponseWriter, origin string, a cookieAction) {
 	c := &http.Cookie{
 		Name:     CookieName,
-		Path:     Path,
+		Path:     rl.path,
 		HttpOnly: true,
 		SameSite: http.SameSiteStrictMode,
-		Secure:   !(r.TLS == nil && loopbackHost(r.Host)),
+		Secure:   secureFor(origin),
 	}
 	switch a.op {
 	case keepCookie:
@@ -68,31 +82,58 @@ func (rl *Relay) apply(w http.ResponseWriter, r *http.Request, a cookieAction) {
 	http.SetCookie(w, c)
 }
 
-// maxCookiesTried bounds how many same-named cookies a request may make the
-// relay try to open.
-const maxCookiesTried = 4
+// secureFor reports whether a cookie for a page on origin is Secure: always
+// but for plain http on a loopback host.
+func secureFor(origin string) bool {
+	rest, plain := strings.CutPrefix(origin, "http://")
+	return !(plain && loopbackHost(rest))
+}
 
-// readCookie returns the first refresh cookie of the request that opens,
-// and whether the request carried one by that name at all. A browser sends
-// every cookie whose domain and path match, so a cookie set by a sibling
-// host may sit beside the relay's; it does not open and is passed over.
-// The error is errExpiredCookie when the relay's own cookie had expired.
-func (rl *Relay) readCookie(r *http.Request) (*sealed, bool, error) {
+// errAmbiguous is a request with more than one refresh cookie.
+var errAmbiguous = errors.New("more than one refresh cookie")
+
+// readCookie opens the request's refresh cookie and reports whether it was
+// opened with an old key. A request with more than one cookie by that
+// name is refused (errAmbiguous), never guessed at: a browser sends every
+// cookie whose domain and path match, so a sibling host that sets one for
+// the parent domain could otherwise sign the user into its own account
+// ("cookie tossing"). A request without one has s == nil and err == nil.
+func (rl *Relay) readCookie(r *http.Request) (s *sealed, old bool, err error) {
 	cookies := r.CookiesNamed(CookieName)
-	err := errBadCookie
-	for i, c := range cookies {
-		if i == maxCookiesTried {
-			break
-		}
-		s, e := rl.seal.open(c.Value, rl.now())
-		if e == nil {
-			return s, true, nil
-		}
-		if e == errExpiredCookie {
-			err = e
-		}
+	switch len(cookies) {
+	case 0:
+		return nil, false, nil
+	case 1:
+		return rl.seal.open(cookies[0].Value, rl.now())
 	}
-	return nil, len(cookies) > 0, err
+	return nil, false, errAmbiguous
+}
+
+// oneCookie reads the refresh cookie for /refresh, or answers 401:
+//
+//   - no cookie: invalid_grant;
+//   - more than one: invalid_request, and no cookie is cleared, so that
+//     planted cookies cannot sign a user out;
+//   - one that does not open: invalid_grant, not cleared either (an
+//     instance that does not know a new key yet must not throw away a
+//     cookie another instance can open);
+//   - one that expired: invalid_grant, cleared.
+func (rl *Relay) oneCookie(w http.ResponseWriter, r *http.Request, origin string) (*sealed, bool, bool) {
+	s, old, err := rl.readCookie(r)
+	switch {
+	case err == errAmbiguous:
+		writeError(w, http.StatusUnauthorized, "invalid_request", "The request carries more than one "+CookieName+" cookie (one set for a parent domain by another host?); the relay will not guess which is yours.")
+	case err == errExpiredCookie:
+		rl.apply(w, origin, cookieAction{op: clearCookie})
+		writeError(w, http.StatusUnauthorized, "invalid_grant", "The refresh cookie expired: sign in again.")
+	case err != nil:
+		writeError(w, http.StatusUnauthorized, "invalid_grant", "The refresh cookie is not valid here: sign in again.")
+	case s == nil:
+		writeError(w, http.StatusUnauthorized, "invalid_grant", "There is no refresh cookie: sign in again.")
+	default:
+		return s, old, true
+	}
+	return nil, false, false
 }
 
 // loopbackHost reports whether a Host header names 127.0.0.0/8, ::1 or

@@ -2,9 +2,10 @@ package relay
 
 import (
 	"context"
-	"crypto/sha256"
 	"net/http"
 	"time"
+
+	"gotoauth/web/relay/store"
 )
 
 // Refreshing, once per refresh token.
@@ -40,91 +41,103 @@ import (
 //     refresh and both tabs hold the same access token
 //     (web/gotoauth-session.js relies on it).
 //
-// Both tables are keyed by the SHA-256 of the refresh token, never the token
-// itself, and share rl.mu, under which a finished refresh leaves the in-flight
-// table and enters the memory in one step: a request either joins the flight
-// or finds the memory, never neither.
+// And a sign-out ends the sign-in, not only the cookie in hand: every cookie
+// carries its sign-in's id (seal.go), a sign-out records the id as ended
+// (signout.go), and a refresh looks for that record before it asks GoTo,
+// and again once GoTo has answered, so that neither the memory nor a
+// refresh that was with GoTo during the sign-out puts a working cookie back.
+//
+// The lock, the memory and the ended sign-ins live in the store (package
+// store): in this process by default, or in Redis that every instance
+// shares (store/redisstore), where "the refresh with GoTo" may be on
+// another instance. Then the refresh lock is the store's: one instance
+// holds it and asks GoTo, and the others poll the store for its answer,
+// bounded in time, and never send the refresh token themselves. Within one
+// instance, refreshes with one cookie also share one walk to the store
+// (rl.inflight). A store that cannot be reached is answered 503 with
+// Retry-After and nothing is sent to GoTo (README: failure behaviour).
 const (
-	rotationMemory   = 60 * time.Second
-	completedMemory  = 10 * time.Second
-	maxRotations     = 1024
-	maxRotationBytes = 16 << 20
+	rotationMemory  = 60 * time.Second
+	completedMemory = 10 * time.Second
+	// failureMemory keeps a failed refresh long enough for the callers
+	// polling on other instances to find it; a retry soon after asks again.
+	failureMemory = 2 * time.Second
+	// pollInterval is how often a caller on an instance without the lock
+	// looks for the holder's answer.
+	pollInterval = 20 * time.Millisecond
+	// storeRetryAfter is the Retry-After of a 503 for an unreachable store.
+	storeRetryAfter = "2"
 )
-
-// tokenHash is the SHA-256 of a refresh token.
-type tokenHash [sha256.Size]byte
 
 // refreshResult is one refresh's answer to every caller that shares it.
 type refreshResult struct {
-	status  int
-	body    []byte
-	cookie  cookieAction
-	rotated bool
-	next    tokenHash // the new refresh token's hash, when rotated
+	status   int
+	body     []byte
+	cookie   cookieAction
+	answered time.Time // when GoTo answered
+	// ended reports the sign-in ended: the caller gets 401 instead.
+	ended bool
+	// err is the store's failure: the caller gets 503.
+	err error
 }
 
-// flight is a refresh being sent to GoTo.
+// flight is a refresh that callers on this instance share.
 type flight struct {
 	done    chan struct{} // closed once res is set
 	res     refreshResult
 	waiters int // callers that joined; read by tests
 }
 
-// rotated is a remembered refresh: a rotation, or a completed refresh.
-type rotated struct {
-	res   refreshResult
-	until time.Time
-	size  int
-}
-
 // refresh answers POST /refresh: a new access token for the refresh cookie.
-// A missing, tampered or expired cookie is answered 401 invalid_grant
-// without asking GoTo.
-func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, _ []byte) {
-	s, present, err := rl.readCookie(r)
-	if s == nil {
-		desc := "There is no refresh cookie: sign in again."
-		switch {
-		case err == errExpiredCookie:
-			desc = "The refresh cookie expired: sign in again."
-		case present:
-			desc = "The refresh cookie is not valid here: sign in again."
-		}
-		if present {
-			rl.apply(w, r, cookieAction{op: clearCookie})
-		}
-		writeError(w, http.StatusUnauthorized, "invalid_grant", desc)
+// A missing, unknown or expired cookie, more than one cookie, or a cookie
+// of an ended sign-in is answered 401 without asking GoTo.
+func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, _ []byte) {
+	s, old, ok := rl.oneCookie(w, r, origin)
+	if !ok {
 		return
 	}
-	res, ok := rl.refreshOnce(r.Context(), s.token)
-	if !ok {
+	res, ok := rl.refreshOnce(r.Context(), s)
+	switch {
+	case !ok:
 		return // the page went away while waiting
+	case res.err != nil:
+		rl.unavailable(w, "refresh")
+		return
+	case res.ended:
+		rl.apply(w, origin, cookieAction{op: clearCookie})
+		writeError(w, http.StatusUnauthorized, "invalid_grant", "This sign-in has ended: sign in again.")
+		return
 	}
-	rl.apply(w, r, res.cookie)
-	writeJSON(w, res.status, res.body)
+	cookie := res.cookie
+	if old && cookie.op == keepCookie && res.status >= 200 && res.status < 300 {
+		// Opened with an old key: sealed again with the current one, the
+		// same token, sign-in and expiry.
+		cookie = rl.sealCookieUntil(s.token, s.signIn, s.expires)
+	}
+	rl.apply(w, origin, cookie)
+	body := res.body
+	if res.status >= 200 && res.status < 300 {
+		body = withAge(body, rl.now().Sub(res.answered))
+	}
+	writeJSON(w, res.status, body)
 }
 
-// refreshOnce returns the answer to refreshing token, from the rotation
-// memory, from a refresh already with GoTo, or by asking GoTo. It reports
-// false when ctx ended while waiting for another caller's refresh.
-func (rl *Relay) refreshOnce(ctx context.Context, token string) (refreshResult, bool) {
-	h := tokenHash(sha256.Sum256([]byte(token)))
+// unavailable answers 503 for a store that cannot be reached.
+func (rl *Relay) unavailable(w http.ResponseWriter, what string) {
+	w.Header().Set("Retry-After", storeRetryAfter)
+	writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable",
+		"The relay's store cannot be reached, so the "+what+" cannot be made safely now; retry shortly.")
+}
+
+// refreshOnce returns the answer to refreshing s.token for s's sign-in:
+// joined to the same refresh already under way on this instance, or
+// walked through the store (lead). It reports false when ctx ended while
+// waiting for another caller's refresh.
+func (rl *Relay) refreshOnce(ctx context.Context, s *sealed) (refreshResult, bool) {
+	key := rl.keys.tokenKey(s.token)
+	fk := key + "/" + s.signIn.String()
 	rl.mu.Lock()
-	now := rl.now()
-	if len(rl.recent) > 0 && !now.Before(rl.purgeAt) {
-		// Expired answers hold access tokens: drop them now and then even
-		// when no rotation comes to push them out.
-		rl.purge(now)
-		rl.purgeAt = now.Add(rotationMemory)
-	}
-	if m := rl.recent[h]; m != nil {
-		if now.Before(m.until) {
-			rl.mu.Unlock()
-			return m.res, true
-		}
-		rl.forget(h)
-	}
-	if f := rl.inflight[h]; f != nil {
+	if f := rl.inflight[fk]; f != nil {
 		f.waiters++
 		rl.mu.Unlock()
 		select {
@@ -135,99 +148,106 @@ func (rl *Relay) refreshOnce(ctx context.Context, token string) (refreshResult, 
 		}
 	}
 	f := &flight{done: make(chan struct{})}
-	rl.inflight[h] = f
+	rl.inflight[fk] = f
 	rl.mu.Unlock()
 
-	res := rl.sendRefresh(token)
+	// The walk does not hang on the page's request: a page that goes away
+	// must not cancel a refresh that others wait on.
+	res := rl.lead(key, s)
 
 	rl.mu.Lock()
-	delete(rl.inflight, h)
-	switch {
-	case res.rotated:
-		rl.remember(h, res, rl.now(), rotationMemory)
-	case res.status >= 200 && res.status < 300:
-		rl.remember(h, res, rl.now(), completedMemory)
-	}
+	delete(rl.inflight, fk)
 	f.res = res
 	close(f.done)
 	rl.mu.Unlock()
 	return res, true
 }
 
-// sendRefresh asks GoTo (RFC 6749 §6) and decides the cookie: replaced when
-// GoTo rotated the refresh token, cleared when GoTo says it is dead, kept
-// otherwise (an answer without a refresh_token keeps the old one; so does
-// any failure that says nothing about the token). A panic becomes a 500 so
-// that the callers waiting on this refresh are answered.
-func (rl *Relay) sendRefresh(token string) (res refreshResult) {
+// lead walks the store for the refresh of s.token (named key): the
+// sign-in ended, or a remembered answer, or the lock and then GoTo; while
+// another holder has the lock, it polls, for at most the time the holder
+// may take with GoTo and a little more.
+func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			rl.log.Printf("relay: internal error while refreshing: %v", p)
 			res = refreshResult{status: http.StatusInternalServerError, body: errorBody("server_error", "The relay failed while refreshing.")}
 		}
 	}()
-	out := rl.post([][2]string{{"grant_type", "refresh_token"}, {"refresh_token", token}})
-	res = refreshResult{status: out.status, body: out.body}
+	deadline := time.Now().Add(rl.timeout + 5*time.Second)
+	for {
+		c, err := rl.store.Claim(context.Background(), key, s.signIn.String())
+		switch {
+		case err != nil:
+			rl.log.Printf("relay: the store cannot be reached; refreshes answer 503: %v", err)
+			return refreshResult{err: err}
+		case c.Ended:
+			return refreshResult{ended: true}
+		case c.Result != nil:
+			res, err := rl.keys.openAnswer(key, c.Result)
+			if err != nil {
+				rl.log.Print("relay: " + err.Error())
+				return refreshResult{err: err}
+			}
+			return res
+		case c.Lease != nil:
+			return rl.sendAndFinish(key, s, c.Lease)
+		}
+		if time.Now().After(deadline) {
+			return refreshResult{status: http.StatusServiceUnavailable, body: errorBody("temporarily_unavailable",
+				"Another relay instance is refreshing this token and has not answered; retry shortly.")}
+		}
+		time.Sleep(pollInterval)
+	}
+}
+
+// sendAndFinish asks GoTo while holding the lock, leaves the answer in the
+// store for the others and releases the lock. A sign-in ended while GoTo
+// was asked gets nothing back; a store that fails here fails the refresh
+// closed (README: failure behaviour).
+func (rl *Relay) sendAndFinish(key string, s *sealed, l store.Lease) refreshResult {
+	finished := false
+	defer func() {
+		if !finished { // a panic: free the lock for the next caller
+			l.Finish(context.Background(), nil, 0)
+		}
+	}()
+	res, next := rl.sendRefresh(s)
+	ttl := failureMemory
 	switch {
-	case out.issued && out.refresh != "" && out.refresh != token:
-		res.cookie = rl.sealCookie(out.refresh, rl.now())
-		res.rotated = true
-		res.next = tokenHash(sha256.Sum256([]byte(out.refresh)))
-	case deadToken(out.gotoErr):
-		res.cookie = cookieAction{op: clearCookie}
+	case res.cookie.op == setCookie:
+		ttl = rotationMemory
+	case res.status >= 200 && res.status < 300:
+		ttl = completedMemory
+	}
+	ended, err := l.Finish(context.Background(), rl.keys.sealAnswer(key, res), ttl)
+	finished = true
+	switch {
+	case err != nil:
+		rl.log.Printf("relay: the store failed while finishing a refresh; answered 503: %v", err)
+		return refreshResult{err: err}
+	case ended:
+		if next != "" {
+			rl.revokeLater(next) // a rotated token no one will ever hold
+		}
+		return refreshResult{ended: true}
 	}
 	return res
 }
 
-// remember keeps a refresh's answer under the old token's hash for ttl
-// (rotationMemory for a rotation, completedMemory otherwise), first dropping expired entries and then, while the memory
-// is over its bounds, the oldest. Callers hold rl.mu.
-func (rl *Relay) remember(h tokenHash, res refreshResult, now time.Time, ttl time.Duration) {
-	size := len(res.body) + len(res.cookie.value) + 2*sha256.Size + 64
-	if size > maxRotationBytes {
-		return
+// sendRefresh asks GoTo (RFC 6749 §6) and decides the cookie: replaced when
+// GoTo rotated the refresh token (next is the new one), cleared when GoTo
+// says it is dead, kept otherwise (an answer without a refresh_token keeps
+// the old one; so does any failure that says nothing about the token).
+func (rl *Relay) sendRefresh(s *sealed) (res refreshResult, next string) {
+	out := rl.post([][2]string{{"grant_type", "refresh_token"}, {"refresh_token", s.token}})
+	res = refreshResult{status: out.status, body: out.body, answered: rl.now()}
+	switch {
+	case out.issued && out.refresh != "" && out.refresh != s.token:
+		res.cookie = rl.sealCookie(out.refresh, s.signIn, res.answered)
+		next = out.refresh
+	case deadToken(out.gotoErr):
+		res.cookie = cookieAction{op: clearCookie}
 	}
-	rl.purge(now)
-	for len(rl.recent) >= maxRotations || rl.recentN+size > maxRotationBytes {
-		var oldest tokenHash
-		var at time.Time
-		first := true
-		for k, m := range rl.recent {
-			if first || m.until.Before(at) {
-				oldest, at, first = k, m.until, false
-			}
-		}
-		rl.forget(oldest)
-	}
-	rl.recent[h] = &rotated{res: res, until: now.Add(ttl), size: size}
-	rl.recentN += size
-}
-
-// purge drops the remembered rotations that expired. Callers hold rl.mu.
-func (rl *Relay) purge(now time.Time) {
-	for k, m := range rl.recent {
-		if !now.Before(m.until) {
-			rl.forget(k)
-		}
-	}
-}
-
-// forget drops one remembered rotation. Callers hold rl.mu.
-func (rl *Relay) forget(h tokenHash) {
-	if m := rl.recent[h]; m != nil {
-		rl.recentN -= m.size
-		delete(rl.recent, h)
-	}
-}
-
-// forgetToken drops every remembered rotation from or to token, so that a
-// signed-out cookie, old or new, cannot be answered from memory. Callers
-// hold rl.mu.
-func (rl *Relay) forgetToken(token string) {
-	h := tokenHash(sha256.Sum256([]byte(token)))
-	for k, m := range rl.recent {
-		if k == h || m.res.rotated && m.res.next == h {
-			rl.forget(k)
-		}
-	}
+	return res, next
 }

@@ -10,11 +10,12 @@
 // the refresh token stays out of its reach in an HttpOnly cookie that only
 // the relay can read, sealed with AES-256-GCM.
 //
-// The relay is meant to be mounted under Path, with the prefix stripped:
+// The relay is mounted under Config.Path (Path, "/relay/", by default),
+// with or without the prefix stripped:
 //
-//	mux.Handle(relay.Path, http.StripPrefix("/relay", r))
+//	mux.Handle(cfg.Path, r)
 //
-// and then serves, inside the prefix:
+// and then serves, inside it:
 //
 //	POST /token    form code, redirect_uri, code_verifier: redeems the code
 //	POST /refresh  no body: a new access token for the refresh cookie
@@ -31,10 +32,13 @@
 // Refreshes are coalesced: concurrent refreshes with one refresh token reach
 // GoTo once, and a refresh with a token that GoTo rotated a moment ago is
 // answered from memory (refresh.go), because GoTo invalidates a refresh
-// token once it rotates it.
+// token once it rotates it. A sign-out ends the sign-in on every instance,
+// refreshes in flight included (signout.go). The state that needs is in a
+// store (package store): in this process, or in Redis for many instances.
 package relay
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"log"
@@ -45,9 +49,11 @@ import (
 
 	"gotoauth/wasm/client"
 	"gotoauth/wasm/oauth"
+	"gotoauth/web/relay/store"
 )
 
-// Path is where the relay is mounted; the refresh cookie's Path attribute.
+// Path is where the relay is mounted unless Config.Path says otherwise; the
+// refresh cookie's Path attribute follows the mount.
 const Path = "/relay/"
 
 // Defaults and bounds.
@@ -71,8 +77,25 @@ type Config struct {
 	// or http on a loopback host (the local emulator).
 	TokenEndpoint string
 	// CookieKey seals the refresh cookie: KeySize bytes. Nil means a random
-	// key for this process, so that a restart signs everyone out.
+	// key for this process, so that a restart signs everyone out; with a
+	// shared Store, every instance needs the same key. The names and seals
+	// of what goes into the Store are derived from it (answer.go).
 	CookieKey []byte
+	// OldCookieKeys only open cookies, during a key rotation: a cookie
+	// opened with one is sealed again with CookieKey when the relay next
+	// answers it. Each is KeySize bytes.
+	OldCookieKeys [][]byte
+	// Path is where the relay is mounted, "/" or a folder ending in "/";
+	// Path ("/relay/") if empty. The cookie's Path attribute is this.
+	Path string
+	// Store holds the refresh lock, the memory of answers and the ended
+	// sign-ins. Nil means store.NewMemory: one process. Instances behind a
+	// load balancer share one (store/redisstore).
+	Store store.Store
+	// RevocationEndpoint, when set, is where a sign-out revokes the refresh
+	// token (RFC 7009). GoTo's guides document none, so it is opt-in. https,
+	// or http on a loopback host.
+	RevocationEndpoint string
 	// AllowedOrigins are the page origins (scheme://host[:port], as browsers
 	// write Origin) that may call the relay. At least one is required.
 	AllowedOrigins []string
@@ -96,18 +119,20 @@ type Relay struct {
 	clientID  string
 	secret    string
 	endpoint  string
+	revoker   string // the revocation endpoint, or ""
+	path      string
 	origins   map[string]bool
 	log       *log.Logger
 	now       func() time.Time
 	timeout   time.Duration
 	transport client.HTTPTransport
-	seal      *sealer
+	seal      *keyring
+	keys      *storeKeys
+	store     store.Store
+	refused   refusedLog
 
 	mu       sync.Mutex
-	inflight map[tokenHash]*flight // refreshes being sent to GoTo
-	recent   map[tokenHash]*rotated
-	recentN  int       // bytes held by recent
-	purgeAt  time.Time // when refreshOnce next drops expired rotations
+	inflight map[string]*flight // refreshes under way on this instance
 }
 
 // New checks cfg and returns a Relay.
@@ -127,6 +152,17 @@ func New(cfg Config) (*Relay, error) {
 	}
 	if err := checkEndpoint("the token endpoint", cfg.TokenEndpoint); err != nil {
 		return nil, errors.New("relay: " + err.Error())
+	}
+	if cfg.RevocationEndpoint != "" {
+		if err := checkEndpoint("the revocation endpoint", cfg.RevocationEndpoint); err != nil {
+			return nil, errors.New("relay: " + err.Error())
+		}
+	}
+	if cfg.Path == "" {
+		cfg.Path = Path
+	}
+	if !validPath(cfg.Path) {
+		return nil, errors.New("relay: the path must be \"/\" or a folder such as \"/auth/relay/\": starting and ending with \"/\", of letters, digits and - . _ ~")
 	}
 	if len(cfg.AllowedOrigins) == 0 {
 		return nil, errors.New("relay: at least one allowed origin is required")
@@ -156,9 +192,16 @@ func New(cfg Config) (*Relay, error) {
 		rand.Read(key) // never fails since Go 1.24
 		cfg.Logger.Print("relay: " + EnvCookieKey + " is not set; using a random key, so restarting this process signs everyone out")
 	}
-	s, err := newSealer(key, cfg.ClientID)
+	s, err := newKeyring(key, cfg.OldCookieKeys, cfg.ClientID)
 	if err != nil {
 		return nil, err
+	}
+	keys, err := newStoreKeys(key)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Store == nil {
+		cfg.Store = store.NewMemory(cfg.Now)
 	}
 	hc := http.Client{}
 	if cfg.HTTPClient != nil {
@@ -170,14 +213,17 @@ func New(cfg Config) (*Relay, error) {
 		clientID:  cfg.ClientID,
 		secret:    cfg.ClientSecret,
 		endpoint:  cfg.TokenEndpoint,
+		revoker:   cfg.RevocationEndpoint,
+		path:      cfg.Path,
 		origins:   origins,
 		log:       cfg.Logger,
 		now:       cfg.Now,
 		timeout:   cfg.Timeout,
 		transport: client.HTTPTransport{Client: &hc},
 		seal:      s,
-		inflight:  make(map[tokenHash]*flight),
-		recent:    make(map[tokenHash]*rotated),
+		keys:      keys,
+		store:     cfg.Store,
+		inflight:  make(map[string]*flight),
 	}, nil
 }
 
@@ -189,8 +235,12 @@ func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
 
-	var endpoint func(http.ResponseWriter, *http.Request, []byte)
-	switch r.URL.Path {
+	p := r.URL.Path
+	if strings.HasPrefix(p, rl.path) {
+		p = p[len(rl.path)-1:] // mounted without http.StripPrefix
+	}
+	var endpoint func(http.ResponseWriter, *http.Request, string, []byte)
+	switch p {
 	case "/token":
 		endpoint = rl.token
 	case "/refresh":
@@ -201,11 +251,41 @@ func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "invalid_request", "No such relay endpoint; there are /token, /refresh and /signout.")
 		return
 	}
-	body, ok := rl.admit(w, r)
+	body, origin, ok := rl.admit(w, r)
 	if !ok {
 		return
 	}
-	endpoint(w, r, body)
+	endpoint(w, r, origin, body)
+}
+
+// Path is where the relay is mounted (Config.Path).
+func (rl *Relay) Path() string { return rl.path }
+
+// Ready reports whether the relay's store can be reached: nil when the
+// relay can answer refreshes and sign-outs. serve.go's /healthz asks it.
+func (rl *Relay) Ready(ctx context.Context) error { return rl.store.Ping(ctx) }
+
+// validPath reports whether p is "/" or a clean folder path ending in "/",
+// of characters that need no escaping in a URL or a cookie's Path.
+func validPath(p string) bool {
+	if len(p) > 200 || !strings.HasPrefix(p, "/") || !strings.HasSuffix(p, "/") {
+		return false
+	}
+	if p == "/" {
+		return true
+	}
+	for _, seg := range strings.Split(p[1:len(p)-1], "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+		for i := 0; i < len(seg); i++ {
+			c := seg[i]
+			if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // hasControl reports whether s holds an ASCII control character.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gotoauth/wasm/client"
+	"gotoauth/web/relay/store"
 )
 
 // The relay's test fixture: a fake GoTo token endpoint on httptest, a relay
@@ -34,6 +35,9 @@ const (
 )
 
 var testKey = bytes.Repeat([]byte{7}, KeySize)
+
+// testSignIn is the sign-in id of the cookies tests seal by hand.
+var testSignIn = signIn{1, 2, 3}
 
 type clock struct {
 	mu sync.Mutex
@@ -381,3 +385,16 @@ func wantCleared(t *testing.T, rec *httptest.ResponseRecorder) {
 		t.Fatalf("cookie not cleared: %q", raw)
 	}
 }
+
+// signInOf opens a cookie and returns its sign-in id.
+func (v *env) signInOf(cookie string) signIn {
+	v.t.Helper()
+	s, _, err := v.rl.seal.open(cookie, v.clk.Now())
+	if err != nil {
+		v.t.Fatalf("the cookie does not open: %v", err)
+	}
+	return s.signIn
+}
+
+// memory is the relay's default store.
+func (v *env) memory() *store.Memory { return v.rl.store.(*store.Memory) }

@@ -23,7 +23,7 @@ func mustSealer(t *testing.T, key []byte, id string) *sealer {
 func TestSealRoundTrip(t *testing.T) {
 	s := mustSealer(t, testKey, clientID)
 	for _, token := range []string{"r", "rt-1", strings.Repeat("é+/=", 500), "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.sig"} {
-		v, exp := s.seal(token, sealNow)
+		v, exp := s.seal(token, testSignIn, sealNow)
 		if !exp.Equal(sealNow.Add(RefreshLifetime)) {
 			t.Errorf("expiry %v", exp)
 		}
@@ -36,8 +36,8 @@ func TestSealRoundTrip(t *testing.T) {
 		}
 	}
 	// Every seal draws a fresh nonce.
-	a, _ := s.seal("same", sealNow)
-	b, _ := s.seal("same", sealNow)
+	a, _ := s.seal("same", testSignIn, sealNow)
+	b, _ := s.seal("same", testSignIn, sealNow)
 	if a == b {
 		t.Error("two seals of one token are equal: the nonce repeats")
 	}
@@ -45,7 +45,7 @@ func TestSealRoundTrip(t *testing.T) {
 
 func TestSealRefusals(t *testing.T) {
 	s := mustSealer(t, testKey, clientID)
-	v, _ := s.seal("rt-secret", sealNow)
+	v, _ := s.seal("rt-secret", testSignIn, sealNow)
 	raw, _ := base64.RawURLEncoding.DecodeString(v)
 	later := sealNow.Add(time.Hour)
 
@@ -91,11 +91,11 @@ func TestSealRefusals(t *testing.T) {
 		t.Errorf("a second before expiry: %v", err)
 	}
 	// Issued in the future beyond the skew: the clock went back, or worse.
-	future, _ := s.seal("rt", sealNow.Add(time.Hour))
+	future, _ := s.seal("rt", testSignIn, sealNow.Add(time.Hour))
 	if _, err := s.open(future, sealNow); err != errBadCookie {
 		t.Errorf("issued an hour ahead: %v", err)
 	}
-	near, _ := s.seal("rt", sealNow.Add(time.Minute))
+	near, _ := s.seal("rt", testSignIn, sealNow.Add(time.Minute))
 	if _, err := s.open(near, sealNow); err != nil {
 		t.Errorf("issued a minute ahead: %v", err)
 	}

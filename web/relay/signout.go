@@ -1,19 +1,44 @@
 package relay
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+)
 
-// signout answers POST /signout: the refresh cookie is cleared (Max-Age=0,
-// with the attributes it was set with) and any remembered rotation of its
-// refresh token is dropped, so that an older cookie for the same sign-in
-// cannot be answered from memory afterwards. GoTo documents no revocation
-// endpoint, so the refresh token itself stays valid at GoTo until it
-// expires; with the cookie gone, nothing holds it any more.
-func (rl *Relay) signout(w http.ResponseWriter, r *http.Request, _ []byte) {
-	if s, _, _ := rl.readCookie(r); s != nil {
-		rl.mu.Lock()
-		rl.forgetToken(s.token)
-		rl.mu.Unlock()
+// signout answers POST /signout: the sign-in of the refresh cookie ends,
+// on every instance that shares the store, and the cookie is cleared
+// (Max-Age=0, with the attributes it was set with).
+//
+// Ending the sign-in, not only forgetting the cookie in hand, is what makes
+// a sign-out stick: an older cookie of the same sign-in (rotated out a
+// moment ago, still in another tab's request), and the new cookie that a
+// refresh with GoTo during the sign-out will bring back, carry the same
+// sign-in id and are refused from now on (refresh.go). The record lasts as
+// long as any such cookie can (RefreshLifetime, and the clock skew
+// allowed), so no cookie outlives it.
+//
+// A store that cannot record the end answers 503 with Retry-After and
+// leaves the cookie, so that the page can try again: a sign-out that is not
+// recorded would not stick. More than one cookie is refused as in /refresh,
+// and nothing is cleared. With Config.RevocationEndpoint set, the refresh
+// token is then revoked at GoTo (revoke.go); a failed revocation is logged
+// and the sign-out still succeeds, as it has already ended the sign-in here.
+func (rl *Relay) signout(w http.ResponseWriter, r *http.Request, origin string, _ []byte) {
+	s, _, err := rl.readCookie(r)
+	if err == errAmbiguous {
+		rl.oneCookie(w, r, origin) // answers the 401
+		return
 	}
-	rl.apply(w, r, cookieAction{op: clearCookie})
+	if s != nil {
+		if err := rl.store.End(context.Background(), s.signIn.String(), RefreshLifetime+maxSkew); err != nil {
+			rl.log.Printf("relay: the store cannot be reached; sign-outs answer 503: %v", err)
+			rl.unavailable(w, "sign-out")
+			return
+		}
+		if rl.revoker != "" {
+			rl.revoke(s.token)
+		}
+	}
+	rl.apply(w, origin, cookieAction{op: clearCookie})
 	w.WriteHeader(http.StatusNoContent)
 }

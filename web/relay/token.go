@@ -11,8 +11,9 @@ import (
 // given), other parameters ignored. GoTo's answer reaches the page without
 // its refresh_token, which goes into the sealed cookie instead. An answer
 // without a refresh token clears any refresh cookie the browser still holds
-// from an earlier sign-in, which may have been another user's.
-func (rl *Relay) token(w http.ResponseWriter, r *http.Request, body []byte) {
+// from an earlier sign-in, which may have been another user's. Each
+// redeemed code starts a sign-in with an id of its own (seal.go).
+func (rl *Relay) token(w http.ResponseWriter, r *http.Request, origin string, body []byte) {
 	form, desc := readForm(r, body)
 	if desc != "" {
 		writeError(w, http.StatusBadRequest, "invalid_request", desc)
@@ -48,11 +49,11 @@ func (rl *Relay) token(w http.ResponseWriter, r *http.Request, body []byte) {
 	cookie := cookieAction{op: keepCookie}
 	switch {
 	case out.issued && out.refresh != "":
-		cookie = rl.sealCookie(out.refresh, rl.now())
+		cookie = rl.sealCookie(out.refresh, newSignIn(), rl.now())
 	case out.issued && len(r.CookiesNamed(CookieName)) > 0:
 		cookie = cookieAction{op: clearCookie}
 	}
-	rl.apply(w, r, cookie)
+	rl.apply(w, origin, cookie)
 	writeJSON(w, out.status, out.body)
 }
 

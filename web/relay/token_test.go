@@ -65,44 +65,55 @@ func TestTokenExchange(t *testing.T) {
 		c.MaxAge != int(RefreshLifetime/time.Second) || !c.Expires.Equal(v.clk.Now().Add(RefreshLifetime)) {
 		t.Errorf("cookie %q", rawCookie)
 	}
-	s, err := v.rl.seal.open(c.Value, v.clk.Now())
+	s, _, err := v.rl.seal.open(c.Value, v.clk.Now())
 	if err != nil || s.token != v.up.issued[0] {
 		t.Fatalf("cookie opens to %+v, %v", s, err)
 	}
 }
 
+// Secure follows the page's origin and nothing else: an https origin
+// always gets a Secure cookie, whatever Host, TLS or X-Forwarded-Proto say
+// (behind nginx's default proxying Host is 127.0.0.1:port; before, Secure
+// was decided from it); only a plain-http loopback origin goes without.
 func TestCookieSecure(t *testing.T) {
-	v := newEnv(t, nil)
+	origins := []string{origin, "http://localhost:8080", "http://[::1]:8080", "http://127.0.0.2",
+		"https://app.example", "https://127.0.0.1:8443", "http://app.example", "http://localhost.example", "http://10.0.0.1:8080"}
+	v := newEnv(t, func(c *Config) { c.AllowedOrigins = origins })
 	for _, tc := range []struct {
-		host   string
-		tls    bool
+		origin string
 		secure bool
 	}{
-		{"127.0.0.1:8080", false, false},
-		{"localhost:8080", false, false},
-		{"[::1]:8080", false, false},
-		{"127.0.0.2", false, false},
-		{"127.0.0.1:8080", true, true},
-		{"app.example", false, true}, // plain http seen here: a TLS proxy in front
-		{"app.example", true, true},
-		{"localhost.example", false, true},
-		{"10.0.0.1:8080", false, true},
+		{origin, false},
+		{"http://localhost:8080", false},
+		{"http://[::1]:8080", false},
+		{"http://127.0.0.2", false},
+		{"https://app.example", true},
+		{"https://127.0.0.1:8443", true},
+		{"http://app.example", true},
+		{"http://localhost.example", true},
+		{"http://10.0.0.1:8080", true},
 	} {
-		code := "code-" + tc.host
-		v.up.addCode(code)
-		r := httptest.NewRequest("POST", "/relay/token", strings.NewReader(url.Values{"code": {code}, "redirect_uri": {redirect}}.Encode()))
-		r.Host = tc.host
-		if tc.tls {
-			r.TLS = &tls.ConnectionState{}
-		}
-		r.Header.Set("Origin", origin)
-		r.Header.Set(CSRFHeader, "1")
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		rec := httptest.NewRecorder()
-		v.h.ServeHTTP(rec, r)
-		c := gotCookie(t, rec)
-		if rec.Code != 200 || c == nil || c.Secure != tc.secure {
-			t.Errorf("%s tls=%v: %d Set-Cookie %q, want Secure %v", tc.host, tc.tls, rec.Code, rec.Header().Get("Set-Cookie"), tc.secure)
+		for _, host := range []string{"127.0.0.1:8080", "localhost", "app.example"} {
+			for _, tlsOn := range []bool{false, true} {
+				code := "code-" + tc.origin + host
+				v.up.addCode(code)
+				r := httptest.NewRequest("POST", "/relay/token", strings.NewReader(url.Values{"code": {code}, "redirect_uri": {redirect}}.Encode()))
+				r.Host = host
+				if tlsOn {
+					r.TLS = &tls.ConnectionState{}
+				}
+				r.Header.Set("X-Forwarded-Proto", map[bool]string{true: "http", false: "https"}[tc.secure])
+				r.Header.Set("X-Forwarded-Host", "127.0.0.1")
+				r.Header.Set("Origin", tc.origin)
+				r.Header.Set(CSRFHeader, "1")
+				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				rec := httptest.NewRecorder()
+				v.h.ServeHTTP(rec, r)
+				c := gotCookie(t, rec)
+				if rec.Code != 200 || c == nil || c.Secure != tc.secure {
+					t.Errorf("origin %s, Host %s, TLS %v: %d Set-Cookie %q, want Secure %v", tc.origin, host, tlsOn, rec.Code, rec.Header().Get("Set-Cookie"), tc.secure)
+				}
+			}
 		}
 	}
 }

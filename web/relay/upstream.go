@@ -32,7 +32,7 @@ type outcome struct {
 //     GoTo's JSON object without its refresh_token member, which is returned
 //     apart;
 //   - an OAuth error (4xx or 5xx with an RFC 6749 §5.2 body) comes back with
-//     GoTo's status and body;
+//     GoTo's status and error, error_description and error_uri only;
 //   - anything else, an answer over client.MaxBodyBytes, or no answer
 //     becomes 502 server_error; no whole answer within the timeout, 504
 //     temporarily_unavailable.
@@ -87,7 +87,20 @@ func (rl *Relay) post(params [][2]string) outcome {
 	if e == nil || resp.Status < 400 || resp.Status > 599 {
 		return rl.failed(502, "server_error", "GoTo's token endpoint answered"+status+" without an OAuth error.")
 	}
-	return outcome{status: resp.Status, body: marshal(m), gotoErr: e}
+	return outcome{status: resp.Status, body: marshal(errorOnly(m)), gotoErr: e}
+}
+
+// errorOnly keeps the members of an RFC 6749 §5.2 error and nothing else:
+// whatever else GoTo puts in an error body (a refresh token, debugging
+// fields) is not the page's to see.
+func errorOnly(m map[string]any) map[string]any {
+	out := make(map[string]any, 3)
+	for _, k := range []string{"error", "error_description", "error_uri"} {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // failed logs why GoTo's answer could not be passed on and returns the

@@ -1,0 +1,182 @@
+// Package redistest starts a throwaway redis-server for tests: Debian's
+// redis-server (make deps-redis), on a free loopback port, without
+// persistence (--save "" --appendonly no), never the system's Redis and
+// never port 6379. The server is stopped when the test ends.
+//
+//	srv := redistest.Start(t)
+//	cfg.Store, _ = redisstore.NewFromURL(srv.URL(), redisstore.Options{})
+//	srv.Kill()    // Redis vanishes mid-test
+//	srv.Restart() // and comes back, empty, on the same port
+//
+// REDIS_SERVER names another redis-server binary.
+package redistest
+
+import (
+	"bufio"
+	"bytes"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Server is a running (or stopped) redis-server.
+type Server struct {
+	// Addr is host:port on loopback; it stays the same across Restart.
+	Addr string
+
+	t   testing.TB
+	bin string
+	dir string
+
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{}
+	out  *bytes.Buffer
+}
+
+// startTimeout bounds how long a start may take before the test fails.
+const startTimeout = 10 * time.Second
+
+// Start starts a redis-server for t and stops it when t ends. It fails t
+// when redis-server is missing, with how to install it.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin := os.Getenv("REDIS_SERVER")
+	if bin == "" {
+		var err error
+		if bin, err = exec.LookPath("redis-server"); err != nil {
+			t.Fatal("redistest: these tests need Debian's redis-server: run `make deps-redis` (or `sudo apt-get install redis-server`), or set REDIS_SERVER=/path/to/redis-server")
+		}
+	}
+	s := &Server{t: t, bin: bin, dir: t.TempDir()}
+	var err error
+	for range 5 { // a free port may be taken between finding and binding it
+		if s.Addr, err = freePort(); err != nil {
+			continue
+		}
+		if err = s.start(); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("redistest: %v", err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// URL is the server's redis:// URL.
+func (s *Server) URL() string { return "redis://" + s.Addr + "/0" }
+
+// Stop ends the server with SIGTERM and waits for it. Stopping a stopped
+// server does nothing.
+func (s *Server) Stop() { s.signal(syscall.SIGTERM) }
+
+// Kill ends the server with SIGKILL, as a crash would, and waits for it.
+func (s *Server) Kill() { s.signal(syscall.SIGKILL) }
+
+// Restart starts the server again on the same port, empty (it keeps
+// nothing on disk), stopping it first if it runs.
+func (s *Server) Restart() {
+	s.t.Helper()
+	s.Stop()
+	if err := s.start(); err != nil {
+		s.t.Fatalf("redistest: restart: %v", err)
+	}
+}
+
+func (s *Server) signal(sig syscall.Signal) {
+	s.mu.Lock()
+	cmd, done := s.cmd, s.done
+	s.cmd = nil
+	s.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	cmd.Process.Signal(sig)
+	select {
+	case <-done:
+	case <-time.After(startTimeout):
+		cmd.Process.Kill()
+		<-done
+	}
+}
+
+func (s *Server) start() error {
+	host, port, _ := net.SplitHostPort(s.Addr)
+	out := &bytes.Buffer{}
+	cmd := exec.Command(s.bin,
+		"--bind", host, "--port", port,
+		"--save", "", "--appendonly", "no",
+		"--dir", s.dir, "--daemonize", "no",
+		"--protected-mode", "yes", "--loglevel", "warning")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	deadline := time.Now().Add(startTimeout)
+	for {
+		if ping(s.Addr) {
+			break
+		}
+		select {
+		case <-done:
+			return &startError{s.Addr, out.String()}
+		default:
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			<-done
+			return &startError{s.Addr, "no answer to PING within " + startTimeout.String()}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.mu.Lock()
+	s.cmd, s.done, s.out = cmd, done, out
+	s.mu.Unlock()
+	return nil
+}
+
+type startError struct{ addr, why string }
+
+func (e *startError) Error() string {
+	return "redis-server on " + e.addr + " did not start: " + e.why
+}
+
+// ping reports whether a Redis answers PING at addr.
+func ping(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return false
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	return err == nil && line == "+PONG\r\n"
+}
+
+// freePort returns a loopback address with a port that was free a moment
+// ago, never 6379.
+func freePort() (string, error) {
+	for {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", err
+		}
+		addr := ln.Addr().(*net.TCPAddr)
+		ln.Close()
+		if addr.Port != 6379 {
+			return net.JoinHostPort("127.0.0.1", strconv.Itoa(addr.Port)), nil
+		}
+	}
+}
