@@ -163,7 +163,7 @@ func run(ctx context.Context, subjects []*subject, requests, warmup, rounds, con
 			}
 			var tokenURLs []string
 			for range s.Instances {
-				h, closeRelay, err := newRelay(relayConfig(stubSrv.base, key, conc, logger), redisURL)
+				h, closeRelay, err := newRelay(stubSrv.base, key, redisURL, conc, logger)
 				if err != nil {
 					s.skipped = err.Error()
 					break

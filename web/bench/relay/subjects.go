@@ -71,18 +71,3 @@ func newFloor(stub string, conns int) (http.Handler, error) {
 		ErrorLog:  log.New(io.Discard, "", 0),
 	}), nil
 }
-
-// relayConfig is one relay instance's configuration: the stub as GoTo, the
-// benchmark's page origin, the configuration's shared cookie key, and a
-// pool of connections to the stub like the floor's.
-func relayConfig(stub string, key []byte, conns int, logger *log.Logger) relay.Config {
-	return relay.Config{
-		ClientID:       "bench-client",
-		ClientSecret:   "bench-secret",
-		TokenEndpoint:  stub + "/oauth/token",
-		CookieKey:      key,
-		AllowedOrigins: []string{origin},
-		Logger:         logger,
-		HTTPClient:     &http.Client{Transport: newTransport(conns)},
-	}
-}
