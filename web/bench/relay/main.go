@@ -8,9 +8,9 @@
 // memory: each one is a refresh that reaches GoTo, which the stub's count
 // confirms. Configurations: the in-process memory store; Redis with one
 // relay instance; Redis with three instances sharing it, the requests sent
-// round robin. The subjects take turns, in a rotated order each round, and
-// a subject's throughput is its median round; its latencies are over every
-// request of every round. A stub reached directly, with no proxy at all,
+// round robin. The subjects take turns, in a rotated order each round: the
+// machine may be shared, so each round compares a subject with the floor
+// of the same round, and the medians over the rounds are reported. A stub reached directly, with no proxy at all,
 // is measured beside them, so that the table can say what each proxy adds.
 //
 // Everything runs on loopback in this process (the stub, the floor, every
@@ -67,9 +67,9 @@ type subject struct {
 }
 
 func main() {
-	requests := flag.Int("requests", 2000, "measured refreshes per subject per round")
-	warmup := flag.Int("warmup", 200, "refreshes per subject per round before the measured ones")
-	rounds := flag.Int("rounds", 5, "rounds; each subject's throughput is its median round")
+	requests := flag.Int("requests", 1000, "measured refreshes per subject per round")
+	warmup := flag.Int("warmup", 100, "refreshes per subject per round before the measured ones")
+	rounds := flag.Int("rounds", 10, "rounds; each subject's numbers are its medians over them")
 	conc := flag.Int("concurrency", 8, "requests in flight at once")
 	only := flag.String("only", "", "comma-separated subjects to run (direct,floor,memory,redis-1,redis-3); all by default")
 	out := flag.String("out", "web/bench/relay-results.json", "where the results are written as JSON; empty for nowhere")

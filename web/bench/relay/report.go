@@ -28,15 +28,20 @@ type results struct {
 }
 
 type subjectResult struct {
-	Name      string    `json:"name"`
-	Label     string    `json:"label"`
-	Instances int       `json:"instances"`
-	Skipped   string    `json:"skipped,omitempty"`
-	Rate      float64   `json:"refreshesPerSecond"` // the median round's
-	Rates     []float64 `json:"rounds,omitempty"`
-	P50       float64   `json:"p50Ms"`
-	P99       float64   `json:"p99Ms"`
-	// AddedP99 is P99 less the stub's own, reached directly.
+	Name      string `json:"name"`
+	Label     string `json:"label"`
+	Instances int    `json:"instances"`
+	Skipped   string `json:"skipped,omitempty"`
+	// Rate, P50 and P99 are the medians of the rounds' own.
+	Rate  float64   `json:"refreshesPerSecond"`
+	Rates []float64 `json:"rounds,omitempty"`
+	P50   float64   `json:"p50Ms"`
+	P99   float64   `json:"p99Ms"`
+	// VsFloor is the median over the rounds of Rate over the floor's in
+	// the same round.
+	VsFloor float64 `json:"vsFloor"`
+	// AddedP99 is the median over the rounds of P99 less the stub's own,
+	// reached directly, in the same round.
 	AddedP99 float64 `json:"addedP99Ms"`
 	Sent     int64   `json:"sent"`
 	Upstream int64   `json:"reachedStub"`
@@ -63,48 +68,75 @@ func report(date time.Time, subjects []*subject, requests, warmup, rounds, conc 
 		CPUs: cpus, CPUModel: model, GOMAXPROCS: runtime.GOMAXPROCS(0), Redis: redis,
 		Requests: requests, Warmup: warmup, Rounds: rounds, Concurrency: conc,
 	}
-	var directP99 float64
+	// Each round's numbers, per subject: the machine is shared, so a
+	// subject is compared with the floor and the stub of its own round,
+	// and the medians of those comparisons are reported.
+	type round struct{ rate, p50, p99 float64 }
+	per := make(map[string][]round)
+	for _, s := range subjects {
+		for _, b := range s.batches {
+			lat := sortedCopy([]batch{b})
+			per[s.Name] = append(per[s.Name], round{b.rate(), ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99))})
+		}
+	}
+	floor, direct := per["floor"], per["direct"]
 	for _, s := range subjects {
 		r := subjectResult{Name: s.Name, Label: s.Label, Instances: s.Instances, Skipped: s.skipped, Sent: s.sent, Upstream: s.upstream}
-		if s.skipped == "" && len(s.batches) > 0 {
-			for _, b := range s.batches {
-				r.Rates = append(r.Rates, b.rate())
-			}
-			sorted := slices.Clone(r.Rates)
-			slices.Sort(sorted)
-			r.Rate = sorted[len(sorted)/2]
-			lat := sortedCopy(s.batches)
-			r.P50, r.P99 = ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99))
-			if s.Name == "direct" {
-				directP99 = r.P99
-			}
-		}
-		rep.Subjects = append(rep.Subjects, r)
-	}
-	for i := range rep.Subjects {
-		rep.Subjects[i].AddedP99 = rep.Subjects[i].P99 - directP99
-	}
-	floor := rep.find("floor")
-	if floor == nil || floor.Rate == 0 {
-		return rep
-	}
-	for _, s := range rep.Subjects {
-		if s.Skipped != "" || !strings.HasPrefix(s.Name, "memory") && !strings.HasPrefix(s.Name, "redis") {
+		rs := per[s.Name]
+		if len(rs) == 0 {
+			rep.Subjects = append(rep.Subjects, r)
 			continue
 		}
+		var p50, p99, added, vsFloor []float64
+		for i, x := range rs {
+			r.Rates = append(r.Rates, x.rate)
+			p50, p99 = append(p50, x.p50), append(p99, x.p99)
+			if i < len(direct) {
+				added = append(added, x.p99-direct[i].p99)
+			}
+			if i < len(floor) {
+				vsFloor = append(vsFloor, x.rate/floor[i].rate)
+			}
+		}
+		r.Rate, r.P50, r.P99 = median(r.Rates), median(p50), median(p99)
+		r.AddedP99, r.VsFloor = median(added), median(vsFloor)
+		rep.Subjects = append(rep.Subjects, r)
+	}
+	f := rep.find("floor")
+	if f == nil || f.Rate == 0 {
+		return rep
+	}
+	relays := slices.DeleteFunc(slices.Clone(rep.Subjects), func(s subjectResult) bool {
+		return s.Rate == 0 || s.Name != "memory" && !strings.HasPrefix(s.Name, "redis")
+	})
+	for _, s := range relays {
 		limit := 0.5
 		if s.Name == "memory" {
 			limit = 0.7
 		}
-		rep.Targets = append(rep.Targets, newTarget(s.Label+": throughput ≥ "+x(limit)+" the floor's", s.Rate, floor.Rate, limit, false, perSecond))
+		t := newTarget(s.Label+": throughput ≥ "+x(limit)+" the floor's", s.Rate, f.Rate, limit, false, perSecond)
+		t.Ratio = s.VsFloor // paired by round, see above
+		t.Met = t.Ratio >= limit
+		rep.Targets = append(rep.Targets, t)
 	}
-	for _, s := range rep.Subjects {
-		if s.Skipped != "" || !strings.HasPrefix(s.Name, "memory") && !strings.HasPrefix(s.Name, "redis") {
-			continue
-		}
-		rep.Targets = append(rep.Targets, newTarget(s.Label+": added p99 ≤ 2.00× the floor's", s.AddedP99, floor.AddedP99, 2, true, milliseconds))
+	if direct == nil {
+		return rep // what a proxy adds needs the stub reached directly
+	}
+	for _, s := range relays {
+		rep.Targets = append(rep.Targets, newTarget(s.Label+": added p99 ≤ 2.00× the floor's", s.AddedP99, f.AddedP99, 2, true, milliseconds))
 	}
 	return rep
+}
+
+// median is the middle value of v (the upper of the two middle ones), 0
+// for none.
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 func newTarget(name string, value, reference, limit float64, atMost bool, unit func(float64) string) target {
@@ -144,7 +176,8 @@ func (rep *results) print(w io.Writer) {
 	if rep.Redis != "" {
 		fmt.Fprintf(w, ", %s", rep.Redis)
 	}
-	fmt.Fprintf(w, "\neach refresh with a cookie of its own; %d rounds of %d refreshes (after %d warm-up), %d in flight; refreshes/s is the median round\n",
+	fmt.Fprintf(w, "\neach refresh with a cookie of its own; %d rounds of %d refreshes (after %d warm-up) per configuration, %d in flight;\n"+
+		"medians over the rounds; \"vs floor\" and \"p99 added\" (over the stub's own p99) are taken within each round\n",
 		rep.Rounds, rep.Requests, rep.Warmup, rep.Concurrency)
 	floor := rep.find("floor")
 	const na = "—"
@@ -156,12 +189,12 @@ func (rep *results) print(w io.Writer) {
 		}
 		vsRate, vsAdded, added := na, na, na
 		if floor != nil && floor.Rate > 0 {
-			vsRate = x(s.Rate / floor.Rate)
-			if s.Name != "direct" && s.Name != "floor" && floor.AddedP99 > 0 {
+			vsRate = x(s.VsFloor)
+			if s.Name != "direct" && s.Name != "floor" && floor.AddedP99 > 0 && rep.find("direct") != nil {
 				vsAdded = x(s.AddedP99 / floor.AddedP99)
 			}
 		}
-		if s.Name != "direct" {
+		if s.Name != "direct" && rep.find("direct") != nil {
 			added = milliseconds(s.AddedP99)
 		}
 		rows = append(rows, []string{s.Label, perSecond(s.Rate), vsRate, milliseconds(s.P50), milliseconds(s.P99), added, vsAdded,
