@@ -31,6 +31,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
 	"os"
@@ -86,13 +87,7 @@ func main() {
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
-	subjects := []*subject{
-		{Name: "direct", Label: "stub GoTo, direct (no proxy)", Instances: 1},
-		{Name: "floor", Label: "floor: httputil.ReverseProxy", Instances: 1},
-		{Name: "memory", Label: "relay, memory store", Instances: 1, relay: true},
-		{Name: "redis-1", Label: "relay, Redis, 1 instance", Instances: 1, relay: true, redis: true},
-		{Name: "redis-3", Label: "relay, Redis, 3 instances", Instances: 3, relay: true, redis: true},
-	}
+	subjects := allSubjects()
 	if *only != "" {
 		want := strings.Split(*only, ",")
 		subjects = slices.DeleteFunc(subjects, func(s *subject) bool { return !slices.Contains(want, s.Name) })
@@ -100,9 +95,38 @@ func main() {
 			fatal(errors.New("-only names no subject"))
 		}
 	}
-	if err := run(ctx, subjects, *requests, *warmup, *rounds, *conc, *redisBin, *cpuprofile, *out); err != nil {
+	opts := options{requests: *requests, warmup: *warmup, rounds: *rounds, conc: *conc, redisBin: *redisBin, cpuprofile: *cpuprofile, log: os.Stderr}
+	rep, err := run(ctx, subjects, opts)
+	if err != nil {
 		fatal(err)
 	}
+	rep.print(os.Stdout)
+	if *out != "" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil {
+			fatal(err)
+		}
+		fmt.Fprintf(os.Stderr, "wrote %s\n", *out)
+	}
+}
+
+// allSubjects is every configuration, in the table's order.
+func allSubjects() []*subject {
+	return []*subject{
+		{Name: "direct", Label: "stub GoTo, direct (no proxy)", Instances: 1},
+		{Name: "floor", Label: "floor: httputil.ReverseProxy", Instances: 1},
+		{Name: "memory", Label: "relay, memory store", Instances: 1, relay: true},
+		{Name: "redis-1", Label: "relay, Redis, 1 instance", Instances: 1, relay: true, redis: true},
+		{Name: "redis-3", Label: "relay, Redis, 3 instances (round robin)", Instances: 3, relay: true, redis: true},
+	}
+}
+
+// options are a run's bounds and tools.
+type options struct {
+	requests, warmup, rounds, conc int
+	redisBin                       string // the redis-server to start
+	cpuprofile                     string // where to write a CPU profile, if anywhere
+	log                            io.Writer
 }
 
 func fatal(err error) {
@@ -110,14 +134,16 @@ func fatal(err error) {
 	os.Exit(1)
 }
 
-func progress(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
-
-func run(ctx context.Context, subjects []*subject, requests, warmup, rounds, conc int, redisBin, cpuprofile, out string) error {
+// run measures subjects and reports on them; subjects that could not be
+// set up are reported as not run.
+func run(ctx context.Context, subjects []*subject, opts options) (*results, error) {
+	requests, warmup, rounds, conc := opts.requests, opts.warmup, opts.rounds, opts.conc
+	progress := func(format string, a ...any) { fmt.Fprintf(opts.log, format+"\n", a...) }
 	date := time.Now().UTC()
 	stub := &stubGoTo{}
 	stubSrv, err := serve(stub)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer stubSrv.stop()
 
@@ -130,11 +156,11 @@ func run(ctx context.Context, subjects []*subject, requests, warmup, rounds, con
 	for _, s := range subjects {
 		if s.redis && rs == nil {
 			progress("starting a private redis-server…")
-			if rs, err = startRedis(redisBin); err != nil {
-				return err
+			if rs, err = startRedis(opts.redisBin); err != nil {
+				return nil, err
 			}
 			defer rs.stop()
-			redisVersion = versionOf(redisBin)
+			redisVersion = versionOf(opts.redisBin)
 		}
 	}
 
@@ -146,11 +172,11 @@ func run(ctx context.Context, subjects []*subject, requests, warmup, rounds, con
 		case s.Name == "floor":
 			h, err := newFloor(stubSrv.base, conc)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			srv, err := serve(h)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			s.stops = append(s.stops, srv.stop)
 			s.urls = []string{srv.base + relay.Path + "refresh"}
@@ -170,7 +196,7 @@ func run(ctx context.Context, subjects []*subject, requests, warmup, rounds, con
 				}
 				srv, err := serve(mountRelay(h))
 				if err != nil {
-					return err
+					return nil, err
 				}
 				s.stops = append(s.stops, srv.stop, closeRelay)
 				s.urls = append(s.urls, srv.base+relay.Path+"refresh")
@@ -183,7 +209,7 @@ func run(ctx context.Context, subjects []*subject, requests, warmup, rounds, con
 			progress("%s: signing in %d times through the relay's /token…", s.Name, perSubject)
 			c := newClient(conc)
 			if s.cookies, err = mint(ctx, c, tokenURLs, s.Name, perSubject, conc); err != nil {
-				return fmt.Errorf("%s: minting cookies: %w", s.Name, err)
+				return nil, fmt.Errorf("%s: minting cookies: %w", s.Name, err)
 			}
 			c.CloseIdleConnections()
 		}
@@ -214,14 +240,14 @@ func run(ctx context.Context, subjects []*subject, requests, warmup, rounds, con
 		}
 	}
 
-	if cpuprofile != "" {
-		f, err := os.Create(cpuprofile)
+	if opts.cpuprofile != "" {
+		f, err := os.Create(opts.cpuprofile)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
+			return nil, err
 		}
 		defer pprof.StopCPUProfile()
 	}
@@ -236,11 +262,11 @@ func run(ctx context.Context, subjects []*subject, requests, warmup, rounds, con
 			cookies := s.cookies[r*(warmup+requests) : (r+1)*(warmup+requests)]
 			before := s.stubCount(stub)
 			if _, err := refreshes(ctx, clients[s], s.urls, cookies[:warmup], conc); err != nil {
-				return fmt.Errorf("%s: %w", s.Name, err)
+				return nil, fmt.Errorf("%s: %w", s.Name, err)
 			}
 			b, err := refreshes(ctx, clients[s], s.urls, cookies[warmup:], conc)
 			if err != nil {
-				return fmt.Errorf("%s: %w", s.Name, err)
+				return nil, fmt.Errorf("%s: %w", s.Name, err)
 			}
 			s.upstream += s.stubCount(stub) - before
 			s.sent += int64(len(cookies))
@@ -252,16 +278,7 @@ func run(ctx context.Context, subjects []*subject, requests, warmup, rounds, con
 		c.CloseIdleConnections()
 	}
 
-	rep := report(date, subjects, requests, warmup, rounds, conc, redisVersion)
-	rep.print(os.Stdout)
-	if out != "" {
-		b, _ := json.MarshalIndent(rep, "", "  ")
-		if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
-			return err
-		}
-		progress("wrote %s", out)
-	}
-	return nil
+	return report(date, subjects, requests, warmup, rounds, conc, redisVersion), nil
 }
 
 // versionOf is "Redis 7.0.15" from `redis-server --version`.
