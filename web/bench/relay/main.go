@@ -252,6 +252,7 @@ func run(ctx context.Context, subjects []*subject, opts options) (*results, erro
 		defer pprof.StopCPUProfile()
 	}
 
+	loadBefore := loadAverage()
 	clients := make(map[*subject]*http.Client)
 	for _, s := range active {
 		clients[s] = newClient(conc)
@@ -278,7 +279,9 @@ func run(ctx context.Context, subjects []*subject, opts options) (*results, erro
 		c.CloseIdleConnections()
 	}
 
-	return report(date, subjects, requests, warmup, rounds, conc, redisVersion), nil
+	rep := report(date, subjects, requests, warmup, rounds, conc, redisVersion)
+	rep.LoadBefore, rep.LoadAfter = loadBefore, loadAverage()
+	return rep, nil
 }
 
 // versionOf is "Redis 7.0.15" from `redis-server --version`.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -12,13 +13,17 @@ import (
 
 // results is what the run writes as JSON and prints as the table.
 type results struct {
-	Date        string          `json:"date"`
-	Go          string          `json:"go"`
-	Platform    string          `json:"platform"`
-	CPUs        int             `json:"cpus"`
-	CPUModel    string          `json:"cpuModel"`
-	GOMAXPROCS  int             `json:"gomaxprocs"`
-	Redis       string          `json:"redis,omitempty"`
+	Date       string `json:"date"`
+	Go         string `json:"go"`
+	Platform   string `json:"platform"`
+	CPUs       int    `json:"cpus"`
+	CPUModel   string `json:"cpuModel"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	Redis      string `json:"redis,omitempty"`
+	// LoadBefore and LoadAfter are the one-minute load averages when the
+	// measuring began and ended: other work on the machine shows in them.
+	LoadBefore  string          `json:"loadBefore,omitempty"`
+	LoadAfter   string          `json:"loadAfter,omitempty"`
 	Requests    int             `json:"requestsPerRound"`
 	Warmup      int             `json:"warmupPerRound"`
 	Rounds      int             `json:"rounds"`
@@ -57,6 +62,19 @@ type target struct {
 	AtMost    bool    `json:"atMost"` // the ratio must be ≤ Limit, else ≥
 	Met       bool    `json:"met"`
 	unit      func(float64) string
+}
+
+// loadAverage is the one-minute load average, "" where there is none.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -175,6 +193,9 @@ func (rep *results) print(w io.Writer) {
 	fmt.Fprintf(w, "gotoauth relay bench, %s, %s %s, %d CPUs (%s), GOMAXPROCS %d", rep.Date, rep.Go, rep.Platform, rep.CPUs, rep.CPUModel, rep.GOMAXPROCS)
 	if rep.Redis != "" {
 		fmt.Fprintf(w, ", %s", rep.Redis)
+	}
+	if rep.LoadBefore != "" {
+		fmt.Fprintf(w, ", load average %s before, %s after", rep.LoadBefore, rep.LoadAfter)
 	}
 	fmt.Fprintf(w, "\neach refresh with a cookie of its own; %d rounds of %d refreshes (after %d warm-up) per configuration, %d in flight;\n"+
 		"medians over the rounds; \"vs floor\" and \"p99 added\" (over the stub's own p99) are taken within each round\n",
