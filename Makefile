@@ -14,7 +14,7 @@ ADDR ?= 127.0.0.1:8080
 
 LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all build bench run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis pack clean
+.PHONY: all build bench bench-relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis pack clean
 
 all: build
 
@@ -48,9 +48,17 @@ web/safejsfloor.wasm: wasm/cmd/safejsfloor/main.go go.mod go.sum
 	$(WASM_ENV) $(GO) build $(WASM_FLAGS) -o $@ ./wasm/cmd/safejsfloor
 
 # Sizes, start-up (Node, Chromium) and calls per second against both floors
-# and oauth4webapi; not part of `make test`. Writes web/bench/results.json.
-bench: build web/floor.wasm web/floor.wasm.br web/safejsfloor.wasm web/safejsfloor.wasm.br deps-node deps-chromium
+# and oauth4webapi; then the relay's refreshes next to httputil.ReverseProxy
+# (web/bench/relay). Not part of `make test`. Writes web/bench/results.json
+# and web/bench/relay-results.json; `make bench-relay` runs the relay's part
+# alone.
+RELAY_BENCH = $(GO) run ./web/bench/relay -redis-server $(REDIS_SERVER) -out web/bench/relay-results.json
+bench: build web/floor.wasm web/floor.wasm.br web/safejsfloor.wasm web/safejsfloor.wasm.br deps-node deps-chromium deps-redis
 	cd web && CHROMIUM=$(CHROMIUM) node bench/bench.mjs
+	$(RELAY_BENCH)
+
+bench-relay: deps-redis
+	$(RELAY_BENCH)
 
 # The Go glue must come from the Go that built the module: Go's
 # wasm_exec.js made into an ES module that gives the Go runtime a global
@@ -159,6 +167,6 @@ test-interop: build
 	cd web/test/interop && $(GO) test -count=1 ./...
 
 clean:
-	rm -f web/*.wasm web/*.br web/*.gz web/wasm_exec.js web/gotoauth-glue.mjs web/bench/results.json
+	rm -f web/*.wasm web/*.br web/*.gz web/wasm_exec.js web/gotoauth-glue.mjs web/bench/results.json web/bench/relay-results.json
 	rm -f web/README.md web/LICENSE web/THIRD_PARTY_LICENSES
 	rm -rf $(PACK_DIR)

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package main
+
+import "os/exec"
+
+// dieWithParent does nothing here: only Linux has a parent-death signal,
+// so a benchmark killed hard leaves its redis-server to be stopped by hand.
+func dieWithParent(*exec.Cmd) {}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"encoding/base64"
+	"io"
+	"log"
+	"net/http"
+
+	"gotoauth/web/relay"
+)
+
+// newRelay makes one relay instance configured as an operator would, from
+// the environment (relay.ConfigFromEnv): the stub as GoTo's token endpoint,
+// the configuration's shared cookie key, and GOTOAUTH_REDIS_URL when
+// redisURL is not "" (the Redis store, one client per instance as one
+// process each would have), else the in-process memory. The benchmark adds
+// its page's origin and a pool of connections to the stub like the floor's.
+// It returns the instance and what closes it.
+func newRelay(stub string, key []byte, redisURL string, conns int, logger *log.Logger) (http.Handler, func(), error) {
+	env := map[string]string{
+		relay.EnvClientID:      "bench-client",
+		relay.EnvClientSecret:  "bench-secret",
+		relay.EnvTokenEndpoint: stub + "/oauth/token",
+		relay.EnvCookieKey:     base64.StdEncoding.EncodeToString(key),
+		relay.EnvRedisURL:      redisURL,
+	}
+	cfg, err := relay.ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.AllowedOrigins = []string{origin}
+	cfg.Logger = logger
+	cfg.HTTPClient = &http.Client{Transport: newTransport(conns)}
+	closeStore := func() {}
+	if c, ok := cfg.Store.(io.Closer); ok {
+		closeStore = func() { c.Close() }
+	}
+	r, err := relay.New(cfg)
+	if err != nil {
+		closeStore()
+		return nil, nil, err
+	}
+	return r, closeStore, nil
+}
