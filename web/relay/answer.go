@@ -119,14 +119,18 @@ func withAge(body []byte, age time.Duration) []byte {
 	if !ok {
 		return body
 	}
+	// A number, or a number in a string (which oauth.NormalizeJSON takes
+	// too); it stays in the form it came in.
+	quoted := len(raw) > 0 && raw[0] == '"'
 	var n json.Number
-	quoted := false
-	if json.Unmarshal(raw, &n) != nil {
+	if quoted {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
 			return body
 		}
-		n, quoted = json.Number(s), true
+		n = json.Number(s)
+	} else if json.Unmarshal(raw, &n) != nil {
+		return body
 	}
 	f, err := n.Float64()
 	if err != nil {
