@@ -9,22 +9,24 @@ import (
 
 func TestWithAge(t *testing.T) {
 	for _, tc := range []struct {
-		body string
-		age  time.Duration
-		want string
+		body   string
+		age    time.Duration
+		want   string
+		millis bool
 	}{
-		{`{"access_token":"a","expires_in":3600}`, 0, `{"access_token":"a","expires_in":3600}`},
-		{`{"access_token":"a","expires_in":3600}`, 999 * time.Millisecond, `{"access_token":"a","expires_in":3600}`},
-		{`{"access_token":"a","expires_in":3600}`, 7500 * time.Millisecond, `{"access_token":"a","expires_in":3593}`},
-		{`{"access_token":"a","expires_in":"3600"}`, 10 * time.Second, `{"access_token":"a","expires_in":"3590"}`},
-		{`{"access_token":"a","expires_in":5}`, time.Minute, `{"access_token":"a","expires_in":0}`},
-		{`{"access_token":"a"}`, time.Minute, `{"access_token":"a"}`},
-		{`{"access_token":"a","expires_in":"soon"}`, time.Minute, `{"access_token":"a","expires_in":"soon"}`},
-		{`{"access_token":"a","expires_in":null}`, time.Minute, `{"access_token":"a","expires_in":null}`},
-		{`not json`, time.Minute, `not json`},
-		{`{"access_token":"a","expires_in":3600,"x":{"y":[1,2]}}`, 2 * time.Second, `{"access_token":"a","expires_in":3598,"x":{"y":[1,2]}}`},
+		{`{"access_token":"a","expires_in":3600}`, 0, `{"access_token":"a","expires_in":3600}`, false},
+		{`{"access_token":"a","expires_in":3600}`, 999 * time.Millisecond, `{"access_token":"a","expires_in":3600}`, false},
+		{`{"access_token":"a","expires_in":3600}`, 7500 * time.Millisecond, `{"access_token":"a","expires_in":3593}`, false},
+		{`{"access_token":"a","expires_in":"3600"}`, 10 * time.Second, `{"access_token":"a","expires_in":"3590"}`, false},
+		{`{"access_token":"a","expires_in":5}`, time.Minute, `{"access_token":"a","expires_in":0}`, false},
+		{`{"access_token":"a"}`, time.Minute, `{"access_token":"a"}`, false},
+		{`{"access_token":"a","expires_in":"soon"}`, time.Minute, `{"access_token":"a","expires_in":"soon"}`, false},
+		{`{"access_token":"a","expires_in":null}`, time.Minute, `{"access_token":"a","expires_in":null}`, false},
+		{`not json`, time.Minute, `not json`, false},
+		{`{"access_token":"a","expires_in":3600000,"username":"u"}`, 3 * time.Second, `{"access_token":"a","expires_in":3597000,"username":"u"}`, true},
+		{`{"access_token":"a","expires_in":3600,"x":{"y":[1,2]}}`, 2 * time.Second, `{"access_token":"a","expires_in":3598,"x":{"y":[1,2]}}`, false},
 	} {
-		if got := string(withAge([]byte(tc.body), tc.age)); got != tc.want {
+		if got := string(withAge([]byte(tc.body), tc.age, tc.millis)); got != tc.want {
 			t.Errorf("%s aged %v: %s, want %s", tc.body, tc.age, got, tc.want)
 		}
 	}
@@ -36,7 +38,7 @@ func TestStoredAnswerRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Unix(1_700_000_000, 0)
-	res := refreshResult{status: 200, body: []byte(`{"access_token":"a"}`), answered: now.Add(123 * time.Millisecond),
+	res := refreshResult{status: 200, body: []byte(`{"access_token":"a"}`), answered: now.Add(123 * time.Millisecond), millis: true,
 		cookie: cookieAction{op: setCookie, value: "sealed", expires: now.Add(RefreshLifetime)}}
 	key := k.tokenKey("rt-1")
 	if key == k.tokenKey("rt-2") || strings.Contains(key, "rt-1") || len(key) != 64 {
@@ -51,7 +53,7 @@ func TestStoredAnswerRoundTrip(t *testing.T) {
 		t.Fatal("the answer is not sealed")
 	}
 	got, err := k.openAnswer(key, b)
-	if err != nil || got.status != 200 || string(got.body) != string(res.body) || got.cookie != res.cookie || !got.answered.Equal(res.answered) {
+	if err != nil || got.status != 200 || string(got.body) != string(res.body) || got.cookie != res.cookie || !got.answered.Equal(res.answered) || !got.millis {
 		t.Fatalf("%+v %v", got, err)
 	}
 	// Under another token's name, with another key, cut or flipped: refused.
