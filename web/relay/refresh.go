@@ -116,6 +116,9 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, 
 		cookie = rl.sealCookieUntil(s.token, s.signIn, s.expires)
 	}
 	rl.apply(w, origin, cookie)
+	if res.status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", storeRetryAfter)
+	}
 	body := res.body
 	if res.status >= 200 && res.status < 300 {
 		body = withAge(body, rl.now().Sub(res.answered), res.millis)
