@@ -264,9 +264,9 @@ for (const name of BROWSERS) {
 
       // Another tab of this browser signs in and out through the relay: its
       // sign-out clears the relay's cookie, which the tabs share.
-      // The tab opens on this tab's token, which it asks for on the demo's
-      // channel, then signs in by itself; this tab hears the tab's token,
-      // and its sign-out.
+      // The tab opens on this tab's token, which its session.token() asks
+      // for on the session's channel, then signs in by itself; this tab
+      // hears the tab's token, and its sign-out.
       const { page: tab, problems: tabProblems, messages: tabMessages } = await openDemo(browser, { page: await page.sibling() });
       await tab.waitForSelector('#token-panel:not([hidden])');
       assert.equal(await tab.textContent('#token-access'), await page.textContent('#token-access'));
