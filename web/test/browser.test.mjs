@@ -511,6 +511,7 @@ for (const name of BROWSERS) {
       await assertCleanAddress(page);
       const masked = await page.textContent('#token-refresh');
       assert.match(masked, /… \(\d+ characters\)$/);
+      assert.match(await page.textContent('#token-help'), /^This page holds the refresh token in its memory \(a public client without a relay\)/);
       const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
       assert.ok(!stored.includes(masked.slice(0, 6)), 'a refresh token prefix is in web storage');
       await refresh(page, 1);
