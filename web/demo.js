@@ -6,7 +6,12 @@
 import { load } from './gotoauth.js';
 import { goRuntime } from './gotoauth-core.js';
 
-await load();
+try {
+  await load();
+} catch (err) {
+  document.getElementById('mode').textContent = `gotoauth did not load: ${err.message}`;
+  throw err;
+}
 const { go } = goRuntime();
 const { instance } = await WebAssembly.instantiateStreaming(fetch(new URL('./demo.wasm', import.meta.url)), go.importObject);
 go.run(instance);

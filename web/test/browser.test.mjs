@@ -266,9 +266,9 @@ for (const name of BROWSERS) {
 
       // Another tab of this browser signs in and out through the relay: its
       // sign-out clears the relay's cookie, which the tabs share.
-      // The tab opens on this tab's token, which it asks for on the demo's
-      // channel, then signs in by itself; this tab hears the tab's token,
-      // and its sign-out.
+      // The tab opens on this tab's token, which its session.token() asks
+      // for on the session's channel, then signs in by itself; this tab
+      // hears the tab's token, and its sign-out.
       const { page: tab, problems: tabProblems, messages: tabMessages } = await openDemo(browser, { page: await page.sibling() });
       await tab.waitForSelector('#token-panel:not([hidden])');
       assert.equal(await tab.textContent('#token-access'), await page.textContent('#token-access'));
@@ -513,6 +513,7 @@ for (const name of BROWSERS) {
       await assertCleanAddress(page);
       const masked = await page.textContent('#token-refresh');
       assert.match(masked, /… \(\d+ characters\)$/);
+      assert.match(await page.textContent('#token-help'), /^This page holds the refresh token in its memory \(a public client without a relay\)/);
       const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
       assert.ok(!stored.includes(masked.slice(0, 6)), 'a refresh token prefix is in web storage');
       await refresh(page, 1);
