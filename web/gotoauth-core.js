@@ -387,15 +387,13 @@ function wrapAPI(raw) {
           if (c != null && typeof c !== 'boolean') throw invalid('cleanAddressBar must be a boolean');
           clean = c !== false;
         }
-        if (url == null) {
-          if (typeof location !== 'object' || location == null) throw invalid('handleRedirect needs a URL outside a browser');
-          url = location.href;
-        }
-        const result = call(raw.clientHandleRedirect, checkString(url, "handleRedirect's url"), id, clean);
-        if (result.callback !== undefined) {
-          const cb = result.callback;
-          delete result.callback;
-          checked.set(result, cb);
+        // Without a URL the module reads location.href itself, once.
+        const current = url == null;
+        const result = call(raw.clientHandleRedirect, current ? '' : checkString(url, "handleRedirect's url"), id, clean, current);
+        if (result.checked !== undefined) {
+          const checkedId = result.checked;
+          delete result.checked;
+          checked.set(result, checkedId);
         }
         if (result.kind === 'token') internal.set(result.token);
         return result;

@@ -3,8 +3,6 @@
 package bridge
 
 import (
-	"strconv"
-
 	"github.com/hack-pad/safejs"
 
 	"gotoauth/wasm/browser"
@@ -87,14 +85,6 @@ func reply(b []byte) any {
 		}
 	}
 	return string(b)
-}
-
-// checkLen bounds a payload for one use.
-func checkLen(s, what string, max int) (string, error) {
-	if len(s) > max {
-		return "", oauth.Invalid(what + " is too long (" + strconv.Itoa(max>>10) + " KiB at most)")
-	}
-	return s, nil
 }
 
 // optionsArg reads form-encoded options: the loader turns an options object

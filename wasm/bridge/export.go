@@ -11,7 +11,7 @@
 // parameters as "extra.NAME", scope space-joined). The payload travels
 // through a Uint8Array the loader shares with the module (setBuffer) and is
 // passed as its length in bytes; 0 means no payload. A payload may also be
-// a plain string. Further arguments are numbers (client and callback ids),
+// a plain string. Further arguments are numbers (client and checked-redirect ids),
 // booleans, the caller's storage object, and, last, the callback of an
 // asynchronous function.
 //

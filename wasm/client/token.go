@@ -14,7 +14,7 @@ import (
 
 // Exchange trades the callback's code for tokens (RFC 6749 §4.1.3,
 // RFC 7636 §4.5). A code is sent at most once, even if the first try failed.
-func (c *Client) Exchange(ctx Context, cb *Callback) (*oauth.Token, error) {
+func (c *Client) Exchange(ctx Context, cb *CheckedRedirect) (*oauth.Token, error) {
 	if cb == nil || cb.client != c || cb.Redirect == nil || cb.Redirect.Kind != oauth.KindCode {
 		return nil, oauth.Invalid("exchangeCode takes the code result that this client's handleRedirect returned")
 	}

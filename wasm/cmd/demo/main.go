@@ -358,7 +358,7 @@ func handleReturn() {
 	}
 	events <- func() {
 		// Before anything can fail: no code or token stays in the address bar.
-		browser.CleanAddressBar(here)
+		browser.CleanAddressBar(here, false)
 		c, err := readSettings().client()
 		if err != nil {
 			fail(err)
