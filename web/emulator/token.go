@@ -30,7 +30,6 @@ type legacyTokenResponse struct {
 	Username     string `json:"username"`
 }
 
-
 // token implements the token endpoint of both generations; gen selects
 // GoToConnect's response shape and token prefix.
 func (e *Emulator) token(w http.ResponseWriter, r *http.Request, gen api) {
