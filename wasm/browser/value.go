@@ -7,10 +7,9 @@
 package browser
 
 import (
-	"strconv"
-
 	"github.com/hack-pad/safejs"
 
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 )
 
@@ -42,7 +41,7 @@ func String(v safejs.Value, what string, max int) (string, error) {
 		return "", oauth.Invalid(what + " must be a string")
 	}
 	if len(s) > max {
-		return "", oauth.Invalid(what + " is too long (" + strconv.Itoa(max>>10) + " KiB at most)")
+		return "", oauth.Invalid(what + " is too long (" + limits.Size(max) + " at most)")
 	}
 	return s, nil
 }
