@@ -80,8 +80,8 @@ func MustGlobal(name string) safejs.Value {
 	return v
 }
 
-// IsArray is Array.isArray.
-func IsArray(v safejs.Value) bool {
+// isArray is Array.isArray.
+func isArray(v safejs.Value) bool {
 	r, err := jsArray.Call("isArray", v)
 	if err != nil {
 		return false
@@ -95,7 +95,7 @@ func TypeName(v safejs.Value) string {
 	switch {
 	case v.IsNull():
 		return "null"
-	case IsArray(v):
+	case isArray(v):
 		return "an array"
 	}
 	if t := TypeOf(v); t != TypeOther {
