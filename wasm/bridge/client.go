@@ -84,24 +84,10 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 	joined, _ := oauth.JoinScope(full.Scope)
 	w.Open('{').Key("id").Int(int64(nextID)).Key("config").Open('{').
 		Field("clientId", full.ClientID).Field("redirectUri", full.RedirectURI).
-		Key("scope").Strings(splitSpaces(joined)).Field("flow", full.Flow).
+		Key("scope").Strings(oauth.SplitScope(joined)).Field("flow", full.Flow).
 		Field("authorizeEndpoint", full.AuthorizeEndpoint).OptField("tokenEndpoint", full.TokenEndpoint).
 		Field("meEndpoint", full.MeEndpoint).OptField("relay", full.Relay).Close('}').Close('}')
 	return nil
-}
-
-func splitSpaces(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == ' ' {
-			if i > start {
-				out = append(out, s[start:i])
-			}
-			start = i + 1
-		}
-	}
-	return out
 }
 
 // storageArg picks the pending-request storage: the caller's object, else

@@ -41,7 +41,7 @@ func setBuffer(w *wire.Writer, _ string, args []safejs.Value) error {
 	// The buffer grows with the payloads the loader puts in it, up to
 	// limits.MaxBuffer; the loader refuses a payload that does not fit whole.
 	if size < limits.MinBuffer || size > limits.MaxBuffer {
-		return oauth.Invalid("the shared buffer must be " + limits.Size(limits.MinBuffer) + " to " + limits.Size(limits.MaxBuffer))
+		return oauth.Invalid("the shared buffer's size is outside limits.MinBuffer to limits.MaxBuffer")
 	}
 	shared, sharedGo = v, make([]byte, size)
 	w.Null()

@@ -152,8 +152,19 @@ func failure(err error) string {
 	return w.Close('}').Close('}').String()
 }
 
-// Boot builds the raw API object that gotoauth-core.js wraps, with `version`
-// and `limits` (package limits' Published) beside the functions.
+// limitsFunc() → package limits' Published, as {name: value}: the loader
+// reads them once at boot, before it shares a buffer.
+func limitsFunc(w *wire.Writer, _ string, _ []safejs.Value) error {
+	w.Open('{')
+	for _, l := range limits.Published {
+		w.Key(l.Name).Int(l.Value)
+	}
+	w.Close('}')
+	return nil
+}
+
+// Boot builds the raw API object that gotoauth-core.js wraps: the
+// functions, and `version`.
 func Boot() (safejs.Value, error) {
 	api, err := safejs.Global().Get("Object")
 	if err != nil {
@@ -163,37 +174,29 @@ func Boot() (safejs.Value, error) {
 	if err != nil {
 		return obj, err
 	}
-	for name, f := range map[string]safejs.Func{
-		"pkce":                   export(pkceFunc),
-		"authorizeURL":           export(authorizeURL),
-		"parseRedirect":          export(parseRedirect),
-		"normalizeTokenResponse": export(normalizeTokenResponse),
-		"migrateURL":             export(migrateURL),
-		"newClient":              export(newClient),
-		"clientAuthorize":        export(clientAuthorize),
-		"clientHandleRedirect":   export(clientHandleRedirect),
-		"clientExchangeCode":     exportAsync(clientExchangeCode),
-		"clientRefresh":          exportAsync(clientRefresh),
-		"clientMe":               exportAsync(clientMe),
-		"clientSignOut":          exportAsync(clientSignOut),
-		"clientRelease":          export(clientRelease),
-		"setBuffer":              export(setBuffer),
+	for _, e := range [...]struct {
+		name string
+		f    safejs.Func
+	}{
+		{"limits", export(limitsFunc)},
+		{"pkce", export(pkceFunc)},
+		{"authorizeURL", export(authorizeURL)},
+		{"parseRedirect", export(parseRedirect)},
+		{"normalizeTokenResponse", export(normalizeTokenResponse)},
+		{"migrateURL", export(migrateURL)},
+		{"newClient", export(newClient)},
+		{"clientAuthorize", export(clientAuthorize)},
+		{"clientHandleRedirect", export(clientHandleRedirect)},
+		{"clientExchangeCode", exportAsync(clientExchangeCode)},
+		{"clientRefresh", exportAsync(clientRefresh)},
+		{"clientMe", exportAsync(clientMe)},
+		{"clientSignOut", exportAsync(clientSignOut)},
+		{"clientRelease", export(clientRelease)},
+		{"setBuffer", export(setBuffer)},
 	} {
-		if err := obj.Set(name, f); err != nil {
+		if err := obj.Set(e.name, e.f); err != nil {
 			return obj, err
 		}
-	}
-	published, err := api.New()
-	if err != nil {
-		return obj, err
-	}
-	for _, l := range limits.Published {
-		if err := published.Set(l.Name, l.Value); err != nil {
-			return obj, err
-		}
-	}
-	if err := obj.Set("limits", published); err != nil {
-		return obj, err
 	}
 	return obj, obj.Set("version", Version)
 }

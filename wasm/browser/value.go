@@ -41,7 +41,7 @@ func String(v safejs.Value, what string, max int) (string, error) {
 		return "", oauth.Invalid(what + " must be a string")
 	}
 	if len(s) > max {
-		return "", oauth.Invalid(what + " is too long (" + limits.Size(max) + " at most)")
+		return "", oauth.Invalid(limits.TooLong(what, max))
 	}
 	return s, nil
 }

@@ -51,7 +51,7 @@ type Client struct {
 
 // New checks cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
-	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, "clientId", "clientSecret"); err != nil {
+	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, "clientId"); err != nil {
 		return nil, err
 	}
 	if cfg.RedirectURI == "" {

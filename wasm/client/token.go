@@ -57,7 +57,7 @@ func (c *Client) Refresh(ctx Context, refreshToken string) (*oauth.Token, error)
 	case c.cfg.Relay == "" && refreshToken == "":
 		return nil, oauth.Invalid("refresh takes a refresh token string")
 	case len(refreshToken) > limits.MaxTokenLength:
-		return nil, oauth.Invalid("the refresh token is longer than " + limits.Size(limits.MaxTokenLength))
+		return nil, oauth.Invalid(limits.TooLong("the refresh token", limits.MaxTokenLength))
 	case c.cfg.Relay == "":
 		body = form.Values{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: refreshToken}}
 	}

@@ -179,7 +179,7 @@ func tokenFromFragment(p form.Values, now time.Time) (*Token, error) {
 		t.Principal = username
 	}
 	scope, _ := p.Get("scope")
-	t.Scope = splitScope(scope)
+	t.Scope = SplitScope(scope)
 	t.RefreshToken, _ = p.Get("refresh_token")
 	return t, nil
 }

@@ -90,7 +90,7 @@ func NormalizeJSON(m map[string]any, now time.Time) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.Scope = splitScope(scope)
+	t.Scope = SplitScope(scope)
 	principal, hasPrincipal, err := str("principal")
 	if err != nil {
 		return nil, err
@@ -203,8 +203,9 @@ func parseExpires(s string) (int64, error) {
 	return n, nil
 }
 
-// splitScope never returns nil: a token's scope is a list, maybe empty.
-func splitScope(s string) []string {
+// SplitScope splits a scope string at white space (RFC 6749 §3.3); it
+// never returns nil: a scope is a list, maybe empty.
+func SplitScope(s string) []string {
 	return fields(s)
 }
 
