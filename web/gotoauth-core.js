@@ -193,8 +193,9 @@ export async function compileFetched(url) {
 // once, in wasm/bridge/export.go. Type checks happen here, in JS, where
 // they are cheap; every rule about values lives in Go.
 
-// The module's limits (wasm/limits, which the module hands over at boot,
-// raw.limits()): the checks below use them, never literals of their own.
+// The module's limits (wasm/limits, which the module hands over at boot as
+// JSON text, raw.limits): the checks below use them, never literals of
+// their own.
 let limits;
 const OPTION_STRINGS = ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint', 'tokenEndpoint', 'meEndpoint', 'clientSecret'];
 
@@ -345,8 +346,7 @@ function resolveRelay(relay) {
 }
 
 function wrapAPI(raw) {
-  // Read once, before a buffer is shared: the answer comes back as text.
-  limits = decode(raw.limits());
+  limits = JSON.parse(raw.limits);
   setLimits(limits);
   const call = channel(raw);
   // Results that handleRedirect resolved to, and their ids on the Go side:

@@ -152,19 +152,9 @@ func failure(err error) string {
 	return w.Close('}').Close('}').String()
 }
 
-// limitsFunc() → package limits' Published, as {name: value}: the loader
-// reads them once at boot, before it shares a buffer.
-func limitsFunc(w *wire.Writer, _ string, _ []safejs.Value) error {
-	w.Open('{')
-	for _, l := range limits.Published {
-		w.Key(l.Name).Int(l.Value)
-	}
-	w.Close('}')
-	return nil
-}
-
 // Boot builds the raw API object that gotoauth-core.js wraps: the
-// functions, and `version`.
+// functions, `version`, and `limits`, package limits' Published as the
+// JSON text of {name: value}, which the loader parses once.
 func Boot() (safejs.Value, error) {
 	api, err := safejs.Global().Get("Object")
 	if err != nil {
@@ -178,7 +168,6 @@ func Boot() (safejs.Value, error) {
 		name string
 		f    safejs.Func
 	}{
-		{"limits", export(limitsFunc)},
 		{"pkce", export(pkceFunc)},
 		{"authorizeURL", export(authorizeURL)},
 		{"parseRedirect", export(parseRedirect)},
@@ -197,6 +186,14 @@ func Boot() (safejs.Value, error) {
 		if err := obj.Set(e.name, e.f); err != nil {
 			return obj, err
 		}
+	}
+	w := wire.NewWriter(256)
+	w.Open('{')
+	for _, l := range limits.Published {
+		w.Key(l.Name).Int(l.Value)
+	}
+	if err := obj.Set("limits", w.Close('}').String()); err != nil {
+		return obj, err
 	}
 	return obj, obj.Set("version", Version)
 }

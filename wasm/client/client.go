@@ -167,7 +167,7 @@ type CheckedRedirect struct {
 // unknown, foreign, replayed and expired states are refused before anything
 // else is looked at. An error response with a valid state is an OAuthError.
 func (c *Client) HandleRedirect(rawURL string) (*CheckedRedirect, error) {
-	r, err := oauth.ParseRedirect(rawURL, c.cfg.Now())
+	r, err := oauth.ParseRedirectClock(rawURL, c.cfg.Now)
 	if err != nil {
 		return nil, err
 	}

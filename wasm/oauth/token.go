@@ -216,13 +216,16 @@ func ErrorFromJSON(m map[string]any, who string) *Error {
 	if !ok || code == "" {
 		return nil
 	}
-	e := &Error{Code: OAuthError, OAuth: clip(code)}
-	if d, ok := m["error_description"].(string); ok {
-		e.Description = clip(d)
-	}
-	if u, ok := m["error_uri"].(string); ok {
-		e.URI = clip(u)
-	}
+	d, _ := m["error_description"].(string)
+	u, _ := m["error_uri"].(string)
+	return oauthError(who, code, d, u)
+}
+
+// oauthError is the OAuthError for an RFC 6749 error code, description and
+// URI from a server (a body, or a redirect's parameters), its message
+// naming who answered.
+func oauthError(who, code, desc, uri string) *Error {
+	e := &Error{Code: OAuthError, OAuth: clip(code), Description: clip(desc), URI: clip(uri)}
 	e.Message = who + " answered " + e.OAuth
 	if e.Description != "" {
 		e.Message += ": " + e.Description
