@@ -133,3 +133,15 @@ func TestREADMELimitsMatch(t *testing.T) {
 		}
 	}
 }
+
+// web/gotoauth.d.ts documents timeoutMs's bounds: they must be these.
+func TestDTSTimeoutMatches(t *testing.T) {
+	b, err := os.ReadFile("../../web/gotoauth.d.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Millis(MinTimeout) + " to " + Millis(MaxTimeout) + " ms; default " + Millis(DefaultTimeout)
+	if !strings.Contains(string(b), want) {
+		t.Errorf("web/gotoauth.d.ts does not document timeoutMs as %q", want)
+	}
+}
