@@ -108,7 +108,7 @@ test-fuzz:
 	done
 
 test-wasm:
-	$(WASM_ENV) $(GO) test -count=1 ./wasm/bridge/... ./pkce/...
+	$(WASM_ENV) $(GO) test -count=1 ./wasm/bridge/... ./wasm/browser/... ./pkce/...
 
 deps-node: web/node_modules/.package-lock.json
 

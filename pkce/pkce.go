@@ -48,20 +48,20 @@ func Challenge(verifier string) string {
 // A code_verifier is 43 to 128 characters (RFC 7636 §4.1); so is a
 // code_challenge (§4.2).
 const (
-	MinVerifierLength = 43
-	MaxVerifierLength = 128
+	minVerifierLength = 43
+	maxVerifierLength = 128
 )
 
 // ValidVerifier reports whether v has the syntax RFC 7636 gives a
-// code_verifier (§4.1), and a code_challenge (§4.2): MinVerifierLength to
-// MaxVerifierLength characters of RFC 3986 §2.3's unreserved set, whose
+// code_verifier (§4.1), and a code_challenge (§4.2): minVerifierLength to
+// maxVerifierLength characters of RFC 3986 §2.3's unreserved set, whose
 // one table is form's. It is the one check of that syntax: the relay and
 // the emulator call it.
 func ValidVerifier(v string) bool {
-	return len(v) >= MinVerifierLength && len(v) <= MaxVerifierLength && form.Unreserved(v)
+	return len(v) >= minVerifierLength && len(v) <= maxVerifierLength && form.Unreserved(v)
 }
 
 // VerifierRule says what ValidVerifier accepts, for error messages.
 func VerifierRule() string {
-	return strconv.Itoa(MinVerifierLength) + " to " + strconv.Itoa(MaxVerifierLength) + " characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)"
+	return strconv.Itoa(minVerifierLength) + " to " + strconv.Itoa(maxVerifierLength) + " characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)"
 }

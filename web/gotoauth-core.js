@@ -183,8 +183,9 @@ export async function compileFetched(url) {
 // once, in wasm/bridge/export.go. Type checks happen here, in JS, where
 // they are cheap; every rule about values lives in Go.
 
-// The module's limits (wasm/limits, published at boot as raw.limits): the
-// checks below use them, never literals of their own.
+// The module's limits (wasm/limits, which the module hands over at boot as
+// JSON text, raw.limits): the checks below use them, never literals of
+// their own.
 let limits;
 // Every function's options, by name: the string ones are sent to Go as
 // they are; a key that is not listed is refused (checkKeys).
@@ -391,7 +392,7 @@ function resolveRelay(relay) {
 }
 
 function wrapAPI(raw) {
-  limits = raw.limits;
+  limits = JSON.parse(raw.limits);
   setLimits(limits);
   const call = channel(raw);
   // Results that handleRedirect resolved to, and their ids on the Go side:
@@ -455,15 +456,13 @@ function wrapAPI(raw) {
           if (c != null && typeof c !== 'boolean') throw invalid('cleanAddressBar must be a boolean');
           clean = c !== false;
         }
-        if (url == null) {
-          if (typeof location !== 'object' || location == null) throw invalid('handleRedirect needs a URL outside a browser');
-          url = location.href;
-        }
-        const result = call(raw.clientHandleRedirect, checkString(url, "handleRedirect's url"), id, clean);
-        if (result.callback !== undefined) {
-          const cb = result.callback;
-          delete result.callback;
-          checked.set(result, cb);
+        // Without a URL the module reads location.href itself, once.
+        const current = url == null;
+        const result = call(raw.clientHandleRedirect, current ? '' : checkString(url, "handleRedirect's url"), id, clean, current);
+        if (result.checked !== undefined) {
+          const checkedId = result.checked;
+          delete result.checked;
+          checked.set(result, checkedId);
         }
         if (result.kind === 'token') internal.set(result.token);
         return result;

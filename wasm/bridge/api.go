@@ -8,7 +8,6 @@ import (
 	"github.com/hack-pad/safejs"
 
 	"gotoauth/pkce"
-	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/wire"
 )
@@ -54,11 +53,7 @@ func writeAuthorization(w *wire.Writer, a *oauth.Authorization, withVerifier boo
 // parseRedirect(url) → the parsed response; an error response is a result
 // here, not a failure, since no state was checked.
 func parseRedirect(w *wire.Writer, payload string, _ []safejs.Value) error {
-	u, err := checkLen(payload, "parseRedirect's url", limits.MaxURLLength)
-	if err != nil {
-		return err
-	}
-	r, err := oauth.ParseRedirectClock(u, time.Now)
+	r, err := oauth.ParseRedirectClock(payload, time.Now) // which bounds the URL
 	if err != nil {
 		return err
 	}
@@ -136,11 +131,7 @@ func checkBearerURL(w *wire.Writer, payload string, _ []safejs.Value) error {
 
 // migrateURL(url) → {url, changed, notes}
 func migrateURL(w *wire.Writer, payload string, _ []safejs.Value) error {
-	u, err := checkLen(payload, "migrateURL's url", limits.MaxURLLength)
-	if err != nil {
-		return err
-	}
-	m, err := oauth.MigrateURL(u)
+	m, err := oauth.MigrateURL(payload) // which bounds the URL
 	if err != nil {
 		return err
 	}

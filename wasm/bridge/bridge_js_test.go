@@ -150,7 +150,7 @@ func TestPKCEFromGetRandomValues(t *testing.T) {
 	}
 }
 
-func TestClientRoundTripReplayAndForgedCallback(t *testing.T) {
+func TestClientRoundTripReplayAndForgedCheckedID(t *testing.T) {
 	api := testAPI(t)
 	made := ok(t, envelope(t, api, "newClient", put(t, "clientId=c&redirectUri=http%3A%2F%2F127.0.0.1%3A8080%2Fcb")))
 	idV, _ := browser.Get(made, "id")
@@ -161,14 +161,17 @@ func TestClientRoundTripReplayAndForgedCallback(t *testing.T) {
 	if field(t, r, "code") != "abc" || field(t, r, "codeVerifier") == "" {
 		t.Fatal("handleRedirect")
 	}
+	if v, err := browser.Get(r, "checked"); err != nil || browser.TypeOf(v) != safejs.TypeNumber {
+		t.Fatal("handleRedirect's result has no checked id")
+	}
 	if code := errCode(t, envelope(t, api, "clientHandleRedirect", redirect, id, false)); code != "state_mismatch" {
 		t.Fatalf("replay: %q", code)
 	}
 	// An id that handleRedirect never issued is refused before any request.
-	done, _ := safejs.FuncOf(func(safejs.Value, []safejs.Value) any { t.Error("callback called"); return nil })
+	done, _ := safejs.FuncOf(func(safejs.Value, []safejs.Value) any { t.Error("done called"); return nil })
 	defer done.Release()
 	if code := errCode(t, envelope(t, api, "clientExchangeCode", 0, id, 999999, done)); code != "invalid_argument" {
-		t.Fatalf("forged callback: %q", code)
+		t.Fatalf("forged checked id: %q", code)
 	}
 	envelope(t, api, "clientRelease", 0, id)
 	if code := errCode(t, envelope(t, api, "clientAuthorize", 0, id)); code != "invalid_argument" {

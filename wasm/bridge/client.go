@@ -9,24 +9,23 @@ import (
 
 	"gotoauth/wasm/browser"
 	"gotoauth/wasm/client"
-	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/pending"
 	"gotoauth/wasm/scim"
 	"gotoauth/wasm/wire"
 )
 
-// clientEntry is one client and the checked redirects it handed out.
-// The loader maps each result object to its callback id in a WeakMap of
-// its own, so only a result handleRedirect returned can be exchanged.
+// clientEntry is one client and the checked redirects it handed out, by
+// id. The loader maps each result object to its id in a WeakMap of its
+// own, so only a result handleRedirect returned can be exchanged.
 type clientEntry struct {
-	c         *client.Client
-	callbacks map[int]*client.Callback
-	order     []int
+	c       *client.Client
+	checked map[int]*client.CheckedRedirect
 }
 
-// maxCallbacks bounds the checked codes a client keeps for exchange.
-const maxCallbacks = 64
+// maxChecked bounds the checked codes a client keeps for exchange; past
+// it the oldest goes.
+const maxChecked = 64
 
 var (
 	clients = map[int]*clientEntry{}
@@ -80,29 +79,15 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 		return err
 	}
 	nextID++
-	clients[nextID] = &clientEntry{c: c, callbacks: map[int]*client.Callback{}}
+	clients[nextID] = &clientEntry{c: c, checked: map[int]*client.CheckedRedirect{}}
 	full := c.Config()
 	joined, _ := oauth.JoinScope(full.Scope)
 	w.Open('{').Key("id").Int(int64(nextID)).Key("config").Open('{').
 		Field("clientId", full.ClientID).Field("redirectUri", full.RedirectURI).
-		Key("scope").Strings(splitSpaces(joined)).Field("flow", full.Flow).
+		Key("scope").Strings(oauth.SplitScope(joined)).Field("flow", full.Flow).
 		Field("authorizeEndpoint", full.AuthorizeEndpoint).OptField("tokenEndpoint", full.TokenEndpoint).
 		Field("meEndpoint", full.MeEndpoint).OptField("relay", full.Relay).Close('}').Close('}')
 	return nil
-}
-
-func splitSpaces(s string) []string {
-	var out []string
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == ' ' {
-			if i > start {
-				out = append(out, s[start:i])
-			}
-			start = i + 1
-		}
-	}
-	return out
 }
 
 // storageArg picks the pending-request storage: the caller's object, else
@@ -161,45 +146,53 @@ func clientAuthorize(w *wire.Writer, payload string, args []safejs.Value) error 
 	return nil
 }
 
-// clientHandleRedirect(url, id, clean) → the checked result with its
-// callback id. With clean, a URL that is the current address is removed
-// from the address bar first, whatever happens next.
+// clientHandleRedirect(url, id, clean, current) → the checked result with
+// its id (`checked`). With current, the URL is the page's address,
+// location.href, read here once (url is then empty). With clean, a URL
+// that is the current address is removed from the address bar first,
+// whatever happens next. The URL's length is oauth.ParseRedirect's to
+// check.
 func clientHandleRedirect(w *wire.Writer, payload string, args []safejs.Value) error {
 	e, err := clientArg(args)
 	if err != nil {
 		return err
 	}
-	raw, err := checkLen(payload, "handleRedirect's url", limits.MaxURLLength)
-	if err != nil {
-		return err
+	raw := payload
+	current, _ := arg(args, 3).Bool()
+	if current {
+		if raw, err = browser.CurrentAddress(); err != nil {
+			return err
+		}
 	}
 	if clean, _ := arg(args, 2).Bool(); clean {
-		browser.CleanAddressBar(raw)
+		browser.CleanAddressBar(raw, current)
 	}
-	cb, err := e.c.HandleRedirect(raw)
+	cr, err := e.c.HandleRedirect(raw)
 	if err != nil {
 		return err
 	}
 	id := 0
-	if cb.Redirect.Kind == oauth.KindCode {
+	if cr.Redirect.Kind == oauth.KindCode {
 		nextID++
 		id = nextID
-		e.callbacks[id] = cb
-		e.order = append(e.order, id)
-		if len(e.order) > maxCallbacks {
-			delete(e.callbacks, e.order[0])
-			e.order = e.order[1:]
+		e.checked[id] = cr
+		if len(e.checked) > maxChecked {
+			oldest := id
+			for k := range e.checked {
+				oldest = min(oldest, k)
+			}
+			delete(e.checked, oldest)
 		}
 	}
-	writeRedirect(w, cb.Redirect, func() {
+	writeRedirect(w, cr.Redirect, func() {
 		if id != 0 {
-			w.Field("codeVerifier", cb.CodeVerifier).Field("redirectUri", cb.RedirectURI).Key("callback").Int(int64(id))
+			w.Field("codeVerifier", cr.CodeVerifier).Field("redirectUri", cr.RedirectURI).Key("checked").Int(int64(id))
 		}
 	})
 	return nil
 }
 
-// clientExchangeCode(_, id, callback, done)
+// clientExchangeCode(_, id, checked, done)
 func clientExchangeCode(_ string, args []safejs.Value) (job, error) {
 	e, err := clientArg(args)
 	if err != nil {
@@ -209,12 +202,12 @@ func clientExchangeCode(_ string, args []safejs.Value) (job, error) {
 	if v := arg(args, 2); browser.TypeOf(v) == safejs.TypeNumber {
 		id, _ = v.Int()
 	}
-	cb := e.callbacks[id]
-	if cb == nil {
+	cr := e.checked[id]
+	if cr == nil {
 		return nil, oauth.Invalid("exchangeCode takes the result that this client's handleRedirect resolved to, once")
 	}
-	delete(e.callbacks, id)
-	return tokenJob(func(ctx client.Context) (*oauth.Token, error) { return e.c.Exchange(ctx, cb) }), nil
+	delete(e.checked, id)
+	return tokenJob(func(ctx client.Context) (*oauth.Token, error) { return e.c.Exchange(ctx, cr) }), nil
 }
 
 // tokenJob is a job whose value is a token.

@@ -3,8 +3,6 @@
 package bridge
 
 import (
-	"strconv"
-
 	"github.com/hack-pad/safejs"
 
 	"gotoauth/wasm/browser"
@@ -43,7 +41,7 @@ func setBuffer(w *wire.Writer, _ string, args []safejs.Value) error {
 	// The buffer grows with the payloads the loader puts in it, up to
 	// limits.MaxBuffer; the loader refuses a payload that does not fit whole.
 	if size < limits.MinBuffer || size > limits.MaxBuffer {
-		return oauth.Invalid("the shared buffer must be " + limits.Size(limits.MinBuffer) + " to " + limits.Size(limits.MaxBuffer))
+		return oauth.Invalid("the shared buffer's size is outside limits.MinBuffer to limits.MaxBuffer")
 	}
 	shared, sharedGo = v, make([]byte, size)
 	w.Null()
@@ -87,14 +85,6 @@ func reply(b []byte) any {
 		}
 	}
 	return string(b)
-}
-
-// checkLen bounds a payload for one use.
-func checkLen(s, what string, max int) (string, error) {
-	if len(s) > max {
-		return "", oauth.Invalid(what + " is too long (" + strconv.Itoa(max>>10) + " KiB at most)")
-	}
-	return s, nil
 }
 
 // optionsArg reads form-encoded options: the loader turns an options object

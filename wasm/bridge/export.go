@@ -11,7 +11,7 @@
 // parameters as "extra.NAME", scope space-joined). The payload travels
 // through a Uint8Array the loader shares with the module (setBuffer) and is
 // passed as its length in bytes; 0 means no payload. A payload may also be
-// a plain string. Further arguments are numbers (client and callback ids),
+// a plain string. Further arguments are numbers (client and checked-redirect ids),
 // booleans, the caller's storage object, and, last, the callback of an
 // asynchronous function.
 //
@@ -152,8 +152,9 @@ func failure(err error) string {
 	return w.Close('}').Close('}').String()
 }
 
-// Boot builds the raw API object that gotoauth-core.js wraps, with `version`
-// and `limits` (package limits' Published) beside the functions.
+// Boot builds the raw API object that gotoauth-core.js wraps: the
+// functions, `version`, and `limits`, package limits' Published as the
+// JSON text of {name: value}, which the loader parses once.
 func Boot() (safejs.Value, error) {
 	api, err := safejs.Global().Get("Object")
 	if err != nil {
@@ -163,37 +164,36 @@ func Boot() (safejs.Value, error) {
 	if err != nil {
 		return obj, err
 	}
-	for name, f := range map[string]safejs.Func{
-		"pkce":                   export(pkceFunc),
-		"authorizeURL":           export(authorizeURL),
-		"parseRedirect":          export(parseRedirect),
-		"normalizeTokenResponse": export(normalizeTokenResponse),
-		"migrateURL":             export(migrateURL),
-		"checkBearerURL":         export(checkBearerURL),
-		"newClient":              export(newClient),
-		"clientAuthorize":        export(clientAuthorize),
-		"clientHandleRedirect":   export(clientHandleRedirect),
-		"clientExchangeCode":     exportAsync(clientExchangeCode),
-		"clientRefresh":          exportAsync(clientRefresh),
-		"clientMe":               exportAsync(clientMe),
-		"clientSignOut":          exportAsync(clientSignOut),
-		"clientRelease":          export(clientRelease),
-		"setBuffer":              export(setBuffer),
+	for _, e := range [...]struct {
+		name string
+		f    safejs.Func
+	}{
+		{"pkce", export(pkceFunc)},
+		{"authorizeURL", export(authorizeURL)},
+		{"parseRedirect", export(parseRedirect)},
+		{"normalizeTokenResponse", export(normalizeTokenResponse)},
+		{"migrateURL", export(migrateURL)},
+		{"checkBearerURL", export(checkBearerURL)},
+		{"newClient", export(newClient)},
+		{"clientAuthorize", export(clientAuthorize)},
+		{"clientHandleRedirect", export(clientHandleRedirect)},
+		{"clientExchangeCode", exportAsync(clientExchangeCode)},
+		{"clientRefresh", exportAsync(clientRefresh)},
+		{"clientMe", exportAsync(clientMe)},
+		{"clientSignOut", exportAsync(clientSignOut)},
+		{"clientRelease", export(clientRelease)},
+		{"setBuffer", export(setBuffer)},
 	} {
-		if err := obj.Set(name, f); err != nil {
+		if err := obj.Set(e.name, e.f); err != nil {
 			return obj, err
 		}
 	}
-	published, err := api.New()
-	if err != nil {
-		return obj, err
-	}
+	w := wire.NewWriter(256)
+	w.Open('{')
 	for _, l := range limits.Published {
-		if err := published.Set(l.Name, l.Value); err != nil {
-			return obj, err
-		}
+		w.Key(l.Name).Int(l.Value)
 	}
-	if err := obj.Set("limits", published); err != nil {
+	if err := obj.Set("limits", w.Close('}').String()); err != nil {
 		return obj, err
 	}
 	return obj, obj.Set("version", Version)

@@ -25,11 +25,13 @@ func CurrentAddress() (string, error) {
 // CleanAddressBar replaces the current history entry with the address
 // minus its authorization response (oauth.StripResponse), so no code or
 // token stays in the address bar, the history, or a shared link. It acts
-// only when raw is the current address.
-func CleanAddressBar(raw string) {
-	cur, err := CurrentAddress()
-	if err != nil || cur != raw {
-		return
+// only when raw is the current address: current says the caller read it
+// there; otherwise it is read once to compare.
+func CleanAddressBar(raw string, current bool) {
+	if !current {
+		if cur, err := CurrentAddress(); err != nil || cur != raw {
+			return
+		}
 	}
 	clean, changed := oauth.StripResponse(raw)
 	if !changed {

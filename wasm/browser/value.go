@@ -7,10 +7,9 @@
 package browser
 
 import (
-	"strconv"
-
 	"github.com/hack-pad/safejs"
 
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 )
 
@@ -42,7 +41,7 @@ func String(v safejs.Value, what string, max int) (string, error) {
 		return "", oauth.Invalid(what + " must be a string")
 	}
 	if len(s) > max {
-		return "", oauth.Invalid(what + " is too long (" + strconv.Itoa(max>>10) + " KiB at most)")
+		return "", oauth.Invalid(limits.TooLong(what, max))
 	}
 	return s, nil
 }
@@ -81,8 +80,8 @@ func MustGlobal(name string) safejs.Value {
 	return v
 }
 
-// IsArray is Array.isArray.
-func IsArray(v safejs.Value) bool {
+// isArray is Array.isArray.
+func isArray(v safejs.Value) bool {
 	r, err := jsArray.Call("isArray", v)
 	if err != nil {
 		return false
@@ -96,7 +95,7 @@ func TypeName(v safejs.Value) string {
 	switch {
 	case v.IsNull():
 		return "null"
-	case IsArray(v):
+	case isArray(v):
 		return "an array"
 	}
 	if t := TypeOf(v); t != TypeOther {

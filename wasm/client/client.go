@@ -51,7 +51,7 @@ type Client struct {
 
 // New checks cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
-	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, "clientId", "clientSecret"); err != nil {
+	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, "clientId"); err != nil {
 		return nil, err
 	}
 	if cfg.RedirectURI == "" {
@@ -152,9 +152,9 @@ func (c *Client) Authorize(o AuthorizeOptions) (*oauth.Authorization, error) {
 	return a, nil
 }
 
-// Callback is a redirect whose state was checked and consumed. Only
+// CheckedRedirect is a redirect whose state was checked and consumed. Only
 // HandleRedirect makes one, so Exchange cannot be given an unchecked code.
-type Callback struct {
+type CheckedRedirect struct {
 	Redirect     *oauth.Redirect
 	CodeVerifier string
 	RedirectURI  string
@@ -166,8 +166,8 @@ type Callback struct {
 // HandleRedirect parses the redirect, then takes its state from the store:
 // unknown, foreign, replayed and expired states are refused before anything
 // else is looked at. An error response with a valid state is an OAuthError.
-func (c *Client) HandleRedirect(rawURL string) (*Callback, error) {
-	r, err := oauth.ParseRedirect(rawURL, c.cfg.Now())
+func (c *Client) HandleRedirect(rawURL string) (*CheckedRedirect, error) {
+	r, err := oauth.ParseRedirectClock(rawURL, c.cfg.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (c *Client) HandleRedirect(rawURL string) (*Callback, error) {
 	if r.Kind != wantKind {
 		return nil, &oauth.Error{Code: oauth.InvalidRedirect, Message: "the redirect carries a " + r.Kind + " but the request asked for the " + req.Flow + " flow"}
 	}
-	return &Callback{Redirect: r, CodeVerifier: req.CodeVerifier, RedirectURI: req.RedirectURI, client: c}, nil
+	return &CheckedRedirect{Redirect: r, CodeVerifier: req.CodeVerifier, RedirectURI: req.RedirectURI, client: c}, nil
 }
 
 // placeholderState stands in for a state when New checks its configuration.

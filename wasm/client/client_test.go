@@ -90,7 +90,7 @@ func newClient(t *testing.T, mutate func(*client.Config)) (*client.Client, *fake
 // wantCode fails unless err is an *oauth.Error with the given code.
 var wantCode = oauthtest.WantCode
 
-func exchange(t *testing.T, c *client.Client, cb *client.Callback) (*oauth.Token, error) {
+func exchange(t *testing.T, c *client.Client, cb *client.CheckedRedirect) (*oauth.Token, error) {
 	t.Helper()
 	return c.Exchange(client.Background(), cb)
 }
@@ -112,7 +112,7 @@ func me(t *testing.T, c *client.Client, at string) (meResult, error) {
 }
 
 // signIn runs Authorize and answers with a code redirect.
-func signIn(t *testing.T, c *client.Client) (*oauth.Authorization, *client.Callback) {
+func signIn(t *testing.T, c *client.Client) (*oauth.Authorization, *client.CheckedRedirect) {
 	t.Helper()
 	a, err := c.Authorize(client.AuthorizeOptions{})
 	if err != nil {
@@ -512,7 +512,7 @@ func TestExchangeCodeRefusesBadCallbacks(t *testing.T) {
 	c, tr := newClient(t, nil)
 	other, _ := newClient(t, nil)
 	_, foreign := signIn(t, other)
-	for name, cb := range map[string]*client.Callback{
+	for name, cb := range map[string]*client.CheckedRedirect{
 		"nil":     nil,
 		"foreign": foreign,
 		"forged":  {Redirect: &oauth.Redirect{Kind: oauth.KindCode, Code: "x"}, CodeVerifier: "v", RedirectURI: redirectURI},

@@ -9,7 +9,7 @@ import (
 )
 
 // Context is the part of context.Context the client uses. Natively it is
-// context.Context itself (context.go); in the js/wasm module it is this
+// context.Context itself (context_other.go); in the js/wasm module it is this
 // subset, which any context.Context satisfies, because the context
 // package links about 30 KB of brotli-compressed module (time's
 // formatting among it) into every page.

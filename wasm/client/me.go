@@ -13,7 +13,7 @@ func (c *Client) Me(ctx Context, accessToken string) (p *scim.Profile, raw map[s
 		return nil, nil, oauth.Invalid("me takes an access token string")
 	}
 	if len(accessToken) > limits.MaxTokenLength {
-		return nil, nil, oauth.Invalid("the access token is longer than " + limits.Size(limits.MaxTokenLength))
+		return nil, nil, oauth.Invalid(limits.TooLong("the access token", limits.MaxTokenLength))
 	}
 	for i := 0; i < len(accessToken); i++ {
 		// RFC 6750 §2.1: b64token characters only, so no header injection.

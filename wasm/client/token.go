@@ -14,7 +14,7 @@ import (
 
 // Exchange trades the callback's code for tokens (RFC 6749 §4.1.3,
 // RFC 7636 §4.5). A code is sent at most once, even if the first try failed.
-func (c *Client) Exchange(ctx Context, cb *Callback) (*oauth.Token, error) {
+func (c *Client) Exchange(ctx Context, cb *CheckedRedirect) (*oauth.Token, error) {
 	if cb == nil || cb.client != c || cb.Redirect == nil || cb.Redirect.Kind != oauth.KindCode {
 		return nil, oauth.Invalid("exchangeCode takes the code result that this client's handleRedirect returned")
 	}
@@ -57,7 +57,7 @@ func (c *Client) Refresh(ctx Context, refreshToken string) (*oauth.Token, error)
 	case c.cfg.Relay == "" && refreshToken == "":
 		return nil, oauth.Invalid("refresh takes a refresh token string")
 	case len(refreshToken) > limits.MaxTokenLength:
-		return nil, oauth.Invalid("the refresh token is longer than " + limits.Size(limits.MaxTokenLength))
+		return nil, oauth.Invalid(limits.TooLong("the refresh token", limits.MaxTokenLength))
 	case c.cfg.Relay == "":
 		body = form.Values{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: refreshToken}}
 	}

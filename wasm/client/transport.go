@@ -36,7 +36,7 @@ type Transport interface {
 }
 
 // ErrTooLarge is a Transport's error for a body over limits.MaxBodyBytes.
-var ErrTooLarge = errors.New("the answer is larger than " + limits.Size(limits.MaxBodyBytes))
+var ErrTooLarge = errors.New("the answer is larger than limits.MaxBodyBytes")
 
 // TimeoutFromMillis reads a timeout given in milliseconds, as JS gives it,
 // checking the range before converting so that no value can overflow.
@@ -49,5 +49,5 @@ func TimeoutFromMillis(ms int64) (time.Duration, error) {
 
 // timeoutRange is a fresh error each time: callers may annotate errors.
 func timeoutRange() error {
-	return oauth.Invalid("timeoutMs must be a whole number of milliseconds from " + limits.Millis(limits.MinTimeout) + " to " + limits.Millis(limits.MaxTimeout) + " (" + limits.Minutes(limits.MaxTimeout) + ")")
+	return oauth.Invalid("timeoutMs must be a whole number of milliseconds from " + limits.Millis(limits.MinTimeout) + " to " + limits.Millis(limits.MaxTimeout))
 }

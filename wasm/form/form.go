@@ -195,19 +195,19 @@ func hasControl(s string) bool {
 	return false
 }
 
-// Escape percent-encodes every byte outside RFC 3986's unreserved set, so a
+// escape percent-encodes every byte outside RFC 3986's unreserved set, so a
 // space becomes %20 as in GoTo's examples.
-func Escape(s string) string {
+func escape(s string) string {
 	for i := 0; i < len(s); i++ {
 		if !isUnreserved[s[i]] {
-			return string(AppendEscaped(make([]byte, 0, len(s)+16), s))
+			return string(appendEscaped(make([]byte, 0, len(s)+16), s))
 		}
 	}
 	return s
 }
 
-// AppendEscaped appends Escape(s) to dst.
-func AppendEscaped(dst []byte, s string) []byte {
+// appendEscaped appends escape(s) to dst.
+func appendEscaped(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; isUnreserved[c] {
 			dst = append(dst, c)
@@ -236,9 +236,9 @@ func (v Values) AppendEncoded(dst []byte) []byte {
 		if i > 0 {
 			dst = append(dst, '&')
 		}
-		dst = AppendEscaped(dst, p.Name)
+		dst = appendEscaped(dst, p.Name)
 		dst = append(dst, '=')
-		dst = AppendEscaped(dst, p.Value)
+		dst = appendEscaped(dst, p.Value)
 	}
 	return dst
 }

@@ -77,17 +77,17 @@ func TestUnescape(t *testing.T) {
 
 func TestEscapeRoundTrip(t *testing.T) {
 	for _, s := range []string{"", "plain", "a b", "é/?#&=+%", "https://example.com/cb?x=1", strings.Repeat("~", 10)} {
-		got, err := unescape(Escape(s))
+		got, err := unescape(escape(s))
 		if err != nil || got != s {
 			t.Errorf("round trip %q -> %q (%v)", s, got, err)
 		}
 		// The standard library must read what we write.
-		if std, err := url.PathUnescape(Escape(s)); err != nil || std != s {
-			t.Errorf("net/url reads %q as %q", Escape(s), std)
+		if std, err := url.PathUnescape(escape(s)); err != nil || std != s {
+			t.Errorf("net/url reads %q as %q", escape(s), std)
 		}
 	}
-	if Escape("a b") != "a%20b" {
-		t.Errorf("space is %q", Escape("a b"))
+	if escape("a b") != "a%20b" {
+		t.Errorf("space is %q", escape("a b"))
 	}
 }
 

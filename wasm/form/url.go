@@ -158,11 +158,10 @@ func (u URL) IsLoopback() bool { return LoopbackHost(u.Host) }
 // leading zeros or as "::1": another spelling of the same address
 // (127.1, 0x7f.0.0.1, [0::1]) is not taken for loopback.
 func LoopbackHost(host string) bool {
-	switch ASCIILower(host) {
-	case "localhost", "::1", "[::1]":
-		return true
+	if strings.HasPrefix(host, "127.") {
+		return isDottedQuad(host)
 	}
-	return strings.HasPrefix(host, "127.") && isDottedQuad(host)
+	return host == "::1" || host == "[::1]" || len(host) == len("localhost") && ASCIILower(host) == "localhost"
 }
 
 // isDottedQuad reports whether h is an IPv4 address in dotted decimal,

@@ -82,27 +82,28 @@ var Published = [...]struct {
 	{"askTabsMs", AskTabsWait.Milliseconds()},
 }
 
-// Size writes a size limit for a message: "64 KiB", "1 MiB", "100 bytes".
+// Size writes a size limit, a whole number of KiB, for a message:
+// "64 KiB", "1 MiB".
 //
 //go:noinline
 func Size(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
+	if n%(1<<20) == 0 {
 		return strconv.Itoa(n>>20) + " MiB"
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return strconv.Itoa(n>>10) + " KiB"
 	}
-	return strconv.Itoa(n) + " bytes"
+	return strconv.Itoa(n>>10) + " KiB"
 }
 
+// TooLong is the message for a value longer than its size limit.
+//
+//go:noinline
+func TooLong(what string, max int) string { return what + " is longer than " + Size(max) }
+
 // Millis writes a time limit in milliseconds, as JS gives timeouts.
+//
+//go:noinline
 func Millis(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
 
 // Minutes writes a time limit of whole minutes for a message: "10 minutes".
-func Minutes(d time.Duration) string {
-	m := int(d / time.Minute)
-	if m == 1 {
-		return "1 minute"
-	}
-	return strconv.Itoa(m) + " minutes"
-}
+//
+//go:noinline
+func Minutes(d time.Duration) string { return strconv.Itoa(int(d/time.Minute)) + " minutes" }

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestSize(t *testing.T) {
@@ -16,8 +15,6 @@ func TestSize(t *testing.T) {
 		MaxParamLength: "8 KiB",
 		MaxBodyBytes:   "1 MiB",
 		MaxBuffer:      "4 MiB",
-		1536:           "1536 bytes",
-		100:            "100 bytes",
 	} {
 		if got := Size(n); got != want {
 			t.Errorf("Size(%d) = %q, want %q", n, got, want)
@@ -26,8 +23,8 @@ func TestSize(t *testing.T) {
 	if got := Minutes(MaxTimeout); got != "10 minutes" {
 		t.Errorf("Minutes(MaxTimeout) = %q", got)
 	}
-	if got := Minutes(time.Minute); got != "1 minute" {
-		t.Errorf("Minutes(1m) = %q", got)
+	if got := TooLong("state", MaxParamLength); got != "state is longer than 8 KiB" {
+		t.Errorf("TooLong = %q", got)
 	}
 	if got := Millis(MinTimeout); got != "100" {
 		t.Errorf("Millis(MinTimeout) = %q", got)
@@ -35,6 +32,11 @@ func TestSize(t *testing.T) {
 }
 
 func TestBounds(t *testing.T) {
+	for _, n := range []int{MaxURLLength, MaxParamLength, MaxTokenLength, MaxBodyBytes, MaxRelayBody, MinBuffer, MaxBuffer} {
+		if n%(1<<10) != 0 {
+			t.Errorf("size limit %d is not a whole number of KiB, which Size writes", n)
+		}
+	}
 	if MinBuffer > MaxBuffer || MaxURLLength > MaxBuffer || MaxBodyBytes > MaxBuffer {
 		t.Error("a payload the loader may send does not fit the shared buffer")
 	}
@@ -129,5 +131,17 @@ func TestREADMELimitsMatch(t *testing.T) {
 		if _, ok := want[row]; !ok {
 			t.Errorf("README.md's limit %q is not held to wasm/limits by this test", row)
 		}
+	}
+}
+
+// web/gotoauth.d.ts documents timeoutMs's bounds: they must be these.
+func TestDTSTimeoutMatches(t *testing.T) {
+	b, err := os.ReadFile("../../web/gotoauth.d.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Millis(MinTimeout) + " to " + Millis(MaxTimeout) + " ms; default " + Millis(DefaultTimeout)
+	if !strings.Contains(string(b), want) {
+		t.Errorf("web/gotoauth.d.ts does not document timeoutMs as %q", want)
 	}
 }

@@ -38,9 +38,9 @@ type Authorization struct {
 // name them, so a caller's option can never weaken state or PKCE.
 var standardParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"}
 
-// MinStateLength is the shortest caller-supplied state accepted: 22
+// minStateLength is the shortest caller-supplied state accepted: 22
 // base64url characters carry 128 bits (RFC 6749 §10.10).
-const MinStateLength = 22
+const minStateLength = 22
 
 // BuildAuthorization builds the authorize URL with a fresh state and, for
 // the code flow, a fresh PKCE verifier with its S256 challenge (RFC 7636 §4.3).
@@ -184,7 +184,7 @@ func checkParam(what, v string, required bool) error {
 }
 
 func checkState(s string) error {
-	if len(s) < MinStateLength || len(s) > 512 {
+	if len(s) < minStateLength || len(s) > 512 {
 		return errorf(InvalidArgument, "state must be 22 to 512 characters (at least 128 bits); leave it out to get a random one")
 	}
 	if !form.Unreserved(s) {

@@ -25,7 +25,7 @@ func TestCheckClient(t *testing.T) {
 		{long, "", false},
 		{"client", long, false},
 	} {
-		err := CheckClient(tc.id, tc.secret, "clientId", "clientSecret")
+		err := CheckClient(tc.id, tc.secret, "clientId")
 		if (err == nil) != tc.ok {
 			t.Errorf("CheckClient(%q, %q) = %v, want ok=%v", tc.id, tc.secret, err, tc.ok)
 		}

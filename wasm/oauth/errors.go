@@ -56,7 +56,7 @@ func Invalid(msg string) error { return &Error{Code: InvalidArgument, Message: m
 //
 //go:noinline
 func tooLong(code Code, what string, max int) *Error {
-	return errorf(code, what+" is longer than "+limits.Size(max))
+	return errorf(code, limits.TooLong(what, max))
 }
 
 // DeadRefreshToken is the one rule for "this refresh token can never be

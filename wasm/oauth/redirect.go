@@ -89,13 +89,9 @@ func ParseRedirectClock(raw string, now func() time.Time) (*Redirect, error) {
 			return nil, errorf(InvalidRedirect, "the error parameter is empty")
 		}
 		r.Kind = KindError
-		m := map[string]any{"error": e}
-		for _, name := range []string{"error_description", "error_uri"} {
-			if v, ok := part.Get(name); ok {
-				m[name] = v
-			}
-		}
-		r.Err = ErrorFromJSON(m, "the server")
+		desc, _ := part.Get("error_description")
+		uri, _ := part.Get("error_uri")
+		r.Err = oauthError("the server", e, desc, uri)
 		return r, nil
 	}
 	if part.Has("code") && part.Has("access_token") {
@@ -179,7 +175,7 @@ func tokenFromFragment(p form.Values, now time.Time) (*Token, error) {
 		t.Principal = username
 	}
 	scope, _ := p.Get("scope")
-	t.Scope = splitScope(scope)
+	t.Scope = SplitScope(scope)
 	t.RefreshToken, _ = p.Get("refresh_token")
 	return t, nil
 }

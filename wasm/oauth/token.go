@@ -90,7 +90,7 @@ func NormalizeJSON(m map[string]any, now time.Time) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.Scope = splitScope(scope)
+	t.Scope = SplitScope(scope)
 	principal, hasPrincipal, err := str("principal")
 	if err != nil {
 		return nil, err
@@ -203,8 +203,9 @@ func parseExpires(s string) (int64, error) {
 	return n, nil
 }
 
-// splitScope never returns nil: a token's scope is a list, maybe empty.
-func splitScope(s string) []string {
+// SplitScope splits a scope string at white space (RFC 6749 §3.3); it
+// never returns nil: a scope is a list, maybe empty.
+func SplitScope(s string) []string {
 	return fields(s)
 }
 
@@ -215,13 +216,16 @@ func ErrorFromJSON(m map[string]any, who string) *Error {
 	if !ok || code == "" {
 		return nil
 	}
-	e := &Error{Code: OAuthError, OAuth: clip(code)}
-	if d, ok := m["error_description"].(string); ok {
-		e.Description = clip(d)
-	}
-	if u, ok := m["error_uri"].(string); ok {
-		e.URI = clip(u)
-	}
+	d, _ := m["error_description"].(string)
+	u, _ := m["error_uri"].(string)
+	return oauthError(who, code, d, u)
+}
+
+// oauthError is the OAuthError for an RFC 6749 error code, description and
+// URI from a server (a body, or a redirect's parameters), its message
+// naming who answered.
+func oauthError(who, code, desc, uri string) *Error {
+	e := &Error{Code: OAuthError, OAuth: clip(code), Description: clip(desc), URI: clip(uri)}
 	e.Message = who + " answered " + e.OAuth
 	if e.Description != "" {
 		e.Message += ": " + e.Description

@@ -290,17 +290,41 @@ func TestParseRealistic(t *testing.T) {
 
 // TestParseNeverPanics feeds every single-byte change of the realistic
 // bodies; the fuzzer does more.
+// Every one-byte corruption of a real body is either read as
+// encoding/json reads it or refused with an *Error that points inside the
+// input: never a panic, never a value the standard library would not
+// give.
 func TestParseNeverPanics(t *testing.T) {
+	accepted, refused := 0, 0
 	for _, body := range []string{tokenBody, meBody} {
 		b := []byte(body)
 		for i := range b {
 			old := b[i]
 			for _, c := range []byte{0, '"', '\\', '{', '}', '[', ']', ',', ':', 'u', 0xff, ' '} {
 				b[i] = c
-				_, _ = Parse(b)
+				v, err := Parse(b)
+				if err != nil {
+					refused++
+					var e *Error
+					if !errors.As(err, &e) || e.Off < 0 || e.Off > len(b) {
+						t.Fatalf("Parse(%q): %v is not an *Error inside the input", b, err)
+					}
+					continue
+				}
+				accepted++
+				var want any
+				if json.Unmarshal(b, &want) != nil {
+					t.Fatalf("Parse(%q) accepted what encoding/json refuses", b)
+				}
+				if !reflect.DeepEqual(v, want) {
+					t.Fatalf("Parse(%q) = %#v, encoding/json reads %#v", b, v, want)
+				}
 			}
 			b[i] = old
 		}
+	}
+	if accepted == 0 || refused == 0 {
+		t.Fatalf("accepted %d and refused %d corruptions: the test exercises nothing", accepted, refused)
 	}
 }
 

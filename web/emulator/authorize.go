@@ -13,7 +13,7 @@ import (
 // client_id and redirect_uri are checked first: while either is in doubt the
 // user must not be redirected anywhere (RFC 6749 §4.1.2.1), so those errors
 // are an HTML page. Every later error goes back to the client.
-func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request, legacy bool) {
+func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request, gen api) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		methodNotAllowed(w, "GET, HEAD")
 		return
@@ -71,7 +71,7 @@ func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request, legacy bool
 		scope:         scope,
 		state:         state,
 		hasState:      hasState,
-		legacy:        legacy,
+		gen:           gen,
 		expires:       e.now().Add(requestLifetime),
 	}
 	if responseType == "code" {
@@ -104,7 +104,7 @@ func (e *Emulator) authorize(w http.ResponseWriter, r *http.Request, legacy bool
 
 	// The form action is relative so that it works under any mount prefix.
 	action := "authorize/decision"
-	if legacy {
+	if gen == goToConnectAPI {
 		action = "../../oauth/authorize/decision"
 	}
 	flow := "authorization code"
@@ -178,14 +178,14 @@ func (e *Emulator) decision(w http.ResponseWriter, r *http.Request) {
 		p = params{{"code", code}}
 	} else {
 		prefix := ""
-		if req.legacy {
+		if req.gen == goToConnectAPI {
 			prefix = legacyToken
 		}
 		at := prefix + randomValue()
 		e.mu.Lock()
 		put(e.access, at, &token{clientID: req.clientID, scope: req.scope, expires: now.Add(accessLifetime)}, maxTokens, now)
 		e.mu.Unlock()
-		if req.legacy {
+		if req.gen == goToConnectAPI {
 			// GoToConnect: type, milliseconds, username, no scope.
 			p = params{
 				{"access_token", at},

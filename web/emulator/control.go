@@ -34,12 +34,12 @@ func (e *Emulator) info(w http.ResponseWriter, r *http.Request) {
 // every live refresh token of that client: a test that signs in through a
 // token relay never sees the refresh token, which the relay keeps sealed in
 // its cookie.
-func (e *Emulator) control(w http.ResponseWriter, r *http.Request, ageRefresh bool) {
+func (e *Emulator) control(w http.ResponseWriter, r *http.Request, action controlAction) {
 	form, ok := postedForm(w, r)
 	if !ok {
 		return
 	}
-	if ageRefresh && form.Has("refresh_token") == form.Has("client_id") {
+	if action == ageRefresh && form.Has("refresh_token") == form.Has("client_id") {
 		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", "Send one of refresh_token and client_id.")
 		return
 	}
@@ -47,14 +47,14 @@ func (e *Emulator) control(w http.ResponseWriter, r *http.Request, ageRefresh bo
 	e.mu.Lock()
 	var found []*token
 	switch {
-	case ageRefresh && form.Has("client_id"):
+	case action == ageRefresh && form.Has("client_id"):
 		id := form.Get("client_id")
 		for _, t := range e.refresh {
 			if t.clientID == id && now.Before(t.expires) {
 				found = append(found, t)
 			}
 		}
-	case ageRefresh:
+	case action == ageRefresh:
 		if t := e.refresh[form.Get("refresh_token")]; t != nil && now.Before(t.expires) {
 			found = append(found, t)
 		}
@@ -64,7 +64,7 @@ func (e *Emulator) control(w http.ResponseWriter, r *http.Request, ageRefresh bo
 		}
 	}
 	for _, t := range found {
-		if ageRefresh {
+		if action == ageRefresh {
 			t.expires = now.Add(agedRefreshLife)
 		} else {
 			t.expires = now

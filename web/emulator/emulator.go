@@ -96,6 +96,22 @@ const (
 	legacyToken = "jive-" // prefix of tokens issued on the GoToConnect paths
 )
 
+// api is the generation of GoTo's OAuth API an endpoint copies.
+type api int
+
+const (
+	todayAPI       api = iota // authentication.logmeininc.com/oauth
+	goToConnectAPI            // auth.jive.com/oauth2/v2: GoToConnect's token shape, fragment and token prefix
+)
+
+// controlAction is what a test-control endpoint does to a token.
+type controlAction int
+
+const (
+	ageRefresh   controlAction = iota // a refresh token has agedRefreshLife left
+	expireAccess                      // an access token expires now
+)
+
 // Client is a registered OAuth client.
 type Client struct {
 	// ID is the client_id.
@@ -237,23 +253,23 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	switch r.URL.Path {
 	case "/oauth/authorize":
-		e.authorize(w, r, false)
+		e.authorize(w, r, todayAPI)
 	case "/oauth2/v2/grant":
-		e.authorize(w, r, true)
+		e.authorize(w, r, goToConnectAPI)
 	case "/oauth/authorize/decision":
 		e.decision(w, r)
 	case "/oauth/token":
-		e.withCORS(w, r, func() { e.token(w, r, false) })
+		e.withCORS(w, r, func() { e.token(w, r, todayAPI) })
 	case "/oauth2/v2/token":
-		e.withCORS(w, r, func() { e.token(w, r, true) })
+		e.withCORS(w, r, func() { e.token(w, r, goToConnectAPI) })
 	case "/oauth/revoke":
 		e.revoke(w, r)
 	case "/identity/v1/Users/me":
 		e.withCORS(w, r, func() { e.me(w, r) })
 	case "/_emulator/age-refresh-token":
-		e.withCORS(w, r, func() { e.control(w, r, true) })
+		e.withCORS(w, r, func() { e.control(w, r, ageRefresh) })
 	case "/_emulator/expire-access-token":
-		e.withCORS(w, r, func() { e.control(w, r, false) })
+		e.withCORS(w, r, func() { e.control(w, r, expireAccess) })
 	case "/_emulator/info":
 		e.withCORS(w, r, func() { e.info(w, r) })
 	case "/_emulator/stats":

@@ -17,7 +17,7 @@ type authRequest struct {
 	hasState      bool
 	challenge     string
 	method        string
-	legacy        bool
+	gen           api
 	expires       time.Time
 }
 

@@ -30,9 +30,9 @@ type legacyTokenResponse struct {
 	Username     string `json:"username"`
 }
 
-// token implements the token endpoint for both paths; legacy selects the
-// GoToConnect response shape and token prefix.
-func (e *Emulator) token(w http.ResponseWriter, r *http.Request, legacy bool) {
+// token implements the token endpoint of both generations; gen selects
+// GoToConnect's response shape and token prefix.
+func (e *Emulator) token(w http.ResponseWriter, r *http.Request, gen api) {
 	w.Header().Set("Pragma", "no-cache")
 	form, ok := postedForm(w, r)
 	if !ok {
@@ -45,9 +45,9 @@ func (e *Emulator) token(w http.ResponseWriter, r *http.Request, legacy bool) {
 	}
 	switch form.Get("grant_type") {
 	case "authorization_code":
-		e.codeGrant(w, form, client, legacy)
+		e.codeGrant(w, form, client, gen)
 	case "refresh_token":
-		e.refreshGrant(w, form, client, legacy)
+		e.refreshGrant(w, form, client, gen)
 	case "password":
 		oauthhttp.WriteError(w, http.StatusBadRequest, "unsupported_grant_type",
 			"The password grant is not supported; use the authorization code flow with PKCE.")
@@ -104,7 +104,7 @@ func secretMatches(want, got string) bool {
 }
 
 // codeGrant redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.6).
-func (e *Emulator) codeGrant(w http.ResponseWriter, form url.Values, client Client, legacy bool) {
+func (e *Emulator) codeGrant(w http.ResponseWriter, form url.Values, client Client, gen api) {
 	code := form.Get("code")
 	if code == "" {
 		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", "Missing code.")
@@ -145,20 +145,20 @@ func (e *Emulator) codeGrant(w http.ResponseWriter, form url.Values, client Clie
 	case c.challenge != "" && !pkceMatches(c.method, c.challenge, verifier):
 		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_grant", "code_verifier does not match the code_challenge.")
 	default:
-		at, rt := e.issue(client.ID, c.scope, c.grant, legacy, now)
-		e.writeTokens(w, legacy, at, rt, rt, c.scope)
+		at, rt := e.issue(client.ID, c.scope, c.grant, gen, now)
+		e.writeTokens(w, gen, at, rt, rt, c.scope)
 	}
 }
 
 // refreshGrant exchanges a refresh token (RFC 6749 §6), copying GoTo's
 // rotation rules.
-func (e *Emulator) refreshGrant(w http.ResponseWriter, form url.Values, client Client, legacy bool) {
+func (e *Emulator) refreshGrant(w http.ResponseWriter, form url.Values, client Client, gen api) {
 	rt := form.Get("refresh_token")
 	if rt == "" {
 		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", "Missing refresh_token.")
 		return
 	}
-	if !legacy && strings.HasPrefix(rt, legacyToken) {
+	if gen != goToConnectAPI && strings.HasPrefix(rt, legacyToken) {
 		// What GoTo answers for a GoToConnect refresh token ("Migrating
 		// from GoToConnect (auth.jive.com) to LogMeIn Authentication API").
 		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", "unsupported.jwt")
@@ -182,7 +182,7 @@ func (e *Emulator) refreshGrant(w http.ResponseWriter, form url.Values, client C
 		scope = req
 	}
 	prefix := ""
-	if legacy {
+	if gen == goToConnectAPI {
 		prefix = legacyToken
 	}
 	at := prefix + randomValue()
@@ -201,13 +201,13 @@ func (e *Emulator) refreshGrant(w http.ResponseWriter, form url.Values, client C
 	if legacyRT == "" {
 		legacyRT = rt // GoToConnect always answered with a refresh token
 	}
-	e.writeTokens(w, legacy, at, newRT, legacyRT, scope)
+	e.writeTokens(w, gen, at, newRT, legacyRT, scope)
 }
 
 // issue creates an access and a refresh token for a grant. Callers hold e.mu.
-func (e *Emulator) issue(clientID string, scope []string, grant string, legacy bool, now time.Time) (at, rt string) {
+func (e *Emulator) issue(clientID string, scope []string, grant string, gen api, now time.Time) (at, rt string) {
 	prefix := ""
-	if legacy {
+	if gen == goToConnectAPI {
 		prefix = legacyToken
 	}
 	at, rt = prefix+randomValue(), prefix+randomValue()
@@ -237,8 +237,8 @@ func (e *Emulator) revokeGrant(grant string) {
 // writeTokens answers a token request in today's or the GoToConnect shape.
 // rt may be empty (no rotation); legacyRT is what the GoToConnect shape,
 // which always carries a refresh token, sends instead.
-func (e *Emulator) writeTokens(w http.ResponseWriter, legacy bool, at, rt, legacyRT string, scope []string) {
-	if legacy {
+func (e *Emulator) writeTokens(w http.ResponseWriter, gen api, at, rt, legacyRT string, scope []string) {
+	if gen == goToConnectAPI {
 		writeJSON(w, http.StatusOK, legacyTokenResponse{
 			AccessToken:  at,
 			RefreshToken: legacyRT,

@@ -43,14 +43,14 @@ func ParseForm(contentType string, body []byte) (url.Values, string) {
 	}
 	for k, v := range form {
 		if len(v) > 1 {
-			return nil, "Parameter " + Quote(k) + " is repeated."
+			return nil, "Parameter " + quote(k) + " is repeated."
 		}
 	}
 	return form, ""
 }
 
-// Quote writes s for a message, shortened.
-func Quote(s string) string {
+// quote writes s for a message, shortened.
+func quote(s string) string {
 	if len(s) > 100 {
 		s = s[:100] + "…"
 	}

@@ -56,7 +56,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if len(missing) > 0 {
 		return Config{}, errors.New(strings.Join(missing, " and ") + " must be set: the relay authenticates to GoTo's token endpoint with the client's id and secret")
 	}
-	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, EnvClientID, EnvClientSecret); err != nil {
+	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, EnvClientID); err != nil {
 		return Config{}, errors.New(err.(*oauth.Error).Message)
 	}
 	if cfg.TokenEndpoint == "" {

@@ -144,7 +144,7 @@ func New(cfg Config) (*Relay, error) {
 	if cfg.ClientSecret == "" {
 		return nil, errors.New("relay: the client id and the client secret are both required")
 	}
-	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, "the client id", "the client secret"); err != nil {
+	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, "the client id"); err != nil {
 		return nil, errors.New("relay: " + err.(*oauth.Error).Message)
 	}
 	if cfg.TokenEndpoint == "" {
