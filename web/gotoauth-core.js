@@ -112,18 +112,25 @@ export function goRuntime() {
 let loading = null;
 
 /**
- * makeLoad returns an entry's load(): compileURL(wasmURL) compiles the
- * module from a URL (wasmURL as given, undefined for the default), the one
- * thing the entries do differently. All entries share one instance.
+ * makeLoad returns an entry's load(): locate(wasmURL) gives the URL of the
+ * module (wasmURL as given, undefined for the default) and compileURL(url)
+ * compiles it, the one thing the entries do differently. All entries share
+ * one instance.
  */
-export function makeLoad(compileURL) {
+export function makeLoad(locate, compileURL) {
   /**
    * Loads the module once.
    * @param {{wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module}} [options]
    */
   return function load(options = {}) {
+    try {
+      if (options === null || typeof options !== 'object') throw invalid('load options must be an object');
+      checkKeys(options, 'load options', LOAD_KEYS);
+    } catch (err) {
+      return Promise.reject(err instanceof GoToAuthError ? err : invalid(`load: the options could not be read (${safeMessage(err)})`));
+    }
     if (loading) return loading;
-    loading = start(options, compileURL).catch((err) => {
+    loading = start(own(options, 'wasm'), own(options, 'wasmURL'), locate, compileURL).catch((err) => {
       loading = null;
       throw err;
     });
@@ -131,35 +138,48 @@ export function makeLoad(compileURL) {
   };
 }
 
-async function start(options, compileURL) {
-  if (options === null || typeof options !== 'object') {
-    throw new GoToAuthError('invalid_argument', 'load options must be an object');
+// start fetches (or takes), compiles and starts the module. Whatever fails
+// on the way rejects with load_failed, saying what was tried.
+async function start(wasm, wasmURL, locate, compileURL) {
+  let tried = 'gotoauth.wasm next to the loader';
+  try {
+    let module;
+    if (wasm instanceof WebAssembly.Module) {
+      tried = 'the WebAssembly.Module given as wasm';
+      module = wasm;
+    } else if (wasm != null) {
+      tried = 'the bytes given as wasm';
+      module = await WebAssembly.compile(wasm);
+    } else {
+      if (wasmURL != null) tried = `wasmURL ${String(wasmURL).slice(0, 300)}`;
+      const url = locate(wasmURL == null ? undefined : wasmURL);
+      tried = url.href.slice(0, 300);
+      module = await compileURL(url);
+    }
+    const { go, global } = goRuntime();
+    const instance = await WebAssembly.instantiate(module, go.importObject);
+    const raw = await new Promise((resolve, reject) => {
+      // wasm/cmd/gotoauth reads this from js.Global() (the runtime's own
+      // global object, never the page's) and deletes it.
+      global.__gotoauthBoot = { ready: resolve, fail: (message) => reject(new Error(String(message))) };
+      go.run(instance).then(() => reject(new Error('the module exited as it started')), reject);
+    });
+    delete global.__gotoauthBoot;
+    const api = wrapAPI(raw);
+    globalThis.gotoauth = api;
+    return api;
+  } catch (err) {
+    throw new GoToAuthError('load_failed', `gotoauth could not be loaded from ${tried}: ${loadReason(err)}`);
   }
-  checkKeys(options, 'load options', LOAD_KEYS);
-  const wasm = own(options, 'wasm');
-  const wasmURL = own(options, 'wasmURL');
-  let module;
-  if (wasm instanceof WebAssembly.Module) module = wasm;
-  else if (wasm != null) module = await WebAssembly.compile(wasm);
-  else module = await compileURL(wasmURL == null ? undefined : wasmURL);
-  const { go, global } = goRuntime();
-  const instance = await WebAssembly.instantiate(module, go.importObject);
-  const raw = await new Promise((resolve, reject) => {
-    // wasm/cmd/gotoauth reads this from js.Global() (the runtime's own
-    // global object, never the page's) and deletes it.
-    global.__gotoauthBoot = {
-      ready: resolve,
-      fail: (message) => reject(new GoToAuthError('internal', String(message))),
-    };
-    go.run(instance).then(
-      () => reject(new GoToAuthError('internal', 'the gotoauth module exited')),
-      (err) => reject(err),
-    );
-  });
-  delete global.__gotoauthBoot;
-  const api = wrapAPI(raw);
-  globalThis.gotoauth = api;
-  return api;
+}
+
+// loadReason says in a few words why a load failed.
+function loadReason(err) {
+  if (err instanceof GoToAuthError) return err.message;
+  if (err && err.code === 'ENOENT') return 'there is no such file';
+  if (err instanceof WebAssembly.CompileError) return `it is not a WebAssembly module (${safeMessage(err)})`;
+  if (err instanceof WebAssembly.LinkError) return `it is not a gotoauth module of this version (${safeMessage(err)})`;
+  return safeMessage(err);
 }
 
 /** Compiles the module at url with fetch, streaming where the server allows it. */
@@ -172,8 +192,13 @@ export async function compileFetched(url) {
       if (!(err instanceof TypeError)) throw err;
     }
   }
-  const resp = await fetch(url, { credentials: 'same-origin' });
-  if (!resp.ok) throw new GoToAuthError('network_error', `gotoauth.wasm: HTTP ${resp.status}`);
+  let resp;
+  try {
+    resp = await fetch(url, { credentials: 'same-origin' });
+  } catch (err) {
+    throw new GoToAuthError('load_failed', `the fetch failed (${safeMessage(err)})`);
+  }
+  if (!resp.ok) throw new GoToAuthError('load_failed', `the server answered HTTP ${resp.status}`);
   return WebAssembly.compile(await resp.arrayBuffer());
 }
 
@@ -394,6 +419,8 @@ function wrapAPI(raw) {
   // Results that handleRedirect resolved to, and their ids on the Go side:
   // only these can be exchanged, and a copy made by hand is not one.
   const checked = new WeakMap();
+  // Results already exchanged: a second exchangeCode of one says so.
+  const exchanged = new WeakSet();
   const release = typeof FinalizationRegistry === 'function'
     ? new FinalizationRegistry((id) => call(raw.clientRelease, '', id)) : null;
 
@@ -467,14 +494,21 @@ function wrapAPI(raw) {
       }, 'handleRedirect', true),
       exchangeCode: live((result) => {
         const cb = result != null && typeof result === 'object' ? checked.get(result) : undefined;
+        if (cb === undefined && result != null && typeof result === 'object' && exchanged.has(result)) {
+          throw new GoToAuthError('code_already_used', 'this code was already exchanged, and a code is used once: sign in again');
+        }
         if (cb === undefined) {
           throw invalid('exchangeCode takes the result that handleRedirect resolved to, so that the code\'s state has been checked');
         }
         checked.delete(result);
+        exchanged.add(result);
         return filling(later(call, raw.clientExchangeCode, '', id, cb));
       }, 'exchangeCode', true),
       // Through a relay, refresh() takes no token: the relay keeps it.
-      refresh: live((token) => filling(rawRefresh(token)), 'refresh', true),
+      refresh: live((token) => filling(rawRefresh(token).catch((err) => {
+        internal.relayGone(err);
+        throw err;
+      })), 'refresh', true),
       signOut: live(() => {
         internal.clear(); // at once: no token is handed out while the relay forgets it
         return rawSignOut().finally(() => internal.signedOut()).then(() => undefined);

@@ -13,6 +13,8 @@ export type GoToAuthErrorCode =
   | 'reauthenticate'     // the refresh token is dead (unsupported.jwt, invalid_grant): sign in again
   | 'http_error'         // non-2xx without an OAuth error body (see .status)
   | 'network_error'      // fetch failed
+  | 'code_already_used'  // exchangeCode was given a result whose code was already sent once
+  | 'load_failed'        // load() could not fetch, compile or start the module; the message says what was tried
   | 'internal';          // a bug in gotoauth; the module keeps working
 
 export class GoToAuthError extends Error {
@@ -152,7 +154,9 @@ export interface Session extends EventTarget {
    * A token with more than 60 seconds left, refreshed first when needed (through the relay, or with
    * the refresh token the session holds outside relay mode). A tab without a token asks the other tabs,
    * then the relay. Rejects with reauthenticate when there is nothing to renew with; an implicit-flow
-   * token at expiry rejects with reauthenticate and fires 'expired'.
+   * token at expiry rejects with reauthenticate and fires 'expired'. In relay mode a browser that never
+   * signed in through the relay, or signed out, is known by a non-secret mark in localStorage
+   * ('gotoauth.relay.<clientId>'), and the relay is not asked.
    */
   token(): Promise<SessionToken>;
   /**
@@ -220,7 +224,10 @@ export interface LoadOptions {
   wasm?: BufferSource | WebAssembly.Module;
 }
 
-/** Loads the module once; later calls resolve to the same instance. */
+/**
+ * Loads the module once; later calls resolve to the same instance. Unknown options reject with
+ * invalid_argument; a module that cannot be fetched, read, compiled or started rejects with load_failed.
+ */
 export function load(options?: LoadOptions): Promise<GoToAuth>;
 export default load;
 

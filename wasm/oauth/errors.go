@@ -8,18 +8,31 @@ type Code string
 
 // The error codes of the public contract. They never change meaning.
 const (
-	InvalidArgument Code = "invalid_argument" // wrong type, missing or oversized input
-	InvalidRedirect Code = "invalid_redirect" // malformed or ambiguous redirect URL
-	InvalidResponse Code = "invalid_response" // a server answered 2xx with something that is not a token or profile
-	StateMismatch   Code = "state_mismatch"   // unknown, foreign, missing or already used state
-	StateExpired    Code = "state_expired"    // the pending request is older than its lifetime
-	OAuthError      Code = "oauth_error"      // the server answered with an RFC 6749 §5.2 / §4.1.2.1 error
-	Unsupported     Code = "unsupported"      // password grant, unknown flow
-	Reauthenticate  Code = "reauthenticate"   // the refresh token is dead: sign in again
-	HTTPError       Code = "http_error"       // non-2xx without an OAuth error body
-	NetworkError    Code = "network_error"    // fetch failed
-	Internal        Code = "internal"         // a bug in gotoauth; the module keeps working
+	InvalidArgument Code = "invalid_argument"  // wrong type, missing or oversized input
+	InvalidRedirect Code = "invalid_redirect"  // malformed or ambiguous redirect URL
+	InvalidResponse Code = "invalid_response"  // a server answered 2xx with something that is not a token or profile
+	StateMismatch   Code = "state_mismatch"    // unknown, foreign, missing or already used state
+	StateExpired    Code = "state_expired"     // the pending request is older than its lifetime
+	OAuthError      Code = "oauth_error"       // the server answered with an RFC 6749 §5.2 / §4.1.2.1 error
+	Unsupported     Code = "unsupported"       // password grant, unknown flow
+	Reauthenticate  Code = "reauthenticate"    // the refresh token is dead: sign in again
+	HTTPError       Code = "http_error"        // non-2xx without an OAuth error body
+	NetworkError    Code = "network_error"     // fetch failed
+	CodeUsed        Code = "code_already_used" // exchangeCode was given a result whose code was already sent
+	LoadFailed      Code = "load_failed"       // load() could not fetch, compile or start the module (JS only)
+	PopupBlocked    Code = "popup_blocked"     // signInWithPopup: the browser did not open the popup (JS only)
+	PopupClosed     Code = "popup_closed"      // signInWithPopup: the popup was closed before the sign-in came back (JS only)
+	Internal        Code = "internal"          // a bug in gotoauth; the module keeps working
 )
+
+// Explain makes e's message one sentence that leads with what it means to
+// the caller, the server's own words kept after it in parentheses:
+// "the refresh token can no longer be used; sign in again (the relay
+// answered invalid_grant: "...")". It is the one place a message is added
+// to; nothing stacks a prefix on another.
+func (e *Error) Explain(lead string) {
+	e.Message = lead + " (" + e.Message + ")"
+}
 
 // Error is every error gotoauth reports.
 type Error struct {

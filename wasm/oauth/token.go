@@ -221,7 +221,7 @@ func ErrorFromJSON(m map[string]any, who string) *Error {
 	}
 	e.Message = who + " answered " + e.OAuth
 	if e.Description != "" {
-		e.Message += ": " + e.Description
+		e.Message += ": \"" + e.Description + "\""
 	}
 	return e
 }

@@ -344,3 +344,29 @@ test('the package\'s modules import one another without a circle', async () => {
   check('gotoauth-node.js');
   assert.ok(graph.has('gotoauth-errors.js'));
 });
+
+test('unknown option keys are refused, naming the key and the nearest known one', async () => {
+  const cases = [
+    [() => g.client({ clientId: 'c', redirectURI: REDIRECT }), 'redirectURI', 'redirectUri'],
+    [() => g.client({ clientId: 'c', redirectUri: REDIRECT, tokenEndPoint: 'https://a.example/t' }), 'tokenEndPoint', 'tokenEndpoint'],
+    [() => g.client({ clientId: 'c', redirectUri: REDIRECT, clientsecret: 's' }), 'clientsecret', 'clientSecret'],
+    [() => g.client({ clientId: 'c', redirectUri: REDIRECT, timeout: 5 }), 'timeout', 'timeoutMs'],
+    [() => g.authorizeURL({ clientId: 'c', redirectURI: REDIRECT }), 'redirectURI', 'redirectUri'],
+    [() => g.authorizeURL({ clientId: 'c', scopes: ['a'] }), 'scopes', 'scope'],
+    [() => g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage() }).authorize({ extraParam: {} }), 'extraParam', 'extraParams'],
+  ];
+  for (const [fn, key, near] of cases) {
+    const e = throwsWith('invalid_argument', fn);
+    assert.ok(e.message.includes(`"${key}"`), e.message);
+    assert.ok(e.message.includes(`did you mean "${near}"`), e.message);
+  }
+  const far = throwsWith('invalid_argument', () => g.client({ clientId: 'c', redirectUri: REDIRECT, zzzzzzzz: 1 }));
+  assert.doesNotMatch(far.message, /did you mean/);
+  assert.match(far.message, /zzzzzzzz/);
+  // handleRedirect's options too.
+  const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage() });
+  const e = await rejectsWith('invalid_argument', () => c.handleRedirect(`${REDIRECT}?code=x&state=${'s'.repeat(30)}`, { cleanAddressbar: false }));
+  assert.match(e.message, /did you mean "cleanAddressBar"/);
+  // Known keys whose value is undefined are fine, as before.
+  g.client({ clientId: 'c', redirectUri: REDIRECT, tokenEndpoint: undefined, scope: undefined });
+});
