@@ -6,6 +6,7 @@
 import { defineGo } from './gotoauth-glue.mjs';
 import { GoToAuthError } from './gotoauth-errors.js';
 import { makeSession } from './gotoauth-session.js';
+import { openPopup, inPopup, handOver } from './gotoauth-popup.js';
 
 // ---------------------------------------------------------------------------
 // The Go runtime's global object.
@@ -214,7 +215,7 @@ const MAX_STRING = 64 * 1024;
 const CLIENT_STRINGS = ['clientId', 'redirectUri', 'flow', 'authorizeEndpoint', 'tokenEndpoint', 'meEndpoint', 'clientSecret'];
 const CLIENT_KEYS = [...CLIENT_STRINGS, 'scope', 'relay', 'storage', 'timeoutMs'];
 const AUTHORIZE_STRINGS = ['flow', 'state'];
-const AUTHORIZE_KEYS = [...AUTHORIZE_STRINGS, 'scope', 'extraParams'];
+const AUTHORIZE_KEYS = [...AUTHORIZE_STRINGS, 'scope', 'extraParams', 'appState'];
 const AUTHORIZE_URL_STRINGS = ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint'];
 const AUTHORIZE_URL_KEYS = [...AUTHORIZE_URL_STRINGS, 'scope', 'extraParams'];
 const LOAD_KEYS = ['wasmURL', 'wasm'];
@@ -353,6 +354,26 @@ function options(o, what, names, known, { allowMissing = false } = {}) {
   return pairs.join('&');
 }
 
+// appStateText is an authorize option's appState as JSON text for Go,
+// which keeps it beside the pending state (at most 4 KiB: the limit lives
+// in wasm/pending). '' for none.
+function appStateText(o) {
+  const v = o == null || typeof o !== 'object' ? undefined : own(o, 'appState');
+  if (v === undefined) return '';
+  let text;
+  try {
+    text = JSON.stringify(v, (key, x) => {
+      if (typeof x === 'number' && !Number.isFinite(x)) throw invalid(`appState: ${key || 'the value'} is ${x}, which JSON cannot carry`);
+      return x;
+    });
+  } catch (err) {
+    if (err instanceof GoToAuthError) throw err;
+    throw invalid(`appState must be JSON-serialisable (${safeMessage(err)})`);
+  }
+  if (text === undefined) throw invalid(`appState must be JSON-serialisable, not ${typeName(v)}`);
+  return encode('appState', text);
+}
+
 // decode turns Go's JSON envelope into the value, or throws its error.
 function decode(text) {
   if (typeof text !== 'string') throw new GoToAuthError('internal', 'the gotoauth module is not running');
@@ -466,10 +487,45 @@ function wrapAPI(raw) {
       if (closed) throw invalid(`${what}: this client is closed (client.close() was called): make a new one`);
       return f(...args);
     }, what, async);
+    const authorize = (o, what) => {
+      let form = options(o, what, AUTHORIZE_STRINGS, AUTHORIZE_KEYS, { allowMissing: true });
+      const app = appStateText(o);
+      if (app) form += `${form ? '&' : ''}${app}`;
+      return call(raw.clientAuthorize, form, id);
+    };
+    // handle checks and consumes a redirect's state (wasm/client).
+    const handle = (url, clean) => {
+      const result = call(raw.clientHandleRedirect, checkString(url, "handleRedirect's url"), id, clean);
+      if (result.callback !== undefined) {
+        const cb = result.callback;
+        delete result.callback;
+        checked.set(result, cb);
+      }
+      if (result.appState !== undefined) result.appState = JSON.parse(result.appState);
+      if (result.kind === 'token') internal.set(result.token);
+      return result;
+    };
+    const popups = new Set(); // cancel functions of popup sign-ins under way
     const api = Object.freeze({
       config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope) }),
       session,
-      authorize: live((o) => call(raw.clientAuthorize, options(o, 'authorize options', AUTHORIZE_STRINGS, AUTHORIZE_KEYS, { allowMissing: true }), id), 'authorize'),
+      authorize: live((o) => authorize(o, 'authorize options'), 'authorize'),
+      // signInWithPopup: see gotoauth-popup.js. window.open is called
+      // before this returns, inside the user's click.
+      signInWithPopup: live((o) => {
+        const a = authorize(o, 'signInWithPopup options');
+        const { promise, cancel } = openPopup({
+          clientId: made.config.clientId, url: a.url, state: a.state,
+          stateOf: (url) => { try { return call(raw.parseRedirect, url).state; } catch { return undefined; } },
+          finish: async (url) => {
+            const r = await api.handleRedirect(url, { cleanAddressBar: false });
+            const t = r.kind === 'code' ? await api.exchangeCode(r) : r.token;
+            return r.appState === undefined ? t : { ...t, appState: r.appState };
+          },
+        });
+        popups.add(cancel);
+        return promise.finally(() => popups.delete(cancel));
+      }, 'signInWithPopup', true),
       handleRedirect: live((url, o) => {
         let clean = true;
         if (o != null) {
@@ -482,15 +538,22 @@ function wrapAPI(raw) {
         if (url == null) {
           if (typeof location !== 'object' || location == null) throw invalid('handleRedirect needs a URL outside a browser');
           url = location.href;
+          // In a popup, the redirect may be its opener's signInWithPopup's
+          // (gotoauth-popup.js): offered there first.
+          let parsed = null;
+          if (inPopup()) {
+            try { parsed = call(raw.parseRedirect, checkString(url, "handleRedirect's url")); } catch { /* not a redirect: handled below */ }
+          }
+          if (parsed) {
+            const href = url;
+            return handOver(made.config.clientId, href).then((taken) => {
+              if (!taken) return handle(href, clean);
+              try { globalThis.close(); } catch { /* the opener closes it */ }
+              return { kind: 'popup', state: parsed.state };
+            });
+          }
         }
-        const result = call(raw.clientHandleRedirect, checkString(url, "handleRedirect's url"), id, clean);
-        if (result.callback !== undefined) {
-          const cb = result.callback;
-          delete result.callback;
-          checked.set(result, cb);
-        }
-        if (result.kind === 'token') internal.set(result.token);
-        return result;
+        return handle(url, clean);
       }, 'handleRedirect', true),
       exchangeCode: live((result) => {
         const cb = result != null && typeof result === 'object' ? checked.get(result) : undefined;
@@ -519,6 +582,7 @@ function wrapAPI(raw) {
       close: () => {
         if (closed) return;
         closed = true;
+        for (const cancel of popups) cancel(invalid('signInWithPopup: this client was closed (client.close() was called)'));
         internal.close();
         release?.unregister(api);
         call(raw.clientRelease, '', id);

@@ -15,6 +15,8 @@ export type GoToAuthErrorCode =
   | 'network_error'      // fetch failed
   | 'code_already_used'  // exchangeCode was given a result whose code was already sent once
   | 'load_failed'        // load() could not fetch, compile or start the module; the message says what was tried
+  | 'popup_blocked'      // signInWithPopup: the browser did not open the popup
+  | 'popup_closed'       // signInWithPopup: the popup was closed before the sign-in finished
   | 'internal';          // a bug in gotoauth; the module keeps working
 
 export class GoToAuthError extends Error {
@@ -83,8 +85,27 @@ declare const checked: unique symbol;
 
 /** A redirect whose state was checked and consumed by handleRedirect; only these can be exchanged. */
 export type CheckedRedirect =
-  | { kind: 'code'; code: string; state: string; codeVerifier: string; redirectUri: string; readonly [checked]: true }
-  | { kind: 'token'; token: Token; state: string; readonly [checked]: true };
+  | { kind: 'code'; code: string; state: string; codeVerifier: string; redirectUri: string; appState?: unknown; readonly [checked]: true }
+  | { kind: 'token'; token: Token; state: string; appState?: unknown; readonly [checked]: true }
+  /** In a popup opened by signInWithPopup: the redirect was handed to the opener, and this window is closing. */
+  | { kind: 'popup'; state: string };
+
+/** The options of one sign-in (client.authorize, client.signInWithPopup). */
+export interface SignInOptions {
+  scope?: string | string[];
+  flow?: Flow;
+  /** At least 22 characters of A-Z a-z 0-9 - . _ ~; generated when omitted. */
+  state?: string;
+  /** Extra query parameters; they can never set the standard ones. */
+  extraParams?: Record<string, string>;
+  /**
+   * The app's own value, handed back as result.appState by handleRedirect (and with the token by
+   * signInWithPopup): JSON-serialisable, at most 4 KiB as JSON text. Kept beside the pending state
+   * (storage), never in the URL; it comes back as JSON.parse(JSON.stringify(appState)).
+   * Larger or non-JSON values reject with invalid_argument.
+   */
+  appState?: unknown;
+}
 
 export interface Migration { url: string; changed: boolean; notes: string[] }
 
@@ -181,10 +202,20 @@ export interface Client {
   readonly session: Session;
   readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret' | 'timeoutMs' | 'scope' | 'relay'>>> & { readonly scope: readonly string[]; readonly relay?: string };
   /** Builds the authorize URL and remembers its state (and PKCE verifier). */
-  authorize(options?: { scope?: string | string[]; flow?: Flow; state?: string; extraParams?: Record<string, string> }): Omit<Authorization, 'codeVerifier' | 'codeChallenge'>;
+  authorize(options?: SignInOptions): Omit<Authorization, 'codeVerifier' | 'codeChallenge'>;
+  /**
+   * Signs in in a popup: opens the authorize URL (call it from a click), and resolves to the token once
+   * the page at redirectUri, calling handleRedirect() as always, has handed the redirect back. The state
+   * is checked and consumed here, as on the redirect path; the code is exchanged here (through the relay
+   * in relay mode), and client.session holds the token. Rejects with popup_blocked when the browser does
+   * not open the popup, popup_closed when it is closed first, oauth_error when the user declines.
+   */
+  signInWithPopup(options?: SignInOptions): Promise<Token & { appState?: unknown }>;
   /**
    * Parses the redirect (location.href when omitted), checks and consumes its state.
    * In a browser it removes the response from the address bar unless cleanAddressBar is false.
+   * In a popup (a window with an opener) it first offers location.href to the opener's signInWithPopup;
+   * taken, it resolves to {kind: 'popup'} and the popup closes.
    */
   handleRedirect(url?: string, options?: { cleanAddressBar?: boolean }): Promise<CheckedRedirect>;
   /** Sends the code once, with its PKCE verifier. */

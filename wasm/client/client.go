@@ -129,6 +129,9 @@ type AuthorizeOptions struct {
 	Flow  string
 	State string
 	Extra form.Values
+	// AppState is kept beside the pending request and handed back by
+	// HandleRedirect; it never goes into the URL.
+	AppState string
 }
 
 // Authorize builds the authorize URL and remembers its state and verifier.
@@ -148,7 +151,7 @@ func (c *Client) Authorize(o AuthorizeOptions) (*oauth.Authorization, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = c.store.Put(pending.Request{State: a.State, ClientID: c.cfg.ClientID, Flow: a.Flow, RedirectURI: c.cfg.RedirectURI, CodeVerifier: a.CodeVerifier})
+	err = c.store.Put(pending.Request{State: a.State, ClientID: c.cfg.ClientID, Flow: a.Flow, RedirectURI: c.cfg.RedirectURI, CodeVerifier: a.CodeVerifier, AppState: o.AppState})
 	if err != nil {
 		return nil, err
 	}
@@ -161,6 +164,7 @@ type Callback struct {
 	Redirect     *oauth.Redirect
 	CodeVerifier string
 	RedirectURI  string
+	AppState     string // what Authorize was given, "" for none
 
 	client *Client
 	spent  atomic.Bool
@@ -188,7 +192,7 @@ func (c *Client) HandleRedirect(rawURL string) (*Callback, error) {
 	if r.Kind != wantKind {
 		return nil, &oauth.Error{Code: oauth.InvalidRedirect, Message: "the redirect carries a " + r.Kind + " but the request asked for the " + req.Flow + " flow"}
 	}
-	return &Callback{Redirect: r, CodeVerifier: req.CodeVerifier, RedirectURI: req.RedirectURI, client: c}, nil
+	return &Callback{Redirect: r, CodeVerifier: req.CodeVerifier, RedirectURI: req.RedirectURI, AppState: req.AppState, client: c}, nil
 }
 
 // placeholderState stands in for a state when New checks its configuration.
