@@ -14,7 +14,7 @@ const g = await load();
 // with expires_in `next.expiresIn`; GET /api/me wants the newest token;
 // /api/always401 refuses everything; /api/busy answers 429 or 503 with
 // `busy.retryAfter` `busy.times` times, then 200.
-const state = { tokenError: null, relay: [], relaySignedIn: false, grants: [], refreshes: 0, n: 0, valid: new Set(), expiresIn: 3600, delayMs: 0, busy: { status: 429, retryAfter: '1', times: 0 }, seen: [] };
+const state = { relayDelayMs: 0, tokenError: null, relay: [], relaySignedIn: false, grants: [], refreshes: 0, n: 0, valid: new Set(), expiresIn: 3600, delayMs: 0, busy: { status: 429, retryAfter: '1', times: 0 }, seen: [] };
 let server;
 let base;
 
@@ -34,6 +34,7 @@ before(async () => {
         res.statusCode = 401;
         return res.end(JSON.stringify({ error: 'invalid_grant', error_description: 'There is no refresh cookie: sign in again.' }));
       }
+      if (state.relayDelayMs) await new Promise((r) => setTimeout(r, state.relayDelayMs));
       state.relaySignedIn = true;
       return res.end(JSON.stringify({ access_token: `relay-${++state.n}`, token_type: 'Bearer', expires_in: 3600 }));
     }
@@ -85,7 +86,7 @@ before(async () => {
 after(() => new Promise((r) => server.close(r)));
 
 function reset(expiresIn = 3600) {
-  Object.assign(state, { tokenError: null, relay: [], relaySignedIn: false, grants: [], refreshes: 0, expiresIn, delayMs: 0, seen: [] });
+  Object.assign(state, { relayDelayMs: 0, tokenError: null, relay: [], relaySignedIn: false, grants: [], refreshes: 0, expiresIn, delayMs: 0, seen: [] });
   state.busy = { status: 429, retryAfter: '1', times: 0 };
 }
 
@@ -457,4 +458,22 @@ test('a signed-out page asks the relay nothing: the sign-in mark in localStorage
     delete globalThis.localStorage;
     for (const c of made) c.close?.();
   }
+});
+
+test('through a relay, a code exchange that settles after signOut() is signed out again at the relay', async () => {
+  reset();
+  const c = g.client({ clientId: 'spa', redirectUri: REDIRECT, relay: `${base}/relay/`, storage: new MemoryStorage(), timeoutMs: 2000 });
+  const signedOut = [];
+  c.session.addEventListener('signedout', () => signedOut.push(1));
+  const a = c.authorize();
+  const r = await c.handleRedirect(`${REDIRECT}?code=late&state=${a.state}`);
+  state.relayDelayMs = 300;
+  const exchanging = c.exchangeCode(r);
+  await sleep(50);
+  await c.signOut(); // reaches the relay first; the exchange then sets its cookie
+  await rejectsWith('reauthenticate', () => exchanging);
+  assert.deepEqual(state.relay, ['/relay/token', '/relay/signout', '/relay/signout']);
+  assert.equal(state.relaySignedIn, false, 'the relay holds no sign-in');
+  assert.equal(c.session.current, null);
+  assert.equal(signedOut.length, 1);
 });
