@@ -6,6 +6,7 @@
 import { defineGo } from './gotoauth-glue.mjs';
 import { GoToAuthError } from './gotoauth-errors.js';
 import { makeSession, setLimits } from './gotoauth-session.js';
+import { openPopup, inPopup, handOver } from './gotoauth-popup.js';
 
 // ---------------------------------------------------------------------------
 // The Go runtime's global object.
@@ -112,18 +113,25 @@ export function goRuntime() {
 let loading = null;
 
 /**
- * makeLoad returns an entry's load(): compileURL(wasmURL) compiles the
- * module from a URL (wasmURL as given, undefined for the default), the one
- * thing the entries do differently. All entries share one instance.
+ * makeLoad returns an entry's load(): locate(wasmURL) gives the URL of the
+ * module (wasmURL as given, undefined for the default) and compileURL(url)
+ * compiles it, the one thing the entries do differently. All entries share
+ * one instance.
  */
-export function makeLoad(compileURL) {
+export function makeLoad(locate, compileURL) {
   /**
    * Loads the module once.
    * @param {{wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module}} [options]
    */
   return function load(options = {}) {
+    try {
+      if (options === null || typeof options !== 'object') throw invalid('load options must be an object');
+      checkKeys(options, 'load options', LOAD_KEYS);
+    } catch (err) {
+      return Promise.reject(err instanceof GoToAuthError ? err : invalid(`load: the options could not be read (${safeMessage(err)})`));
+    }
     if (loading) return loading;
-    loading = start(options, compileURL).catch((err) => {
+    loading = start(own(options, 'wasm'), own(options, 'wasmURL'), locate, compileURL).catch((err) => {
       loading = null;
       throw err;
     });
@@ -131,35 +139,51 @@ export function makeLoad(compileURL) {
   };
 }
 
-async function start(options, compileURL) {
-  if (options === null || typeof options !== 'object') {
-    throw new GoToAuthError('invalid_argument', 'load options must be an object');
+// start fetches (or takes), compiles and starts the module. Whatever fails
+// on the way rejects with load_failed, saying what was tried.
+async function start(wasm, wasmURL, locate, compileURL) {
+  let tried = 'gotoauth.wasm next to the loader';
+  try {
+    let module;
+    if (wasm instanceof WebAssembly.Module) {
+      tried = 'the WebAssembly.Module given as wasm';
+      module = wasm;
+    } else if (wasm != null) {
+      tried = 'the bytes given as wasm';
+      module = await WebAssembly.compile(wasm);
+    } else {
+      if (wasmURL != null) tried = `wasmURL ${String(wasmURL).slice(0, 300)}`;
+      const url = locate(wasmURL == null ? undefined : wasmURL);
+      tried = url.href.slice(0, 300);
+      module = await compileURL(url);
+    }
+    const { go, global } = goRuntime();
+    const instance = await WebAssembly.instantiate(module, go.importObject);
+    const raw = await new Promise((resolve, reject) => {
+      // wasm/cmd/gotoauth reads this from js.Global() (the runtime's own
+      // global object, never the page's) and deletes it.
+      global.__gotoauthBoot = { ready: resolve, fail: (message) => reject(new Error(String(message))) };
+      go.run(instance).then(() => reject(new Error('the module exited as it started')), reject);
+    });
+    delete global.__gotoauthBoot;
+    const api = wrapAPI(raw);
+    globalThis.gotoauth = api;
+    return api;
+  } catch (err) {
+    throw new GoToAuthError('load_failed', `gotoauth could not be loaded from ${tried}: ${loadReason(err)}`);
   }
-  checkKeys(options, 'load options', LOAD_KEYS);
-  const wasm = own(options, 'wasm');
-  const wasmURL = own(options, 'wasmURL');
-  let module;
-  if (wasm instanceof WebAssembly.Module) module = wasm;
-  else if (wasm != null) module = await WebAssembly.compile(wasm);
-  else module = await compileURL(wasmURL == null ? undefined : wasmURL);
-  const { go, global } = goRuntime();
-  const instance = await WebAssembly.instantiate(module, go.importObject);
-  const raw = await new Promise((resolve, reject) => {
-    // wasm/cmd/gotoauth reads this from js.Global() (the runtime's own
-    // global object, never the page's) and deletes it.
-    global.__gotoauthBoot = {
-      ready: resolve,
-      fail: (message) => reject(new GoToAuthError('internal', String(message))),
-    };
-    go.run(instance).then(
-      () => reject(new GoToAuthError('internal', 'the gotoauth module exited')),
-      (err) => reject(err),
-    );
-  });
-  delete global.__gotoauthBoot;
-  const api = wrapAPI(raw);
-  globalThis.gotoauth = api;
-  return api;
+}
+
+// Node's code for a missing file: not a gotoauth code.
+const NODE_NO_SUCH_FILE = 'ENOENT';
+
+// loadReason says in a few words why a load failed.
+function loadReason(err) {
+  if (err instanceof GoToAuthError) return err.message;
+  if (err && err.code === NODE_NO_SUCH_FILE) return 'there is no such file';
+  if (err instanceof WebAssembly.CompileError) return `it is not a WebAssembly module (${safeMessage(err)})`;
+  if (err instanceof WebAssembly.LinkError) return `it is not a gotoauth module of this version (${safeMessage(err)})`;
+  return safeMessage(err);
 }
 
 /** Compiles the module at url with fetch, streaming where the server allows it. */
@@ -172,8 +196,13 @@ export async function compileFetched(url) {
       if (!(err instanceof TypeError)) throw err;
     }
   }
-  const resp = await fetch(url, { credentials: 'same-origin' });
-  if (!resp.ok) throw new GoToAuthError('network_error', `gotoauth.wasm: HTTP ${resp.status}`);
+  let resp;
+  try {
+    resp = await fetch(url, { credentials: 'same-origin' });
+  } catch (err) {
+    throw new GoToAuthError('load_failed', `the fetch failed (${safeMessage(err)})`);
+  }
+  if (!resp.ok) throw new GoToAuthError('load_failed', `the server answered HTTP ${resp.status}`);
   return WebAssembly.compile(await resp.arrayBuffer());
 }
 
@@ -192,7 +221,7 @@ let limits;
 const CLIENT_STRINGS = ['clientId', 'redirectUri', 'flow', 'authorizeEndpoint', 'tokenEndpoint', 'meEndpoint', 'clientSecret'];
 const CLIENT_KEYS = [...CLIENT_STRINGS, 'scope', 'relay', 'storage', 'timeoutMs'];
 const AUTHORIZE_STRINGS = ['flow', 'state'];
-const AUTHORIZE_KEYS = [...AUTHORIZE_STRINGS, 'scope', 'extraParams'];
+const AUTHORIZE_KEYS = [...AUTHORIZE_STRINGS, 'scope', 'extraParams', 'appState'];
 const AUTHORIZE_URL_STRINGS = ['clientId', 'redirectUri', 'flow', 'state', 'authorizeEndpoint'];
 const AUTHORIZE_URL_KEYS = [...AUTHORIZE_URL_STRINGS, 'scope', 'extraParams'];
 const LOAD_KEYS = ['wasmURL', 'wasm'];
@@ -331,6 +360,26 @@ function options(o, what, names, known, { allowMissing = false } = {}) {
   return pairs.join('&');
 }
 
+// appStateText is an authorize option's appState as JSON text for Go,
+// which keeps it beside the pending state (at most 4 KiB: the limit lives
+// in wasm/pending). '' for none.
+function appStateText(o) {
+  const v = o == null || typeof o !== 'object' ? undefined : own(o, 'appState');
+  if (v === undefined) return '';
+  let text;
+  try {
+    text = JSON.stringify(v, (key, x) => {
+      if (typeof x === 'number' && !Number.isFinite(x)) throw invalid(`appState: ${key || 'the value'} is ${x}, which JSON cannot carry`);
+      return x;
+    });
+  } catch (err) {
+    if (err instanceof GoToAuthError) throw err;
+    throw invalid(`appState must be JSON-serialisable (${safeMessage(err)})`);
+  }
+  if (text === undefined) throw invalid(`appState must be JSON-serialisable, not ${typeName(v)}`);
+  return encode('appState', text);
+}
+
 // decode turns Go's JSON envelope into the value, or throws its error.
 function decode(text) {
   if (typeof text !== 'string') throw new GoToAuthError('internal', 'the gotoauth module is not running');
@@ -398,6 +447,8 @@ function wrapAPI(raw) {
   // Results that handleRedirect resolved to, and their ids on the Go side:
   // only these can be exchanged, and a copy made by hand is not one.
   const checked = new WeakMap();
+  // Results already exchanged: a second exchangeCode of one says so.
+  const exchanged = new WeakSet();
   const release = typeof FinalizationRegistry === 'function'
     ? new FinalizationRegistry((id) => call(raw.clientRelease, '', id)) : null;
 
@@ -443,10 +494,47 @@ function wrapAPI(raw) {
       if (closed) throw invalid(`${what}: this client is closed (client.close() was called): make a new one`);
       return f(...args);
     }, what, async);
+    const authorize = (o, what) => {
+      let form = options(o, what, AUTHORIZE_STRINGS, AUTHORIZE_KEYS, { allowMissing: true });
+      const app = appStateText(o);
+      if (app) form += `${form ? '&' : ''}${app}`;
+      return call(raw.clientAuthorize, form, id);
+    };
+    // handle checks and consumes a redirect's state (wasm/client). Without
+    // a URL the module reads location.href itself, once.
+    const handle = (url, clean) => {
+      const current = url == null;
+      const result = call(raw.clientHandleRedirect, current ? '' : checkString(url, "handleRedirect's url"), id, clean, current);
+      if (result.checked !== undefined) {
+        const checkedId = result.checked;
+        delete result.checked;
+        checked.set(result, checkedId);
+      }
+      if (result.appState !== undefined) result.appState = JSON.parse(result.appState);
+      if (result.kind === 'token') internal.set(result.token);
+      return result;
+    };
+    const popups = new Set(); // cancel functions of popup sign-ins under way
     const api = Object.freeze({
       config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope) }),
       session,
-      authorize: live((o) => call(raw.clientAuthorize, options(o, 'authorize options', AUTHORIZE_STRINGS, AUTHORIZE_KEYS, { allowMissing: true }), id), 'authorize'),
+      authorize: live((o) => authorize(o, 'authorize options'), 'authorize'),
+      // signInWithPopup: see gotoauth-popup.js. window.open is called
+      // before this returns, inside the user's click.
+      signInWithPopup: live((o) => {
+        const a = authorize(o, 'signInWithPopup options');
+        const { promise, cancel } = openPopup({
+          clientId: made.config.clientId, url: a.url, state: a.state,
+          stateOf: (url) => { try { return call(raw.parseRedirect, url).state; } catch { return undefined; } },
+          finish: async (url) => {
+            const r = await api.handleRedirect(url, { cleanAddressBar: false });
+            const t = r.kind === 'code' ? await api.exchangeCode(r) : r.token;
+            return r.appState === undefined ? t : { ...t, appState: r.appState };
+          },
+        });
+        popups.add(cancel);
+        return promise.finally(() => popups.delete(cancel));
+      }, 'signInWithPopup', true),
       handleRedirect: live((url, o) => {
         let clean = true;
         if (o != null) {
@@ -456,27 +544,41 @@ function wrapAPI(raw) {
           if (c != null && typeof c !== 'boolean') throw invalid('cleanAddressBar must be a boolean');
           clean = c !== false;
         }
-        // Without a URL the module reads location.href itself, once.
-        const current = url == null;
-        const result = call(raw.clientHandleRedirect, current ? '' : checkString(url, "handleRedirect's url"), id, clean, current);
-        if (result.checked !== undefined) {
-          const checkedId = result.checked;
-          delete result.checked;
-          checked.set(result, checkedId);
+        if (url == null) {
+          // In a popup, the redirect may be its opener's signInWithPopup's
+          // (gotoauth-popup.js): offered there first.
+          let parsed = null;
+          const href = inPopup() ? location.href : null;
+          if (href != null) {
+            try { parsed = call(raw.parseRedirect, checkString(href, "handleRedirect's url")); } catch { /* not a redirect: handled below */ }
+          }
+          if (parsed) {
+            return handOver(made.config.clientId, href).then((taken) => {
+              if (!taken) return handle(href, clean);
+              try { globalThis.close(); } catch { /* the opener closes it */ }
+              return { kind: 'popup', state: parsed.state };
+            });
+          }
         }
-        if (result.kind === 'token') internal.set(result.token);
-        return result;
+        return handle(url, clean);
       }, 'handleRedirect', true),
       exchangeCode: live((result) => {
         const cb = result != null && typeof result === 'object' ? checked.get(result) : undefined;
+        if (cb === undefined && result != null && typeof result === 'object' && exchanged.has(result)) {
+          throw new GoToAuthError('code_already_used', 'this code was already exchanged, and a code is used once: sign in again');
+        }
         if (cb === undefined) {
           throw invalid('exchangeCode takes the result that handleRedirect resolved to, so that the code\'s state has been checked');
         }
         checked.delete(result);
+        exchanged.add(result);
         return filling(later(call, raw.clientExchangeCode, '', id, cb));
       }, 'exchangeCode', true),
       // Through a relay, refresh() takes no token: the relay keeps it.
-      refresh: live((token) => filling(rawRefresh(token)), 'refresh', true),
+      refresh: live((token) => filling(rawRefresh(token).catch((err) => {
+        internal.relayGone(err);
+        throw err;
+      })), 'refresh', true),
       signOut: live(() => {
         internal.clear(); // at once: no token is handed out while the relay forgets it
         return rawSignOut().finally(() => internal.signedOut()).then(() => undefined);
@@ -487,6 +589,7 @@ function wrapAPI(raw) {
       close: () => {
         if (closed) return;
         closed = true;
+        for (const cancel of popups) cancel(invalid('signInWithPopup: this client was closed (client.close() was called)'));
         internal.close();
         release?.unregister(api);
         call(raw.clientRelease, '', id);

@@ -12,11 +12,9 @@ export { GoToAuthError };
  * Loads the module once; later calls resolve to the same instance.
  * @type {(options?: {wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module}) => Promise<object>}
  */
-export const load = makeLoad(async (wasmURL) => {
-  const url = wasmURL === undefined ? new URL('./gotoauth.wasm', import.meta.url)
-    : new URL(String(wasmURL), import.meta.url);
-  if (url.protocol === 'file:') return WebAssembly.compile(await readFile(url));
-  return compileFetched(url);
-});
+export const load = makeLoad(
+  (wasmURL) => (wasmURL === undefined ? new URL('./gotoauth.wasm', import.meta.url) : new URL(String(wasmURL), import.meta.url)),
+  async (url) => (url.protocol === 'file:' ? WebAssembly.compile(await readFile(url)) : compileFetched(url)),
+);
 
 export default load;

@@ -13,6 +13,14 @@
 //   - Tabs of one origin tell each other new tokens (without refreshToken,
 //     in every mode) and sign-outs over a BroadcastChannel named per client
 //     id. A tab without a token asks the others before asking the relay.
+//   - In relay mode, a page keeps one non-secret mark in localStorage,
+//     'gotoauth.relay.<clientId>' = '1', while this browser holds a sign-in
+//     at the relay: set when the relay answers with a token, removed at
+//     sign-out and when the relay says there is no sign-in. A page with no
+//     token and no mark knows there is nothing to renew, and token()
+//     rejects with reauthenticate without asking the relay (whose 401
+//     every browser would log). Where localStorage cannot be used, the
+//     relay is asked, as if the mark were there. No token is ever stored.
 //   - Nothing polls and no timer runs: expiry is computed from expiresAt
 //     when a token is asked for. The one timer is session.fetch's
 //     Retry-After wait (at most 60 s, ended by the request's signal): it
@@ -95,6 +103,29 @@ function publicToken(t) {
   return rest;
 }
 
+// The relay sign-in mark (see the top of this file): get, put, remove. A
+// storage that throws (blocked, full, sandboxed) counts as "ask the relay".
+function relayMark(clientId) {
+  const key = `gotoauth.relay.${clientId}`;
+  const storage = () => {
+    try {
+      const ls = typeof document === 'undefined' ? undefined : globalThis.localStorage;
+      return ls && typeof ls.getItem === 'function' ? ls : null;
+    } catch {
+      return null;
+    }
+  };
+  return {
+    /** false only when the mark is known to be absent. */
+    maybe() {
+      const ls = storage();
+      try { return ls === null || ls.getItem(key) === '1'; } catch { return true; }
+    },
+    put() { try { storage()?.setItem(key, '1'); } catch { /* ask the relay next time */ } },
+    remove() { try { storage()?.removeItem(key); } catch { /* nothing to do */ } },
+  };
+}
+
 function fresh(t, now = Date.now()) {
   return typeof t.expiresAt !== 'number' || t.expiresAt - now > EXPIRY_MARGIN_MS;
 }
@@ -172,6 +203,7 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
   // nothing back when it settles (fill, renew).
   let generation = 0;
   let closed = false;        // client.close() was called
+  const mark = relayMode ? relayMark(clientId) : null;
   let refreshing = null;     // {from, promise}: this page's refresh under way
   let expiredFor = null;     // the access token 'expired' was fired for
   const channel = openChannel(clientId);
@@ -189,6 +221,12 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
     if (!changed) return;
     if (broadcast) post({ type: 'token', token: pub });
     fire('change', pub);
+  }
+
+  // relayGone forgets the relay mark when the relay said there is no
+  // sign-in (reauthenticate).
+  function relayGone(err) {
+    if (mark && err instanceof GoToAuthError && err.code === 'reauthenticate') mark.remove();
   }
 
   function clear() {
@@ -248,9 +286,16 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
       // replaced the token that prompted this: use theirs.
       if (current && current.accessToken !== from && fresh(current)) return current;
       if (!relayMode && !refreshToken) throw reauth('the session has no refresh token: sign in again');
-      const t = await (relayMode ? refresh() : refresh(refreshToken));
+      let t;
+      try {
+        t = await (relayMode ? refresh() : refresh(refreshToken));
+      } catch (err) {
+        if (gen === generation) relayGone(err);
+        throw err;
+      }
       if (gen !== generation) throw reauth('signed out while refreshing');
       set(t);
+      mark?.put();
       return current;
     }).finally(() => {
       if (refreshing && refreshing.promise === promise) refreshing = null;
@@ -278,6 +323,7 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
       if (theirs && !current) set(theirs, { broadcast: false });
       if (current && fresh(current)) return current;
       if (!relayMode && !refreshToken) throw reauth('there is no token: sign in');
+      if (relayMode && !mark.maybe()) throw reauth('this browser has not signed in through the relay (or signed out): sign in');
     } else if (!relayMode && !refreshToken) {
       // An implicit-flow token (or one without a refresh token) cannot be renewed.
       return expire(t, reauth('the token expired and cannot be refreshed: sign in again'));
@@ -354,8 +400,10 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
     fill(t, epoch) {
       if (closed || epoch !== generation) return false;
       set(t);
+      mark?.put();
       return true;
     },
+    relayGone,
     /** client.close(): the channel is closed, and the session ends here (not in other tabs). */
     close() {
       if (closed) return;
@@ -369,6 +417,7 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
     // Called once the client's sign-out is done (the relay's cookie cleared).
     signedOut() {
       clear();
+      mark?.remove();
       post({ type: 'signedout' });
       fire('signedout');
     },

@@ -3,17 +3,21 @@
 
 /** Stable error codes; new codes may be added, existing ones never change meaning. */
 export type GoToAuthErrorCode =
-  | 'invalid_argument'  // wrong types, missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode`
-  | 'invalid_redirect'  // a malformed or ambiguous redirect: duplicated parameters, a token in the query, code and token together, none of code, token or error
-  | 'invalid_response'  // a 2xx answer that is not a token or a profile, or an answer over the body limit (reading stops there)
-  | 'state_mismatch'    // an unknown, foreign (another client's), missing or already used state
-  | 'state_expired'     // the sign-in outlived its state's lifetime
-  | 'oauth_error'       // the server answered with an OAuth error (RFC 6749 §5.2, §4.1.2.1); see `.error`, `.errorDescription`, `.errorURI`, `.status`
-  | 'unsupported'       // the password grant (deprecated; use the code flow) or an unknown flow
-  | 'reauthenticate'    // the refresh token is dead (`invalid_grant`, or GoToConnect's `unsupported.jwt`) or the relay holds none: sign in again
-  | 'http_error'        // a non-2xx answer without an OAuth error body; see `.status`
-  | 'network_error'     // fetch failed, or no whole answer came within `timeoutMs`
-  | 'internal';         // a bug in gotoauth; the module keeps working
+  | 'invalid_argument'   // wrong types, an unknown option (the message names the nearest known one: `redirectURI` → `redirectUri`), missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode`
+  | 'invalid_redirect'   // a malformed or ambiguous redirect: duplicated parameters, a token in the query, code and token together, none of code, token or error
+  | 'invalid_response'   // a 2xx answer that is not a token or a profile, or an answer over the body limit (reading stops there)
+  | 'state_mismatch'     // an unknown, foreign (another client's), missing or already used state
+  | 'state_expired'      // the sign-in outlived its state's lifetime
+  | 'oauth_error'        // the server answered with an OAuth error (RFC 6749 §5.2, §4.1.2.1); see `.error`, `.errorDescription`, `.errorURI`, `.status`
+  | 'unsupported'        // the password grant (deprecated; use the code flow) or an unknown flow
+  | 'reauthenticate'     // the refresh token is dead (`invalid_grant`, or GoToConnect's `unsupported.jwt`) or the relay holds none: sign in again
+  | 'http_error'         // a non-2xx answer without an OAuth error body; see `.status`
+  | 'network_error'      // fetch failed, or no whole answer came within `timeoutMs`
+  | 'code_already_used'  // `exchangeCode` was given a result whose code was already sent (even if that exchange failed): a code is used once, sign in again
+  | 'load_failed'        // `load()` could not fetch, read, compile or start `gotoauth.wasm`; the message says what was tried
+  | 'popup_blocked'      // `signInWithPopup`: the browser did not open the popup (call it from a click, or allow popups)
+  | 'popup_closed'       // `signInWithPopup`: the popup was closed before the sign-in finished
+  | 'internal';          // a bug in gotoauth; the module keeps working
 
 export class GoToAuthError extends Error {
   readonly name: 'GoToAuthError';
@@ -81,8 +85,27 @@ declare const checked: unique symbol;
 
 /** A redirect whose state was checked and consumed by handleRedirect; only these can be exchanged. */
 export type CheckedRedirect =
-  | { kind: 'code'; code: string; state: string; codeVerifier: string; redirectUri: string; readonly [checked]: true }
-  | { kind: 'token'; token: Token; state: string; readonly [checked]: true };
+  | { kind: 'code'; code: string; state: string; codeVerifier: string; redirectUri: string; appState?: unknown; readonly [checked]: true }
+  | { kind: 'token'; token: Token; state: string; appState?: unknown; readonly [checked]: true }
+  /** In a popup opened by signInWithPopup: the redirect was handed to the opener, and this window is closing. */
+  | { kind: 'popup'; state: string };
+
+/** The options of one sign-in (client.authorize, client.signInWithPopup). */
+export interface SignInOptions {
+  scope?: string | string[];
+  flow?: Flow;
+  /** At least 22 characters of A-Z a-z 0-9 - . _ ~; generated when omitted. */
+  state?: string;
+  /** Extra query parameters; they can never set the standard ones. */
+  extraParams?: Record<string, string>;
+  /**
+   * The app's own value, handed back as result.appState by handleRedirect (and with the token by
+   * signInWithPopup): JSON-serialisable, at most 4 KiB as JSON text. Kept beside the pending state
+   * (storage), never in the URL; it comes back as JSON.parse(JSON.stringify(appState)).
+   * Larger or non-JSON values reject with invalid_argument.
+   */
+  appState?: unknown;
+}
 
 export interface Migration { url: string; changed: boolean; notes: string[] }
 
@@ -153,7 +176,9 @@ export interface Session extends EventTarget {
    * A token with more than 60 seconds left, refreshed first when needed (through the relay, or with
    * the refresh token the session holds outside relay mode). A tab without a token asks the other tabs,
    * then the relay. Rejects with reauthenticate when there is nothing to renew with; an implicit-flow
-   * token at expiry rejects with reauthenticate and fires 'expired'.
+   * token at expiry rejects with reauthenticate and fires 'expired'. In relay mode a browser that never
+   * signed in through the relay, or signed out, is known by a non-secret mark in localStorage
+   * ('gotoauth.relay.<clientId>'), and the relay is not asked.
    */
   token(): Promise<SessionToken>;
   /**
@@ -179,10 +204,20 @@ export interface Client {
   /** The configuration with its defaults; through a relay there is no tokenEndpoint. */
   readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret' | 'timeoutMs' | 'scope' | 'relay' | 'tokenEndpoint'>>> & { readonly scope: readonly string[]; readonly relay?: string; readonly tokenEndpoint?: string };
   /** Builds the authorize URL and remembers its state (and PKCE verifier). */
-  authorize(options?: { scope?: string | string[]; flow?: Flow; state?: string; extraParams?: Record<string, string> }): Omit<Authorization, 'codeVerifier' | 'codeChallenge'>;
+  authorize(options?: SignInOptions): Omit<Authorization, 'codeVerifier' | 'codeChallenge'>;
+  /**
+   * Signs in in a popup: opens the authorize URL (call it from a click), and resolves to the token once
+   * the page at redirectUri, calling handleRedirect() as always, has handed the redirect back. The state
+   * is checked and consumed here, as on the redirect path; the code is exchanged here (through the relay
+   * in relay mode), and client.session holds the token. Rejects with popup_blocked when the browser does
+   * not open the popup, popup_closed when it is closed first, oauth_error when the user declines.
+   */
+  signInWithPopup(options?: SignInOptions): Promise<Token & { appState?: unknown }>;
   /**
    * Parses the redirect (location.href when omitted), checks and consumes its state.
    * In a browser it removes the response from the address bar unless cleanAddressBar is false.
+   * In a popup (a window with an opener) it first offers location.href to the opener's signInWithPopup;
+   * taken, it resolves to {kind: 'popup'} and the popup closes.
    */
   handleRedirect(url?: string, options?: { cleanAddressBar?: boolean }): Promise<CheckedRedirect>;
   /** Sends the code once, with its PKCE verifier. */
@@ -222,7 +257,10 @@ export interface LoadOptions {
   wasm?: BufferSource | WebAssembly.Module;
 }
 
-/** Loads the module once; later calls resolve to the same instance. */
+/**
+ * Loads the module once; later calls resolve to the same instance. Unknown options reject with
+ * invalid_argument; a module that cannot be fetched, read, compiled or started rejects with load_failed.
+ */
 export function load(options?: LoadOptions): Promise<GoToAuth>;
 export default load;
 

@@ -19,13 +19,14 @@ export { GoToAuthError };
  * Loads the module once; later calls resolve to the same instance.
  * @type {(options?: {wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module}) => Promise<object>}
  */
-export const load = makeLoad((wasmURL) => {
-  const url = wasmURL === undefined ? new URL('./gotoauth.wasm', import.meta.url)
-    : new URL(String(wasmURL), import.meta.url);
-  if (url.protocol === 'file:') {
-    throw new GoToAuthError('invalid_argument', `gotoauth.js fetches gotoauth.wasm and cannot read ${url.href}: in Node, import the package "gotoauth" (its node entry, gotoauth-node.js), or pass load({wasm: bytes})`);
-  }
-  return compileFetched(url);
-});
+export const load = makeLoad(
+  (wasmURL) => (wasmURL === undefined ? new URL('./gotoauth.wasm', import.meta.url) : new URL(String(wasmURL), import.meta.url)),
+  (url) => {
+    if (url.protocol === 'file:') {
+      throw new GoToAuthError('load_failed', 'the browser entry, gotoauth.js, fetches and cannot read a file: URL; in Node, import the package "gotoauth" (its node entry, gotoauth-node.js), or pass load({wasm: bytes})');
+    }
+    return compileFetched(url);
+  },
+);
 
 export default load;

@@ -134,7 +134,7 @@ func clientAuthorize(w *wire.Writer, payload string, args []safejs.Value) error 
 		return err
 	}
 	o, extra := splitExtra(all)
-	ao := client.AuthorizeOptions{Flow: get(o, "flow"), State: get(o, "state"), Extra: extra}
+	ao := client.AuthorizeOptions{Flow: get(o, "flow"), State: get(o, "state"), AppState: get(o, "appState"), Extra: extra}
 	if s, present := scope(o); present {
 		ao.Scope = s
 	}
@@ -188,6 +188,8 @@ func clientHandleRedirect(w *wire.Writer, payload string, args []safejs.Value) e
 		if id != 0 {
 			w.Field("codeVerifier", cr.CodeVerifier).Field("redirectUri", cr.RedirectURI).Key("checked").Int(int64(id))
 		}
+		// JSON text; the loader parses it into result.appState.
+		w.OptField("appState", cr.AppState)
 	})
 	return nil
 }

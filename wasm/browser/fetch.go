@@ -35,13 +35,28 @@ func (Fetch) RoundTrip(ctx client.Context, req *client.Request) (*client.Respons
 		return nil, errors.New("AbortController is not available")
 	}
 	w := &waiter{ctx: ctx, ch: make(chan settled, 1)}
-	// When the context ends, abort: the request, and any body still
-	// streaming, stop at once, and the promise being waited for rejects.
-	// The waiter hears of it too, in case a replaced fetch ignores the
-	// signal.
+	// When the context ends while the request is under way, abort: the
+	// request, and any body still streaming, stop at once, and the promise
+	// being waited for rejects. The waiter hears of it too, in case a
+	// replaced fetch ignores the signal. A context ended after RoundTrip
+	// returned (the caller's cancel, once the answer is read) aborts
+	// nothing: an abort then would show a completed request as aborted
+	// (net::ERR_ABORTED) in the browser. finished is closed before any
+	// such cancel, so it is seen first.
+	finished := make(chan struct{})
+	defer close(finished)
 	if done := ctx.Done(); done != nil {
 		go func() {
-			<-done
+			select {
+			case <-finished:
+				return
+			case <-done:
+			}
+			select {
+			case <-finished:
+				return
+			default:
+			}
 			_, _ = controller.Call("abort")
 			w.put(settled{err: ctx.Err()})
 		}()

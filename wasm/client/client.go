@@ -126,6 +126,9 @@ type AuthorizeOptions struct {
 	Flow  string
 	State string
 	Extra form.Values
+	// AppState is kept beside the pending request and handed back by
+	// HandleRedirect; it never goes into the URL.
+	AppState string
 }
 
 // Authorize builds the authorize URL and remembers its state and verifier.
@@ -145,7 +148,7 @@ func (c *Client) Authorize(o AuthorizeOptions) (*oauth.Authorization, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = c.store.Put(pending.Request{State: a.State, ClientID: c.cfg.ClientID, Flow: a.Flow, RedirectURI: c.cfg.RedirectURI, CodeVerifier: a.CodeVerifier})
+	err = c.store.Put(pending.Request{State: a.State, ClientID: c.cfg.ClientID, Flow: a.Flow, RedirectURI: c.cfg.RedirectURI, CodeVerifier: a.CodeVerifier, AppState: o.AppState})
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +161,7 @@ type CheckedRedirect struct {
 	Redirect     *oauth.Redirect
 	CodeVerifier string
 	RedirectURI  string
+	AppState     string // what Authorize was given, "" for none
 
 	client *Client
 	spent  atomic.Bool
@@ -185,7 +189,7 @@ func (c *Client) HandleRedirect(rawURL string) (*CheckedRedirect, error) {
 	if r.Kind != wantKind {
 		return nil, &oauth.Error{Code: oauth.InvalidRedirect, Message: "the redirect carries a " + r.Kind + " but the request asked for the " + req.Flow + " flow"}
 	}
-	return &CheckedRedirect{Redirect: r, CodeVerifier: req.CodeVerifier, RedirectURI: req.RedirectURI, client: c}, nil
+	return &CheckedRedirect{Redirect: r, CodeVerifier: req.CodeVerifier, RedirectURI: req.RedirectURI, AppState: req.AppState, client: c}, nil
 }
 
 // placeholderState stands in for a state when New checks its configuration.

@@ -543,7 +543,7 @@ func TestExchangeCodeOnce(t *testing.T) {
 			exchange(t, c, cb)
 			tr.reply(200, `{"access_token":"b","token_type":"Bearer"}`)
 			_, err := exchange(t, c, cb)
-			wantCode(t, err, oauth.InvalidArgument)
+			wantCode(t, err, oauth.CodeUsed)
 			if len(tr.reqs) != 1 {
 				t.Errorf("%d requests, want 1", len(tr.reqs))
 			}

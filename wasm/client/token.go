@@ -19,7 +19,7 @@ func (c *Client) Exchange(ctx Context, cb *CheckedRedirect) (*oauth.Token, error
 		return nil, oauth.Invalid("exchangeCode takes the code result that this client's handleRedirect returned")
 	}
 	if cb.spent.Swap(true) {
-		return nil, oauth.Invalid("this code was already sent to the token endpoint; codes are single use")
+		return nil, &oauth.Error{Code: oauth.CodeUsed, Message: "this code was already exchanged, and a code is used once: sign in again"}
 	}
 	body := form.Values{
 		{Name: "grant_type", Value: "authorization_code"},
@@ -34,7 +34,7 @@ func (c *Client) Exchange(ctx Context, cb *CheckedRedirect) (*oauth.Token, error
 	}
 	t, err := c.tokenRequest(ctx, relayapi.TokenPath, body)
 	if e, ok := err.(*oauth.Error); ok && e.Code == oauth.OAuthError && e.OAuth == "invalid_grant" {
-		e.Message += " (the code expired, was used, or does not match this client, redirect URI or verifier: sign in again)"
+		e.Explain("the code expired, was used, or does not match this client, redirect URI or verifier; sign in again")
 	}
 	return t, err
 }
@@ -64,7 +64,7 @@ func (c *Client) Refresh(ctx Context, refreshToken string) (*oauth.Token, error)
 	t, err := c.tokenRequest(ctx, relayapi.RefreshPath, body)
 	if e, ok := err.(*oauth.Error); ok && c.deadRefresh(e) {
 		e.Code = oauth.Reauthenticate
-		e.Message += ": the refresh token can no longer be used; sign in again"
+		e.Explain("the refresh token can no longer be used; sign in again")
 	}
 	if t != nil && t.RefreshToken == "" {
 		t.RefreshToken = refreshToken
@@ -107,6 +107,11 @@ func (c *Client) tokenRequest(ctx Context, relayPath string, body form.Values) (
 	}
 	req.Body = body.Encode()
 	resp, m, err := c.send(ctx, who, req)
+	if e, ok := err.(*oauth.Error); ok && e.OAuth == "invalid_client" && c.cfg.Relay == "" && c.cfg.ClientSecret == "" {
+		// RFC 6749 §5.2: the client could not be authenticated. A client
+		// GoTo gave a secret must send it, which only a backend may do.
+		e.Explain("the token endpoint wants this client authenticated: set clientSecret on a backend, or sign in through a relay (config.relay) from a page")
+	}
 	if err != nil {
 		return nil, err
 	}

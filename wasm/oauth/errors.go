@@ -19,18 +19,31 @@ type Code string
 // that is not here. A new code is one line here and one in each copy; a
 // code never changes meaning.
 const (
-	InvalidArgument Code = "invalid_argument" // wrong types, missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode`
-	InvalidRedirect Code = "invalid_redirect" // a malformed or ambiguous redirect: duplicated parameters, a token in the query, code and token together, none of code, token or error
-	InvalidResponse Code = "invalid_response" // a 2xx answer that is not a token or a profile, or an answer over the body limit (reading stops there)
-	StateMismatch   Code = "state_mismatch"   // an unknown, foreign (another client's), missing or already used state
-	StateExpired    Code = "state_expired"    // the sign-in outlived its state's lifetime
-	OAuthError      Code = "oauth_error"      // the server answered with an OAuth error (RFC 6749 §5.2, §4.1.2.1); see `.error`, `.errorDescription`, `.errorURI`, `.status`
-	Unsupported     Code = "unsupported"      // the password grant (deprecated; use the code flow) or an unknown flow
-	Reauthenticate  Code = "reauthenticate"   // the refresh token is dead (`invalid_grant`, or GoToConnect's `unsupported.jwt`) or the relay holds none: sign in again
-	HTTPError       Code = "http_error"       // a non-2xx answer without an OAuth error body; see `.status`
-	NetworkError    Code = "network_error"    // fetch failed, or no whole answer came within `timeoutMs`
-	Internal        Code = "internal"         // a bug in gotoauth; the module keeps working
+	InvalidArgument Code = "invalid_argument"  // wrong types, an unknown option (the message names the nearest known one: `redirectURI` → `redirectUri`), missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode`
+	InvalidRedirect Code = "invalid_redirect"  // a malformed or ambiguous redirect: duplicated parameters, a token in the query, code and token together, none of code, token or error
+	InvalidResponse Code = "invalid_response"  // a 2xx answer that is not a token or a profile, or an answer over the body limit (reading stops there)
+	StateMismatch   Code = "state_mismatch"    // an unknown, foreign (another client's), missing or already used state
+	StateExpired    Code = "state_expired"     // the sign-in outlived its state's lifetime
+	OAuthError      Code = "oauth_error"       // the server answered with an OAuth error (RFC 6749 §5.2, §4.1.2.1); see `.error`, `.errorDescription`, `.errorURI`, `.status`
+	Unsupported     Code = "unsupported"       // the password grant (deprecated; use the code flow) or an unknown flow
+	Reauthenticate  Code = "reauthenticate"    // the refresh token is dead (`invalid_grant`, or GoToConnect's `unsupported.jwt`) or the relay holds none: sign in again
+	HTTPError       Code = "http_error"        // a non-2xx answer without an OAuth error body; see `.status`
+	NetworkError    Code = "network_error"     // fetch failed, or no whole answer came within `timeoutMs`
+	CodeUsed        Code = "code_already_used" // `exchangeCode` was given a result whose code was already sent (even if that exchange failed): a code is used once, sign in again
+	LoadFailed      Code = "load_failed"       // `load()` could not fetch, read, compile or start `gotoauth.wasm`; the message says what was tried
+	PopupBlocked    Code = "popup_blocked"     // `signInWithPopup`: the browser did not open the popup (call it from a click, or allow popups)
+	PopupClosed     Code = "popup_closed"      // `signInWithPopup`: the popup was closed before the sign-in finished
+	Internal        Code = "internal"          // a bug in gotoauth; the module keeps working
 )
+
+// Explain makes e's message one sentence that leads with what it means to
+// the caller, the server's own words kept after it in parentheses:
+// "the refresh token can no longer be used; sign in again (the relay
+// answered invalid_grant: "...")". It is the one place a message is added
+// to; nothing stacks a prefix on another.
+func (e *Error) Explain(lead string) {
+	e.Message = lead + " (" + e.Message + ")"
+}
 
 // Error is every error gotoauth reports.
 type Error struct {

@@ -228,7 +228,7 @@ func oauthError(who, code, desc, uri string) *Error {
 	e := &Error{Code: OAuthError, OAuth: clip(code), Description: clip(desc), URI: clip(uri)}
 	e.Message = who + " answered " + e.OAuth
 	if e.Description != "" {
-		e.Message += ": " + e.Description
+		e.Message += ": \"" + e.Description + "\""
 	}
 	return e
 }

@@ -34,8 +34,15 @@ type Request struct {
 	Flow         string
 	RedirectURI  string
 	CodeVerifier string
-	Created      time.Time
+	// AppState is the app's own value (JSON text from the loader), kept
+	// beside the state and never sent anywhere: at most MaxAppState bytes.
+	AppState string
+	Created  time.Time
 }
+
+// MaxAppState bounds a request's AppState: an app keeps a route or a few
+// ids there, not data.
+const MaxAppState = 4 << 10
 
 // Store keeps Requests in a Storage, one item each.
 //
@@ -112,6 +119,12 @@ func (s *Store) Put(r Request) error {
 		{Name: "code_verifier", Value: r.CodeVerifier},
 		{Name: "created", Value: strconv.FormatInt(r.Created.UnixMilli(), 10)},
 	}
+	if len(r.AppState) > MaxAppState {
+		return oauth.Invalid("appState is larger than 4 KiB once encoded as JSON; keep a route or an id there, not data")
+	}
+	if r.AppState != "" {
+		v = append(v, form.Param{Name: "app_state", Value: r.AppState})
+	}
 	if err := s.Storage.SetItem(key(r.State), v.Encode()); err != nil {
 		return &oauth.Error{Code: oauth.Internal, Message: "storage refused the pending request: " + err.Error()}
 	}
@@ -154,6 +167,7 @@ func (s *Store) Take(state, clientID string) (*Request, error) {
 	r.Flow, _ = v.Get("flow")
 	r.RedirectURI, _ = v.Get("redirect_uri")
 	r.CodeVerifier, _ = v.Get("code_verifier")
+	r.AppState, _ = v.Get("app_state")
 	created, _ := v.Get("created")
 	ms, err := strconv.ParseInt(created, 10, 64)
 	if err != nil {

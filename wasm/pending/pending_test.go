@@ -504,3 +504,31 @@ func TestTakeReentrant(t *testing.T) {
 		wantCode(t, err, oauth.StateMismatch)
 	}
 }
+
+func TestAppState(t *testing.T) {
+	s, mem, _ := newStore()
+	r := request(state1)
+	r.AppState = `{"returnTo":"/inbox?x=1&y=2#z"}`
+	if err := s.Put(r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Take(state1, client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.AppState != r.AppState {
+		t.Errorf("AppState = %q, want %q", got.AppState, r.AppState)
+	}
+	// At most MaxAppState bytes: one more is refused and nothing is stored.
+	r.AppState = `"` + strings.Repeat("a", pending.MaxAppState-2) + `"`
+	if err := s.Put(r); err != nil {
+		t.Fatalf("exactly %d bytes: %v", pending.MaxAppState, err)
+	}
+	r = request(state2)
+	r.AppState = `"` + strings.Repeat("a", pending.MaxAppState-1) + `"`
+	wantCode(t, s.Put(r), oauth.InvalidArgument)
+	if _, err := s.Take(state2, client); err == nil {
+		t.Error("a refused request was stored")
+	}
+	_ = mem
+}

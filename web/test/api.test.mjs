@@ -344,3 +344,71 @@ test('the package\'s modules import one another without a circle', async () => {
   check('gotoauth-node.js');
   assert.ok(graph.has('gotoauth-errors.js'));
 });
+
+test('unknown option keys are refused, naming the key and the nearest known one', async () => {
+  const cases = [
+    [() => g.client({ clientId: 'c', redirectURI: REDIRECT }), 'redirectURI', 'redirectUri'],
+    [() => g.client({ clientId: 'c', redirectUri: REDIRECT, tokenEndPoint: 'https://a.example/t' }), 'tokenEndPoint', 'tokenEndpoint'],
+    [() => g.client({ clientId: 'c', redirectUri: REDIRECT, clientsecret: 's' }), 'clientsecret', 'clientSecret'],
+    [() => g.client({ clientId: 'c', redirectUri: REDIRECT, timeout: 5 }), 'timeout', 'timeoutMs'],
+    [() => g.authorizeURL({ clientId: 'c', redirectURI: REDIRECT }), 'redirectURI', 'redirectUri'],
+    [() => g.authorizeURL({ clientId: 'c', scopes: ['a'] }), 'scopes', 'scope'],
+    [() => g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage() }).authorize({ extraParam: {} }), 'extraParam', 'extraParams'],
+  ];
+  for (const [fn, key, near] of cases) {
+    const e = throwsWith('invalid_argument', fn);
+    assert.ok(e.message.includes(`"${key}"`), e.message);
+    assert.ok(e.message.includes(`did you mean "${near}"`), e.message);
+  }
+  const far = throwsWith('invalid_argument', () => g.client({ clientId: 'c', redirectUri: REDIRECT, zzzzzzzz: 1 }));
+  assert.doesNotMatch(far.message, /did you mean/);
+  assert.match(far.message, /zzzzzzzz/);
+  // handleRedirect's options too.
+  const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage() });
+  const e = await rejectsWith('invalid_argument', () => c.handleRedirect(`${REDIRECT}?code=x&state=${'s'.repeat(30)}`, { cleanAddressbar: false }));
+  assert.match(e.message, /did you mean "cleanAddressBar"/);
+  // Known keys whose value is undefined are fine, as before.
+  g.client({ clientId: 'c', redirectUri: REDIRECT, tokenEndpoint: undefined, scope: undefined });
+});
+
+test('appState is kept beside the pending state, never in the URL, and handed back by handleRedirect', async () => {
+  const storage = new MemoryStorage();
+  const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage });
+  const appState = { returnTo: '/inbox?tab=2', n: [1, 2, 3], nested: { ok: true }, text: 'é'.repeat(10) };
+  const a = c.authorize({ appState });
+  assert.ok(!a.url.includes('inbox') && !a.url.includes('returnTo'), 'appState is not in the URL');
+  assert.ok([...storage.map.values()].some((v) => v.includes('inbox')), 'it is in the pending request');
+  const r = await c.handleRedirect(`${REDIRECT}?code=x&state=${a.state}`);
+  assert.deepEqual(r.appState, appState);
+  // Without appState there is none; implicit flow and plain values work too.
+  const b = c.authorize();
+  assert.equal((await c.handleRedirect(`${REDIRECT}?code=y&state=${b.state}`)).appState, undefined);
+  const imp = g.client({ clientId: 'c', redirectUri: REDIRECT, flow: 'implicit', storage: new MemoryStorage() });
+  for (const v of ['just text', 0, false, null, ['a']]) {
+    const i = imp.authorize({ appState: v });
+    const got = await imp.handleRedirect(`${REDIRECT}#access_token=t&token_type=Bearer&state=${i.state}`);
+    assert.deepEqual(got.appState, v);
+  }
+  // The state stays single use: the app state with it.
+  await rejectsWith('state_mismatch', () => c.handleRedirect(`${REDIRECT}?code=x&state=${a.state}`));
+});
+
+test('appState: at most 4 KiB encoded, JSON only; anything else is invalid_argument and nothing is stored', () => {
+  const storage = new MemoryStorage();
+  const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage });
+  c.authorize({ appState: 'a'.repeat(4096 - 2) }); // exactly 4 KiB as JSON text
+  const before = storage.map.size;
+  const cyclic = {}; cyclic.self = cyclic;
+  for (const bad of ['a'.repeat(4096 - 1), 'é'.repeat(2048), { big: 'x'.repeat(10_000) }, () => 1, Symbol('s'), 10n, cyclic, { n: NaN }, Infinity, undefined === 1 ? 0 : { toJSON() { throw new Error('no'); } }]) {
+    const e = throwsWith('invalid_argument', () => c.authorize({ appState: bad }));
+    assert.match(e.message, /appState/);
+  }
+  assert.equal(storage.map.size, before, 'nothing was stored for a refused appState');
+});
+
+test('signInWithPopup outside a browser is invalid_argument; authorizeURL takes no appState', async () => {
+  const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage() });
+  await rejectsWith('invalid_argument', () => c.signInWithPopup());
+  await rejectsWith('invalid_argument', () => c.signInWithPopup({ redirectURI: 'x' }));
+  throwsWith('invalid_argument', () => g.authorizeURL({ clientId: 'c', appState: 1 }));
+});

@@ -253,3 +253,24 @@ console.log(t.accessToken);`;
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'a');
 });
+
+test('a completed request is never aborted afterwards (no net::ERR_ABORTED for answered requests)', async () => {
+  const server = createServer((req, res) => {
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ access_token: 'a', token_type: 'Bearer', expires_in: 3600 }));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const signals = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (url, init) => { signals.push(init.signal); return realFetch(url, init); };
+  try {
+    const c = g.client({ clientId: 'c', redirectUri: REDIRECT, clientSecret: 's', tokenEndpoint: `http://127.0.0.1:${server.address().port}/token`, storage: new MemoryStorage() });
+    for (let i = 0; i < 5; i++) await c.refresh(`rt-${i}`);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(signals.length, 5);
+    assert.deepEqual(signals.map((s) => s.aborted), [false, false, false, false, false]);
+  } finally {
+    globalThis.fetch = realFetch;
+    server.close();
+  }
+});

@@ -20,7 +20,7 @@ test('the browser entry loads and runs in a realm without Node', () => {
   const r = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', script], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   const f = JSON.parse(r.stdout.trim().split('\n').at(-1));
-  assert.deepEqual(f.modules, [`${BASE}gotoauth.js`, `${BASE}gotoauth-errors.js`, `${BASE}gotoauth-core.js`, `${BASE}gotoauth-glue.mjs`, `${BASE}gotoauth-session.js`]);
+  assert.deepEqual(f.modules, [`${BASE}gotoauth.js`, `${BASE}gotoauth-errors.js`, `${BASE}gotoauth-core.js`, `${BASE}gotoauth-glue.mjs`, `${BASE}gotoauth-session.js`, `${BASE}gotoauth-popup.js`]);
   assert.deepEqual(f.touchedAtImport, [], 'Node globals read when imported');
   assert.deepEqual(f.touchedAtLoad, [], 'Node globals read when loading and running');
   assert.deepEqual(f.addedAtImport, [], 'globals written when imported');
@@ -43,7 +43,7 @@ test('the browser entry loads and runs in a realm without Node', () => {
 });
 
 test('the browser entry and the modules it imports name nothing from Node', () => {
-  for (const file of ['gotoauth.js', 'gotoauth-core.js', 'gotoauth-glue.mjs', 'gotoauth-session.js', 'gotoauth-errors.js']) {
+  for (const file of ['gotoauth.js', 'gotoauth-core.js', 'gotoauth-glue.mjs', 'gotoauth-session.js', 'gotoauth-errors.js', 'gotoauth-popup.js']) {
     const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
     assert.doesNotMatch(text, /\bnode:|\brequire\s*\(|\bimport\s*\(/, file);
     for (const m of text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+['"]([^'"]+)['"]/gm)) {

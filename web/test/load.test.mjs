@@ -35,6 +35,40 @@ test('load({wasm: bytes}) and load({wasm: Module})', () => {
   assert.match(run(`const g = await load({ wasm: await WebAssembly.compile(await readFile(wasm)) }); ${check}`), /^\d/);
 });
 
+test('every failed load rejects with load_failed saying what was tried; bad options with invalid_argument', () => {
+  const out = run(`const { createServer } = await import('node:http');
+const server = createServer((req, res) => {
+  if (req.url === '/garbage.wasm') { res.setHeader('Content-Type', 'application/wasm'); return res.end('not wasm'); }
+  res.statusCode = 404; res.end('no');
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = 'http://127.0.0.1:' + server.address().port;
+const cases = [
+  [{ wasmURL: new URL('./no-such.wasm', wasm) }, /no-such\\.wasm.*no such file/],
+  [{ wasmURL: base + '/missing.wasm' }, /missing\\.wasm.*HTTP 404/],
+  [{ wasmURL: base + '/garbage.wasm' }, /garbage\\.wasm.*not a WebAssembly module/],
+  [{ wasmURL: 'http://127.0.0.1:1/gotoauth.wasm' }, /127\\.0\\.0\\.1:1\\/gotoauth\\.wasm.*fetch failed/],
+  [{ wasm: new Uint8Array([0, 1, 2]) }, /bytes given as wasm.*not a WebAssembly module/],
+  [{ wasm: new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])) }, /WebAssembly\\.Module given as wasm/],
+];
+for (const [options, message] of cases) {
+  try { await load(options); throw new Error('loaded ' + JSON.stringify(options)); } catch (e) {
+    if (!(e instanceof GoToAuthError) || e.code !== 'load_failed') throw e;
+    if (!message.test(e.message)) throw new Error('message: ' + e.message);
+    if ((e.message.match(/: /g) || []).length > 2) throw new Error('stacked: ' + e.message);
+  }
+}
+for (const [options, message] of [[{ wasmUrl: wasm }, /"wasmUrl".*"wasmURL"/], [{ url: wasm }, /unknown option "url"/], [42, /object/]]) {
+  try { await load(options); throw new Error('accepted'); } catch (e) {
+    if (!(e instanceof GoToAuthError) || e.code !== 'invalid_argument' || !message.test(e.message)) throw e;
+  }
+}
+server.close();
+const g = await load(); ${check}
+try { await load({ wasmUrl: wasm }); throw new Error('accepted once loaded'); } catch (e) { if (e.code !== 'invalid_argument') throw e; }`);
+  assert.match(out, /^\d/);
+});
+
 test('a failed load rejects, and a later load can succeed', () => {
   const out = run(`let failed = false;
 try { await load({ wasmURL: new URL('./no-such.wasm', wasm) }); } catch { failed = true; }
@@ -49,7 +83,7 @@ test('the browser entry in Node refuses a file: URL, and the Node entry then loa
   const browserEntry = new URL('../gotoauth.js', import.meta.url).href;
   const out = run(`const browser = await import(${JSON.stringify(browserEntry)});
 try { await browser.load(); throw new Error('loaded'); } catch (e) {
-  if (!(e instanceof GoToAuthError) || e.code !== 'invalid_argument' || !/gotoauth-node\\.js/.test(e.message)) throw e;
+  if (!(e instanceof GoToAuthError) || e.code !== 'load_failed' || !/gotoauth-node\\.js/.test(e.message)) throw e;
 }
 if (browser.GoToAuthError !== GoToAuthError) throw new Error('two error classes');
 const g = await load(); ${check}

@@ -23,6 +23,7 @@ const FILES = {
   '/gotoauth-core.js': 'text/javascript',
   '/gotoauth-session.js': 'text/javascript',
   '/gotoauth-errors.js': 'text/javascript',
+  '/gotoauth-popup.js': 'text/javascript',
   '/gotoauth-glue.mjs': 'text/javascript',
   '/gotoauth.wasm': 'application/wasm',
 };

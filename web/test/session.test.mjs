@@ -14,7 +14,7 @@ const g = await load();
 // with expires_in `next.expiresIn`; GET /api/me wants the newest token;
 // /api/always401 refuses everything; /api/busy answers 429 or 503 with
 // `busy.retryAfter` `busy.times` times, then 200.
-const state = { grants: [], refreshes: 0, n: 0, valid: new Set(), expiresIn: 3600, delayMs: 0, busy: { status: 429, retryAfter: '1', times: 0 }, seen: [] };
+const state = { relayDelayMs: 0, tokenError: null, relay: [], relaySignedIn: false, grants: [], refreshes: 0, n: 0, valid: new Set(), expiresIn: 3600, delayMs: 0, busy: { status: 429, retryAfter: '1', times: 0 }, seen: [] };
 let server;
 let base;
 
@@ -24,9 +24,29 @@ before(async () => {
     let body = '';
     for await (const chunk of req) body += chunk;
     state.seen.push({ path: url.pathname, auth: req.headers.authorization, body });
+    if (url.pathname.startsWith('/relay/')) {
+      // A relay: it holds the sign-in in a cookie; X-GoToAuth is required.
+      state.relay.push(url.pathname);
+      res.setHeader('Content-Type', 'application/json');
+      if (req.headers['x-gotoauth'] !== '1') { res.statusCode = 403; return res.end('{}'); }
+      if (url.pathname === '/relay/signout') { state.relaySignedIn = false; return res.end('{}'); }
+      if (url.pathname === '/relay/refresh' && !state.relaySignedIn) {
+        res.statusCode = 401;
+        return res.end(JSON.stringify({ error: 'invalid_grant', error_description: 'There is no refresh cookie: sign in again.' }));
+      }
+      if (state.relayDelayMs) await new Promise((r) => setTimeout(r, state.relayDelayMs));
+      state.relaySignedIn = true;
+      return res.end(JSON.stringify({ access_token: `relay-${++state.n}`, token_type: 'Bearer', expires_in: 3600 }));
+    }
     if (url.pathname === '/token') {
       const form = new URLSearchParams(body);
       state.grants.push(form.get('grant_type'));
+      if (state.tokenError) {
+        res.statusCode = state.tokenError.status;
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify(state.tokenError.body));
+        return;
+      }
       state.refreshes++;
       if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
       const at = `a-${++state.n}`;
@@ -66,7 +86,7 @@ before(async () => {
 after(() => new Promise((r) => server.close(r)));
 
 function reset(expiresIn = 3600) {
-  Object.assign(state, { grants: [], refreshes: 0, expiresIn, delayMs: 0, seen: [] });
+  Object.assign(state, { relayDelayMs: 0, tokenError: null, relay: [], relaySignedIn: false, grants: [], refreshes: 0, expiresIn, delayMs: 0, seen: [] });
   state.busy = { status: 429, retryAfter: '1', times: 0 };
 }
 
@@ -231,13 +251,18 @@ test('a process that used the session exits on its own', async () => {
   const script = `
     import { load } from ${JSON.stringify(fileURLToPath(new URL('../gotoauth-node.js', import.meta.url)))};
     const g = await load();
-    // timeoutMs: 1000, see backend(): the session itself leaves no timer.
-    const c = g.client({ clientId: 'backend', redirectUri: 'http://127.0.0.1:1/cb', clientSecret: 's', timeoutMs: 1000,
+    // timeoutMs: 3000, see backend() (enough on a loaded machine): the
+    // session itself leaves no timer.
+    const c = g.client({ clientId: 'backend', redirectUri: 'http://127.0.0.1:1/cb', clientSecret: 's', timeoutMs: 3000,
       tokenEndpoint: ${JSON.stringify(`${base}/token`)}, storage: { getItem: () => null, setItem() {}, removeItem() {} } });
-    await c.refresh('rt-0');
-    const r = await c.session.fetch(${JSON.stringify(`${base}/api/busy`)});
-    await c.session.token();
-    console.log('done', r.status);
+    try {
+      await c.refresh('rt-0');
+      const r = await c.session.fetch(${JSON.stringify(`${base}/api/busy`)});
+      await c.session.token();
+      console.log('done', r.status);
+    } catch (err) {
+      console.log('failed', err.code, err.message);
+    }
   `;
   reset(30);
   state.busy = { status: 429, retryAfter: '1', times: 1 };
@@ -343,4 +368,112 @@ test('client.close() releases the client: its BroadcastChannel is closed and its
   const d = backend();
   await d.refresh('rt-0');
   assert.ok(d.session.current);
+});
+
+test('errors are one sentence: what it means first, the server\'s words after, no stacked prefixes', async () => {
+  const c = await signedIn();
+  state.tokenError = { status: 400, body: { error: 'invalid_grant', error_description: 'The refresh token is expired.' } };
+  const e = await rejectsWith('reauthenticate', () => c.refresh('rt-dead'));
+  assert.equal(e.message, 'the refresh token can no longer be used; sign in again (the token endpoint answered invalid_grant: "The refresh token is expired.")');
+  assert.equal(e.error, 'invalid_grant');
+  const a = c.authorize();
+  const r = await c.handleRedirect(`${REDIRECT}?code=old&state=${a.state}`);
+  state.tokenError = { status: 400, body: { error: 'invalid_grant' } };
+  const x = await rejectsWith('oauth_error', () => c.exchangeCode(r));
+  assert.equal(x.message, 'the code expired, was used, or does not match this client, redirect URI or verifier; sign in again (the token endpoint answered invalid_grant)');
+});
+
+test('invalid_client without a clientSecret hints at clientSecret and the relay; with one, it does not', async () => {
+  reset();
+  state.tokenError = { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed.' } };
+  const public_ = g.client({ clientId: 'confidential', redirectUri: REDIRECT, tokenEndpoint: `${base}/token`, storage: new MemoryStorage(), timeoutMs: 1000 });
+  const e = await rejectsWith('oauth_error', () => public_.refresh('rt'));
+  assert.match(e.message, /clientSecret/);
+  assert.match(e.message, /relay/);
+  assert.equal(e.error, 'invalid_client');
+  const withSecret = backend();
+  const f = await rejectsWith('oauth_error', () => withSecret.refresh('rt'));
+  assert.doesNotMatch(f.message, /clientSecret/);
+});
+
+test('a second exchangeCode of one result says the code was already exchanged', async () => {
+  reset();
+  const c = backend();
+  const a = c.authorize();
+  const r = await c.handleRedirect(`${REDIRECT}?code=once&state=${a.state}`);
+  await c.exchangeCode(r);
+  const e = await rejectsWith('code_already_used', () => c.exchangeCode(r));
+  assert.match(e.message, /already exchanged/);
+  // Also when the first exchange failed: the code was sent.
+  const b = c.authorize();
+  const r2 = await c.handleRedirect(`${REDIRECT}?code=twice&state=${b.state}`);
+  state.tokenError = { status: 400, body: { error: 'invalid_request' } };
+  await rejectsWith('oauth_error', () => c.exchangeCode(r2));
+  await rejectsWith('code_already_used', () => c.exchangeCode(r2));
+  assert.equal(state.grants.filter((x) => x === 'authorization_code').length, 2, 'each code was sent once');
+});
+
+test('a signed-out page asks the relay nothing: the sign-in mark in localStorage', async () => {
+  reset();
+  const storage = new MemoryStorage();
+  const made = [];
+  // A page: the one before it is gone (a reload), so no tab answers.
+  const page = () => {
+    for (const old of made) old.close();
+    globalThis.document = {};
+    globalThis.localStorage = storage;
+    const c = g.client({ clientId: 'spa', redirectUri: REDIRECT, relay: `${base}/relay/`, storage: new MemoryStorage(), timeoutMs: 1000 });
+    made.push(c);
+    return c;
+  };
+  try {
+    // Never signed in: token() rejects without a request.
+    let c = page();
+    await rejectsWith('reauthenticate', () => c.session.token());
+    assert.deepEqual(state.relay, []);
+    // A sign-in through the relay leaves the mark, and never a token.
+    const a = c.authorize();
+    await c.exchangeCode(await c.handleRedirect(`${REDIRECT}?code=relay-code&state=${a.state}`));
+    assert.deepEqual([...storage.map.entries()].filter(([k]) => k.startsWith('gotoauth.relay.')), [['gotoauth.relay.spa', '1']]);
+    for (const v of storage.map.values()) assert.doesNotMatch(v, /relay-\d/);
+    // A reload: a new page restores the session from the relay.
+    c = page();
+    state.relay = [];
+    assert.match((await c.session.token()).accessToken, /^relay-/);
+    assert.deepEqual(state.relay, ['/relay/refresh']);
+    // Signed out: the mark is gone, and the next page asks nothing.
+    await c.signOut();
+    assert.equal(storage.getItem('gotoauth.relay.spa'), null);
+    c = page();
+    state.relay = [];
+    await rejectsWith('reauthenticate', () => c.session.token());
+    assert.deepEqual(state.relay, []);
+    // A mark whose relay sign-in is gone (the cookie expired) is removed at the relay's answer.
+    storage.setItem('gotoauth.relay.spa', '1');
+    await rejectsWith('reauthenticate', () => c.session.token());
+    assert.deepEqual(state.relay, ['/relay/refresh']);
+    assert.equal(storage.getItem('gotoauth.relay.spa'), null);
+  } finally {
+    delete globalThis.document;
+    delete globalThis.localStorage;
+    for (const c of made) c.close?.();
+  }
+});
+
+test('through a relay, a code exchange that settles after signOut() is signed out again at the relay', async () => {
+  reset();
+  const c = g.client({ clientId: 'spa', redirectUri: REDIRECT, relay: `${base}/relay/`, storage: new MemoryStorage(), timeoutMs: 2000 });
+  const signedOut = [];
+  c.session.addEventListener('signedout', () => signedOut.push(1));
+  const a = c.authorize();
+  const r = await c.handleRedirect(`${REDIRECT}?code=late&state=${a.state}`);
+  state.relayDelayMs = 300;
+  const exchanging = c.exchangeCode(r);
+  await sleep(50);
+  await c.signOut(); // reaches the relay first; the exchange then sets its cookie
+  await rejectsWith('reauthenticate', () => exchanging);
+  assert.deepEqual(state.relay, ['/relay/token', '/relay/signout', '/relay/signout']);
+  assert.equal(state.relaySignedIn, false, 'the relay holds no sign-in');
+  assert.equal(c.session.current, null);
+  assert.equal(signedOut.length, 1);
 });

@@ -43,6 +43,18 @@ async function main(): Promise<void> {
   g.authorizeURL({ clientId: 'c', flow: 'password' });
   // @ts-expect-error: clientId is required
   g.client({ redirectUri: 'https://app.example/' });
+  const a2 = client.authorize({ appState: { returnTo: '/inbox' }, scope: 'identity:scim.me' });
+  console.log(a2.url);
+  const popped = await client.signInWithPopup({ appState: ['x'] });
+  const popAccess: string = popped.accessToken;
+  const popApp: unknown = popped.appState;
+  console.log(popAccess, popApp);
+  if (checked.kind !== 'popup') console.log(checked.appState, checked.state);
+  try {
+    await client.signInWithPopup();
+  } catch (err) {
+    if (err instanceof GoToAuthError && (err.code === 'popup_blocked' || err.code === 'popup_closed' || err.code === 'load_failed' || err.code === 'code_already_used')) console.log(err.message);
+  }
   const closed: void = client.close();
   console.log(closed);
 }
