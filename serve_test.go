@@ -682,7 +682,7 @@ func wantJSON(t *testing.T, s *server, target, body string) {
 // relayPost sends a POST to the relay as a page on serve's own origin does.
 func (s *server) relayPost(t *testing.T, path, cookie, body string) (*http.Response, string) {
 	t.Helper()
-	h := map[string]string{"Origin": "http://" + s.addr, "X-GoToAuth": "1"}
+	h := map[string]string{"Origin": "http://" + s.addr, relayapi.Header: relayapi.HeaderValue}
 	if body != "" {
 		h["Content-Type"] = "application/x-www-form-urlencoded"
 	}
@@ -749,7 +749,7 @@ func TestServeRelay(t *testing.T) {
 	}
 
 	// A request the relay refuses does not spend the code.
-	resp, body := s.send(t, "POST", "/relay/token", map[string]string{"Origin": "https://evil.example", "X-GoToAuth": "1",
+	resp, body := s.send(t, "POST", "/relay/token", map[string]string{"Origin": "https://evil.example", relayapi.Header: relayapi.HeaderValue,
 		"Content-Type": "application/x-www-form-urlencoded"},
 		url.Values{"code": {loc.Query().Get("code")}, "redirect_uri": {redirect}, "code_verifier": {verifier}}.Encode())
 	if resp.StatusCode != 403 || !strings.Contains(body, `"error":"invalid_request"`) {

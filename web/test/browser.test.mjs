@@ -25,10 +25,12 @@ const ARTEFACTS = new URL('../test-results/', import.meta.url);
 // which the relay signs in as; the page must never see the secret.
 const DEMO_CLIENT = 'gotoauth-demo';
 const DEMO_SECRET = 'gotoauth+demo/secret==';
-// The relay's cookie, read from the relay contract's one home
-// (wasm/relayapi: CookieName).
-const RELAY_COOKIE = readFileSync(new URL('../../wasm/relayapi/relayapi.go', import.meta.url), 'utf8')
-  .match(/\bCookieName\s*=\s*"([^"]+)"/)[1];
+// The relay's cookie and header, read from the relay contract's one home
+// (wasm/relayapi: CookieName, Header, HeaderValue).
+const RELAY_API = readFileSync(new URL('../../wasm/relayapi/relayapi.go', import.meta.url), 'utf8');
+const relayConst = (name) => RELAY_API.match(new RegExp(`\\b${name}\\s*=\\s*"([^"]+)"`))[1];
+const RELAY_COOKIE = relayConst('CookieName');
+const RELAY_HEADER = { [relayConst('Header')]: relayConst('HeaderValue') };
 
 let server; // serve.go -emulator -relay, as `make run`
 let plain; // serve.go -emulator: no relay
@@ -295,7 +297,7 @@ for (const name of BROWSERS) {
       await page.waitForSelector('#token-panel:not([hidden])');
       const again = await relayCookie(page);
       assert.ok(again, 'the relay set its cookie');
-      assert.equal(await page.evaluate(async () => (await fetch('/relay/signout', { method: 'POST', headers: { 'X-GoToAuth': '1' } })).status) < 300, true);
+      assert.equal(await page.evaluate(async (headers) => (await fetch('/relay/signout', { method: 'POST', headers })).status, RELAY_HEADER) < 300, true);
       assert.equal(await relayCookie(page), undefined);
       await page.click('#refresh');
       await page.waitForSelector('#error:not([hidden])');
