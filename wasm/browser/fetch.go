@@ -84,7 +84,7 @@ func (Fetch) RoundTrip(ctx client.Context, req *client.Request) (*client.Respons
 	}
 	p, err := fetch.Invoke(req.URL, init)
 	if err != nil {
-		return nil, errors.New("fetch threw: " + clipText(err.Error()))
+		return nil, errors.New("fetch threw " + clipText(err.Error()))
 	}
 	resp, err := w.await(p)
 	if err != nil {
