@@ -473,12 +473,15 @@ function wrapAPI(raw) {
     // filling(p) is p, a token call begun now, settled into the session.
     // A call that settles after a sign-out (or close) puts nothing back:
     // it rejects with reauthenticate, and through a relay the sign-out is
-    // made again, since the relay may have set its cookie after the first.
+    // made again, since the relay may have set its cookie after the first
+    // (unless a newer sign-in is under way or done, whose cookie it is).
+    let inFlight = 0; // token calls under way
     const filling = (p) => {
       const epoch = internal.epoch();
-      return p.then(async (t) => {
+      inFlight++;
+      return p.finally(() => { inFlight--; }).then(async (t) => {
         if (internal.fill(t, epoch)) return t;
-        if (relayMode && !closed) await rawSignOut().catch(() => {});
+        if (relayMode && !closed && inFlight === 0 && session.current === null) await rawSignOut().catch(() => {});
         throw new GoToAuthError('reauthenticate', 'signed out while this call was under way: sign in again');
       });
     };
