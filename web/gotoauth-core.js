@@ -517,6 +517,8 @@ function wrapAPI(raw) {
       // before this returns, inside the user's click.
       signInWithPopup: live((o) => {
         const a = authorize(o, 'signInWithPopup options');
+        // The popup window is reused by name: a sign-in waiting in it ends.
+        for (const earlier of popups) earlier(new GoToAuthError('popup_closed', 'another signInWithPopup took over the sign-in popup'), false);
         const { promise, cancel } = openPopup({
           clientId: made.config.clientId, url: a.url, state: a.state,
           stateOf: (url) => { try { return call(raw.parseRedirect, url).state; } catch { return undefined; } },
