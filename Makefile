@@ -84,6 +84,7 @@ web/THIRD_PARTY_LICENSES: web/gotoauth.wasm web/tools/licenses.mjs
 
 pack: build web/README.md web/LICENSE web/THIRD_PARTY_LICENSES
 	@rm -rf $(PACK_DIR) && mkdir -p $(PACK_DIR)
+	@chmod 644 web/gotoauth.wasm # data, not a program (go build makes it executable)
 	cd web && npm pack --pack-destination dist-pack --loglevel=warn >/dev/null
 	@test -f $(PACK_DIR)/gotoauth-$(VERSION).tgz && echo "$(CURDIR)/$(PACK_DIR)/gotoauth-$(VERSION).tgz"
 

@@ -480,12 +480,15 @@ function wrapAPI(raw) {
     // filling(p) is p, a token call begun now, settled into the session.
     // A call that settles after a sign-out (or close) puts nothing back:
     // it rejects with reauthenticate, and through a relay the sign-out is
-    // made again, since the relay may have set its cookie after the first.
+    // made again, since the relay may have set its cookie after the first
+    // (unless a newer sign-in is under way or done, whose cookie it is).
+    let inFlight = 0; // token calls under way
     const filling = (p) => {
       const epoch = internal.epoch();
-      return p.then(async (t) => {
+      inFlight++;
+      return p.finally(() => { inFlight--; }).then(async (t) => {
         if (internal.fill(t, epoch)) return t;
-        if (relayMode && !closed) await rawSignOut().catch(() => {});
+        if (relayMode && !closed && inFlight === 0 && session.current === null) await rawSignOut().catch(() => {});
         throw new GoToAuthError('reauthenticate', 'signed out while this call was under way: sign in again');
       });
     };
@@ -523,6 +526,8 @@ function wrapAPI(raw) {
       // before this returns, inside the user's click.
       signInWithPopup: live((o) => {
         const a = authorize(o, 'signInWithPopup options');
+        // The popup window is reused by name: a sign-in waiting in it ends.
+        for (const earlier of popups) earlier(new GoToAuthError('popup_closed', 'another signInWithPopup took over the sign-in popup'), false);
         const { promise, cancel } = openPopup({
           clientId: made.config.clientId, url: a.url, state: a.state,
           stateOf: (url) => { try { return call(raw.parseRedirect, url).state; } catch { return undefined; } },

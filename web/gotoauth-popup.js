@@ -107,8 +107,13 @@ export function openPopup({ clientId, url, state, stateOf, finish }) {
       if (err) reject(err);
       else resolve(value);
     };
-    cancel = (err) => {
-      try { popup.close(); } catch { /* already gone */ }
+    // cancel ends the wait with err; closeWindow false leaves the window
+    // (reused by a newer sign-in).
+    cancel = (err, closeWindow = true) => {
+      if (taken && !closeWindow) return; // its redirect came: it finishes
+      if (closeWindow) {
+        try { popup.close(); } catch { /* already gone */ }
+      }
       settle(err);
     };
     const poll = setInterval(() => {

@@ -21,6 +21,9 @@
 //     rejects with reauthenticate without asking the relay (whose 401
 //     every browser would log). Where localStorage cannot be used, the
 //     relay is asked, as if the mark were there. No token is ever stored.
+//   - A sign-out bumps a generation: a refresh or code exchange begun
+//     before it puts nothing back when it settles (fill, renew).
+//     client.close() ends the session in this page and closes its channel.
 //   - Nothing polls and no timer runs: expiry is computed from expiresAt
 //     when a token is asked for. The one timer is session.fetch's
 //     Retry-After wait (at most 60 s, ended by the request's signal): it
@@ -28,8 +31,8 @@
 //     the request's socket would, and nothing is left once it settles.
 //
 // One refresh at a time, and why a late message does not cost a second one.
-// (This is the one place the lock-versus-channel race is explained; the
-// README, the relay and the tests point here.)
+// (This is the one place the lock-versus-channel race is explained; other
+// places point here.)
 //
 // Refreshes of one client id are serialised: in a browser by a Web Lock
 // ('gotoauth:refresh:' + clientId), which also serialises the tabs of the

@@ -4,6 +4,7 @@ package browser
 
 import (
 	"errors"
+	"sync/atomic"
 
 	"github.com/hack-pad/safejs"
 
@@ -41,21 +42,15 @@ func (Fetch) RoundTrip(ctx client.Context, req *client.Request) (*client.Respons
 	// replaced fetch ignores the signal. A context ended after RoundTrip
 	// returned (the caller's cancel, once the answer is read) aborts
 	// nothing: an abort then would show a completed request as aborted
-	// (net::ERR_ABORTED) in the browser. finished is closed before any
-	// such cancel, so it is seen first.
-	finished := make(chan struct{})
-	defer close(finished)
+	// (net::ERR_ABORTED) in the browser. finished is set before RoundTrip
+	// returns, so before any such cancel.
+	var finished atomic.Bool
+	defer finished.Store(true)
 	if done := ctx.Done(); done != nil {
 		go func() {
-			select {
-			case <-finished:
+			<-done
+			if finished.Load() {
 				return
-			case <-done:
-			}
-			select {
-			case <-finished:
-				return
-			default:
 			}
 			_, _ = controller.Call("abort")
 			w.put(settled{err: ctx.Err()})
@@ -85,7 +80,7 @@ func (Fetch) RoundTrip(ctx client.Context, req *client.Request) (*client.Respons
 	}
 	p, err := fetch.Invoke(req.URL, init)
 	if err != nil {
-		return nil, errors.New("fetch threw: " + clipText(err.Error()))
+		return nil, errors.New("fetch threw " + clipText(err.Error()))
 	}
 	resp, err := w.await(p)
 	if err != nil {

@@ -160,7 +160,7 @@ func (c *Client) send(ctx Context, who string, req *Request) (*Response, map[str
 	case err != nil && ctx.Err() != nil:
 		return nil, nil, &oauth.Error{Code: oauth.NetworkError, Message: "the request to " + who + " was cancelled"}
 	case err != nil:
-		return nil, nil, &oauth.Error{Code: oauth.NetworkError, Message: who + " could not be reached: " + err.Error()}
+		return nil, nil, &oauth.Error{Code: oauth.NetworkError, Message: who + " could not be reached (" + err.Error() + ")"}
 	}
 	m, _ := wire.ParseObject(resp.Body)
 	if resp.Status < 200 || resp.Status > 299 {

@@ -96,7 +96,7 @@ test('a code is sent once; a replayed redirect is refused', async () => {
   const location = await consent(a.url);
   const result = await c.handleRedirect(location);
   await c.exchangeCode(result);
-  await rejectsWith('invalid_argument', () => c.exchangeCode(result));
+  await rejectsWith('code_already_used', () => c.exchangeCode(result));
   await rejectsWith('state_mismatch', () => c.handleRedirect(location));
 });
 

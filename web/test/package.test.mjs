@@ -56,6 +56,11 @@ test('make pack prints the absolute path of the tarball, in an ignored folder of
   }
 });
 
+test('nothing in the tarball is executable', () => {
+  const listing = sh('tar', ['-tvzf', tarball]).trim().split('\n');
+  for (const line of listing) assert.match(line, /^-rw-r--r-- /, line);
+});
+
 test("the tarball holds exactly what runs, the README and the licences", () => {
   const files = readdirSync(join(unpacked, 'package'), { recursive: true }).sort();
   assert.deepEqual(files, [...RUNS, ...DOCS, 'package.json'].sort());

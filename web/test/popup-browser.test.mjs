@@ -95,6 +95,7 @@ document.title = 'ready';
 let serve;
 let app;
 let appBase;
+const relayRequests = [];
 
 function proxy(req, res) {
   const target = new URL(serve.base);
@@ -112,7 +113,10 @@ before(async () => {
   serve = await startServer({ relay: true });
   app = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
-    if (path.startsWith('/relay/') || path.startsWith('/goto/')) return proxy(req, res);
+    if (path.startsWith('/relay/') || path.startsWith('/goto/')) {
+      if (path.startsWith('/relay/')) relayRequests.push(path);
+      return proxy(req, res);
+    }
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Security-Policy', CSP);
     if (path === '/page.html') {
@@ -211,6 +215,13 @@ for (const name of BROWSERS) {
     page.on('pageerror', (e) => errors.push(e));
     await openPage(page);
 
+    // Never signed in: session.token() knows it without asking the relay
+    // (no 401 in the console).
+    relayRequests.length = 0;
+    await page.evaluate("T.c.session.token().then(() => { T.restored = 'resolved'; }, (e) => { T.restored = e.code; }); 1");
+    assert.equal(await until(page, 'T.restored'), 'reauthenticate');
+    assert.deepEqual(relayRequests, [], 'a signed-out page asked the relay');
+
     // A popup the browser blocks: popup_blocked, nothing else happens.
     await click(page.raw, '#blocked');
     const blocked = await until(page, 'T.popup');
@@ -251,6 +262,11 @@ for (const name of BROWSERS) {
 
     await new Promise((r) => setTimeout(r, 200));
     assert.deepEqual(await until(page, 'window.lateAborts'), [], 'a completed request was aborted');
+
+    // A reload restores the session from the relay's cookie.
+    await openPage(page);
+    await page.evaluate("T.c.session.token().then((t) => { T.restored = t.accessToken; }, (e) => { T.restored = 'failed: ' + e.code; }); 1");
+    assert.doesNotMatch(await until(page, 'T.restored'), /^failed/);
 
     // App state across a full-page redirect; never in the URL.
     const url = await until(page, "T.c.authorize({ appState: { returnTo: '/inbox?tab=2' } }).url");

@@ -381,6 +381,9 @@ test('errors are one sentence: what it means first, the server\'s words after, n
   state.tokenError = { status: 400, body: { error: 'invalid_grant' } };
   const x = await rejectsWith('oauth_error', () => c.exchangeCode(r));
   assert.equal(x.message, 'the code expired, was used, or does not match this client, redirect URI or verifier; sign in again (the token endpoint answered invalid_grant)');
+  const nowhere = g.client({ clientId: 'c', redirectUri: REDIRECT, clientSecret: 's', tokenEndpoint: 'http://127.0.0.1:1/token', storage: new MemoryStorage() });
+  const n = await rejectsWith('network_error', () => nowhere.refresh('rt'));
+  assert.match(n.message, /^the token endpoint could not be reached \([^:]+\)$/);
 });
 
 test('invalid_client without a clientSecret hints at clientSecret and the relay; with one, it does not', async () => {

@@ -109,7 +109,7 @@ async function main() {
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 
-  const want = { secondExchange: 'invalid_argument', replayedRedirect: 'state_mismatch', bogusRefresh: 'reauthenticate', reusedRefresh: 'reauthenticate' };
+  const want = { secondExchange: 'code_already_used', replayedRedirect: 'state_mismatch', bogusRefresh: 'reauthenticate', reusedRefresh: 'reauthenticate' };
   const wrong = Object.keys(want).filter((k) => errors[k] !== want[k]).map((k) => `${k}: got ${errors[k]}, want ${want[k]}`);
   if (!out.refreshed) wrong.push('the refresh did not produce a new access token');
   if (wrong.length > 0) fail(wrong.join('; '));

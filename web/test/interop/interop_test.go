@@ -257,7 +257,7 @@ func TestFositeCodeFlowWithPKCEAndRefresh(t *testing.T) {
 		t.Error("fosite rotates refresh tokens, but gotoauth did not report the new one")
 	}
 	for _, c := range []struct{ what, got, want string }{
-		{"a second exchangeCode of the same result", got.Errors.SecondExchange, "invalid_argument"},
+		{"a second exchangeCode of the same result", got.Errors.SecondExchange, "code_already_used"},
 		{"a replayed handleRedirect", got.Errors.ReplayedRedirect, "state_mismatch"},
 		{"a refresh with a bogus refresh token", got.Errors.BogusRefresh, "reauthenticate"},
 		{"a refresh with the rotated-out refresh token", got.Errors.ReusedRefresh, "reauthenticate"},
