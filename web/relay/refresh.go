@@ -35,15 +35,10 @@ import (
 //     rotationMemory and is bounded in entries and bytes.
 //   - Every other successful refresh is remembered too, for the shorter
 //     completedMemory: a refresh with the same cookie that arrives within
-//     it gets the same answer from memory. Tabs of one page serialise their
-//     refreshes with a Web Lock and tell each other the new token over a
-//     BroadcastChannel, but the release of a lock and a channel message are
-//     not ordered against each other: a tab that gets the lock just after
-//     another refreshed may not have received the new token yet and
-//     refreshes again. That late refresh reaches the relay within moments
-//     of the first and is answered from this memory, so GoTo sees one
-//     refresh and both tabs hold the same access token
-//     (web/gotoauth-session.js relies on it).
+//     it gets the same answer from memory: that is how the tabs of one page
+//     keep to one GoTo refresh when a tab refreshes again just after
+//     another (why it can, and why this memory settles it, is explained
+//     once, at the top of web/gotoauth-session.js).
 //
 // And a sign-out ends the sign-in, not only the cookie in hand: every cookie
 // carries its sign-in's id (seal.go), a sign-out records the id as ended
