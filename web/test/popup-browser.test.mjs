@@ -3,31 +3,17 @@
 // state), a popup the browser blocks, one the user closes, one where the
 // user declines, and app state across a full-page redirect.
 //
-// The test page is served by a small Node server of its own on another
-// loopback port, with the package's files from web/, and proxies /relay/
-// and /goto/ to serve.go as a dev server's proxy would (see
-// session-browser.test.mjs). The page has a strict Content-Security-Policy
+// The test page is served by the test's own app server (appserver.mjs),
+// in front of serve.go. The page has a strict Content-Security-Policy
 // (script-src 'self' 'wasm-unsafe-eval', as the demo's), so its script is a
 // file of its own; the driver reads state the page sets, with evaluate of
 // a string, never a function the page's CSP could refuse (Firefox 140).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { startServer } from './server.mjs';
+import { startApp } from './appserver.mjs';
 import { BROWSERS, launch } from './browsers.mjs';
 
-const webDir = fileURLToPath(new URL('..', import.meta.url));
-const FILES = {
-  '/gotoauth.js': 'text/javascript',
-  '/gotoauth-core.js': 'text/javascript',
-  '/gotoauth-session.js': 'text/javascript',
-  '/gotoauth-errors.js': 'text/javascript',
-  '/gotoauth-popup.js': 'text/javascript',
-  '/gotoauth-glue.mjs': 'text/javascript',
-  '/gotoauth.wasm': 'application/wasm',
-};
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>loading</title>
@@ -97,49 +83,24 @@ let app;
 let appBase;
 const relayRequests = [];
 
-function proxy(req, res) {
-  const target = new URL(serve.base);
-  const headers = { ...req.headers, host: target.host };
-  if (headers.origin) headers.origin = serve.base;
-  const up = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (r) => {
-    res.writeHead(r.statusCode, r.headers);
-    r.pipe(res);
-  });
-  up.on('error', () => { res.statusCode = 502; res.end(); });
-  req.pipe(up);
-}
-
 before(async () => {
   serve = await startServer({ relay: true });
-  app = createServer(async (req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    if (path.startsWith('/relay/') || path.startsWith('/goto/')) {
-      if (path.startsWith('/relay/')) relayRequests.push(path);
-      return proxy(req, res);
+  app = await startApp(serve, (req, res, path) => {
+    if (path.startsWith('/relay/')) relayRequests.push(path);
+    if (path === '/page.html' || path === '/page.js') {
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Content-Security-Policy', CSP);
+      res.setHeader('Content-Type', path === '/page.js' ? 'text/javascript' : 'text/html; charset=utf-8');
+      res.end(path === '/page.js' ? SCRIPT : PAGE);
+      return true;
     }
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Security-Policy', CSP);
-    if (path === '/page.html') {
-      res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      return res.end(PAGE);
-    }
-    if (path === '/page.js') {
-      res.setHeader('Content-Type', 'text/javascript');
-      return res.end(SCRIPT);
-    }
-    if (FILES[path]) {
-      res.setHeader('Content-Type', FILES[path]);
-      return res.end(await readFile(webDir + path.slice(1)));
-    }
-    res.statusCode = 404;
-    res.end();
-  });
-  await new Promise((r) => app.listen(0, '127.0.0.1', r));
-  appBase = `http://127.0.0.1:${app.address().port}`;
+    return false;
+  }, { csp: CSP });
+  appBase = app.base;
 });
 
 after(async () => {
-  await new Promise((r) => app?.close(r));
+  await app?.close();
   await serve?.stop();
 });
 

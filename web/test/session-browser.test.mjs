@@ -2,31 +2,14 @@
 // that they share cookies, BroadcastChannel and Web Locks), in Chromium and
 // Firefox, against serve.go -emulator -relay.
 //
-// The test page is served by a small Node server of its own on another
-// loopback port (serve.go serves no test folders): it serves the package's
-// files from web/, the page, a resource that answers 429 then 200 and one
-// that always answers 401, and proxies /relay/ and /goto/ to serve.go, as
-// a dev server's proxy would (README, "Your own dev server"), so that the
-// relay's SameSite=Strict cookie is same-origin. The proxy presents
-// serve.go's own origin as Origin, standing in for -allow-origin.
+// The test page is served by the test's own app server (appserver.mjs),
+// which also serves a resource that answers 429 then 200 and one that
+// always answers 401.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { startServer, consent } from './server.mjs';
+import { startApp } from './appserver.mjs';
 import { BROWSERS, launch } from './browsers.mjs';
-
-const webDir = fileURLToPath(new URL('..', import.meta.url));
-const FILES = {
-  '/gotoauth.js': 'text/javascript',
-  '/gotoauth-core.js': 'text/javascript',
-  '/gotoauth-session.js': 'text/javascript',
-  '/gotoauth-errors.js': 'text/javascript',
-  '/gotoauth-popup.js': 'text/javascript',
-  '/gotoauth-glue.mjs': 'text/javascript',
-  '/gotoauth.wasm': 'application/wasm',
-};
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>loading</title>
 <script type="module">
@@ -55,34 +38,15 @@ let appBase;
 const counts = { relayRefresh: 0, busy: 0, always401: 0, busyAuth: [] };
 let busyTimes = 0;
 
-function proxy(req, res) {
-  const target = new URL(serve.base);
-  const headers = { ...req.headers, host: target.host };
-  if (headers.origin) headers.origin = serve.base;
-  const up = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (r) => {
-    res.writeHead(r.statusCode, r.headers);
-    r.pipe(res);
-  });
-  up.on('error', () => { res.statusCode = 502; res.end(); });
-  req.pipe(up);
-}
-
 before(async () => {
   serve = await startServer({ relay: true });
-  app = createServer(async (req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    if (path.startsWith('/relay/') || path.startsWith('/goto/')) {
-      if (path === '/relay/refresh') counts.relayRefresh++;
-      return proxy(req, res);
-    }
-    res.setHeader('Cache-Control', 'no-store');
+  app = await startApp(serve, (req, res, path) => {
+    if (path === '/relay/refresh') counts.relayRefresh++;
     if (path === '/page.html') {
+      res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      return res.end(PAGE);
-    }
-    if (FILES[path]) {
-      res.setHeader('Content-Type', FILES[path]);
-      return res.end(await readFile(webDir + path.slice(1)));
+      res.end(PAGE);
+      return true;
     }
     if (path === '/api/busy') {
       counts.busy++;
@@ -91,24 +55,25 @@ before(async () => {
         busyTimes--;
         res.statusCode = 429;
         res.setHeader('Retry-After', '1');
-        return res.end('busy');
+        res.end('busy');
+      } else {
+        res.end('ok');
       }
-      return res.end('ok');
+      return true;
     }
     if (path === '/api/always401') {
       counts.always401++;
       res.statusCode = 401;
-      return res.end('no');
+      res.end('no');
+      return true;
     }
-    res.statusCode = 404;
-    res.end();
+    return false;
   });
-  await new Promise((r) => app.listen(0, '127.0.0.1', r));
-  appBase = `http://127.0.0.1:${app.address().port}`;
+  appBase = app.base;
 });
 
 after(async () => {
-  await new Promise((r) => app?.close(r));
+  await app?.close();
   await serve?.stop();
 });
 
