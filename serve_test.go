@@ -30,6 +30,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"gotoauth/web/relay/store/redistest"
 )
 
 const wantCSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
@@ -721,7 +723,8 @@ func relayCookie(t *testing.T, resp *http.Response) (*http.Cookie, string) {
 
 // clearGoToEnv makes the child see none of the relay's variables.
 func clearGoToEnv(t *testing.T) {
-	for _, k := range []string{"GOTO_CLIENT_ID", "GOTO_CLIENT_SECRET", "GOTO_TOKEN_ENDPOINT", "GOTOAUTH_COOKIE_KEY"} {
+	for _, k := range []string{"GOTO_CLIENT_ID", "GOTO_CLIENT_SECRET", "GOTO_TOKEN_ENDPOINT", "GOTOAUTH_COOKIE_KEY",
+		"GOTOAUTH_COOKIE_OLD_KEYS", "GOTOAUTH_REDIS_URL", "GOTO_REVOCATION_ENDPOINT"} {
 		t.Setenv(k, "")
 	}
 }
@@ -932,5 +935,337 @@ func TestServeConfig(t *testing.T) {
 	wantJSON(t, plain, "/serve-config.json", `{"relay":"","clientId":"","emulator":false}`)
 	if resp, _ := plain.raw(t, "POST", "/relay/token", map[string]string{"Content-Length": "0"}); resp.StatusCode != 404 && resp.StatusCode != 405 {
 		t.Errorf("relay without -relay: %d", resp.StatusCode)
+	}
+}
+
+// slowGoTo is a GoTo token endpoint for TestServeRelayInstances: codes are
+// always good, and every refresh rotates the refresh token after a pause,
+// or after gate is closed when one is set; a rotated-out token is dead.
+type slowGoTo struct {
+	srv       *httptest.Server
+	mu        sync.Mutex
+	refreshes int
+	live      map[string]bool
+	n         int
+	gate      chan struct{}
+}
+
+func newSlowGoTo(t *testing.T) *slowGoTo {
+	g := &slowGoTo{live: map[string]bool{}}
+	g.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		w.Header().Set("Content-Type", "application/json")
+		g.mu.Lock()
+		g.n++
+		n := g.n
+		rt := fmt.Sprintf("rt-%d-%032d", n, n)
+		if r.PostForm.Get("grant_type") == "authorization_code" {
+			g.live[rt] = true
+			g.mu.Unlock()
+			fmt.Fprintf(w, `{"access_token":"at-%d","token_type":"Bearer","expires_in":3600,"refresh_token":%q}`, n, rt)
+			return
+		}
+		g.refreshes++
+		gate := g.gate
+		old := r.PostForm.Get("refresh_token")
+		alive := g.live[old]
+		g.mu.Unlock()
+		if gate != nil {
+			<-gate
+		} else {
+			time.Sleep(300 * time.Millisecond) // GoTo is slow
+		}
+		if !alive {
+			w.WriteHeader(400)
+			io.WriteString(w, `{"error":"invalid_grant"}`)
+			return
+		}
+		g.mu.Lock()
+		delete(g.live, old)
+		g.live[rt] = true
+		g.mu.Unlock()
+		fmt.Fprintf(w, `{"access_token":"at-%d","token_type":"Bearer","expires_in":3600,"refresh_token":%q}`, n, rt)
+	}))
+	t.Cleanup(g.srv.Close)
+	return g
+}
+
+func (g *slowGoTo) count() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.refreshes
+}
+
+// instance starts serve.go -relay as one of several instances: the same
+// binary, key and Redis, its own loopback address (the same one again
+// when restarted).
+func startInstance(t *testing.T, bin, dir, addr string, env []string, flags ...string) *server {
+	t.Helper()
+	if addr == "" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr = ln.Addr().String()
+		ln.Close()
+	}
+	out := new(syncBuffer)
+	cmd := exec.Command(bin, append([]string{"-addr", addr, "-dir", dir}, flags...)...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GOTO_") && !strings.HasPrefix(kv, "GOTOAUTH_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			return &server{addr: addr, cmd: cmd, out: out}
+		}
+		if cmd.ProcessState != nil || time.Now().After(deadline) {
+			t.Fatalf("serve did not start: %v\n%s", err, out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestServeRelayInstances runs three serve.go -relay processes that share
+// the cookie key and a Redis (a redis-server of the test's own), mounted at
+// -relay-path /auth/relay/, for a page on https://app.example, in front of
+// a GoTo that rotates every refresh token and answers slowly.
+func TestServeRelayInstances(t *testing.T) {
+	srv := redistest.Start(t)
+	g := newSlowGoTo(t)
+	bin, tmp := buildServe(t)
+	dir := filepath.Join(tmp, "web")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "index.html"), []byte("<!doctype html>"), 0o644)
+	const page = "https://app.example"
+	env := []string{
+		"GOTO_CLIENT_ID=multi", "GOTO_CLIENT_SECRET=multi+secret",
+		"GOTO_TOKEN_ENDPOINT=" + g.srv.URL + "/oauth/token",
+		"GOTOAUTH_COOKIE_KEY=" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32)),
+		"GOTOAUTH_REDIS_URL=" + srv.URL(),
+	}
+	flags := []string{"-relay", "-relay-path", "/auth/relay/", "-allow-origin", page}
+	var insts [3]*server
+	for i := range insts {
+		insts[i] = startInstance(t, bin, dir, "", env, flags...)
+	}
+	wantJSON(t, insts[0], "/serve-config.json", `{"relay":"/auth/relay/","clientId":"multi","emulator":false}`)
+
+	hc := &http.Client{Timeout: 30 * time.Second}
+	post := func(s *server, path, cookie, body string) (int, http.Header, string) {
+		t.Helper()
+		r, _ := http.NewRequest("POST", "http://"+s.addr+"/auth/relay/"+path, strings.NewReader(body))
+		r.Header.Set("Origin", page)
+		r.Header.Set("X-GoToAuth", "1")
+		if body != "" {
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		if cookie != "" {
+			r.Header.Set("Cookie", "gotoauth_relay="+cookie)
+		}
+		resp, err := hc.Do(r)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			return 0, nil, ""
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(b)
+	}
+	// newCookie returns the one gotoauth_relay cookie an answer sets, "" if none.
+	newCookie := func(h http.Header) (string, int) {
+		r := http.Response{Header: h}
+		var vals []string
+		for _, c := range r.Cookies() {
+			if c.Name == "gotoauth_relay" {
+				if c.Path != "/auth/relay/" || !c.Secure || !c.HttpOnly {
+					t.Errorf("cookie attributes %q", h.Values("Set-Cookie"))
+				}
+				vals = append(vals, c.Value)
+			}
+		}
+		if len(vals) == 0 {
+			return "", 0
+		}
+		return vals[0], len(vals)
+	}
+	signIn := func(s *server) string {
+		t.Helper()
+		code, h, body := post(s, "token", "", "code=c&redirect_uri="+url.QueryEscape(page+"/"))
+		c, _ := newCookie(h)
+		if code != 200 || c == "" {
+			t.Fatalf("sign-in: %d %s", code, body)
+		}
+		return c
+	}
+	health := func(s *server) int {
+		resp, err := hc.Get("http://" + s.addr + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, s := range insts {
+		if h := health(s); h != 200 {
+			t.Fatalf("healthz %d", h)
+		}
+	}
+
+	// 30 refreshes with one cookie at once, round-robin: GoTo once, and each
+	// answer one access token and one new cookie, the same for all.
+	old := signIn(insts[0])
+	const n = 30
+	type answer struct {
+		code   int
+		access any
+		cookie string
+		count  int
+	}
+	answers := make([]answer, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code, h, body := post(insts[i%3], "refresh", old, "")
+			var m map[string]any
+			json.Unmarshal([]byte(body), &m)
+			c, k := newCookie(h)
+			answers[i] = answer{code, m["access_token"], c, k}
+		}()
+	}
+	wg.Wait()
+	if c := g.count(); c != 1 {
+		t.Fatalf("GoTo was asked %d times", c)
+	}
+	cur := answers[0].cookie
+	for i, a := range answers {
+		if a.code != 200 || a.access != answers[0].access || a.access == nil || a.count != 1 || a.cookie != cur || cur == "" {
+			t.Errorf("answer %d: %+v; answer 0: %+v", i, a, answers[0])
+		}
+	}
+
+	// The old cookie, late, on each instance: from Redis, not GoTo. And an
+	// instance restarted meanwhile forgets nothing.
+	insts[1].cmd.Process.Signal(syscall.SIGTERM)
+	insts[1].cmd.Wait()
+	insts[1] = startInstance(t, bin, dir, insts[1].addr, env, flags...)
+	for _, s := range insts {
+		code, h, body := post(s, "refresh", old, "")
+		if c, _ := newCookie(h); code != 200 || c != cur {
+			t.Errorf("late old cookie on %s: %d %s", s.addr, code, body)
+		}
+	}
+	if c := g.count(); c != 1 {
+		t.Fatalf("GoTo was asked %d times", c)
+	}
+
+	// A sign-out on one instance holds on the others, against a refresh in
+	// flight on another too.
+	gate := make(chan struct{})
+	g.mu.Lock()
+	g.gate = gate
+	g.mu.Unlock()
+	inflight := make(chan int)
+	go func() { code, _, _ := post(insts[2], "refresh", cur, ""); inflight <- code }()
+	deadline := time.Now().Add(20 * time.Second)
+	for g.count() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the refresh never reached GoTo")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if code, _, body := post(insts[0], "signout", cur, ""); code != 204 {
+		t.Fatalf("signout: %d %s", code, body)
+	}
+	close(gate)
+	if code := <-inflight; code != 401 {
+		t.Errorf("the refresh in flight during the sign-out: %d", code)
+	}
+	for _, s := range insts {
+		for _, c := range []string{old, cur} {
+			if code, h, body := post(s, "refresh", c, ""); code != 401 || h.Get("Set-Cookie") != "" && !strings.Contains(h.Get("Set-Cookie"), "Max-Age=0") {
+				t.Errorf("after sign-out on %s: %d %s %q", s.addr, code, body, h.Get("Set-Cookie"))
+			}
+		}
+	}
+	if c := g.count(); c != 2 {
+		t.Fatalf("GoTo was asked %d times", c)
+	}
+	g.mu.Lock()
+	g.gate = nil
+	g.mu.Unlock()
+
+	// Redis stopped: 503 with Retry-After, GoTo not asked, /healthz 503;
+	// Redis back: everything works again, by itself.
+	fresh := signIn(insts[1])
+	srv.Stop()
+	for _, s := range insts {
+		for _, path := range []string{"refresh", "signout"} {
+			code, h, body := post(s, path, fresh, "")
+			if code != 503 || h.Get("Retry-After") == "" || h.Get("Set-Cookie") != "" {
+				t.Errorf("%s without Redis: %d %v %s", path, code, h, body)
+			}
+		}
+		if h := health(s); h != 503 {
+			t.Errorf("healthz without Redis: %d", h)
+		}
+	}
+	if c := g.count(); c != 2 {
+		t.Fatalf("GoTo was asked %d times without Redis", c)
+	}
+	srv.Restart()
+	for _, s := range insts {
+		deadline := time.Now().Add(20 * time.Second)
+		for health(s) != 200 {
+			if time.Now().After(deadline) {
+				t.Fatal("no recovery")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if code, _, body := post(insts[2], "refresh", fresh, ""); code != 200 {
+		t.Fatalf("after Redis came back: %d %s", code, body)
+	}
+}
+
+func TestCheckRelayPath(t *testing.T) {
+	for _, p := range []string{"/relay/", "/auth/relay/", "/a/b/c/"} {
+		if err := checkRelayPath(p); err != nil {
+			t.Errorf("%q: %v", p, err)
+		}
+	}
+	for _, p := range []string{"/", "relay/", "/relay", "/goto/relay/", ""} {
+		if err := checkRelayPath(p); err == nil {
+			t.Errorf("%q accepted", p)
+		}
+	}
+}
+
+// /healthz without a relay is 200; it takes GET and HEAD only.
+func TestHealthWithoutRelay(t *testing.T) {
+	h := handler(http.NotFoundHandler(), nil, nil, []byte("{}"))
+	for method, want := range map[string]int{"GET": 200, "HEAD": 200, "POST": 405} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(method, "/healthz", nil))
+		if rec.Code != want || rec.Header().Get("Cache-Control") == "" {
+			t.Errorf("%s: %d %v", method, rec.Code, rec.Header())
+		}
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"log"
+	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -124,5 +127,44 @@ func TestNew(t *testing.T) {
 	}
 	if r1.timeout != DefaultTimeout || r1.endpoint != oauth.DefaultTokenEndpoint {
 		t.Errorf("defaults: %v %s", r1.timeout, r1.endpoint)
+	}
+}
+
+// The README's configuration table names every variable ConfigFromEnv
+// reads and every Config field an operator sets, and names nothing else.
+func TestREADMEConfigTable(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	start := strings.Index(readme, "### The token relay")
+	end := strings.Index(readme[start:], "\n### ")
+	if start < 0 || end < 0 {
+		t.Fatal("no relay section in the README")
+	}
+	section := readme[start : start+end]
+	var table []string
+	for _, line := range strings.Split(section, "\n") {
+		if strings.HasPrefix(line, "| `GOTO") || strings.HasPrefix(line, "| `-") {
+			table = append(table, line)
+		}
+	}
+	joined := strings.Join(table, "\n")
+	vars := []string{EnvClientID, EnvClientSecret, EnvTokenEndpoint, EnvCookieKey, EnvOldCookieKeys, EnvRedisURL, EnvRevocationEndpoint}
+	for _, v := range vars {
+		if !strings.Contains(joined, "`"+v+"`") {
+			t.Errorf("the README's table lacks %s", v)
+		}
+	}
+	for _, f := range []string{"ClientID", "ClientSecret", "TokenEndpoint", "CookieKey", "OldCookieKeys", "Store", "RevocationEndpoint", "Path", "AllowedOrigins"} {
+		if !strings.Contains(joined, "`"+f+"`") {
+			t.Errorf("the README's table lacks Config.%s", f)
+		}
+	}
+	for _, m := range regexp.MustCompile("`(GOTO[A-Z_]*)`").FindAllStringSubmatch(joined, -1) {
+		if !slices.Contains(vars, m[1]) {
+			t.Errorf("the README's table names %s, which ConfigFromEnv does not read", m[1])
+		}
 	}
 }

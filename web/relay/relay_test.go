@@ -252,6 +252,7 @@ type req struct {
 	cookie             string      // the refresh cookie's value
 	noDefaults         bool        // no Origin, no X-GoToAuth
 	host               string
+	on                 http.Handler // another relay instance than v.h
 }
 
 // do sends r through the relay and records the answer.
@@ -282,7 +283,11 @@ func (v *env) do(r req) *httptest.ResponseRecorder {
 		hr.AddCookie(&http.Cookie{Name: CookieName, Value: r.cookie})
 	}
 	rec := httptest.NewRecorder()
-	v.h.ServeHTTP(rec, hr)
+	h := v.h
+	if r.on != nil {
+		h = r.on
+	}
+	h.ServeHTTP(rec, hr)
 	v.mu.Lock()
 	fmt.Fprintf(&v.transcript, "%d\n", rec.Code)
 	rec.Header().Write(&v.transcript)

@@ -153,6 +153,11 @@ func TestUpstreamAnswers(t *testing.T) {
 		{"invalid_grant", 400, `{"error":"invalid_grant","error_description":"The authorization code is invalid."}`, 400, "invalid_grant",
 			`{"error":"invalid_grant","error_description":"The authorization code is invalid."}`},
 		{"invalid_client", 401, `{"error":"invalid_client","error_description":"Client authentication failed."}`, 401, "invalid_client", ""},
+		// Only error, error_description and error_uri reach the page: not a
+		// refresh token, not debugging fields. (Before, the body was passed
+		// on whole.)
+		{"error with extras", 400, `{"error":"invalid_grant","error_description":"d","error_uri":"https://goto.example/e","refresh_token":"rt-leak","debug":{"stack":"x"},"trace_id":"t"}`, 400, "invalid_grant",
+			`{"error":"invalid_grant","error_description":"d","error_uri":"https://goto.example/e"}`},
 		{"OAuth error with a 503", 503, `{"error":"temporarily_unavailable"}`, 503, "temporarily_unavailable", `{"error":"temporarily_unavailable"}`},
 		{"HTML", 502, `<html>Bad gateway</html>`, 502, "server_error", ""},
 		{"not JSON on 200", 200, `access_token=x`, 502, "server_error", ""},
