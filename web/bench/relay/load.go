@@ -50,6 +50,9 @@ type batch struct {
 	n       int
 	elapsed time.Duration
 	lat     []time.Duration // per request, in the order they were sent
+	// cpu and redisCPU are the CPU time used meanwhile by this process and
+	// by the redis-server (cpuTime).
+	cpu, redisCPU time.Duration
 }
 
 // rate is the batch's requests per second.
