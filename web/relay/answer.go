@@ -61,6 +61,7 @@ type storedAnswer struct {
 	Value    string `json:"v,omitempty"`
 	Expires  int64  `json:"e,omitempty"` // Unix seconds
 	Answered int64  `json:"t"`           // Unix milliseconds, when GoTo answered
+	Millis   bool   `json:"m,omitempty"` // expires_in in milliseconds
 }
 
 // sealAnswer seals res for the store under key; key is the additional data,
@@ -69,7 +70,7 @@ func (k *storeKeys) sealAnswer(key string, res refreshResult) []byte {
 	plain, _ := json.Marshal(storedAnswer{ // strings and numbers: cannot fail
 		Status: res.status, Body: string(res.body),
 		Cookie: int(res.cookie.op), Value: res.cookie.value, Expires: res.cookie.expires.Unix(),
-		Answered: res.answered.UnixMilli(),
+		Answered: res.answered.UnixMilli(), Millis: res.millis,
 	})
 	out := make([]byte, nonceSize, nonceSize+len(plain)+k.aead.Overhead())
 	rand.Read(out)
@@ -95,6 +96,7 @@ func (k *storeKeys) openAnswer(key string, b []byte) (refreshResult, error) {
 		body:     []byte(a.Body),
 		cookie:   cookieAction{op: cookieOp(a.Cookie), value: a.Value},
 		answered: time.UnixMilli(a.Answered),
+		millis:   a.Millis,
 	}
 	if res.cookie.op == setCookie {
 		res.cookie.expires = time.Unix(a.Expires, 0)
@@ -103,13 +105,17 @@ func (k *storeKeys) openAnswer(key string, b []byte) (refreshResult, error) {
 }
 
 // withAge returns a token answer's body with expires_in (RFC 6749 §5.1)
-// reduced by the whole seconds since GoTo answered, not below 0, so that a
-// page given an answer from memory does not think its token lives longer
-// than it does. Any other body comes back as it is.
-func withAge(body []byte, age time.Duration) []byte {
+// reduced by the whole seconds since GoTo answered (in milliseconds when
+// millis is set: GoToConnect's unit), not below 0, so that a page given an
+// answer from memory does not think its token lives longer than it does.
+// Any other body comes back as it is.
+func withAge(body []byte, age time.Duration, millis bool) []byte {
 	secs := int64(age / time.Second)
 	if secs < 1 {
 		return body
+	}
+	if millis {
+		secs *= 1000
 	}
 	var m map[string]json.RawMessage
 	if json.Unmarshal(body, &m) != nil {
@@ -119,14 +125,18 @@ func withAge(body []byte, age time.Duration) []byte {
 	if !ok {
 		return body
 	}
+	// A number, or a number in a string (which oauth.NormalizeJSON takes
+	// too); it stays in the form it came in.
+	quoted := len(raw) > 0 && raw[0] == '"'
 	var n json.Number
-	quoted := false
-	if json.Unmarshal(raw, &n) != nil {
+	if quoted {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
 			return body
 		}
-		n, quoted = json.Number(s), true
+		n = json.Number(s)
+	} else if json.Unmarshal(raw, &n) != nil {
+		return body
 	}
 	f, err := n.Float64()
 	if err != nil {

@@ -75,6 +75,7 @@ type refreshResult struct {
 	body     []byte
 	cookie   cookieAction
 	answered time.Time // when GoTo answered
+	millis   bool      // expires_in is in milliseconds (outcome.millis)
 	// ended reports the sign-in ended: the caller gets 401 instead.
 	ended bool
 	// err is the store's failure: the caller gets 503.
@@ -115,9 +116,12 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, 
 		cookie = rl.sealCookieUntil(s.token, s.signIn, s.expires)
 	}
 	rl.apply(w, origin, cookie)
+	if res.status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", storeRetryAfter)
+	}
 	body := res.body
 	if res.status >= 200 && res.status < 300 {
-		body = withAge(body, rl.now().Sub(res.answered))
+		body = withAge(body, rl.now().Sub(res.answered), res.millis)
 	}
 	writeJSON(w, res.status, body)
 }
@@ -241,7 +245,7 @@ func (rl *Relay) sendAndFinish(key string, s *sealed, l store.Lease) refreshResu
 // the old one; so does any failure that says nothing about the token).
 func (rl *Relay) sendRefresh(s *sealed) (res refreshResult, next string) {
 	out := rl.post([][2]string{{"grant_type", "refresh_token"}, {"refresh_token", s.token}})
-	res = refreshResult{status: out.status, body: out.body, answered: rl.now()}
+	res = refreshResult{status: out.status, body: out.body, answered: rl.now(), millis: out.millis}
 	switch {
 	case out.issued && out.refresh != "" && out.refresh != s.token:
 		res.cookie = rl.sealCookie(out.refresh, s.signIn, res.answered)

@@ -19,7 +19,7 @@
 //
 //	POST /token    form code, redirect_uri, code_verifier: redeems the code
 //	POST /refresh  no body: a new access token for the refresh cookie
-//	POST /signout  no body: forgets the refresh cookie (204)
+//	POST /signout  no body: ends the sign-in and clears the cookie (204)
 //
 // Every endpoint wants POST, the header "X-GoToAuth: 1", an Origin from
 // Config.AllowedOrigins and a body of at most 64 KiB; a request that fails
@@ -33,8 +33,11 @@
 // GoTo once, and a refresh with a token that GoTo rotated a moment ago is
 // answered from memory (refresh.go), because GoTo invalidates a refresh
 // token once it rotates it. A sign-out ends the sign-in on every instance,
-// refreshes in flight included (signout.go). The state that needs is in a
-// store (package store): in this process, or in Redis for many instances.
+// refreshes in flight included (signout.go). The state this takes is in a
+// store (package store): in this process, or in Redis for many instances
+// (store/redisstore). Cookies follow "OAuth 2.0 for Browser-Based
+// Applications": Secure by the page's origin, and a request with more than
+// one is refused, not guessed at (cookie.go).
 package relay
 
 import (

@@ -20,6 +20,9 @@ type outcome struct {
 	// issued reports a token; refresh is its refresh token, "" if none.
 	issued  bool
 	refresh string
+	// millis reports a token whose expires_in is in milliseconds (GoTo's
+	// GoToConnect shape, oauth.LegacyGoToConnect).
+	millis bool
 	// gotoErr is GoTo's RFC 6749 §5.2 error, when it answered one.
 	gotoErr *oauth.Error
 }
@@ -81,7 +84,7 @@ func (rl *Relay) post(params [][2]string) outcome {
 			return rl.failed(502, "server_error", "GoTo's token endpoint answered"+status+" with something that is not a token.")
 		}
 		delete(m, "refresh_token")
-		return outcome{status: 200, body: marshal(m), issued: true, refresh: t.RefreshToken}
+		return outcome{status: 200, body: marshal(m), issued: true, refresh: t.RefreshToken, millis: t.Legacy == oauth.LegacyGoToConnect}
 	}
 	e := oauth.ErrorFromJSON(m, "GoTo's token endpoint")
 	if e == nil || resp.Status < 400 || resp.Status > 599 {

@@ -8,12 +8,15 @@
 //	srv.Kill()    // Redis vanishes mid-test
 //	srv.Restart() // and comes back, empty, on the same port
 //
-// REDIS_SERVER names another redis-server binary.
+// Launch does the same outside a test (a benchmark's program), and Close
+// stops it and removes its folder. REDIS_SERVER names another redis-server
+// binary.
 package redistest
 
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -29,7 +32,7 @@ type Server struct {
 	// Addr is host:port on loopback; it stays the same across Restart.
 	Addr string
 
-	t   testing.TB
+	t   testing.TB // nil when Launched
 	bin string
 	dir string
 
@@ -46,28 +49,68 @@ const startTimeout = 10 * time.Second
 // when redis-server is missing, with how to install it.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin := os.Getenv("REDIS_SERVER")
-	if bin == "" {
-		var err error
-		if bin, err = exec.LookPath("redis-server"); err != nil {
-			t.Fatal("redistest: these tests need Debian's redis-server: run `make deps-redis` (or `sudo apt-get install redis-server`), or set REDIS_SERVER=/path/to/redis-server")
-		}
+	bin, err := binary()
+	if err != nil {
+		t.Fatal(err)
 	}
 	s := &Server{t: t, bin: bin, dir: t.TempDir()}
+	if err := s.first(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Launch starts a redis-server as Start does, outside a test; the caller
+// ends it with Close.
+func Launch() (*Server, error) {
+	bin, err := binary()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "redistest")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{bin: bin, dir: dir}
+	if err := s.first(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close stops a Launched server and removes its folder.
+func (s *Server) Close() {
+	s.Stop()
+	if s.t == nil {
+		os.RemoveAll(s.dir)
+	}
+}
+
+func binary() (string, error) {
+	if bin := os.Getenv("REDIS_SERVER"); bin != "" {
+		return bin, nil
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return "", errors.New("redistest: these tests need Debian's redis-server: run `make deps-redis` (or `sudo apt-get install redis-server`), or set REDIS_SERVER=/path/to/redis-server")
+	}
+	return bin, nil
+}
+
+// first starts the server on a free port.
+func (s *Server) first() error {
 	var err error
 	for range 5 { // a free port may be taken between finding and binding it
 		if s.Addr, err = freePort(); err != nil {
 			continue
 		}
 		if err = s.start(); err == nil {
-			break
+			return nil
 		}
 	}
-	if err != nil {
-		t.Fatalf("redistest: %v", err)
-	}
-	t.Cleanup(s.Stop)
-	return s
+	return errors.New("redistest: " + err.Error())
 }
 
 // URL is the server's redis:// URL.
@@ -81,11 +124,15 @@ func (s *Server) Stop() { s.signal(syscall.SIGTERM) }
 func (s *Server) Kill() { s.signal(syscall.SIGKILL) }
 
 // Restart starts the server again on the same port, empty (it keeps
-// nothing on disk), stopping it first if it runs.
+// nothing on disk), stopping it first if it runs. A failure fails the test
+// (panics, for a Launched server).
 func (s *Server) Restart() {
-	s.t.Helper()
 	s.Stop()
 	if err := s.start(); err != nil {
+		if s.t == nil {
+			panic("redistest: restart: " + err.Error())
+		}
+		s.t.Helper()
 		s.t.Fatalf("redistest: restart: %v", err)
 	}
 }
