@@ -166,6 +166,11 @@ func run(ctx context.Context, subjects []*subject, opts options) (*results, erro
 
 	perSubject := rounds * (warmup + requests)
 	for _, s := range subjects {
+		defer func() {
+			for _, stop := range s.stops {
+				stop()
+			}
+		}()
 		switch {
 		case s.Name == "direct":
 			s.urls = []string{stubSrv.base + relay.Path + "refresh"}
@@ -213,11 +218,6 @@ func run(ctx context.Context, subjects []*subject, opts options) (*results, erro
 			}
 			c.CloseIdleConnections()
 		}
-		defer func() {
-			for _, stop := range s.stops {
-				stop()
-			}
-		}()
 	}
 	// The floor and the stub get the same requests: a relay's cookie, the
 	// same one each time, since neither opens it.
