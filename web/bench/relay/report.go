@@ -127,7 +127,10 @@ func report(date time.Time, subjects []*subject, requests, warmup, rounds, conc 
 		var cpu, redisCPU time.Duration
 		var n int
 		for _, b := range s.batches {
-			cpu, redisCPU, n = cpu+b.cpu+b.redisCPU, redisCPU+b.redisCPU, n+b.n
+			cpu, n = cpu+b.cpu, n+b.n
+			if s.redis { // else the server idles, and would not exist
+				cpu, redisCPU = cpu+b.redisCPU, redisCPU+b.redisCPU
+			}
 		}
 		if cpuKnown && n > 0 {
 			r.CPU = float64(cpu) / float64(n) / float64(time.Microsecond)
@@ -239,7 +242,7 @@ func (rep *results) print(w io.Writer) {
 		vsRate, vsAdded, added, cpu, vsCPU := na, na, na, na, na
 		if s.CPU > 0 {
 			cpu = microseconds(s.CPU)
-			if s.RedisCPU >= 0.5 {
+			if s.RedisCPU > 0 {
 				cpu += " (Redis " + microseconds(s.RedisCPU) + ")"
 			}
 		}
