@@ -104,3 +104,24 @@ func TestSealRefusals(t *testing.T) {
 		t.Error("a 16-byte key was accepted")
 	}
 }
+
+// Whatever a browser sends as the cookie, opening it neither panics nor
+// opens anything the relay did not seal.
+func FuzzOpen(f *testing.F) {
+	k, err := newKeyring(testKey, [][]byte{bytes.Repeat([]byte{9}, KeySize)}, clientID)
+	if err != nil {
+		f.Fatal(err)
+	}
+	good, _ := k.seal("rt", testSignIn, sealNow)
+	f.Add(good)
+	f.Add(good[:len(good)-1])
+	f.Add("")
+	f.Add(strings.Repeat("A", 64))
+	f.Fuzz(func(t *testing.T, value string) {
+		// Only what was sealed here opens: the one token, the one sign-in.
+		s, _, err := k.open(value, sealNow)
+		if err == nil && (s.token != "rt" || s.signIn != testSignIn) {
+			t.Fatalf("%q opened to %+v", value, s)
+		}
+	})
+}

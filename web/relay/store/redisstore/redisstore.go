@@ -48,6 +48,10 @@ const (
 	DefaultTimeout = time.Second
 	// DefaultPrefix starts every key.
 	DefaultPrefix = "gotoauth:relay:"
+	// maxHold bounds how long a lease is renewed: longer than any request
+	// to GoTo may take (the relay's timeout is at most 10 minutes), so that
+	// a lease whose Finish never comes frees itself all the same.
+	maxHold = 15 * time.Minute
 )
 
 // Options configures a Store.
@@ -211,16 +215,20 @@ type lease struct {
 }
 
 // renew extends the lock every lease/3 while it is ours. It stops when
-// Finish is called, or when the lock is found to be someone else's (the
-// lease ran out while Redis could not be reached); an unreachable Redis is
-// retried at the next tick.
+// Finish is called, when the lock is found to be someone else's (the lease
+// ran out while Redis could not be reached), or after maxHold; an
+// unreachable Redis is retried at the next tick.
 func (l *lease) renew() {
 	defer close(l.stopped)
 	t := time.NewTicker(l.s.lease / 3)
 	defer t.Stop()
+	giveUp := time.NewTimer(maxHold)
+	defer giveUp.Stop()
 	for {
 		select {
 		case <-l.stop:
+			return
+		case <-giveUp.C:
 			return
 		case <-t.C:
 		}
