@@ -101,7 +101,7 @@ func report(date time.Time, subjects []*subject, requests, warmup, rounds, conc 
 	per := make(map[string][]round)
 	for _, s := range subjects {
 		for _, b := range s.batches {
-			lat := sortedCopy([]batch{b})
+			lat := sortedLatencies(b)
 			per[s.Name] = append(per[s.Name], round{b.rate(), ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99))})
 		}
 	}
