@@ -8,7 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +50,9 @@ type batch struct {
 	n       int
 	elapsed time.Duration
 	lat     []time.Duration // per request, in the order they were sent
+	// cpu and redisCPU are the CPU time used meanwhile by this process and
+	// by the redis-server (cpuTime).
+	cpu, redisCPU time.Duration
 }
 
 // rate is the batch's requests per second.
@@ -189,7 +192,7 @@ func signIn(ctx context.Context, c *http.Client, u, code string) (string, error)
 	return "", errors.New(u + ": the relay set no refresh cookie")
 }
 
-// percentile is the q-quantile (0 < q ≤ 1) of d, nearest rank.
+// percentile is the q-quantile (0 < q ≤ 1) of sorted, by nearest rank.
 func percentile(sorted []time.Duration, q float64) time.Duration {
 	if len(sorted) == 0 {
 		return 0
@@ -198,12 +201,9 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
-// sortedCopy returns the durations of every batch, sorted.
-func sortedCopy(bs []batch) []time.Duration {
-	var all []time.Duration
-	for _, b := range bs {
-		all = append(all, b.lat...)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	return all
+// sortedLatencies returns a copy of b's latencies, sorted.
+func sortedLatencies(b batch) []time.Duration {
+	lat := slices.Clone(b.lat)
+	slices.Sort(lat)
+	return lat
 }

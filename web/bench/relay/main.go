@@ -166,6 +166,11 @@ func run(ctx context.Context, subjects []*subject, opts options) (*results, erro
 
 	perSubject := rounds * (warmup + requests)
 	for _, s := range subjects {
+		defer func() {
+			for _, stop := range s.stops {
+				stop()
+			}
+		}()
 		switch {
 		case s.Name == "direct":
 			s.urls = []string{stubSrv.base + relay.Path + "refresh"}
@@ -213,11 +218,6 @@ func run(ctx context.Context, subjects []*subject, opts options) (*results, erro
 			}
 			c.CloseIdleConnections()
 		}
-		defer func() {
-			for _, stop := range s.stops {
-				stop()
-			}
-		}()
 	}
 	// The floor and the stub get the same requests: a relay's cookie, the
 	// same one each time, since neither opens it.
@@ -252,6 +252,10 @@ func run(ctx context.Context, subjects []*subject, opts options) (*results, erro
 		defer pprof.StopCPUProfile()
 	}
 
+	redisPid := 0 // the process beside this one whose CPU time counts
+	if rs != nil {
+		redisPid = rs.cmd.Process.Pid
+	}
 	loadBefore := loadAverage()
 	clients := make(map[*subject]*http.Client)
 	for _, s := range active {
@@ -265,10 +269,13 @@ func run(ctx context.Context, subjects []*subject, opts options) (*results, erro
 			if _, err := refreshes(ctx, clients[s], s.urls, cookies[:warmup], conc); err != nil {
 				return nil, fmt.Errorf("%s: %w", s.Name, err)
 			}
+			self, other := cpuTime(redisPid)
 			b, err := refreshes(ctx, clients[s], s.urls, cookies[warmup:], conc)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", s.Name, err)
 			}
+			self2, other2 := cpuTime(redisPid)
+			b.cpu, b.redisCPU = self2-self, other2-other
 			s.upstream += s.stubCount(stub) - before
 			s.sent += int64(len(cookies))
 			s.batches = append(s.batches, b)

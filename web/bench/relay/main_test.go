@@ -51,7 +51,11 @@ func TestRunSmall(t *testing.T) {
 			t.Errorf("the table has no row for %s:\n%s", s.Label, out.String())
 		}
 	}
-	if len(rep.Targets) != 6 {
-		t.Errorf("%d targets, want 6 (throughput and added p99 for each of the 3 relay configurations):\n%s", len(rep.Targets), out.String())
+	want := 6 // throughput and added p99 for each of the 3 relay configurations
+	if cpuKnown {
+		want += 3 // and CPU per refresh
+	}
+	if len(rep.Targets) != want {
+		t.Errorf("%d targets, want %d:\n%s", len(rep.Targets), want, out.String())
 	}
 }

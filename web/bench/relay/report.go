@@ -48,8 +48,16 @@ type subjectResult struct {
 	// AddedP99 is the median over the rounds of P99 less the stub's own,
 	// reached directly, in the same round.
 	AddedP99 float64 `json:"addedP99Ms"`
-	Sent     int64   `json:"sent"`
-	Upstream int64   `json:"reachedStub"`
+	// CPU is the CPU time per measured refresh, over every round: this
+	// process (stub, page's side, proxy or relays) and the redis-server.
+	// VsFloorCPU is the floor's CPU over this one's: the throughput ratio
+	// the machine would show were its cores the benchmark's alone.
+	CPU float64 `json:"cpuPerRefreshUs,omitempty"`
+	// RedisCPU is the redis-server's part of CPU.
+	RedisCPU   float64 `json:"redisCpuPerRefreshUs,omitempty"`
+	VsFloorCPU float64 `json:"vsFloorByCPU,omitempty"`
+	Sent       int64   `json:"sent"`
+	Upstream   int64   `json:"reachedStub"`
 }
 
 // target is one of the issue's targets, checked and never asserted.
@@ -93,7 +101,7 @@ func report(date time.Time, subjects []*subject, requests, warmup, rounds, conc 
 	per := make(map[string][]round)
 	for _, s := range subjects {
 		for _, b := range s.batches {
-			lat := sortedCopy([]batch{b})
+			lat := sortedLatencies(b)
 			per[s.Name] = append(per[s.Name], round{b.rate(), ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99))})
 		}
 	}
@@ -116,6 +124,18 @@ func report(date time.Time, subjects []*subject, requests, warmup, rounds, conc 
 				vsFloor = append(vsFloor, x.rate/floor[i].rate)
 			}
 		}
+		var cpu, redisCPU time.Duration
+		var n int
+		for _, b := range s.batches {
+			cpu, n = cpu+b.cpu, n+b.n
+			if s.redis { // else the server idles, and would not exist
+				cpu, redisCPU = cpu+b.redisCPU, redisCPU+b.redisCPU
+			}
+		}
+		if cpuKnown && n > 0 {
+			r.CPU = float64(cpu) / float64(n) / float64(time.Microsecond)
+			r.RedisCPU = float64(redisCPU) / float64(n) / float64(time.Microsecond)
+		}
 		r.Rate, r.P50, r.P99 = median(r.Rates), median(p50), median(p99)
 		r.AddedP99, r.VsFloor = median(added), median(vsFloor)
 		rep.Subjects = append(rep.Subjects, r)
@@ -123,6 +143,11 @@ func report(date time.Time, subjects []*subject, requests, warmup, rounds, conc 
 	f := rep.find("floor")
 	if f == nil || f.Rate == 0 {
 		return rep
+	}
+	for i := range rep.Subjects {
+		if c := rep.Subjects[i].CPU; c > 0 {
+			rep.Subjects[i].VsFloorCPU = f.CPU / c
+		}
 	}
 	relays := slices.DeleteFunc(slices.Clone(rep.Subjects), func(s subjectResult) bool {
 		return s.Rate == 0 || s.Name != "memory" && !strings.HasPrefix(s.Name, "redis")
@@ -136,6 +161,10 @@ func report(date time.Time, subjects []*subject, requests, warmup, rounds, conc 
 		t.Ratio = s.VsFloor // paired by round, see above
 		t.Met = t.Ratio >= limit
 		rep.Targets = append(rep.Targets, t)
+		if s.VsFloorCPU > 0 {
+			t := newTarget(s.Label+": CPU per refresh ≤ "+x(1/limit)+" the floor's (throughput ≥ "+x(limit)+" on cores of its own)", s.CPU, f.CPU, 1/limit, true, microseconds)
+			rep.Targets = append(rep.Targets, t)
+		}
 	}
 	if direct == nil {
 		return rep // what a proxy adds needs the stub reached directly
@@ -179,6 +208,7 @@ func (rep *results) find(name string) *subjectResult {
 }
 
 func x(r float64) string            { return strconv.FormatFloat(r, 'f', 2, 64) + "×" }
+func microseconds(v float64) string { return strconv.FormatFloat(v, 'f', 0, 64) + " µs" }
 func milliseconds(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) + " ms" }
 func perSecond(v float64) string {
 	s := strconv.FormatFloat(v, 'f', 0, 64)
@@ -198,19 +228,29 @@ func (rep *results) print(w io.Writer) {
 		fmt.Fprintf(w, ", load average %s before, %s after", rep.LoadBefore, rep.LoadAfter)
 	}
 	fmt.Fprintf(w, "\neach refresh with a cookie of its own; %d rounds of %d refreshes (after %d warm-up) per configuration, %d in flight;\n"+
-		"medians over the rounds; \"vs floor\" and \"p99 added\" (over the stub's own p99) are taken within each round\n",
+		"medians over the rounds; \"vs floor\" and \"p99 added\" (over the stub's own p99) are taken within each round;\n"+
+		"CPU per refresh counts this whole process and the redis-server, over every round\n",
 		rep.Rounds, rep.Requests, rep.Warmup, rep.Concurrency)
 	floor := rep.find("floor")
 	const na = "—"
-	rows := [][]string{{"configuration", "refreshes/s", "vs floor", "p50", "p99", "p99 added", "vs floor's added", "reached GoTo"}}
+	rows := [][]string{{"configuration", "refreshes/s", "vs floor", "CPU per refresh", "vs floor, by CPU", "p50", "p99", "p99 added", "vs floor's added", "reached GoTo"}}
 	for _, s := range rep.Subjects {
 		if s.Skipped != "" {
-			rows = append(rows, []string{s.Label, "not run: " + s.Skipped, na, na, na, na, na, na})
+			rows = append(rows, []string{s.Label, "not run: " + s.Skipped, na, na, na, na, na, na, na, na})
 			continue
 		}
-		vsRate, vsAdded, added := na, na, na
+		vsRate, vsAdded, added, cpu, vsCPU := na, na, na, na, na
+		if s.CPU > 0 {
+			cpu = microseconds(s.CPU)
+			if s.RedisCPU > 0 {
+				cpu += " (Redis " + microseconds(s.RedisCPU) + ")"
+			}
+		}
 		if floor != nil && floor.Rate > 0 {
 			vsRate = x(s.VsFloor)
+			if s.VsFloorCPU > 0 {
+				vsCPU = x(s.VsFloorCPU)
+			}
 			if s.Name != "direct" && s.Name != "floor" && floor.AddedP99 > 0 && rep.find("direct") != nil {
 				vsAdded = x(s.AddedP99 / floor.AddedP99)
 			}
@@ -218,7 +258,7 @@ func (rep *results) print(w io.Writer) {
 		if s.Name != "direct" && rep.find("direct") != nil {
 			added = milliseconds(s.AddedP99)
 		}
-		rows = append(rows, []string{s.Label, perSecond(s.Rate), vsRate, milliseconds(s.P50), milliseconds(s.P99), added, vsAdded,
+		rows = append(rows, []string{s.Label, perSecond(s.Rate), vsRate, cpu, vsCPU, milliseconds(s.P50), milliseconds(s.P99), added, vsAdded,
 			strconv.FormatInt(s.Upstream, 10) + " of " + strconv.FormatInt(s.Sent, 10)})
 	}
 	widths := make([]int, len(rows[0]))
