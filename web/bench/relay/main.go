@@ -45,6 +45,7 @@ import (
 	"time"
 
 	"gotoauth/web/relay"
+	"gotoauth/web/relay/store/redistest"
 )
 
 // subject is one thing measured: the stub direct, the floor, or a relay
@@ -151,15 +152,15 @@ func run(ctx context.Context, subjects []*subject, opts options) (*results, erro
 	// reports as failed requests anyway.
 	logger := log.New(os.Stderr, "", 0)
 
-	var rs *redisServer
+	var rs *redistest.Server
 	redisVersion := ""
 	for _, s := range subjects {
 		if s.redis && rs == nil {
 			progress("starting a private redis-server…")
-			if rs, err = startRedis(opts.redisBin); err != nil {
+			if rs, err = redistest.Launch(opts.redisBin); err != nil {
 				return nil, err
 			}
-			defer rs.stop()
+			defer rs.Close()
 			redisVersion = versionOf(opts.redisBin)
 		}
 	}
@@ -190,7 +191,7 @@ func run(ctx context.Context, subjects []*subject, opts options) (*results, erro
 			rand.Read(key) // one key for the configuration's instances
 			redisURL := ""
 			if s.redis {
-				redisURL = rs.url()
+				redisURL = rs.URL()
 			}
 			var tokenURLs []string
 			for range s.Instances {
@@ -254,7 +255,7 @@ func run(ctx context.Context, subjects []*subject, opts options) (*results, erro
 
 	redisPid := 0 // the process beside this one whose CPU time counts
 	if rs != nil {
-		redisPid = rs.cmd.Process.Pid
+		redisPid = rs.Pid()
 	}
 	loadBefore := loadAverage()
 	clients := make(map[*subject]*http.Client)

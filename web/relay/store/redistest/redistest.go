@@ -61,12 +61,15 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-// Launch starts a redis-server as Start does, outside a test; the caller
-// ends it with Close.
-func Launch() (*Server, error) {
-	bin, err := binary()
-	if err != nil {
-		return nil, err
+// Launch starts a redis-server as Start does, outside a test (a
+// benchmark's program): bin, or when it is "" the one Start would use. The
+// caller ends it with Close.
+func Launch(bin string) (*Server, error) {
+	if bin == "" {
+		var err error
+		if bin, err = binary(); err != nil {
+			return nil, err
+		}
 	}
 	dir, err := os.MkdirTemp("", "redistest")
 	if err != nil {
@@ -111,6 +114,17 @@ func (s *Server) first() error {
 		}
 	}
 	return errors.New("redistest: " + err.Error())
+}
+
+// Pid is the running server's process id (a benchmark counts its CPU
+// time), 0 when it is stopped.
+func (s *Server) Pid() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
 }
 
 // URL is the server's redis:// URL.
@@ -163,6 +177,7 @@ func (s *Server) start() error {
 		"--dir", s.dir, "--daemonize", "no",
 		"--protected-mode", "yes", "--loglevel", "warning")
 	cmd.Stdout, cmd.Stderr = out, out
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return err
 	}

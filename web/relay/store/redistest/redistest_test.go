@@ -19,7 +19,7 @@ func TestStartStopRestart(t *testing.T) {
 	}
 	s.Stop()
 	s.Stop() // twice: nothing
-	l, err := Launch()
+	l, err := Launch("")
 	if err != nil {
 		t.Fatal(err)
 	}

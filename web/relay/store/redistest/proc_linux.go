@@ -1,4 +1,4 @@
-package main
+package redistest
 
 import (
 	"os/exec"
@@ -6,7 +6,7 @@ import (
 )
 
 // dieWithParent has Linux kill the redis-server if the benchmark dies
-// before it can stop it.
+// (a test binary or a benchmark) before it can stop it.
 func dieWithParent(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
