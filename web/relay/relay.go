@@ -200,6 +200,13 @@ func New(cfg Config) (*Relay, error) {
 	hc := http.Client{}
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
+	} else {
+		// GoTo is one host, and http.DefaultTransport keeps two idle
+		// connections per host: concurrent refreshes would each open a
+		// connection, with its TLS handshake (web/bench/relay measured it).
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		hc.Transport = t
 	}
 	hc.Jar = nil
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
