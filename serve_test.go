@@ -150,39 +150,7 @@ func startServeFlags(t *testing.T, flags ...string) *server {
 		}
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-
-	out := new(syncBuffer)
-	cmd := exec.Command(bin, append([]string{"-addr", addr, "-dir", web}, flags...)...)
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{addr: addr, cmd: cmd, out: out}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start: %v\n%s", err, out)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return s
+	return startInstance(t, bin, web, "", nil, flags...)
 }
 
 // raw sends one request line exactly as given and returns the parsed response.
@@ -978,9 +946,11 @@ func (g *slowGoTo) count() int {
 	return g.refreshes
 }
 
-// instance starts serve.go -relay as one of several instances: the same
-// binary, key and Redis, its own loopback address (the same one again
-// when restarted).
+// startInstance starts the serve binary on addr (a free loopback address
+// when ""), serving dir, and waits until it listens. With env, the child
+// gets this environment less its GOTO_ and GOTOAUTH_ variables, plus env:
+// serve.go -relay as one of several instances, with the same binary, key
+// and Redis and its own address (the same one again when restarted).
 func startInstance(t *testing.T, bin, dir, addr string, env []string, flags ...string) *server {
 	t.Helper()
 	if addr == "" {
@@ -993,12 +963,14 @@ func startInstance(t *testing.T, bin, dir, addr string, env []string, flags ...s
 	}
 	out := new(syncBuffer)
 	cmd := exec.Command(bin, append([]string{"-addr", addr, "-dir", dir}, flags...)...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GOTO_") && !strings.HasPrefix(kv, "GOTOAUTH_") {
-			cmd.Env = append(cmd.Env, kv)
+	if env != nil {
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "GOTO_") && !strings.HasPrefix(kv, "GOTOAUTH_") {
+				cmd.Env = append(cmd.Env, kv)
+			}
 		}
+		cmd.Env = append(cmd.Env, env...)
 	}
-	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
