@@ -380,9 +380,7 @@ const healthPath = "/healthz"
 // reached (or there is no relay), else 503 with Retry-After, and why in the
 // body, bounded in time.
 func serveHealth(w http.ResponseWriter, r *http.Request, rl *relay.Relay) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		textError(w, http.StatusMethodNotAllowed)
+	if !readOnly(w, r) {
 		return
 	}
 	h := w.Header()
@@ -403,9 +401,7 @@ func serveHealth(w http.ResponseWriter, r *http.Request, rl *relay.Relay) {
 
 // serveConfig answers configPath with config.
 func serveConfig(w http.ResponseWriter, r *http.Request, config []byte) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		textError(w, http.StatusMethodNotAllowed)
+	if !readOnly(w, r) {
 		return
 	}
 	h := w.Header()
@@ -421,9 +417,7 @@ func serveConfig(w http.ResponseWriter, r *http.Request, config []byte) {
 type static struct{ root *os.Root }
 
 func (s *static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
-		textError(w, http.StatusMethodNotAllowed)
+	if !readOnly(w, r) {
 		return
 	}
 	name, ok := assetName(r.URL.Path)
@@ -583,6 +577,17 @@ func negotiate(header string, candidates []string) string {
 		}
 	}
 	return best
+}
+
+// readOnly refuses every method but GET and HEAD with 405, and reports
+// whether the request may go on.
+func readOnly(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	w.Header().Set("Allow", "GET, HEAD")
+	textError(w, http.StatusMethodNotAllowed)
+	return false
 }
 
 func textError(w http.ResponseWriter, status int) {
