@@ -1,17 +1,20 @@
 // Static hosting as the README's "Static hosting" section gives it: the
 // README's complete app, built with Vite from the packed tarball, served by
-// Debian's nginx with the README's snippet (web/examples/hosting/nginx.conf,
-// which the README embeds) inside a server block of the test's own: its own
-// prefix, pid, temp and log paths in a scratch folder, a free loopback
-// port, workers running as the current user, no system configuration but
-// nginx's own mime.types (which Debian's stock nginx.conf includes). The
-// snippet's relay address is pointed at a stand-in for the relay.
+// Debian's nginx and Debian's Caddy with the README's snippets
+// (web/examples/hosting/nginx.conf and Caddyfile, which the README embeds),
+// each inside a server block of the test's own: a free loopback port, its
+// pid, temp, log and data paths in a scratch folder, running as the current
+// user, no system configuration (nginx reads only its own mime.types, which
+// Debian's stock nginx.conf includes; Caddy's admin endpoint is off). The
+// snippets' relay address (make run's) is pointed at a stand-in for the
+// relay.
 //
 // The headers a host owes the module: Content-Type application/wasm, a
-// compressed body for `Accept-Encoding: br, gzip` (gzip: Debian's nginx has
-// no brotli module built in), Vary, and Cache-Control immutable for hashed
-// assets but not for the page. Then the app loads from nginx in Chromium and
-// Firefox, compressed module and all.
+// compressed body for `Accept-Encoding: br, gzip`, Vary, and Cache-Control
+// immutable for hashed assets but not for the page; the smallest body when
+// the build's precompressed files are there (Debian's nginx has no brotli
+// module built in, so it sends gzip; Caddy sends the .br). Then the app
+// loads from each in Chromium and Firefox, compressed module and all.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -19,23 +22,31 @@ import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { createServer, request } from 'node:http';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { BROWSERS, launch } from './browsers.mjs';
 import { freePort } from './server.mjs';
 import { makeExampleApp, viteBuild, MAKE_RUN } from './example-app.mjs';
-import { gzip } from '../tools/compress.mjs';
+import { brotli, gzip } from '../tools/compress.mjs';
 
 const NGINX = process.env.NGINX || '/usr/sbin/nginx';
-const SNIPPET = new URL('../examples/hosting/nginx.conf', import.meta.url);
+const CADDY = process.env.CADDY || '/usr/bin/caddy';
 const YEAR = 'public, max-age=31536000, immutable';
+const RELAY_ADDR = MAKE_RUN.replace(/^http:\/\//, ''); // 127.0.0.1:8080
 
 let example;
-let built;
 let dist;
 let wasmPath; // /assets/gotoauth-HASH.wasm
 let wasm; // its bytes
 let relay; // the relay's stand-in: {base, seen, close}
-let nginx; // {base, stop, log}
+const servers = {}; // name: {base, stop, log}
+
+// A snippet as the README shows it, with the relay's address made the
+// stand-in's.
+function snippet(file) {
+  const text = readFileSync(new URL(`../examples/hosting/${file}`, import.meta.url), 'utf8');
+  assert.ok(text.includes(RELAY_ADDR), `${file} no longer sends /relay/ to ${RELAY_ADDR}`);
+  return text.replaceAll(RELAY_ADDR, new URL(relay.base).host);
+}
 
 // A stand-in for the relay: records what reaches it and sets a cookie.
 function startRelayStandIn() {
@@ -52,17 +63,53 @@ function startRelayStandIn() {
   })));
 }
 
-// nginx.conf for the test: the snippet inside a server block of its own.
-function nginxConf({ prefix, port, root, snippet }) {
-  const user = userInfo();
+// Starts a server process and waits, with a deadline, until it answers /.
+async function startProcess(name, bin, args, { prefix, base, env, log }) {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const logs = () => `${output}${log && existsSync(log) ? readFileSync(log, 'utf8') : ''}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${logs()}`);
+    try {
+      if ((await fetch(`${base}/`)).ok) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not answer within 15 s:\n${logs()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    base,
+    logs,
+    stop: () => new Promise((done) => {
+      const finish = () => { rmSync(prefix, { recursive: true, force: true }); done(); };
+      if (child.exitCode !== null) return finish();
+      child.once('exit', finish);
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+// nginx with the snippet inside a server block of the test's own.
+async function startNginx(root) {
+  assert.ok(existsSync(NGINX), `no nginx at ${NGINX}: run make deps-nginx (Debian's nginx), or set NGINX`);
+  const prefix = mkdtempSync(join(tmpdir(), 'gotoauth-nginx-'));
+  mkdirSync(join(prefix, 'temp'));
+  const port = await freePort();
+  const temp = (name) => join(prefix, 'temp', name);
   // Workers run as the user that starts them; as root nginx would switch
   // them to nobody, who cannot read the scratch folder.
-  const userLine = user.uid === 0 ? 'user root root;\n' : '';
-  const temp = (name) => join(prefix, 'temp', name);
-  return `${userLine}daemon off;
+  const userLine = userInfo().uid === 0 ? 'user root root;\n' : '';
+  const conf = join(prefix, 'nginx.conf');
+  const log = join(prefix, 'error.log');
+  writeFileSync(conf, `${userLine}daemon off;
 worker_processes 1;
 pid ${join(prefix, 'nginx.pid')};
-error_log ${join(prefix, 'error.log')} warn;
+error_log ${log} warn;
 events { worker_connections 64; }
 http {
     include /etc/nginx/mime.types;
@@ -76,46 +123,37 @@ http {
     server {
         listen 127.0.0.1:${port};
         root ${root};
-${snippet.replace(/^/gm, '        ')}
+${snippet('nginx.conf').replace(/^(?=.)/gm, '        ')}
     }
 }
-`;
+`);
+  const args = ['-p', prefix, '-c', conf, '-e', log];
+  const check = spawnSync(NGINX, ['-t', ...args], { encoding: 'utf8' });
+  assert.equal(check.status, 0, `nginx -t refused the configuration:\n${check.stderr}`);
+  return startProcess('nginx', NGINX, args, { prefix, base: `http://127.0.0.1:${port}`, log });
 }
 
-async function startNginx(root) {
-  const prefix = mkdtempSync(join(tmpdir(), 'gotoauth-nginx-'));
-  mkdirSync(join(prefix, 'temp'));
+// Caddy with the snippet inside a site block of the test's own.
+async function startCaddy(root) {
+  assert.ok(existsSync(CADDY), `no caddy at ${CADDY}: run make deps-caddy (Debian's caddy), or set CADDY`);
+  const prefix = mkdtempSync(join(tmpdir(), 'gotoauth-caddy-'));
   const port = await freePort();
-  const text = readFileSync(SNIPPET, 'utf8');
-  assert.ok(text.includes(`proxy_pass ${MAKE_RUN};`), `the snippet no longer proxies to ${MAKE_RUN}`);
-  const conf = join(prefix, 'nginx.conf');
-  writeFileSync(conf, nginxConf({ prefix, port, root, snippet: text.replaceAll(MAKE_RUN, relay.base) }));
-  const check = spawnSync(NGINX, ['-t', '-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')], { encoding: 'utf8' });
-  assert.equal(check.status, 0, `nginx -t refused the configuration:\n${check.stderr}`);
-  const child = spawn(NGINX, ['-p', prefix, '-c', conf, '-e', join(prefix, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const base = `http://127.0.0.1:${port}`;
-  const log = () => `${stderr}${existsSync(join(prefix, 'error.log')) ? readFileSync(join(prefix, 'error.log'), 'utf8') : ''}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}:\n${log()}`);
-    try {
-      if ((await fetch(`${base}/`)).ok) break;
-    } catch { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error(`nginx did not answer within 10 s:\n${log()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    base,
-    log,
-    stop: () => new Promise((done) => {
-      const finish = () => { rmSync(prefix, { recursive: true, force: true }); done(); };
-      if (child.exitCode !== null) return finish();
-      child.once('exit', finish);
-      child.kill('SIGTERM');
-    }),
-  };
+  const conf = join(prefix, 'Caddyfile');
+  writeFileSync(conf, `{
+    admin off
+    auto_https off
+    storage file_system ${join(prefix, 'storage')}
+}
+http://127.0.0.1:${port} {
+    root * ${root}
+${snippet('Caddyfile').replace(/^(?=.)/gm, '    ')}
+}
+`);
+  // Caddy keeps state under $XDG_DATA_HOME and $XDG_CONFIG_HOME (or $HOME).
+  const env = { ...process.env, HOME: prefix, XDG_DATA_HOME: join(prefix, 'data'), XDG_CONFIG_HOME: join(prefix, 'config') };
+  const check = spawnSync(CADDY, ['validate', '--config', conf, '--adapter', 'caddyfile'], { encoding: 'utf8', env });
+  assert.equal(check.status, 0, `caddy validate refused the configuration:\n${check.stderr}`);
+  return startProcess('caddy', CADDY, ['run', '--config', conf, '--adapter', 'caddyfile'], { prefix, base: `http://127.0.0.1:${port}`, env });
 }
 
 // One GET as a browser sends it, the body as it came over the wire.
@@ -132,10 +170,11 @@ function get(base, path, headers = {}) {
   });
 }
 
+const decode = (r) => ({ gzip: gunzipSync, br: brotliDecompressSync }[r.headers['content-encoding']]?.(r.body) ?? r.body);
+
 before(async () => {
-  assert.ok(existsSync(NGINX), `no nginx at ${NGINX}: run make deps-nginx (Debian's nginx), or set NGINX`);
   example = makeExampleApp();
-  built = viteBuild(example.app);
+  const built = viteBuild(example.app);
   assert.equal(built.status, 0, `vite build failed:\n${built.output}`);
   dist = join(example.app, 'dist');
   const name = readdirSync(join(dist, 'assets')).find((f) => /^gotoauth-[A-Za-z0-9_-]+\.wasm$/.test(f));
@@ -143,114 +182,125 @@ before(async () => {
   wasmPath = `/assets/${name}`;
   wasm = readFileSync(join(dist, 'assets', name));
   relay = await startRelayStandIn();
-  nginx = await startNginx(dist);
+  servers.nginx = await startNginx(dist);
+  servers.caddy = await startCaddy(dist);
 });
 
 after(async () => {
-  await nginx?.stop();
+  for (const s of Object.values(servers)) await s.stop();
   await relay?.close();
   example?.remove();
 });
 
-test("Debian's nginx: which compression modules it has", (t) => {
+test("Debian's nginx has gzip_static, and no brotli built in", (t) => {
   const v = spawnSync(NGINX, ['-V'], { encoding: 'utf8' });
-  const built = `${v.stdout}${v.stderr}`;
-  t.diagnostic(built.split('\n')[0]);
-  assert.match(built, /--with-http_gzip_static_module/, 'this nginx has no gzip_static');
-  t.diagnostic(/brotli/.test(built) ? 'brotli built in' : 'no brotli built in: gzip is what it sends');
+  const flags = `${v.stdout}${v.stderr}`;
+  t.diagnostic(flags.split('\n')[0]);
+  assert.match(flags, /--with-http_gzip_static_module/, 'this nginx has no gzip_static');
+  t.diagnostic(/brotli/.test(flags) ? 'brotli built in' : 'no brotli built in: gzip is what it sends');
 });
 
-test('the module, compressed as it is sent: application/wasm, gzip, Vary, cached for good', async (t) => {
-  const r = await get(nginx.base, wasmPath, { 'Accept-Encoding': 'br, gzip' });
-  assert.equal(r.status, 200);
-  assert.equal(r.headers['content-type'], 'application/wasm');
-  assert.equal(r.headers['content-encoding'], 'gzip');
-  assert.match(r.headers.vary ?? '', /Accept-Encoding/);
-  assert.equal(r.headers['cache-control'], YEAR);
-  assert.ok(gunzipSync(r.body).equals(wasm), 'the gzip body is not the module');
-  t.diagnostic(`${wasm.length} bytes raw, ${r.body.length} over the wire (gzip as sent)`);
-  assert.ok(r.body.length < wasm.length / 3, `${r.body.length} bytes over the wire for ${wasm.length}`);
-});
-
-test('the module to a client that accepts no encoding: whole, with the same type and caching', async () => {
-  const r = await get(nginx.base, wasmPath);
-  assert.equal(r.status, 200);
-  assert.equal(r.headers['content-type'], 'application/wasm');
-  assert.equal(r.headers['content-encoding'], undefined);
-  assert.equal(r.headers['cache-control'], YEAR);
-  assert.ok(r.body.equals(wasm));
-});
-
-test('the module precompressed beside it (gzip -k -9): gzip_static sends that file', async (t) => {
-  const gz = gzip(wasm);
-  const file = join(dist, `${wasmPath.slice(1)}.gz`);
-  writeFileSync(file, gz);
-  try {
-    const r = await get(nginx.base, wasmPath, { 'Accept-Encoding': 'br, gzip' });
+for (const name of ['nginx', 'caddy']) {
+  test(`${name}: the module, compressed as it is sent: application/wasm, gzip, Vary, cached for good`, async (t) => {
+    const r = await get(servers[name].base, wasmPath, { 'Accept-Encoding': 'br, gzip' });
     assert.equal(r.status, 200);
     assert.equal(r.headers['content-type'], 'application/wasm');
     assert.equal(r.headers['content-encoding'], 'gzip');
     assert.match(r.headers.vary ?? '', /Accept-Encoding/);
     assert.equal(r.headers['cache-control'], YEAR);
-    assert.ok(r.body.equals(gz), 'not the precompressed file');
-    t.diagnostic(`${gz.length} bytes over the wire (gzip -9, precompressed)`);
-  } finally {
-    unlinkSync(file);
-  }
-});
-
-test('the hashed script: JavaScript, gzip, cached for good', async () => {
-  const js = readdirSync(join(dist, 'assets')).find((f) => f.endsWith('.js'));
-  const r = await get(nginx.base, `/assets/${js}`, { 'Accept-Encoding': 'br, gzip' });
-  assert.equal(r.status, 200);
-  assert.match(r.headers['content-type'], /^(application|text)\/javascript\b/);
-  assert.equal(r.headers['content-encoding'], 'gzip');
-  assert.equal(r.headers['cache-control'], YEAR);
-});
-
-test('the page: asked for again on every visit, never immutable', async () => {
-  for (const path of ['/', '/index.html']) {
-    const r = await get(nginx.base, path, { 'Accept-Encoding': 'br, gzip' });
-    assert.equal(r.status, 200, path);
-    assert.match(r.headers['content-type'], /^text\/html\b/, path);
-    assert.equal(r.headers['cache-control'], 'no-cache', path);
-  }
-});
-
-test("the relay: /relay/ reaches it with the page's Origin and cookie, and its cookie comes back", async () => {
-  const seen = relay.seen.length;
-  const r = await fetch(`${nginx.base}/relay/refresh`, {
-    method: 'POST',
-    headers: { Origin: nginx.base, Cookie: 'gotoauth=sealed', 'X-GoToAuth': '1' },
+    assert.ok(decode(r).equals(wasm), 'the body is not the module');
+    t.diagnostic(`${wasm.length} bytes raw, ${r.body.length} over the wire (gzip as sent)`);
+    assert.ok(r.body.length < wasm.length / 3, `${r.body.length} bytes over the wire for ${wasm.length}`);
   });
-  assert.equal(r.status, 200);
-  assert.match(r.headers.get('set-cookie') ?? '', /^relay-probe=1; Path=\/relay\/; HttpOnly; SameSite=Strict/);
-  assert.deepEqual(relay.seen.slice(seen), [{ method: 'POST', url: '/relay/refresh', origin: nginx.base, cookie: 'gotoauth=sealed' }]);
-});
 
-for (const name of BROWSERS) {
-  test(`in ${name}: the app loads from nginx, the module compressed`, async () => {
-    const browser = await launch(name);
+  test(`${name}: the module to a client that accepts no encoding: whole, with the same type and caching`, async () => {
+    const r = await get(servers[name].base, wasmPath);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['content-type'], 'application/wasm');
+    assert.equal(r.headers['content-encoding'], undefined);
+    assert.equal(r.headers['cache-control'], YEAR);
+    assert.ok(r.body.equals(wasm));
+  });
+
+  test(`${name}: the module precompressed beside it (.gz and .br): the smallest file it can send`, async (t) => {
+    const files = { gzip: gzip(wasm), br: brotli(wasm) };
+    const paths = { gzip: join(dist, `${wasmPath.slice(1)}.gz`), br: join(dist, `${wasmPath.slice(1)}.br`) };
+    for (const k of Object.keys(files)) writeFileSync(paths[k], files[k]);
+    try {
+      const r = await get(servers[name].base, wasmPath, { 'Accept-Encoding': 'br, gzip' });
+      // Debian's nginx has no brotli: the .gz; Caddy: the .br.
+      const want = name === 'nginx' ? 'gzip' : 'br';
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['content-type'], 'application/wasm');
+      assert.equal(r.headers['content-encoding'], want);
+      assert.match(r.headers.vary ?? '', /Accept-Encoding/);
+      assert.equal(r.headers['cache-control'], YEAR);
+      assert.ok(r.body.equals(files[want]), `not the precompressed .${want === 'gzip' ? 'gz' : 'br'}`);
+      t.diagnostic(`${r.body.length} bytes over the wire (${want}, precompressed)`);
+      const plain = await get(servers[name].base, wasmPath, { 'Accept-Encoding': 'gzip' });
+      assert.equal(plain.headers['content-encoding'], 'gzip');
+      assert.ok(plain.body.equals(files.gzip), 'gzip only: not the precompressed .gz');
+    } finally {
+      for (const p of Object.values(paths)) unlinkSync(p);
+    }
+  });
+
+  test(`${name}: the hashed script: JavaScript, gzip, cached for good`, async () => {
+    const js = readdirSync(join(dist, 'assets')).find((f) => f.endsWith('.js'));
+    const r = await get(servers[name].base, `/assets/${js}`, { 'Accept-Encoding': 'br, gzip' });
+    assert.equal(r.status, 200);
+    assert.match(r.headers['content-type'], /^(application|text)\/javascript\b/);
+    assert.equal(r.headers['content-encoding'], 'gzip');
+    assert.equal(r.headers['cache-control'], YEAR);
+    assert.ok(decode(r).equals(readFileSync(join(dist, 'assets', js))));
+  });
+
+  test(`${name}: the page: asked for again on every visit, never immutable`, async () => {
+    for (const path of ['/', '/index.html']) {
+      const r = await get(servers[name].base, path, { 'Accept-Encoding': 'br, gzip' });
+      assert.equal(r.status, 200, path);
+      assert.match(r.headers['content-type'], /^text\/html\b/, path);
+      assert.equal(r.headers['cache-control'], 'no-cache', path);
+    }
+  });
+
+  test(`${name}: /relay/ reaches the relay with the page's Origin and cookie, and its cookie comes back`, async () => {
+    const seen = relay.seen.length;
+    const r = await fetch(`${servers[name].base}/relay/refresh`, {
+      method: 'POST',
+      headers: { Origin: servers[name].base, Cookie: 'gotoauth=sealed', 'X-GoToAuth': '1' },
+    });
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('set-cookie') ?? '', /^relay-probe=1; Path=\/relay\/; HttpOnly; SameSite=Strict/);
+    assert.deepEqual(relay.seen.slice(seen), [{ method: 'POST', url: '/relay/refresh', origin: servers[name].base, cookie: 'gotoauth=sealed' }]);
+  });
+}
+
+for (const browserName of BROWSERS) {
+  test(`in ${browserName}: the app loads from nginx and from Caddy, the module compressed`, async () => {
+    const browser = await launch(browserName);
     const problems = [];
     try {
-      const page = await browser.newPage();
-      page.on('pageerror', (err) => problems.push(`page error: ${err?.stack || err}`));
-      page.on('console', (msg) => {
-        if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-      });
-      await page.goto(`${nginx.base}/`);
-      // Nobody signed in, so the page says so once the module has started.
-      await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Not signed in.');
-      const encoding = await page.raw.evaluate((p) => performance.getEntriesByType('resource')
-        .filter((e) => new URL(e.name).pathname === p)
-        .map((e) => ({ transfer: e.encodedBodySize, decoded: e.decodedBodySize })), wasmPath);
-      assert.equal(encoding.length, 1, JSON.stringify(encoding));
-      assert.equal(encoding[0].decoded, wasm.length);
-      assert.ok(encoding[0].transfer < wasm.length / 3, `the module came ${encoding[0].transfer} bytes over the wire`);
-      await page.close();
+      for (const name of ['nginx', 'caddy']) {
+        const page = await browser.newPage();
+        page.on('pageerror', (err) => problems.push(`${name}: page error: ${err?.stack || err}`));
+        page.on('console', (msg) => {
+          if (msg.type() === 'error') problems.push(`${name}: console error: ${msg.text()}`);
+        });
+        await page.goto(`${servers[name].base}/`);
+        // Nobody signed in, so the page says so once the module has started.
+        await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Not signed in.');
+        const entries = await page.raw.evaluate((p) => performance.getEntriesByType('resource')
+          .filter((e) => new URL(e.name).pathname === p)
+          .map((e) => ({ transfer: e.encodedBodySize, decoded: e.decodedBodySize })), wasmPath);
+        assert.equal(entries.length, 1, `${name}: ${JSON.stringify(entries)}`);
+        assert.equal(entries[0].decoded, wasm.length, name);
+        assert.ok(entries[0].transfer < wasm.length / 3, `${name}: the module came ${entries[0].transfer} bytes over the wire`);
+        await page.close();
+      }
     } finally {
       await browser.close();
     }
-    assert.deepEqual(problems, [], `errors in ${name}`);
+    assert.deepEqual(problems, [], `errors in ${browserName}`);
   });
 }
