@@ -196,7 +196,7 @@ func DefaultUser() User {
 // Emulator is the http.Handler. Create it with New.
 type Emulator struct {
 	clients map[string]Client
-	origins oauthhttp.Origins
+	cors    oauthhttp.CORS
 	now     func() time.Time
 	user    User
 	relay   string
@@ -230,9 +230,9 @@ func New(cfg Config) *Emulator {
 		c.RedirectURIs = append([]string(nil), c.RedirectURIs...)
 		e.clients[c.ID] = c
 	}
-	e.origins = oauthhttp.LoopbackOrigins()
+	e.cors = oauthhttp.CORS{Origins: oauthhttp.LoopbackOrigins(), Methods: "GET, POST", Headers: "Authorization, Content-Type"}
 	if len(cfg.AllowedOrigins) > 0 {
-		e.origins = oauthhttp.AllowOrigins(cfg.AllowedOrigins)
+		e.cors.Origins = oauthhttp.AllowOrigins(cfg.AllowedOrigins)
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -247,10 +247,7 @@ func New(cfg Config) *Emulator {
 // documentation.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Cache-Control", "no-store")
-
+	oauthhttp.APIHeaders(h)
 	switch r.URL.Path {
 	case "/oauth/authorize":
 		e.authorize(w, r, todayAPI)

@@ -1,8 +1,10 @@
 // Package oauthhttp holds what the Go servers beside a page share: the
-// relay (web/relay), the GoTo emulator (web/emulator) and serve.go. One
-// file per concern: origins and who may call (origin.go), RFC 6749 §5.2
-// error bodies and JSON answers (respond.go), and bounded form bodies
-// (form.go). It is never linked into the wasm module.
+// relay (web/relay), the GoTo emulator (web/emulator), the static files
+// (web/static) and serve.go. One file per concern: origins and who may call
+// (origin.go), the CORS answers (cors.go), the headers every answer carries
+// and read-only methods (headers.go), RFC 6749 §5.2 error bodies and JSON
+// answers (respond.go), and bounded form bodies (form.go). It is never
+// linked into the wasm module.
 package oauthhttp
 
 import (

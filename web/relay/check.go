@@ -1,13 +1,14 @@
 package relay
 
 import (
-	"gotoauth/wasm/relayapi"
-	"gotoauth/web/oauthhttp"
 	"log"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
+
+	"gotoauth/wasm/relayapi"
+	"gotoauth/web/oauthhttp"
 )
 
 // admit runs the checks every endpoint shares, in this order, and answers a
@@ -26,29 +27,18 @@ import (
 //
 // It returns the body and the origin.
 func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, string, bool) {
-	h := w.Header()
-	h.Add("Vary", "Origin")
-	origin, allowed := rl.origins.Check(r)
-	if allowed {
-		// Let an allowed page read every answer, refusals included, and
-		// send the cookie cross-origin (Fetch Standard, CORS protocol).
-		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Allow-Credentials", "true")
-	}
+	origin, allowed := rl.cors.Allow(w, r)
 	if r.Method == http.MethodOptions && allowed {
 		if r.Header.Get("Access-Control-Request-Method") != http.MethodPost {
-			h.Set("Allow", "POST")
+			w.Header().Set("Allow", "POST")
 			oauthhttp.WriteError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
 			return nil, "", false
 		}
-		h.Set("Access-Control-Allow-Methods", "POST")
-		h.Set("Access-Control-Allow-Headers", "Content-Type, "+relayapi.Header)
-		h.Set("Access-Control-Max-Age", "600")
-		w.WriteHeader(http.StatusNoContent)
+		rl.cors.Preflight(w)
 		return nil, "", false
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodOptions {
-		h.Set("Allow", "POST")
+		w.Header().Set("Allow", "POST")
 		oauthhttp.WriteError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
 		return nil, "", false
 	}
