@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"net/http"
+	"net/netip"
 	"strconv"
 
 	"gotoauth/web/oauthhttp"
@@ -83,4 +84,18 @@ func (c PageConfig) Handler() http.Handler {
 			w.Write(body)
 		}
 	})
+}
+
+// URL is where a server-side client (the token relay) reaches the emulator
+// mounted at Mount on a server bound to bound: on loopback when the server
+// listens on every address, since its endpoints are plain http.
+func URL(bound netip.AddrPort) string {
+	ip := bound.Addr().Unmap()
+	switch {
+	case ip.IsUnspecified() && ip.Is6():
+		ip = netip.IPv6Loopback()
+	case ip.IsUnspecified():
+		ip = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
+	return "http://" + netip.AddrPortFrom(ip, bound.Port()).String() + Mount
 }

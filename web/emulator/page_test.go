@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,6 +46,21 @@ func TestPage(t *testing.T) {
 		h.ServeHTTP(rec, httptest.NewRequest(m, PageConfigPath, nil))
 		if rec.Code != 405 || rec.Header().Get("Allow") != "GET, HEAD" {
 			t.Errorf("%s: %d %v", m, rec.Code, rec.Header())
+		}
+	}
+}
+
+func TestURL(t *testing.T) {
+	for bound, want := range map[string]string{
+		"127.0.0.1:8080":         "http://127.0.0.1:8080/goto",
+		"0.0.0.0:8080":           "http://127.0.0.1:8080/goto",
+		"[::]:8080":              "http://[::1]:8080/goto",
+		"[::1]:8080":             "http://[::1]:8080/goto",
+		"[::ffff:0.0.0.0]:8080":  "http://127.0.0.1:8080/goto",
+		"[::ffff:127.0.0.1]:443": "http://127.0.0.1:443/goto",
+	} {
+		if got := URL(netip.MustParseAddrPort(bound)); got != want {
+			t.Errorf("URL(%s) = %q, want %q", bound, got, want)
 		}
 	}
 }
