@@ -262,7 +262,7 @@ func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (rl *Relay) Path() string { return rl.path }
 
 // Ready reports whether the relay's store can be reached: nil when the
-// relay can answer refreshes and sign-outs. serve.go's /healthz asks it.
+// relay can answer refreshes and sign-outs. Health (health.go) asks it.
 func (rl *Relay) Ready(ctx context.Context) error { return rl.store.Ping(ctx) }
 
 // CheckPath checks a folder the relay may be mounted under (Config.Path):
