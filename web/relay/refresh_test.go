@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gotoauth/wasm/relayapi"
 )
 
 func TestRefreshKeepsCookie(t *testing.T) {
@@ -212,7 +214,7 @@ func TestAmbiguousCookies(t *testing.T) {
 		for _, path := range []string{"/relay/refresh", "/relay/signout"} {
 			r := httptest.NewRequest("POST", path, nil)
 			r.Header.Set("Origin", origin)
-			r.Header.Set(CSRFHeader, "1")
+			r.Header.Set(relayapi.Header, "1")
 			for _, c := range values {
 				r.AddCookie(&http.Cookie{Name: CookieName, Value: c})
 			}
@@ -333,7 +335,7 @@ func TestRefreshCallerLeaves(t *testing.T) {
 	v.waitForInflight(t)
 	r := httptest.NewRequest("POST", "/relay/refresh", nil)
 	r.Header.Set("Origin", origin)
-	r.Header.Set(CSRFHeader, "1")
+	r.Header.Set(relayapi.Header, "1")
 	r.AddCookie(&http.Cookie{Name: CookieName, Value: cookie})
 	ctx, cancel := context.WithCancel(r.Context())
 	r = r.WithContext(ctx)

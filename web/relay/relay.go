@@ -44,6 +44,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
 	"strings"
@@ -111,9 +112,10 @@ type Config struct {
 	// Timeout bounds each request to GoTo: limits.DefaultTimeout if zero, else
 	// between client.MinTimeout and client.MaxTimeout.
 	Timeout time.Duration
-	// HTTPClient sends the requests to GoTo; nil means a client with
-	// http.DefaultTransport. Its redirect policy and cookie jar are replaced:
-	// a redirect would resend a code or a refresh token somewhere else.
+	// HTTPClient sends the requests to GoTo; nil means a client with a
+	// clone of http.DefaultTransport that keeps 64 idle connections to
+	// GoTo. Its redirect policy and cookie jar are replaced: a redirect
+	// would resend a code or a refresh token somewhere else.
 	HTTPClient *http.Client
 }
 
@@ -125,7 +127,7 @@ type Relay struct {
 	endpoint  string
 	revoker   string // the revocation endpoint, or ""
 	path      string
-	origins   oauthhttp.Origins
+	cors      oauthhttp.CORS
 	log       *log.Logger
 	now       func() time.Time
 	timeout   time.Duration
@@ -161,8 +163,8 @@ func New(cfg Config) (*Relay, error) {
 	if cfg.Path == "" {
 		cfg.Path = Path
 	}
-	if !validPath(cfg.Path) {
-		return nil, errors.New("relay: the path must be \"/\" or a folder such as \"/auth/relay/\": starting and ending with \"/\", of letters, digits and - . _ ~")
+	if err := CheckPath(cfg.Path); err != nil {
+		return nil, errors.New("relay: " + err.Error())
 	}
 	origins, err := oauthhttp.NewOrigins(cfg.AllowedOrigins)
 	if err != nil {
@@ -211,12 +213,13 @@ func New(cfg Config) (*Relay, error) {
 	hc.Jar = nil
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Relay{
-		clientID:  cfg.ClientID,
-		secret:    cfg.ClientSecret,
-		endpoint:  cfg.TokenEndpoint,
-		revoker:   cfg.RevocationEndpoint,
-		path:      cfg.Path,
-		origins:   origins,
+		clientID: cfg.ClientID,
+		secret:   cfg.ClientSecret,
+		endpoint: cfg.TokenEndpoint,
+		revoker:  cfg.RevocationEndpoint,
+		path:     cfg.Path,
+		cors: oauthhttp.CORS{Origins: origins, Methods: http.MethodPost, Headers: "Content-Type, " + relayapi.Header,
+			Credentials: true},
 		log:       cfg.Logger,
 		now:       cfg.Now,
 		timeout:   cfg.Timeout,
@@ -231,11 +234,7 @@ func New(cfg Config) (*Relay, error) {
 // ServeHTTP routes the request to one of the endpoints listed in the package
 // documentation, after the checks every endpoint shares (check.go).
 func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Cache-Control", "no-store")
-
+	oauthhttp.APIHeaders(w.Header())
 	p := r.URL.Path
 	if strings.HasPrefix(p, rl.path) {
 		p = p[len(rl.path)-1:] // mounted without http.StripPrefix
@@ -263,28 +262,30 @@ func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (rl *Relay) Path() string { return rl.path }
 
 // Ready reports whether the relay's store can be reached: nil when the
-// relay can answer refreshes and sign-outs. serve.go's /healthz asks it.
+// relay can answer refreshes and sign-outs. Health (health.go) asks it.
 func (rl *Relay) Ready(ctx context.Context) error { return rl.store.Ping(ctx) }
 
-// validPath reports whether p is "/" or a clean folder path ending in "/",
-// of characters that need no escaping in a URL or a cookie's Path.
-func validPath(p string) bool {
+// CheckPath checks a folder the relay may be mounted under (Config.Path):
+// "/" or a clean folder path such as /auth/relay/, starting and ending with
+// "/", of characters that need no escaping in a URL or a cookie's Path.
+func CheckPath(p string) error {
+	bad := fmt.Errorf("the path %q must be \"/\" or a folder such as \"/auth/relay/\": starting and ending with \"/\", of letters, digits and - . _ ~", p)
 	if len(p) > 200 || !strings.HasPrefix(p, "/") || !strings.HasSuffix(p, "/") {
-		return false
+		return bad
 	}
 	if p == "/" {
-		return true
+		return nil
 	}
 	for _, seg := range strings.Split(p[1:len(p)-1], "/") {
 		if seg == "" || seg == "." || seg == ".." {
-			return false
+			return bad
 		}
 		for i := 0; i < len(seg); i++ {
 			c := seg[i]
 			if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
-				return false
+				return bad
 			}
 		}
 	}
-	return true
+	return nil
 }

@@ -41,7 +41,7 @@ export async function startServer({ relay = false, allowOrigins = [] } = {}) {
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
-      const r = await fetch(`${base}/goto/_emulator/info`);
+      const r = await fetch(`${base}/serve-config.json`);
       if (r.ok) break;
     } catch { /* not up yet */ }
     if (child.exitCode !== null) throw new Error(`serve.go exited with ${child.exitCode}`);
