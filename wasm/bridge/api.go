@@ -30,8 +30,8 @@ func authorizeURL(w *wire.Writer, payload string, _ []safejs.Value) error {
 	}
 	o, extra := splitExtra(all)
 	r := oauth.AuthorizeRequest{
-		ClientID: get(o, "clientId"), RedirectURI: get(o, "redirectUri"), Flow: get(o, "flow"),
-		State: get(o, "state"), Endpoint: get(o, "authorizeEndpoint"), Extra: extra,
+		ClientID: get(o, OptClientID), RedirectURI: get(o, OptRedirectURI), Flow: get(o, OptFlow),
+		State: get(o, OptState), Endpoint: get(o, OptAuthorizeEndpoint), Extra: extra,
 	}
 	r.Scope, _ = scope(o)
 	a, err := oauth.BuildAuthorization(r)

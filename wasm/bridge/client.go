@@ -9,6 +9,7 @@ import (
 
 	"gotoauth/wasm/browser"
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/pending"
 	"gotoauth/wasm/scim"
@@ -22,10 +23,6 @@ type clientEntry struct {
 	c       *client.Client
 	checked map[int]*client.CheckedRedirect
 }
-
-// maxChecked bounds the checked codes a client keeps for exchange; past
-// it the oldest goes.
-const maxChecked = 64
 
 var (
 	clients = map[int]*clientEntry{}
@@ -56,13 +53,13 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 		return err
 	}
 	cfg := client.Config{
-		ClientID: get(o, "clientId"), RedirectURI: get(o, "redirectUri"), Flow: get(o, "flow"),
-		AuthorizeEndpoint: get(o, "authorizeEndpoint"), TokenEndpoint: get(o, "tokenEndpoint"),
-		MeEndpoint: get(o, "meEndpoint"), ClientSecret: get(o, "clientSecret"), Relay: get(o, "relay"),
+		ClientID: get(o, OptClientID), RedirectURI: get(o, OptRedirectURI), Flow: get(o, OptFlow),
+		AuthorizeEndpoint: get(o, OptAuthorizeEndpoint), TokenEndpoint: get(o, OptTokenEndpoint),
+		MeEndpoint: get(o, OptMeEndpoint), ClientSecret: get(o, OptClientSecret), Relay: get(o, OptRelay),
 		Transport: browser.Fetch{},
 	}
 	cfg.Scope, _ = scope(o)
-	if ms, ok := o.Get("timeoutMs"); ok {
+	if ms, ok := o.Get(OptTimeout); ok {
 		n, err := strconv.ParseInt(ms, 10, 64)
 		if err != nil {
 			n = -1 // refused below, with the range
@@ -83,10 +80,10 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 	full := c.Config()
 	joined, _ := oauth.JoinScope(full.Scope)
 	w.Open('{').Key("id").Int(int64(nextID)).Key("config").Open('{').
-		Field("clientId", full.ClientID).Field("redirectUri", full.RedirectURI).
-		Key("scope").Strings(oauth.SplitScope(joined)).Field("flow", full.Flow).
-		Field("authorizeEndpoint", full.AuthorizeEndpoint).OptField("tokenEndpoint", full.TokenEndpoint).
-		Field("meEndpoint", full.MeEndpoint).OptField("relay", full.Relay).Close('}').Close('}')
+		Field(OptClientID, full.ClientID).Field(OptRedirectURI, full.RedirectURI).
+		Key(OptScope).Strings(oauth.SplitScope(joined)).Field(OptFlow, full.Flow).
+		Field(OptAuthorizeEndpoint, full.AuthorizeEndpoint).OptField(OptTokenEndpoint, full.TokenEndpoint).
+		Field(OptMeEndpoint, full.MeEndpoint).OptField(OptRelay, full.Relay).Close('}').Close('}')
 	return nil
 }
 
@@ -134,7 +131,7 @@ func clientAuthorize(w *wire.Writer, payload string, args []safejs.Value) error 
 		return err
 	}
 	o, extra := splitExtra(all)
-	ao := client.AuthorizeOptions{Flow: get(o, "flow"), State: get(o, "state"), AppState: get(o, "appState"), Extra: extra}
+	ao := client.AuthorizeOptions{Flow: get(o, OptFlow), State: get(o, OptState), AppState: get(o, OptAppState), Extra: extra}
 	if s, present := scope(o); present {
 		ao.Scope = s
 	}
@@ -176,7 +173,7 @@ func clientHandleRedirect(w *wire.Writer, payload string, args []safejs.Value) e
 		nextID++
 		id = nextID
 		e.checked[id] = cr
-		if len(e.checked) > maxChecked {
+		if len(e.checked) > limits.MaxCheckedRedirects {
 			oldest := id
 			for k := range e.checked {
 				oldest = min(oldest, k)

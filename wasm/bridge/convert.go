@@ -116,7 +116,7 @@ func get(v form.Values, name string) string { s, _ := v.Get(name); return s }
 
 // scope reads the space-joined scope; present tells "" from absent.
 func scope(v form.Values) (list []string, present bool) {
-	s, ok := v.Get("scope")
+	s, ok := v.Get(OptScope)
 	if !ok {
 		return nil, false
 	}

@@ -122,16 +122,27 @@ func BuildAuthorization(r AuthorizeRequest) (*Authorization, error) {
 	return a, nil
 }
 
-// ParseFlow is the one place a flow's name is read: "code" (the default,
-// also "authorization_code") or "implicit" (also "token", the
-// response_type), in any case. It returns FlowCode or FlowImplicit.
+// FlowNames are the names of a flow that ParseFlow takes, in any case, and
+// the flow each means: "code" (the default, also "authorization_code") or
+// "implicit" (also "token", the response_type).
+var FlowNames = [...]struct{ Name, Flow string }{
+	{FlowCode, FlowCode}, {"authorization_code", FlowCode},
+	{FlowImplicit, FlowImplicit}, {"token", FlowImplicit},
+}
+
+// ParseFlow is the one place a flow's name is read (FlowNames; "" is the
+// code flow). It returns FlowCode or FlowImplicit.
 func ParseFlow(flow string) (string, error) {
-	switch form.ASCIILower(flow) {
-	case "", FlowCode, "authorization_code":
+	lower := form.ASCIILower(flow)
+	if lower == "" {
 		return FlowCode, nil
-	case FlowImplicit, "token":
-		return FlowImplicit, nil
-	case "password":
+	}
+	for _, f := range FlowNames {
+		if lower == f.Name {
+			return f.Flow, nil
+		}
+	}
+	if lower == "password" {
 		return "", errPasswordGrant
 	}
 	if len(flow) > 40 {
