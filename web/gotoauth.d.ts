@@ -189,9 +189,25 @@ export interface Profile {
 /** A token as a session hands it out and as the tabs tell each other: never with a refresh token. */
 export type SessionToken = Omit<Token, 'refreshToken'>;
 
+/**
+ * Where a session's token came from: a code exchange or an implicit redirect (`exchange`); this tab's
+ * refresh (`refresh`); this tab's refresh that brought back the access token the session already held,
+ * the relay having answered a refresh that repeats a recent one from its short memory (`memory`);
+ * another tab (`tab`).
+ */
+export type SessionTokenSource = 'exchange' | 'refresh' | 'memory' | 'tab';
+
+/** The session's 'change' event: `detail` is the token, `source` where it came from. */
+export interface SessionChangeEvent extends CustomEvent<SessionToken> {
+  readonly source: SessionTokenSource;
+}
+
 export interface SessionEventMap {
-  /** The token changed (a refresh, a sign-in, another tab's refresh); in every tab. */
-  change: CustomEvent<SessionToken>;
+  /**
+   * The token changed (a sign-in, a refresh, another tab's refresh), in every tab; or this tab's refresh
+   * brought back the same access token (source 'memory').
+   */
+  change: SessionChangeEvent;
   /** A tab of this origin signed out (this one included); in every tab. */
   signedout: CustomEvent<undefined>;
   /** The token expired and could not be renewed (an implicit-flow token, a dead relay session). */
@@ -244,6 +260,12 @@ export interface Client {
    * not open the popup, popup_closed when it is closed first, oauth_error when the user declines.
    */
   signInWithPopup(options?: SignInOptions): Promise<Token & { appState?: unknown }>;
+  /**
+   * Whether the URL (location.href when omitted) carries an authorization response: a state with a code,
+   * an access token or an error, in the query or the fragment. Synchronous; checks nothing, consumes
+   * nothing, needs no module. Outside a browser, pass the URL.
+   */
+  isRedirect(url?: string): boolean;
   /**
    * Parses the redirect (location.href when omitted), checks and consumes its state.
    * In a browser it removes the response from the address bar unless cleanAddressBar is false.
