@@ -48,6 +48,10 @@ export const MAX_BUFFER = 4194304;
 export const MIN_BUFFER = 16384;
 /** an answer's body (token, `/me`, `normalizeTokenResponse`'s input): 1 MiB */
 export const MAX_BODY = 1048576;
+/** a `state` you choose, at least (characters of A-Z a-z 0-9 - . _ ~): 22 */
+export const MIN_STATE_LENGTH = 22;
+/** a `state` you choose, at most: 512 */
+export const MAX_STATE_LENGTH = 512;
 /** entries of a scope array: 256 */
 export const MAX_SCOPES = 256;
 /** entries of `extraParams`: 64 */

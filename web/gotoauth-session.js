@@ -51,11 +51,11 @@
 // lock, may get it before A's message reaches it (the release of a lock and
 // a channel message are not ordered against each other), still see the old
 // token, and refresh again. What makes that harmless is the relay: it
-// answers a refresh whose cookie completed a refresh within the last 10
-// seconds from memory, with the same answer (web/relay/refresh.go). B's
-// late refresh comes right after A's, with the same cookie (or with the
-// rotated-out one, which the relay's 60-second rotation memory answers the
-// same way), so it gets A's access token: GoTo is reached once and both
+// answers a refresh whose cookie completed a refresh a moment ago
+// (limits.RelayCompletedMemory) from memory, with the same answer
+// (web/relay/refresh.go). B's late refresh comes right after A's, with the
+// same cookie (or with the rotated-out one, which the relay's rotation
+// memory, limits.RelayRotationMemory, answers the same way), so it gets A's access token: GoTo is reached once and both
 // tabs hold one token. A's message, when it arrives, carries that same
 // token and changes nothing. Outside relay mode there are no tabs: the
 // in-page chain and the check are the whole story.
@@ -185,7 +185,7 @@ function sessionClass() {
       super();
       this.#impl = impl;
     }
-    /** A Promise of a token with more than 60 s left, refreshed first when needed. */
+    /** A Promise of a token with more than EXPIRY_MARGIN_MS left, refreshed first when needed. */
     token() { return this.#impl.token(); }
     /** fetch with Authorization: Bearer; see the README for the retries. */
     fetch(input, init) { return this.#impl.fetch(input, init); }

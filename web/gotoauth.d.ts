@@ -137,7 +137,7 @@ export interface AuthorizeURLOptions {
   /** A list of at most 256 scopes, or a space-separated string. */
   scope?: string | string[];
   flow?: Flow;
-  /** At least 22 characters of A-Z a-z 0-9 - . _ ~; generated when omitted. */
+  /** 22 to 512 characters of A-Z a-z 0-9 - . _ ~; generated when omitted. */
   state?: string;
   authorizeEndpoint?: string;
   /** Extra query parameters; they can never set the standard ones. At most 64 entries. */
@@ -149,7 +149,7 @@ export interface SignInOptions {
   /** A list of at most 256 scopes, or a space-separated string. */
   scope?: string | string[];
   flow?: Flow;
-  /** At least 22 characters of A-Z a-z 0-9 - . _ ~; generated when omitted. */
+  /** 22 to 512 characters of A-Z a-z 0-9 - . _ ~; generated when omitted. */
   state?: string;
   /** Extra query parameters; they can never set the standard ones. At most 64 entries. */
   extraParams?: Record<string, string>;
@@ -220,7 +220,7 @@ export interface SessionEventMap {
  */
 export interface Session extends EventTarget {
   /**
-   * A token with more than 60 seconds left, refreshed first when needed (through the relay, or with
+   * A token with more than 1 minute (`expiryMarginMs`) left, refreshed first when needed (through the relay, or with
    * the refresh token the session holds outside relay mode). A tab without a token asks the other tabs,
    * then the relay. Rejects with reauthenticate when there is nothing to renew with; an implicit-flow
    * token at expiry rejects with reauthenticate and fires 'expired'. In relay mode a browser that never
@@ -231,7 +231,7 @@ export interface Session extends EventTarget {
   /**
    * fetch with Authorization: Bearer (an Authorization you set is kept and the session's token is not
    * sent). Redirects are refused unless init.redirect says otherwise. A 401 refreshes once (unless
-   * another call already did) and retries once; a 429 or 503 with a Retry-After of at most 60 s is
+   * another call already did) and retries once; a 429 or 503 with a Retry-After of at most 1 minute (`maxRetryAfterMs`) is
    * waited for and retried once. At most one retry; a ReadableStream body is never retried.
    * The token is sent over https only (plain http to 127.0.0.1, ::1 or localhost aside; RFC 6750 §5.3):
    * any other URL rejects with invalid_argument, and nothing is sent.

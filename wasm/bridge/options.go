@@ -45,7 +45,9 @@ const (
 	ModuleBytes Kind = "wasm"
 )
 
-// Option is one option of a call's options object.
+// Option is one option of a call's options object. Its Doc may name a
+// published limit's value or an endpoint's default as {{name}}
+// (wasm/cmd/contract).
 type Option struct {
 	Name     string
 	Kind     Kind
@@ -99,14 +101,14 @@ var Calls = [...]struct {
 		{OptRedirectURI, Text, false, ""},
 		{OptScope, Scope, false, ""},
 		{OptFlow, FlowName, false, ""},
-		{OptState, Text, false, "At least 22 characters of A-Z a-z 0-9 - . _ ~; generated when omitted."},
+		{OptState, Text, false, "{{minStateLength}} to {{maxStateLength}} characters of A-Z a-z 0-9 - . _ ~; generated when omitted."},
 		{OptAuthorizeEndpoint, Text, false, ""},
 		{OptExtraParams, Extra, false, "Extra query parameters; they can never set the standard ones."},
 	}},
 	{"SignInOptions", "The options of one sign-in (client.authorize, client.signInWithPopup).", []Option{
 		{OptScope, Scope, false, ""},
 		{OptFlow, FlowName, false, ""},
-		{OptState, Text, false, "At least 22 characters of A-Z a-z 0-9 - . _ ~; generated when omitted."},
+		{OptState, Text, false, "{{minStateLength}} to {{maxStateLength}} characters of A-Z a-z 0-9 - . _ ~; generated when omitted."},
 		{OptExtraParams, Extra, false, "Extra query parameters; they can never set the standard ones."},
 		{OptAppState, JSON, false, "The app's own value, handed back as result.appState by handleRedirect (and with the token by signInWithPopup). Kept beside the pending state (storage), never in the URL; it comes back as JSON.parse(JSON.stringify(appState)). Larger or non-JSON values reject with invalid_argument."},
 	}},

@@ -38,6 +38,10 @@ const (
 	// of extraParams, which the loader counts before encoding them.
 	MaxScopes      = 256
 	MaxExtraParams = 64
+	// MinStateLength and MaxStateLength bound a state the caller chooses:
+	// 22 base64url characters carry 128 bits (RFC 6749 §10.10).
+	MinStateLength = 22
+	MaxStateLength = 512
 	// MaxAppState bounds an authorize call's appState, as JSON text: an app
 	// keeps a route or a few ids there, not data.
 	MaxAppState = 4 << 10
@@ -57,6 +61,9 @@ const (
 	DefaultTimeout = 30 * time.Second
 	MinTimeout     = 100 * time.Millisecond
 	MaxTimeout     = 10 * time.Minute
+	// MaxExpiresIn bounds a token's expires_in: Jive's 2592000000 ms is 30
+	// days; ten years is not plausible for any generation.
+	MaxExpiresIn = 10 * 365 * 24 * time.Hour
 	// PendingLifetime is how long a sign-in waits for its redirect;
 	// PendingClockSkew how far in the future a stored sign-in's time may be
 	// (a clock set back) before it is refused.
@@ -113,6 +120,8 @@ var Published = [...]Limit{
 	{"maxBuffer", MaxBuffer, Bytes, "a call's whole input, once encoded"},
 	{"minBuffer", MinBuffer, Bytes, ""},
 	{"maxBody", MaxBodyBytes, Bytes, "an answer's body (token, `/me`, `normalizeTokenResponse`'s input)"},
+	{"minStateLength", MinStateLength, Count, "a `state` you choose, at least (characters of A-Z a-z 0-9 - . _ ~)"},
+	{"maxStateLength", MaxStateLength, Count, "a `state` you choose, at most"},
 	{"maxScopes", MaxScopes, Count, "entries of a scope array"},
 	{"maxExtraParams", MaxExtraParams, Count, "entries of `extraParams`"},
 	{"maxAppState", MaxAppState, Bytes, "`appState`, as JSON text"},

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"strconv"
 	"strings"
 
 	"gotoauth/pkce"
@@ -37,10 +38,6 @@ type Authorization struct {
 // standardParams are the parameters gotoauth sets; extra parameters may not
 // name them, so a caller's option can never weaken state or PKCE.
 var standardParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"}
-
-// minStateLength is the shortest caller-supplied state accepted: 22
-// base64url characters carry 128 bits (RFC 6749 §10.10).
-const minStateLength = 22
 
 // BuildAuthorization builds the authorize URL with a fresh state and, for
 // the code flow, a fresh PKCE verifier with its S256 challenge (RFC 7636 §4.3).
@@ -195,8 +192,8 @@ func checkParam(what, v string, required bool) error {
 }
 
 func checkState(s string) error {
-	if len(s) < minStateLength || len(s) > 512 {
-		return errorf(InvalidArgument, "state must be 22 to 512 characters (at least 128 bits); leave it out to get a random one")
+	if len(s) < limits.MinStateLength || len(s) > limits.MaxStateLength {
+		return errorf(InvalidArgument, "state must be "+strconv.Itoa(limits.MinStateLength)+" to "+strconv.Itoa(limits.MaxStateLength)+" characters (at least 128 bits); leave it out to get a random one")
 	}
 	if !form.Unreserved(s) {
 		return errorf(InvalidArgument, "state must use only A-Z a-z 0-9 - . _ ~")

@@ -11,8 +11,11 @@
 //   - in README.md, the tables of error codes and of limits.
 //
 // The last two are written between marker lines (BEGIN GENERATED name ...
-// END GENERATED name); the rest of those files is written by hand. A file
-// is written only when its text changes. `make build` runs it, and
+// END GENERATED name); the rest of those files is written by hand, but
+// where its prose names a limit's value, it writes the value followed by
+// the limit's name, "60 s (`expiryMarginMs`)", and the value is rewritten
+// from wasm/limits (inlineLimits). A file is written only when its text
+// changes. `make build` runs it, and
 // main_test.go fails when a committed file differs from what it writes.
 package main
 
@@ -26,6 +29,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -101,7 +105,7 @@ func generate(root string) (map[string][]byte, error) {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 		}
-		out[name] = text
+		out[name] = inlineLimits(text)
 	}
 	return out, nil
 }
@@ -244,12 +248,43 @@ func rule(k bridge.Kind) string {
 	return ""
 }
 
-func optionsDTS() string {
-	defaults := strings.NewReplacer(
+// placeholders are what an option's Doc may name in {{braces}}: the
+// endpoints' defaults and every published limit's value.
+func placeholders() *strings.Replacer {
+	pairs := []string{
 		"{{authorizeEndpoint}}", oauth.DefaultAuthorizeEndpoint,
 		"{{tokenEndpoint}}", oauth.DefaultTokenEndpoint,
 		"{{meEndpoint}}", oauth.DefaultMeEndpoint,
-	)
+	}
+	for _, l := range limits.Published {
+		pairs = append(pairs, "{{"+l.Name+"}}", l.Text())
+	}
+	return strings.NewReplacer(pairs...)
+}
+
+// limitMention is a limit's value named in prose: the value, then the
+// limit's name in backquotes and parentheses.
+var limitMention = regexp.MustCompile("\\b\\d[\\d ]*(?: (?:KiB|MiB|minutes?|s|ms))? \\(`(\\w+)`\\)")
+
+// inlineLimits rewrites each value that prose names a published limit's
+// with that limit's value from wasm/limits.
+func inlineLimits(text []byte) []byte {
+	byName := map[string]limits.Limit{}
+	for _, l := range limits.Published {
+		byName[l.Name] = l
+	}
+	return limitMention.ReplaceAllFunc(text, func(m []byte) []byte {
+		name := string(limitMention.FindSubmatch(m)[1])
+		l, ok := byName[name]
+		if !ok {
+			return m
+		}
+		return []byte(l.Text() + " (`" + name + "`)")
+	})
+}
+
+func optionsDTS() string {
+	defaults := placeholders()
 	var b strings.Builder
 	for i, c := range bridge.Calls {
 		if i > 0 {

@@ -90,3 +90,13 @@ func TestPublishedNames(t *testing.T) {
 		seen[l.Name] = true
 	}
 }
+
+// A limit's value named in prose follows wasm/limits; a name that is not a
+// published limit's is left as it is.
+func TestInlineLimits(t *testing.T) {
+	in := "more than 5 s (`expiryMarginMs`) left, 999 (`maxScopes`) scopes, 7 KiB (`noSuchLimit`), 100 to 600 000 (`maxTimeoutMs`)"
+	want := "more than 1 minute (`expiryMarginMs`) left, 256 (`maxScopes`) scopes, 7 KiB (`noSuchLimit`), 100 to 10 minutes (`maxTimeoutMs`)"
+	if got := string(inlineLimits([]byte(in))); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
