@@ -7,7 +7,7 @@
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
   AUTHORIZE_URL_OPTIONS, CLIENT_CONFIG, CODE_ALREADY_USED, HANDLE_REDIRECT_OPTIONS, MAX_BODY,
-  POPUP_CLOSED, RESPONSE_KINDS, RESPONSE_STATE, SIGN_IN_OPTIONS,
+  OPT_CLEAN_ADDRESS_BAR, OPT_STORAGE, POPUP_CLOSED, RESPONSE_KINDS, RESPONSE_STATE, SIGN_IN_OPTIONS,
 } from './gotoauth-contract.js';
 import {
   checkKeys, checkString, guarded, invalid, options, own, typeName,
@@ -54,7 +54,7 @@ export function wrapAPI(raw) {
 
   function client(config) {
     const form = options(config, 'client config', CLIENT_CONFIG);
-    const made = call(raw.newClient, form, own(config, 'storage'));
+    const made = call(raw.newClient, form, own(config, OPT_STORAGE));
     const id = made.id;
     // client.session (gotoauth-session.js) holds the client's token: the
     // client's methods hand it the calls that bring one, and the sign-out.
@@ -101,7 +101,7 @@ export function wrapAPI(raw) {
           clientId: made.config.clientId, url: a.url, state: a.state,
           stateOf: (url) => { try { return call(raw.parseRedirect, url).state; } catch { return undefined; } },
           finish: async (url) => {
-            const r = await api.handleRedirect(url, { cleanAddressBar: false });
+            const r = await api.handleRedirect(url, { [OPT_CLEAN_ADDRESS_BAR]: false });
             const t = r.kind === 'code' ? await api.exchangeCode(r) : r.token;
             return r.appState === undefined ? t : { ...t, appState: r.appState };
           },
@@ -114,8 +114,8 @@ export function wrapAPI(raw) {
         if (o != null) {
           if (typeof o !== 'object') throw invalid('handleRedirect options must be an object');
           checkKeys(o, 'handleRedirect options', HANDLE_REDIRECT_OPTIONS);
-          const c = own(o, 'cleanAddressBar');
-          if (c != null && typeof c !== 'boolean') throw invalid('cleanAddressBar must be a boolean');
+          const c = own(o, OPT_CLEAN_ADDRESS_BAR);
+          if (c != null && typeof c !== 'boolean') throw invalid(`${OPT_CLEAN_ADDRESS_BAR} must be a boolean`);
           clean = c !== false;
         }
         if (url == null) {

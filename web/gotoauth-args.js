@@ -135,7 +135,7 @@ export function options(o, what, list, { allowMissing = false } = {}) {
     // JSON carries null; for every other kind null is absent.
     if (v === undefined || (v === null && kind !== KIND.JSON)) continue;
     if (STRINGS.has(kind)) pairs.push(encode(name, checkString(v, name)));
-    else if (kind === KIND.Scope) pairs.push(encode(name, scope(v)));
+    else if (kind === KIND.Scope) pairs.push(encode(name, scope(v, name)));
     else if (kind === KIND.Extra) pairs.push(...extraParams(v, name));
     else if (kind === KIND.JSON) pairs.push(encode(name, json(v, name)));
     else if (kind === KIND.PageURL) pairs.push(encode(name, pageURL(v, name)));
@@ -149,11 +149,11 @@ function millis(v, name) {
   return v;
 }
 
-function scope(v) {
-  if (typeof v === 'string') return checkString(v, 'scope');
-  if (!Array.isArray(v)) throw invalid(`scope must be a string or an array of strings, not ${typeName(v)}`);
-  if (v.length > MAX_SCOPES) throw invalid(`scope has more than ${MAX_SCOPES} entries`);
-  v.forEach((s, i) => checkString(s, `scope[${i}]`));
+function scope(v, name) {
+  if (typeof v === 'string') return checkString(v, name);
+  if (!Array.isArray(v)) throw invalid(`${name} must be a string or an array of strings, not ${typeName(v)}`);
+  if (v.length > MAX_SCOPES) throw invalid(`${name} has more than ${MAX_SCOPES} entries`);
+  v.forEach((s, i) => checkString(s, `${name}[${i}]`));
   return v.join(' ');
 }
 

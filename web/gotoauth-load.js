@@ -5,7 +5,9 @@
 // own (gotoauth-runtime.js) and wrapped into the public API
 // (gotoauth-api.js). Not an entry: import the package, or one of the two.
 import { GoToAuthError } from './gotoauth-errors.js';
-import { LOAD_FAILED, LOAD_OPTIONS } from './gotoauth-contract.js';
+import {
+  LOAD_FAILED, LOAD_OPTIONS, OPT_WASM, OPT_WASM_URL,
+} from './gotoauth-contract.js';
 import { checkKeys, invalid, own, safeMessage } from './gotoauth-args.js';
 import { goRuntime } from './gotoauth-runtime.js';
 import { wrapAPI } from './gotoauth-api.js';
@@ -31,7 +33,7 @@ export function makeLoad(locate, compileURL) {
       return Promise.reject(err instanceof GoToAuthError ? err : invalid(`load: the options could not be read (${safeMessage(err)})`));
     }
     if (loading) return loading;
-    loading = start(own(options, 'wasm'), own(options, 'wasmURL'), locate, compileURL).catch((err) => {
+    loading = start(own(options, OPT_WASM), own(options, OPT_WASM_URL), locate, compileURL).catch((err) => {
       loading = null;
       throw err;
     });
@@ -46,13 +48,13 @@ async function start(wasm, wasmURL, locate, compileURL) {
   try {
     let module;
     if (wasm instanceof WebAssembly.Module) {
-      tried = 'the WebAssembly.Module given as wasm';
+      tried = `the WebAssembly.Module given as ${OPT_WASM}`;
       module = wasm;
     } else if (wasm != null) {
-      tried = 'the bytes given as wasm';
+      tried = `the bytes given as ${OPT_WASM}`;
       module = await WebAssembly.compile(wasm);
     } else {
-      if (wasmURL != null) tried = `wasmURL ${String(wasmURL).slice(0, 300)}`;
+      if (wasmURL != null) tried = `${OPT_WASM_URL} ${String(wasmURL).slice(0, 300)}`;
       const url = locate(wasmURL == null ? undefined : wasmURL);
       tried = url.href.slice(0, 300);
       module = await compileURL(url);

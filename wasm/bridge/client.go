@@ -11,6 +11,7 @@ import (
 	"gotoauth/wasm/client"
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/options"
 	"gotoauth/wasm/pending"
 	"gotoauth/wasm/scim"
 	"gotoauth/wasm/wire"
@@ -53,13 +54,13 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 		return err
 	}
 	cfg := client.Config{
-		ClientID: get(o, OptClientID), RedirectURI: get(o, OptRedirectURI), Flow: get(o, OptFlow),
-		AuthorizeEndpoint: get(o, OptAuthorizeEndpoint), TokenEndpoint: get(o, OptTokenEndpoint),
-		MeEndpoint: get(o, OptMeEndpoint), ClientSecret: get(o, OptClientSecret), Relay: get(o, OptRelay),
+		ClientID: get(o, options.ClientID), RedirectURI: get(o, options.RedirectURI), Flow: get(o, options.Flow),
+		AuthorizeEndpoint: get(o, options.AuthorizeEndpoint), TokenEndpoint: get(o, options.TokenEndpoint),
+		MeEndpoint: get(o, options.MeEndpoint), ClientSecret: get(o, options.ClientSecret), Relay: get(o, options.Relay),
 		Transport: browser.Fetch{},
 	}
 	cfg.Scope, _ = scope(o)
-	if ms, ok := o.Get(OptTimeout); ok {
+	if ms, ok := o.Get(options.TimeoutMs); ok {
 		n, err := strconv.ParseInt(ms, 10, 64)
 		if err != nil {
 			n = -1 // refused below, with the range
@@ -80,10 +81,10 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 	full := c.Config()
 	joined, _ := oauth.JoinScope(full.Scope)
 	w.Open('{').Key("id").Int(int64(nextID)).Key("config").Open('{').
-		Field(OptClientID, full.ClientID).Field(OptRedirectURI, full.RedirectURI).
-		Key(OptScope).Strings(oauth.SplitScope(joined)).Field(OptFlow, full.Flow).
-		Field(OptAuthorizeEndpoint, full.AuthorizeEndpoint).OptField(OptTokenEndpoint, full.TokenEndpoint).
-		Field(OptMeEndpoint, full.MeEndpoint).OptField(OptRelay, full.Relay).Close('}').Close('}')
+		Field(options.ClientID, full.ClientID).Field(options.RedirectURI, full.RedirectURI).
+		Key(options.Scope).Strings(oauth.SplitScope(joined)).Field(options.Flow, full.Flow).
+		Field(options.AuthorizeEndpoint, full.AuthorizeEndpoint).OptField(options.TokenEndpoint, full.TokenEndpoint).
+		Field(options.MeEndpoint, full.MeEndpoint).OptField(options.Relay, full.Relay).Close('}').Close('}')
 	return nil
 }
 
@@ -131,7 +132,7 @@ func clientAuthorize(w *wire.Writer, payload string, args []safejs.Value) error 
 		return err
 	}
 	o, extra := splitExtra(all)
-	ao := client.AuthorizeOptions{Flow: get(o, OptFlow), State: get(o, OptState), AppState: get(o, OptAppState), Extra: extra}
+	ao := client.AuthorizeOptions{Flow: get(o, options.Flow), State: get(o, options.State), AppState: get(o, options.AppState), Extra: extra}
 	if s, present := scope(o); present {
 		ao.Scope = s
 	}

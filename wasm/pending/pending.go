@@ -14,6 +14,7 @@ import (
 	"gotoauth/wasm/form"
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/options"
 )
 
 // KeyPrefix starts every storage key gotoauth writes.
@@ -117,7 +118,7 @@ func (s *Store) Put(r Request) error {
 		{Name: "created", Value: strconv.FormatInt(r.Created.UnixMilli(), 10)},
 	}
 	if len(r.AppState) > limits.MaxAppState {
-		return oauth.Invalid("appState is larger than " + limits.Size(limits.MaxAppState) + " once encoded as JSON; keep a route or an id there, not data")
+		return oauth.Invalid(options.AppState + " is larger than " + limits.Size(limits.MaxAppState) + " once encoded as JSON; keep a route or an id there, not data")
 	}
 	if r.AppState != "" {
 		v = append(v, form.Param{Name: "app_state", Value: r.AppState})
