@@ -6,7 +6,7 @@
 // sign-in is gotoauth-popup.js'.
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
-  AUTHORIZE_URL_OPTIONS, CLIENT_CONFIG, CODE_ALREADY_USED, HANDLE_REDIRECT_OPTIONS, MAX_BODY,
+  AUTHORIZE_URL_OPTIONS, CLIENT_CONFIG, CODE_USED, HANDLE_REDIRECT_OPTIONS, MAX_BODY,
   OPT_CLEAN_ADDRESS_BAR, OPT_STORAGE, POPUP_CLOSED, RESPONSE_KINDS, RESPONSE_STATE, SIGN_IN_OPTIONS,
 } from './gotoauth-contract.js';
 import {
@@ -139,7 +139,7 @@ export function wrapAPI(raw) {
       exchangeCode: live((result) => {
         const cb = result != null && typeof result === 'object' ? checked.get(result) : undefined;
         if (cb === undefined && result != null && typeof result === 'object' && exchanged.has(result)) {
-          throw new GoToAuthError(CODE_ALREADY_USED, 'this code was already exchanged, and a code is used once: sign in again');
+          throw new GoToAuthError(CODE_USED, 'this code was already exchanged, and a code is used once: sign in again');
         }
         if (cb === undefined) {
           throw invalid('exchangeCode takes the result that handleRedirect resolved to, so that the code\'s state has been checked');

@@ -3,7 +3,7 @@
 // Sources: wasm/oauth/errors.go (error codes), wasm/limits (limits),
 // wasm/options (options), wasm/oauth (flows, redirects).
 
-// The error codes, GoToAuthError's `code`.
+// The error codes, GoToAuthError's `code`, named after their Go constants.
 /** wrong types, an unknown option (the message names the nearest known one: `redirectURI` → `redirectUri`), missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode` */
 export const INVALID_ARGUMENT = 'invalid_argument';
 /** a malformed or ambiguous redirect: duplicated parameters, a token in the query, code and token together, none of code, token or error */
@@ -25,7 +25,7 @@ export const HTTP_ERROR = 'http_error';
 /** fetch failed, or no whole answer came within `timeoutMs` */
 export const NETWORK_ERROR = 'network_error';
 /** `exchangeCode` was given a result whose code was already sent (even if that exchange failed): a code is used once, sign in again */
-export const CODE_ALREADY_USED = 'code_already_used';
+export const CODE_USED = 'code_already_used';
 /** `load()` could not fetch, read, compile or start `gotoauth.wasm`; the message says what was tried */
 export const LOAD_FAILED = 'load_failed';
 /** `signInWithPopup`: the browser did not open the popup (call it from a click, or allow popups) */

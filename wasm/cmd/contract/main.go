@@ -114,8 +114,9 @@ func generate(root string) (map[string][]byte, error) {
 	return out, nil
 }
 
-// code is one error code and its one-line meaning.
-type code struct{ value, meaning string }
+// code is one error code: its Go constant's name, its value and its
+// one-line meaning.
+type code struct{ goName, value, meaning string }
 
 // readCodes reads the error codes from errors.go, their one home: each
 // constant of type Code, its value and its line comment, in order.
@@ -143,7 +144,7 @@ func readCodes(path string) ([]code, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, code{value, strings.TrimSpace(v.Comment.Text())})
+			out = append(out, code{v.Names[0].Name, value, strings.TrimSpace(v.Comment.Text())})
 		}
 	}
 	if len(out) == 0 {
@@ -212,9 +213,9 @@ func contractJS(codes []code, names []optionName) []byte {
 	p("// Sources: wasm/oauth/errors.go (error codes), wasm/limits (limits),\n")
 	p("// wasm/options (options), wasm/oauth (flows, redirects).\n\n")
 
-	p("// The error codes, GoToAuthError's `code`.\n")
+	p("// The error codes, GoToAuthError's `code`, named after their Go constants.\n")
 	for _, c := range codes {
-		p("/** %s */\nexport const %s = '%s';\n", jsDoc(c.meaning), upperSnake(c.value), c.value)
+		p("/** %s */\nexport const %s = '%s';\n", jsDoc(c.meaning), upperSnake(c.goName), c.value)
 	}
 
 	p("\n// The limits: sizes in bytes, counts in entries, times in milliseconds.\n")
@@ -407,10 +408,11 @@ func replaceRegion(text []byte, region, body string, markdown bool) ([]byte, err
 	return []byte(s[:i+len(begin)+1] + body + s[j+1:]), nil
 }
 
-// upperSnake writes a code or a name as a JS constant's name:
-// invalid_argument → INVALID_ARGUMENT, maxString → MAX_STRING,
-// AuthorizeURLOptions → AUTHORIZE_URL_OPTIONS.
+// upperSnake writes a name as a JS constant's name: InvalidArgument →
+// INVALID_ARGUMENT, maxString → MAX_STRING, AuthorizeURLOptions →
+// AUTHORIZE_URL_OPTIONS, OAuthError → OAUTH_ERROR.
 func upperSnake(s string) string {
+	s = strings.ReplaceAll(s, "OAuth", "Oauth") // one word: OAUTH_ERROR
 	var b strings.Builder
 	r := []rune(s)
 	for i, c := range r {

@@ -49,7 +49,8 @@ func TestRegionMarkers(t *testing.T) {
 
 func TestUpperSnake(t *testing.T) {
 	for in, want := range map[string]string{
-		"invalid_argument": "INVALID_ARGUMENT", "maxString": "MAX_STRING", "askTabsMs": "ASK_TABS_MS",
+		"InvalidArgument": "INVALID_ARGUMENT", "maxString": "MAX_STRING", "askTabsMs": "ASK_TABS_MS",
+		"OAuthError": "OAUTH_ERROR", "HTTPError": "HTTP_ERROR", "CodeUsed": "CODE_USED",
 		"AuthorizeURLOptions": "AUTHORIZE_URL_OPTIONS", "ClientConfig": "CLIENT_CONFIG",
 	} {
 		if got := upperSnake(in); got != want {
