@@ -78,11 +78,12 @@ const (
 // Calls are the calls that take an options object, with their options in
 // the order gotoauth.d.ts lists them. Name is the TypeScript interface.
 var Calls = [...]struct {
-	Name    string // the options' interface in gotoauth.d.ts
-	Doc     string
+	Name    string   // the options' interface in gotoauth.d.ts
+	Doc     string   // its documentation
+	JS      []string // the calls that take it, as the README names them
 	Options []Option
 }{
-	{"ClientConfig", "The configuration of gotoauth.client(config).", []Option{
+	{"ClientConfig", "The configuration of gotoauth.client(config).", []string{"client"}, []Option{
 		{ClientID, KindText, true, "The client id GoTo issued."},
 		{RedirectURI, KindText, true, "Where GoTo sends the browser back; registered with the client."},
 		{Scope, KindScope, false, ""},
@@ -95,7 +96,7 @@ var Calls = [...]struct {
 		{Relay, KindPageURL, false, "The token relay's folder (serve.go -relay mounts one at '/relay/'), resolved against the page. exchangeCode and refresh() go through it; the client secret and the refresh token stay on the server. Excludes tokenEndpoint and clientSecret."},
 		{TimeoutMs, KindTimeout, false, "How long a token or /me request may take; a timeout rejects with network_error."},
 	}},
-	{"AuthorizeURLOptions", "The options of gotoauth.authorizeURL.", []Option{
+	{"AuthorizeURLOptions", "The options of gotoauth.authorizeURL.", []string{"authorizeURL"}, []Option{
 		{ClientID, KindText, true, ""},
 		{RedirectURI, KindText, false, ""},
 		{Scope, KindScope, false, ""},
@@ -104,17 +105,17 @@ var Calls = [...]struct {
 		{AuthorizeEndpoint, KindText, false, ""},
 		{ExtraParams, KindExtra, false, "Extra query parameters; they can never set the standard ones."},
 	}},
-	{"SignInOptions", "The options of one sign-in (client.authorize, client.signInWithPopup).", []Option{
+	{"SignInOptions", "The options of one sign-in (client.authorize, client.signInWithPopup).", []string{"authorize", "signInWithPopup"}, []Option{
 		{Scope, KindScope, false, ""},
 		{Flow, KindFlowName, false, ""},
 		{State, KindText, false, "{{minStateLength}} to {{maxStateLength}} characters of A-Z a-z 0-9 - . _ ~; generated when omitted."},
 		{ExtraParams, KindExtra, false, "Extra query parameters; they can never set the standard ones."},
 		{AppState, KindJSON, false, "The app's own value, handed back as result.appState by handleRedirect (and with the token by signInWithPopup). Kept beside the pending state (storage), never in the URL; it comes back as JSON.parse(JSON.stringify(appState)). Larger or non-JSON values reject with invalid_argument."},
 	}},
-	{"HandleRedirectOptions", "The options of client.handleRedirect.", []Option{
+	{"HandleRedirectOptions", "The options of client.handleRedirect.", []string{"handleRedirect"}, []Option{
 		{CleanAddressBar, KindFlag, false, "false leaves the response in the address bar; default true."},
 	}},
-	{"LoadOptions", "The options of load().", []Option{
+	{"LoadOptions", "The options of load().", []string{"load"}, []Option{
 		{WasmURL, KindModuleURL, false, "Where gotoauth.wasm is (relative to the loader); default: next to the loader. Node reads a file: URL from disk."},
 		{Wasm, KindModuleBytes, false, "The module's bytes or a compiled module, instead of fetching it."},
 	}},

@@ -14,8 +14,10 @@
 // END GENERATED name); the rest of those files is written by hand, but
 // where its prose names a limit's value, it writes the value followed by
 // the limit's name, "60 s (`expiryMarginMs`)", and the value is rewritten
-// from wasm/limits (inlineLimits). A file is written only when its text
-// changes. `make build` runs it, and
+// from wasm/limits (inlineLimits); where it writes a call with its options
+// in braces, "`authorizeURL({clientId, scope?})`", the list is rewritten
+// from wasm/options (inlineSignatures). A file is written only when its
+// text changes. `make build` runs it, and
 // main_test.go fails when a committed file differs from what it writes.
 package main
 
@@ -109,7 +111,7 @@ func generate(root string) (map[string][]byte, error) {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 		}
-		out[name] = inlineLimits(text)
+		out[name] = inlineSignatures(inlineLimits(text))
 	}
 	return out, nil
 }
@@ -343,6 +345,38 @@ func inlineLimits(text []byte) []byte {
 			return m
 		}
 		return []byte(l.Text() + " (`" + name + "`)")
+	})
+}
+
+// signature is a call with its options' names in braces, in backquotes:
+// `client({clientId, redirectUri, scope?})`, `handleRedirect(url?, {…})`,
+// `authorize({})`. Braces holding anything else, `load({wasm: bytes})`,
+// are an example, left as they are.
+var signature = regexp.MustCompile("`(\\w+)\\(((?:\\w+\\??, )?)\\{(?:\\w+\\??(?:, \\w+\\??)*)?\\}\\)`")
+
+// inlineSignatures rewrites the options of each call's signature from
+// wasm/options: the names, a ? after an optional one.
+func inlineSignatures(text []byte) []byte {
+	lists := map[string]string{}
+	for _, c := range options.Calls {
+		names := make([]string, len(c.Options))
+		for i, o := range c.Options {
+			names[i] = o.Name
+			if !o.Required {
+				names[i] += "?"
+			}
+		}
+		for _, js := range c.JS {
+			lists[js] = strings.Join(names, ", ")
+		}
+	}
+	return signature.ReplaceAllFunc(text, func(m []byte) []byte {
+		sub := signature.FindSubmatch(m)
+		list, ok := lists[string(sub[1])]
+		if !ok {
+			return m
+		}
+		return []byte("`" + string(sub[1]) + "(" + string(sub[2]) + "{" + list + "})`")
 	})
 }
 

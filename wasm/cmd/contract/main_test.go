@@ -101,3 +101,13 @@ func TestInlineLimits(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// A call's options in braces follow wasm/options; an example with values,
+// or a call that takes no options object, is left as it is.
+func TestInlineSignatures(t *testing.T) {
+	in := "`handleRedirect(url?, {old?})`, `load({})`, `load({wasm: bytes})`, `me({x})`"
+	want := "`handleRedirect(url?, {cleanAddressBar?})`, `load({wasmURL?, wasm?})`, `load({wasm: bytes})`, `me({x})`"
+	if got := string(inlineSignatures([]byte(in))); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
