@@ -38,6 +38,7 @@ import (
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/options"
+	"gotoauth/wasm/relayapi"
 )
 
 func main() {
@@ -213,7 +214,7 @@ func contractJS(codes []code, names []optionName) []byte {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("// gotoauth-contract.js: the Go contracts as the loader uses them.\n// %s\n", header)
 	p("// Sources: wasm/oauth/errors.go (error codes), wasm/limits (limits),\n")
-	p("// wasm/options (options), wasm/oauth (flows, redirects).\n\n")
+	p("// wasm/options (options), wasm/oauth (flows, redirects, endpoints),\n// wasm/relayapi (the relay).\n\n")
 
 	p("// The error codes, GoToAuthError's `code`, named after their Go constants.\n")
 	for _, c := range codes {
@@ -260,6 +261,19 @@ func contractJS(codes []code, names []optionName) []byte {
 		p("'%s'", k)
 	}
 	p("]);\n")
+
+	p("\n// The endpoints a client uses when its configuration names none.\n")
+	p("export const DEFAULT_AUTHORIZE_ENDPOINT = '%s';\n", oauth.DefaultAuthorizeEndpoint)
+	p("export const DEFAULT_TOKEN_ENDPOINT = '%s';\n", oauth.DefaultTokenEndpoint)
+	p("export const DEFAULT_ME_ENDPOINT = '%s';\n", oauth.DefaultMeEndpoint)
+
+	p("\n// The token relay's side of the contract (wasm/relayapi): its paths,\n// relative to its folder, the header that marks the page's requests, and\n// its status for a refresh without a sign-in.\n")
+	p("export const RELAY_TOKEN_PATH = '%s';\n", relayapi.TokenPath)
+	p("export const RELAY_REFRESH_PATH = '%s';\n", relayapi.RefreshPath)
+	p("export const RELAY_SIGN_OUT_PATH = '%s';\n", relayapi.SignOutPath)
+	p("export const RELAY_HEADER = '%s';\n", relayapi.Header)
+	p("export const RELAY_HEADER_VALUE = '%s';\n", relayapi.HeaderValue)
+	p("export const RELAY_STATUS_REAUTHENTICATE = %d;\n", relayapi.StatusReauthenticate)
 	return []byte(b.String())
 }
 
