@@ -110,8 +110,8 @@ func storageArg(v safejs.Value) (pending.Storage, error) {
 	return browser.Storage{V: v}, nil
 }
 
-// clientRelease(_, id) forgets a client the loader's FinalizationRegistry
-// saw collected.
+// clientRelease(_, id) forgets a client: one closed with client.close(),
+// or one the loader's FinalizationRegistry saw collected.
 func clientRelease(w *wire.Writer, _ string, args []safejs.Value) error {
 	if v := arg(args, 1); browser.TypeOf(v) == safejs.TypeNumber {
 		id, _ := v.Int()
