@@ -268,7 +268,7 @@ export interface Client {
   isRedirect(url?: string): boolean;
   /**
    * Parses the redirect (location.href when omitted), checks and consumes its state.
-   * In a browser it removes the response from the address bar unless cleanAddressBar is false.
+   * In a browser it removes the response from the address bar unless its option says false.
    * In a popup (a window with an opener) it first offers location.href to the opener's signInWithPopup;
    * taken, it resolves to {kind: 'popup'} and the popup closes.
    */
