@@ -14,7 +14,7 @@ ADDR ?= 127.0.0.1:8080
 
 LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all build bench bench-relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis deps-nginx deps-caddy pack clean
+.PHONY: all generate build bench bench-relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis deps-nginx deps-caddy pack clean
 
 all: build
 
@@ -22,7 +22,14 @@ all: build
 # browsers that accept them. Node's zlib makes both.
 COMPRESSED := web/gotoauth.wasm.br web/demo.wasm.br web/gotoauth-glue.mjs.br
 
-build: web/gotoauth.wasm web/demo.wasm web/gotoauth-glue.mjs $(COMPRESSED)
+build: generate web/gotoauth.wasm web/demo.wasm web/gotoauth-glue.mjs $(COMPRESSED)
+
+# The JS and TypeScript faces of the Go contracts (error codes, limits,
+# options): web/gotoauth-contract.js, regions of web/gotoauth.d.ts and of
+# README.md, written by wasm/cmd/contract; a file is rewritten only when it
+# changes. Its test fails when a committed copy is not current.
+generate:
+	$(GO) generate ./wasm/cmd/contract
 
 %.br: %
 	node web/tools/compress.mjs $<

@@ -43,7 +43,7 @@ function showError(message: string): void {
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 signInButton.addEventListener('click', () => {
-  location.assign(client.authorize().url);   // remembers state and PKCE verifier for 10 minutes
+  location.assign(client.authorize().url);   // remembers state and PKCE verifier for a while
 });
 signOutButton.addEventListener('click', () => {
   client.signOut().then(showSignIn, (err: unknown) => showError(messageOf(err)));
@@ -51,8 +51,7 @@ signOutButton.addEventListener('click', () => {
 client.session.addEventListener('signedout', () => showSignIn());   // this tab or another
 
 try {
-  const params = new URLSearchParams(location.search + '&' + location.hash.slice(1));
-  if (params.has('state')) {
+  if (client.isRedirect()) {
     const result = await client.handleRedirect();  // checks and consumes the state, cleans the address bar
     if (result.kind === 'code') await client.exchangeCode(result);  // through the relay; fills client.session
   }
