@@ -33,6 +33,8 @@ export const LOAD_FAILED = 'load_failed';
 export const POPUP_BLOCKED = 'popup_blocked';
 /** `signInWithPopup`: the popup was closed before the sign-in finished */
 export const POPUP_CLOSED = 'popup_closed';
+/** the relay answered "not now" (HTTP 503 with `Retry-After`) for longer than `session.token()` retries (`relayRetryMs`): nothing was signed out, try again in a moment; `.error`, `.errorDescription`, `.status` carry the relay's answer */
+export const TRY_AGAIN = 'try_again';
 /** a bug in gotoauth; the module keeps working */
 export const INTERNAL = 'internal';
 
@@ -71,8 +73,10 @@ export const DEFAULT_TIMEOUT_MS = 30000;
 export const EXPIRY_MARGIN_MS = 60000;
 /** the longest `Retry-After` `session.fetch` waits for: 1 minute */
 export const MAX_RETRY_AFTER_MS = 60000;
-/** a tab without a token waits for the other tabs' answer: 150 ms */
+/** a tab without a token waits for the tabs that hold one, at most: 150 ms */
 export const ASK_TABS_MS = 150;
+/** `session.token()` retries a relay's 503 with `Retry-After` for, at most: 3 s */
+export const RELAY_RETRY_MS = 3000;
 /** a sign-in popup waits for its opener to take the redirect: 2 s */
 export const POPUP_ANSWER_MS = 2000;
 /** `signInWithPopup` looks whether its popup was closed, every: 250 ms */
@@ -169,10 +173,11 @@ export const DEFAULT_ME_ENDPOINT = 'https://api.getgo.com/identity/v1/Users/me';
 
 // The token relay's side of the contract (wasm/relayapi): its paths,
 // relative to its folder, the header that marks the page's requests, and
-// its status for a refresh without a sign-in.
+// its statuses for a refresh without a sign-in and for "not now".
 export const RELAY_TOKEN_PATH = 'token';
 export const RELAY_REFRESH_PATH = 'refresh';
 export const RELAY_SIGN_OUT_PATH = 'signout';
 export const RELAY_HEADER = 'X-GoToAuth';
 export const RELAY_HEADER_VALUE = '1';
 export const RELAY_STATUS_REAUTHENTICATE = 401;
+export const RELAY_STATUS_RETRY = 503;

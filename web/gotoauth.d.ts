@@ -32,6 +32,8 @@ export type GoToAuthErrorCode =
   | 'popup_blocked'
   /** `signInWithPopup`: the popup was closed before the sign-in finished */
   | 'popup_closed'
+  /** the relay answered "not now" (HTTP 503 with `Retry-After`) for longer than `session.token()` retries (`relayRetryMs`): nothing was signed out, try again in a moment; `.error`, `.errorDescription`, `.status` carry the relay's answer */
+  | 'try_again'
   /** a bug in gotoauth; the module keeps working */
   | 'internal';
 // END GENERATED codes

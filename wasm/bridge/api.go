@@ -80,26 +80,8 @@ func writeRedirect(w *wire.Writer, r *oauth.Redirect, more func()) {
 	w.Close('}')
 }
 
-func writeToken(w *wire.Writer, t *oauth.Token) {
-	w.Open('{').Field("accessToken", t.AccessToken).Field("tokenType", t.TokenType)
-	if t.HasExpiry {
-		w.Key("expiresIn").Int(t.ExpiresIn).Key("expiresAt").Int(t.ExpiresAt)
-	}
-	w.OptField("refreshToken", t.RefreshToken).Key("scope").Strings(t.Scope).OptField("principal", t.Principal)
-	if t.Legacy == "" {
-		w.Key("legacy").Null()
-	} else {
-		w.Field("legacy", t.Legacy)
-	}
-	if len(t.Profile) > 0 {
-		w.Key("profile").Open('{')
-		for _, f := range t.Profile {
-			w.Field(f.Name, f.Value)
-		}
-		w.Close('}')
-	}
-	w.Close('}')
-}
+// writeToken writes t in the library's token shape (oauth.WriteShape).
+func writeToken(w *wire.Writer, t *oauth.Token) { oauth.WriteShape(w, t, true) }
 
 // normalizeTokenResponse(json) → token. The loader sends an object as
 // its JSON.stringify text.

@@ -879,7 +879,7 @@ func TestRelayConfig(t *testing.T) {
 func TestRelayExchange(t *testing.T) {
 	c, tr := relayClient(t)
 	_, cb := signIn(t, c)
-	tr.reply(200, `{"access_token":"a","token_type":"Bearer","expires_in":3600}`)
+	tr.reply(200, `{"accessToken":"a","tokenType":"Bearer","expiresIn":3600,"expiresAt":1,"scope":[],"legacy":null}`) // relayapi: the library's token shape
 	tok, err := exchange(t, c, cb)
 	if err != nil || tok.AccessToken != "a" || tok.RefreshToken != "" {
 		t.Fatalf("exchange through the relay: %+v, %v", tok, err)
@@ -905,7 +905,7 @@ func TestRelayExchange(t *testing.T) {
 
 func TestRelayRefreshAndSignOut(t *testing.T) {
 	c, tr := relayClient(t)
-	tr.reply(200, `{"access_token":"b","token_type":"Bearer","expires_in":3600}`)
+	tr.reply(200, `{"accessToken":"b","tokenType":"Bearer","expiresIn":3600,"scope":[],"legacy":null}`)
 	tok, err := refresh(t, c, "")
 	if err != nil || tok.AccessToken != "b" || tok.RefreshToken != "" {
 		t.Fatalf("refresh through the relay: %+v, %v", tok, err)

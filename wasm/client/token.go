@@ -119,7 +119,13 @@ func (c *Client) tokenRequest(ctx Context, relayPath string, body form.Values) (
 	if m == nil {
 		return nil, &oauth.Error{Code: oauth.InvalidResponse, Status: resp.Status, Message: who + " did not answer with a JSON object"}
 	}
-	t, err := oauth.NormalizeJSON(m, c.cfg.Now())
+	var t *oauth.Token
+	if c.cfg.Relay != "" {
+		// The relay answers in the library's token shape (relayapi).
+		t, err = oauth.ReadShape(m, c.cfg.Now())
+	} else {
+		t, err = oauth.NormalizeJSON(m, c.cfg.Now())
+	}
 	if e, ok := err.(*oauth.Error); ok {
 		e.Status = resp.Status
 	}

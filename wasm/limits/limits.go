@@ -73,9 +73,13 @@ const (
 	ExpiryMargin = 60 * time.Second
 	// MaxRetryAfter is the longest Retry-After session.fetch waits for.
 	MaxRetryAfter = 60 * time.Second
-	// AskTabsWait is how long a tab without a token waits for another
-	// tab's answer.
+	// AskTabsWait bounds how long a tab without a token waits for the
+	// answer of the tabs that hold one (web/gotoauth-session.js); a tab
+	// that finds no holder does not wait at all.
 	AskTabsWait = 150 * time.Millisecond
+	// RelayRetryBudget bounds the time session.token() spends retrying a
+	// relay that answers "not now" (relayapi.StatusRetry with Retry-After).
+	RelayRetryBudget = 3 * time.Second
 	// PopupAnswerWait is how long a popup at the redirect URI waits for
 	// its opener's signInWithPopup to take the redirect before handling it
 	// itself; PopupClosedPoll how often the opener looks whether the popup
@@ -131,7 +135,8 @@ var Published = [...]Limit{
 	{"defaultTimeoutMs", int64(DefaultTimeout), Duration, "`timeoutMs`, when not given"},
 	{"expiryMarginMs", int64(ExpiryMargin), Duration, "`session.token()` refreshes a token with less left than"},
 	{"maxRetryAfterMs", int64(MaxRetryAfter), Duration, "the longest `Retry-After` `session.fetch` waits for"},
-	{"askTabsMs", int64(AskTabsWait), Duration, "a tab without a token waits for the other tabs' answer"},
+	{"askTabsMs", int64(AskTabsWait), Duration, "a tab without a token waits for the tabs that hold one, at most"},
+	{"relayRetryMs", int64(RelayRetryBudget), Duration, "`session.token()` retries a relay's 503 with `Retry-After` for, at most"},
 	{"popupAnswerMs", int64(PopupAnswerWait), Duration, "a sign-in popup waits for its opener to take the redirect"},
 	{"popupClosedPollMs", int64(PopupClosedPoll), Duration, "`signInWithPopup` looks whether its popup was closed, every"},
 }

@@ -33,6 +33,7 @@ const (
 	LoadFailed      Code = "load_failed"       // `load()` could not fetch, read, compile or start `gotoauth.wasm`; the message says what was tried
 	PopupBlocked    Code = "popup_blocked"     // `signInWithPopup`: the browser did not open the popup (call it from a click, or allow popups)
 	PopupClosed     Code = "popup_closed"      // `signInWithPopup`: the popup was closed before the sign-in finished
+	TryAgain        Code = "try_again"         // the relay answered "not now" (HTTP 503 with `Retry-After`) for longer than `session.token()` retries (`relayRetryMs`): nothing was signed out, try again in a moment; `.error`, `.errorDescription`, `.status` carry the relay's answer
 	Internal        Code = "internal"          // a bug in gotoauth; the module keeps working
 )
 

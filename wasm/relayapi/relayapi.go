@@ -12,11 +12,16 @@
 //	SignOutPath  no body: forgets the refresh cookie (204)
 //
 // The form carries no grant_type and no client authentication: the relay
-// adds both (GrantType), as it holds the secret. A token answer is GoTo's
-// JSON less its refresh_token, which the relay keeps sealed in the HttpOnly
-// cookie CookieName; every error is an RFC 6749 §5.2 body. StatusReauthenticate
+// adds both (GrantType), as it holds the secret. A token answer is the
+// library's token shape (oauth.WriteShape: camelCase, as the JS API hands
+// tokens out, normalised from any of GoTo's generations) without
+// refreshToken, which the relay keeps sealed in the HttpOnly cookie
+// CookieName; every error is an RFC 6749 §5.2 body. StatusReauthenticate
 // on RefreshPath means the relay holds no refresh token that works: the
-// client reports reauthenticate, and the user signs in again.
+// client reports reauthenticate, and the user signs in again. StatusRetry
+// with a Retry-After header means "not now": nothing was decided about the
+// sign-in (a store or an instance that cannot answer), and the page asks
+// again later, keeping what it knows.
 package relayapi
 
 // The relay's endpoints, relative to its folder.
@@ -39,6 +44,8 @@ const (
 	// StatusReauthenticate is the relay's answer to a refresh without a
 	// refresh token that works (HTTP 401).
 	StatusReauthenticate = 401
+	// StatusRetry, with Retry-After, is a retryable answer (HTTP 503).
+	StatusRetry = 503
 )
 
 // GrantType is the grant_type the relay adds to the page's form on path

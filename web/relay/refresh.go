@@ -120,7 +120,8 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, 
 	}
 	body := res.body
 	if res.status >= 200 && res.status < 300 {
-		body = withAge(body, rl.now().Sub(res.answered), res.millis)
+		now := rl.now()
+		body = pageToken(withAge(body, now.Sub(res.answered), res.millis), now)
 	}
 	oauthhttp.WriteJSON(w, res.status, body)
 }

@@ -22,11 +22,11 @@ func TestRefreshKeepsCookie(t *testing.T) {
 		v.clk.advance(completedMemory) // past the memory of the last one
 		rec := v.refresh(cookie)
 		m := decode(t, rec)
-		if rec.Code != 200 || m["access_token"] == nil {
+		if rec.Code != 200 || m["accessToken"] == nil {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
-		if _, ok := m["refresh_token"]; ok {
-			t.Fatalf("refresh_token in %s", rec.Body)
+		if _, ok := m["refreshToken"]; ok {
+			t.Fatalf("refreshToken in %s", rec.Body)
 		}
 		if c := rec.Header().Get("Set-Cookie"); c != "" {
 			t.Fatalf("no rotation, yet Set-Cookie %q", c)
@@ -65,12 +65,12 @@ func TestRefreshRotation(t *testing.T) {
 	// The old cookie, 59 seconds later: the remembered answer, same cookie.
 	v.clk.advance(59 * time.Second)
 	again := v.refresh(old)
-	if again.Code != 200 || decode(t, again)["access_token"] != decode(t, rec)["access_token"] || gotCookie(t, again).Value != c.Value {
+	if again.Code != 200 || decode(t, again)["accessToken"] != decode(t, rec)["accessToken"] || gotCookie(t, again).Value != c.Value {
 		t.Fatalf("old cookie after rotation: %d %s %q; first %s", again.Code, again.Body, again.Header().Get("Set-Cookie"), first)
 	}
 	// Its expiry is the one GoTo gave, 59 seconds later.
-	if got := decode(t, again)["expires_in"]; got != 3600.0-59 {
-		t.Errorf("expires_in from memory: %v", got)
+	if got := decode(t, again)["expiresIn"]; got != 3600.0-59 {
+		t.Errorf("expiresIn from memory: %v", got)
 	}
 	if v.up.hits.Load() != hits {
 		t.Fatal("the rotated-out token was sent to GoTo")
@@ -103,7 +103,7 @@ func TestRefreshSameTokenBack(t *testing.T) {
 		}
 	})
 	rec := v.refresh(cookie)
-	if rec.Code != 200 || rec.Header().Get("Set-Cookie") != "" || rec.Body.String() != `{"access_token":"a","token_type":"Bearer"}` {
+	if rec.Code != 200 || rec.Header().Get("Set-Cookie") != "" || rec.Body.String() != `{"accessToken":"a","tokenType":"Bearer","scope":[],"legacy":null}` {
 		t.Fatalf("%d %v %s", rec.Code, rec.Header(), rec.Body)
 	}
 }
@@ -422,11 +422,11 @@ func TestRefreshCompletedRemembered(t *testing.T) {
 	v.clk.advance(completedMemory - time.Second)
 	again := v.refresh(cookie)
 	fm, am := decode(t, first), decode(t, again)
-	if again.Code != 200 || am["access_token"] != fm["access_token"] || again.Header().Get("Set-Cookie") != "" {
+	if again.Code != 200 || am["accessToken"] != fm["accessToken"] || again.Header().Get("Set-Cookie") != "" {
 		t.Fatalf("within the memory: %d %s %v", again.Code, again.Body, again.Header())
 	}
-	if fm["expires_in"] != 3600.0 || am["expires_in"] != 3600.0-(completedMemory-time.Second).Seconds() {
-		t.Errorf("expires_in %v, then from memory %v", fm["expires_in"], am["expires_in"])
+	if fm["expiresIn"] != 3600.0 || am["expiresIn"] != 3600.0-(completedMemory-time.Second).Seconds() {
+		t.Errorf("expiresIn %v, then from memory %v", fm["expiresIn"], am["expiresIn"])
 	}
 	if v.up.hits.Load() != hits {
 		t.Fatal("a refresh within completedMemory reached GoTo")

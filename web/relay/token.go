@@ -12,8 +12,9 @@ import (
 
 // token redeems an authorization code (RFC 6749 §4.1.3, RFC 7636 §4.5) for
 // the page: form code, redirect_uri and code_verifier (optional, sent when
-// given), other parameters ignored. GoTo's answer reaches the page without
-// its refresh_token, which goes into the sealed cookie instead. An answer
+// given), other parameters ignored. GoTo's answer reaches the page in the
+// library's token shape (pageToken) without its refresh_token, which goes
+// into the sealed cookie instead. An answer
 // without a refresh token clears any refresh cookie the browser still holds
 // from an earlier sign-in, which may have been another user's. Each
 // redeemed code starts a sign-in with an id of its own (seal.go).
@@ -58,5 +59,9 @@ func (rl *Relay) token(w http.ResponseWriter, r *http.Request, origin string, bo
 		cookie = cookieAction{op: clearCookie}
 	}
 	rl.apply(w, origin, cookie)
-	oauthhttp.WriteJSON(w, out.status, out.body)
+	answer := out.body
+	if out.issued {
+		answer = pageToken(answer, rl.now())
+	}
+	oauthhttp.WriteJSON(w, out.status, answer)
 }

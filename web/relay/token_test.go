@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,11 +28,11 @@ func TestTokenExchange(t *testing.T) {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 	m := decode(t, rec)
-	if _, ok := m["refresh_token"]; ok {
+	if _, ok := m["refreshToken"]; ok || strings.Contains(rec.Body.String(), v.up.issued[0]) {
 		t.Fatalf("the page got the refresh token: %s", rec.Body)
 	}
-	// Everything else is as GoTo sent it.
-	want := `{"access_token":"at-1","expires_in":3600,"principal":"mister.jones@fakemail.com","scope":"identity:scim.me","token_type":"Bearer","x_extra":{"kept":[1,2.5,true,null]}}`
+	// The library's token shape (relayapi), normalised as of the relay's clock.
+	want := `{"accessToken":"at-1","tokenType":"Bearer","expiresIn":3600,"expiresAt":` + strconv.FormatInt(v.clk.Now().UnixMilli()+3600_000, 10) + `,"scope":["identity:scim.me"],"principal":"mister.jones@fakemail.com","legacy":null}`
 	if rec.Body.String() != want {
 		t.Errorf("body\n got %s\nwant %s", rec.Body, want)
 	}
@@ -130,7 +131,7 @@ func TestTokenWithoutRefreshToken(t *testing.T) {
 		}
 	})
 	rec := v.do(req{path: "/relay/token", body: "code=c&redirect_uri=" + url.QueryEscape(redirect), cookie: old})
-	if rec.Code != 200 || rec.Body.String() != `{"access_token":"at-x","expires_in":3600,"token_type":"Bearer"}` {
+	if rec.Code != 200 || rec.Body.String() != `{"accessToken":"at-x","tokenType":"Bearer","expiresIn":3600,"expiresAt":`+strconv.FormatInt(v.clk.Now().UnixMilli()+3600_000, 10)+`,"scope":[],"legacy":null}` {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 	wantCleared(t, rec)
@@ -282,7 +283,7 @@ func TestRefreshTokenTooLargeForCookie(t *testing.T) {
 		}
 	})
 	rec := v.do(req{path: "/relay/token", body: "code=c&redirect_uri=" + url.QueryEscape(redirect)})
-	if rec.Code != 200 || rec.Body.String() != `{"access_token":"at","token_type":"Bearer"}` {
+	if rec.Code != 200 || rec.Body.String() != `{"accessToken":"at","tokenType":"Bearer","scope":[],"legacy":null}` {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 	wantCleared(t, rec)

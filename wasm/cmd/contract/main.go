@@ -267,13 +267,14 @@ func contractJS(codes []code, names []optionName) []byte {
 	p("export const DEFAULT_TOKEN_ENDPOINT = '%s';\n", oauth.DefaultTokenEndpoint)
 	p("export const DEFAULT_ME_ENDPOINT = '%s';\n", oauth.DefaultMeEndpoint)
 
-	p("\n// The token relay's side of the contract (wasm/relayapi): its paths,\n// relative to its folder, the header that marks the page's requests, and\n// its status for a refresh without a sign-in.\n")
+	p("\n// The token relay's side of the contract (wasm/relayapi): its paths,\n// relative to its folder, the header that marks the page's requests, and\n// its statuses for a refresh without a sign-in and for \"not now\".\n")
 	p("export const RELAY_TOKEN_PATH = '%s';\n", relayapi.TokenPath)
 	p("export const RELAY_REFRESH_PATH = '%s';\n", relayapi.RefreshPath)
 	p("export const RELAY_SIGN_OUT_PATH = '%s';\n", relayapi.SignOutPath)
 	p("export const RELAY_HEADER = '%s';\n", relayapi.Header)
 	p("export const RELAY_HEADER_VALUE = '%s';\n", relayapi.HeaderValue)
 	p("export const RELAY_STATUS_REAUTHENTICATE = %d;\n", relayapi.StatusReauthenticate)
+	p("export const RELAY_STATUS_RETRY = %d;\n", relayapi.StatusRetry)
 	return []byte(b.String())
 }
 
