@@ -3,17 +3,29 @@
 // checked in JS where that is cheap (gotoauth-args.js) and cross into Go
 // through gotoauth-channel.js; every rule about values lives in Go. A
 // client's token state is its session's (gotoauth-session.js); its popup
-// sign-in is gotoauth-popup.js'.
+// sign-in is gotoauth-popup.js'; its relay refresh and sign-out, which
+// need no Go, gotoauth-relay.js'.
+//
+// The module may not run yet (gotoauth-load.js says when): a client is
+// then made in JS from the contract's option rules, and its Go half when
+// the module runs. An asynchronous call that needs Go waits for the
+// module; a synchronous one throws not_ready; a module that failed to
+// load fails the calls that need it, with load_failed, and the next such
+// call tries again.
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
-  AUTHORIZE_URL_OPTIONS, CLIENT_CONFIG, CODE_USED, HANDLE_REDIRECT_OPTIONS, MAX_BODY,
-  OPT_CLEAN_ADDRESS_BAR, OPT_STORAGE, POPUP_CLOSED, RESPONSE_KINDS, RESPONSE_STATE, SIGN_IN_OPTIONS,
+  AUTHORIZE_URL_OPTIONS, CLIENT_CONFIG, CODE_USED, DEFAULT_AUTHORIZE_ENDPOINT, DEFAULT_ME_ENDPOINT,
+  DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_ENDPOINT, FLOWS, HANDLE_REDIRECT_OPTIONS, MAX_BODY, NOT_READY,
+  OPT_AUTHORIZE_ENDPOINT, OPT_CLEAN_ADDRESS_BAR, OPT_CLIENT_ID, OPT_FLOW, OPT_ME_ENDPOINT,
+  OPT_REDIRECT_URI, OPT_RELAY, OPT_SCOPE, OPT_STORAGE, OPT_TIMEOUT_MS, OPT_TOKEN_ENDPOINT, POPUP_CLOSED,
+  RESPONSE_KINDS, RESPONSE_STATE, SIGN_IN_OPTIONS, UNSUPPORTED,
 } from './gotoauth-contract.js';
 import {
   checkKeys, checkString, guarded, invalid, options, own, typeName,
 } from './gotoauth-args.js';
-import { channel, later } from './gotoauth-channel.js';
+import { later } from './gotoauth-channel.js';
 import { makeSession } from './gotoauth-session.js';
+import { relayCalls } from './gotoauth-relay.js';
 import { openPopup, inPopup, handOver } from './gotoauth-popup.js';
 
 // carriesResponse tells whether a query or fragment (without its '?' or
@@ -41,29 +53,115 @@ function isRedirect(href) {
   return carriesResponse(url.search.slice(1)) || carriesResponse(url.hash.slice(1));
 }
 
-/** wrapAPI is the public API over raw, the object wasm/cmd/gotoauth hands the loader. */
-export function wrapAPI(raw) {
-  const call = channel(raw);
+// configBeforeModule is client.config made from the form that options()
+// wrote, by the contract's rules (the required options, the flows, the
+// default endpoints), for a client made before the module runs; Go checks
+// the values themselves when it does. It has Go's keys, in Go's order.
+function configBeforeModule(form) {
+  const f = new URLSearchParams(form);
+  for (const [name, , required] of CLIENT_CONFIG) {
+    if (required && !f.get(name)) throw invalid(`${name} is required`);
+  }
+  const flowName = (f.get(OPT_FLOW) ?? '').toLowerCase();
+  const flow = flowName === '' ? FLOWS.code : FLOWS[flowName];
+  if (!Object.prototype.hasOwnProperty.call(FLOWS, flowName || 'code')) {
+    throw new GoToAuthError(UNSUPPORTED, `${OPT_FLOW} "${flowName.slice(0, 40)}" is not one of ${Object.keys(FLOWS).join(', ')}`);
+  }
+  const relay = f.get(OPT_RELAY);
+  const config = {
+    [OPT_CLIENT_ID]: f.get(OPT_CLIENT_ID),
+    [OPT_REDIRECT_URI]: f.get(OPT_REDIRECT_URI),
+    [OPT_SCOPE]: (f.get(OPT_SCOPE) ?? '').split(/[ \t\n\r]+/).filter((x) => x !== ''),
+    [OPT_FLOW]: flow,
+    [OPT_AUTHORIZE_ENDPOINT]: f.get(OPT_AUTHORIZE_ENDPOINT) || DEFAULT_AUTHORIZE_ENDPOINT,
+  };
+  if (relay === null) config[OPT_TOKEN_ENDPOINT] = f.get(OPT_TOKEN_ENDPOINT) || DEFAULT_TOKEN_ENDPOINT;
+  config[OPT_ME_ENDPOINT] = f.get(OPT_ME_ENDPOINT) || DEFAULT_ME_ENDPOINT;
+  if (relay !== null) config[OPT_RELAY] = relay;
+  return config;
+}
+
+const notReady = (what) => new GoToAuthError(NOT_READY, `${what} needs the gotoauth module, which is still loading: await gotoauth.ready() first`);
+
+/**
+ * wrapAPI is the public API over mod, the module as gotoauth-load.js
+ * hands it: mod.running is {raw, call} once the module runs (raw: the
+ * object wasm/cmd/gotoauth hands the loader), mod.ready() a Promise of it.
+ */
+export function wrapAPI(mod) {
+  // now returns the running module for a synchronous call, or throws.
+  const now = (what) => {
+    if (!mod.running) throw notReady(what);
+    return mod.running;
+  };
   // Results that handleRedirect resolved to, and their ids on the Go side:
   // only these can be exchanged, and a copy made by hand is not one.
   const checked = new WeakMap();
   // Results already exchanged: a second exchangeCode of one says so.
   const exchanged = new WeakSet();
   const release = typeof FinalizationRegistry === 'function'
-    ? new FinalizationRegistry((id) => call(raw.clientRelease, '', id)) : null;
+    ? new FinalizationRegistry((id) => mod.running?.call(mod.running.raw.clientRelease, '', id)) : null;
 
   function client(config) {
     const form = options(config, 'client config', CLIENT_CONFIG);
-    const made = call(raw.newClient, form, own(config, OPT_STORAGE));
-    const id = made.id;
+    const storage = own(config, OPT_STORAGE);
+    // The client's Go half: {id, config}, made now when the module runs,
+    // else when a call first needs it (go); made once, and a
+    // configuration Go refuses is refused to every call that needs it.
+    let goHalf = null;
+    let goRefused = null;
+    let self = null; // the client, once made: released with its Go half
+    const goNow = (what) => {
+      if (goRefused) throw goRefused;
+      if (goHalf) return goHalf;
+      const { raw, call } = now(what);
+      try {
+        goHalf = call(raw.newClient, form, storage);
+      } catch (err) {
+        goRefused = err;
+        throw err;
+      }
+      if (self) release?.register(self, goHalf.id, self);
+      return goHalf;
+    };
+    const go = async (what) => {
+      await mod.ready();
+      return goNow(what);
+    };
+    const lazy = !mod.running;
+    const made = lazy ? { config: configBeforeModule(form) } : goNow('client');
+    const relay = made.config.relay;
+    const relayMode = relay !== undefined;
+    const timeout = own(config, OPT_TIMEOUT_MS) ?? DEFAULT_TIMEOUT_MS;
+    const viaRelay = relayMode ? relayCalls(relay, timeout) : null;
+    if (lazy && relayMode) mod.defer(); // until its first token is in
+    else if (lazy) mod.ready().catch(() => {}); // wanted by calls soon
+    let deferred = lazy && relayMode;
+    // raw and call are the module's once it runs.
+    const m = () => mod.running;
     // client.session (gotoauth-session.js) holds the client's token: the
     // client's methods hand it the calls that bring one, and the sign-out.
     const { session, internal } = makeSession({
       clientId: made.config.clientId,
-      relayMode: made.config.relay !== undefined,
-      refresh: (token) => later(call, raw.clientRefresh, token === undefined ? '' : checkString(token, "refresh's refresh token"), id),
-      signOut: () => later(call, raw.clientSignOut, '', id),
-      checkBearerURL: (origin) => call(raw.checkBearerURL, origin),
+      relayMode,
+      refresh: relayMode
+        ? (token) => (token === undefined ? viaRelay.refresh()
+          : Promise.reject(invalid('through a relay, refresh takes no refresh token: the relay keeps it')))
+        : async (token) => {
+          const { id } = await go('refresh');
+          return later(m().call, m().raw.clientRefresh, token === undefined ? '' : checkString(token, "refresh's refresh token"), id);
+        },
+      // Without a relay nothing is held anywhere but in this page.
+      signOut: relayMode ? () => viaRelay.signOut() : () => Promise.resolve(),
+      checkBearerURL: async (origin) => {
+        const r = mod.running ?? await mod.ready();
+        r.call(r.raw.checkBearerURL, origin);
+      },
+      firstSettled: () => {
+        if (!deferred) return;
+        deferred = false;
+        mod.done();
+      },
     });
     let closed = false; // client.close() was called
     // live wraps a method that a closed client refuses.
@@ -71,12 +169,24 @@ export function wrapAPI(raw) {
       if (closed) throw invalid(`${what}: this client is closed (client.close() was called): make a new one`);
       return f(...args);
     }, what, async);
-    const authorize = (o, what) => call(raw.clientAuthorize, options(o, what, SIGN_IN_OPTIONS, { allowMissing: true }), id);
+    // needing wraps an asynchronous method that needs the client's Go
+    // half: it waits for the module when it does not run yet.
+    const needing = (f, what) => live((...args) => {
+      if (mod.running && goHalf) return f(...args);
+      return go(what).then(() => {
+        if (closed) throw invalid(`${what}: this client is closed (client.close() was called): make a new one`);
+        return f(...args);
+      });
+    }, what, true);
+    const authorize = (o, what) => {
+      const { id } = goNow(what);
+      return m().call(m().raw.clientAuthorize, options(o, what, SIGN_IN_OPTIONS, { allowMissing: true }), id);
+    };
     // handle checks and consumes a redirect's state (wasm/client). Without
     // a URL the module reads location.href itself, once.
     const handle = (url, clean) => {
       const current = url == null;
-      const result = call(raw.clientHandleRedirect, current ? '' : checkString(url, "handleRedirect's url"), id, clean, current);
+      const result = m().call(m().raw.clientHandleRedirect, current ? '' : checkString(url, "handleRedirect's url"), goHalf.id, clean, current);
       if (result.checked !== undefined) {
         const checkedId = result.checked;
         delete result.checked;
@@ -90,16 +200,18 @@ export function wrapAPI(raw) {
     const api = Object.freeze({
       config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope) }),
       session,
-      authorize: live((o) => authorize(o, 'authorize options'), 'authorize'),
+      authorize: live((o) => authorize(o, 'authorize'), 'authorize'),
       // signInWithPopup: see gotoauth-popup.js. window.open is called
-      // before this returns, inside the user's click.
-      signInWithPopup: live((o) => {
+      // before this returns, inside the user's click; when the module is
+      // still loading, as soon as it runs, within the click's user
+      // activation (which outlasts a module's start).
+      signInWithPopup: needing((o) => {
         const a = authorize(o, 'signInWithPopup options');
         // The popup window is reused by name: a sign-in waiting in it ends.
         for (const earlier of popups) earlier(new GoToAuthError(POPUP_CLOSED, 'another signInWithPopup took over the sign-in popup'), false);
         const { promise, cancel } = openPopup({
           clientId: made.config.clientId, url: a.url, state: a.state,
-          stateOf: (url) => { try { return call(raw.parseRedirect, url).state; } catch { return undefined; } },
+          stateOf: (url) => { try { return m().call(m().raw.parseRedirect, url).state; } catch { return undefined; } },
           finish: async (url) => {
             const r = await api.handleRedirect(url, { [OPT_CLEAN_ADDRESS_BAR]: false });
             const t = r.kind === 'code' ? await api.exchangeCode(r) : r.token;
@@ -108,8 +220,8 @@ export function wrapAPI(raw) {
         });
         popups.add(cancel);
         return promise.finally(() => popups.delete(cancel));
-      }, 'signInWithPopup', true),
-      handleRedirect: live((url, o) => {
+      }, 'signInWithPopup'),
+      handleRedirect: needing((url, o) => {
         let clean = true;
         if (o != null) {
           if (typeof o !== 'object') throw invalid('handleRedirect options must be an object');
@@ -124,7 +236,7 @@ export function wrapAPI(raw) {
           let parsed = null;
           const href = inPopup() ? location.href : null;
           if (href != null) {
-            try { parsed = call(raw.parseRedirect, checkString(href, "handleRedirect's url")); } catch { /* not a redirect: handled below */ }
+            try { parsed = m().call(m().raw.parseRedirect, checkString(href, "handleRedirect's url")); } catch { /* not a redirect: handled below */ }
           }
           if (parsed) {
             return handOver(made.config.clientId, href).then((taken) => {
@@ -135,7 +247,7 @@ export function wrapAPI(raw) {
           }
         }
         return handle(url, clean);
-      }, 'handleRedirect', true),
+      }, 'handleRedirect'),
       exchangeCode: live((result) => {
         const cb = result != null && typeof result === 'object' ? checked.get(result) : undefined;
         if (cb === undefined && result != null && typeof result === 'object' && exchanged.has(result)) {
@@ -146,7 +258,8 @@ export function wrapAPI(raw) {
         }
         checked.delete(result);
         exchanged.add(result);
-        return internal.exchanged(later(call, raw.clientExchangeCode, '', id, cb));
+        // A checked result exists only once the module ran.
+        return internal.exchanged(later(m().call, m().raw.clientExchangeCode, '', goHalf.id, cb));
       }, 'exchangeCode', true),
       // Through a relay, refresh() takes no token: the relay keeps it.
       refresh: live((token) => internal.refreshed(token), 'refresh', true),
@@ -157,7 +270,7 @@ export function wrapAPI(raw) {
         if (typeof location !== 'object' || location === null) throw invalid('isRedirect needs a url outside a browser');
         return isRedirect(String(location.href));
       }, 'isRedirect'),
-      me: live((token) => later(call, raw.clientMe, checkString(token, "me's access token"), id), 'me', true),
+      me: needing((token) => later(m().call, m().raw.clientMe, checkString(token, "me's access token"), goHalf.id), 'me'),
       // close releases what the client holds: its session's BroadcastChannel
       // and its state in the module. It is not a sign-out.
       close: () => {
@@ -166,18 +279,29 @@ export function wrapAPI(raw) {
         for (const cancel of popups) cancel(invalid('signInWithPopup: this client was closed (client.close() was called)'));
         internal.close();
         release?.unregister(api);
-        call(raw.clientRelease, '', id);
+        if (deferred) {
+          deferred = false;
+          mod.done();
+        }
+        if (goHalf && mod.running) m().call(m().raw.clientRelease, '', goHalf.id);
       },
     });
-    release?.register(api, id, api);
+    self = api;
+    if (goHalf) release?.register(api, goHalf.id, api);
     return api;
   }
 
-  return Object.freeze({
-    version: raw.version,
-    pkce: guarded(() => call(raw.pkce, ''), 'pkce'),
-    authorizeURL: guarded((o) => call(raw.authorizeURL, options(o, 'authorizeURL options', AUTHORIZE_URL_OPTIONS)), 'authorizeURL'),
-    parseRedirect: guarded((url) => call(raw.parseRedirect, checkString(url, "parseRedirect's url")), 'parseRedirect'),
+  const api = Object.freeze({
+    /** The module's version: not_ready before the module runs. */
+    get version() { return now('version').raw.version; },
+    /** A Promise of this API once the module runs (starting it when it does not yet). */
+    ready: () => mod.ready().then(() => api),
+    pkce: guarded(() => { const r = now('pkce'); return r.call(r.raw.pkce, ''); }, 'pkce'),
+    authorizeURL: guarded((o) => {
+      const r = now('authorizeURL');
+      return r.call(r.raw.authorizeURL, options(o, 'authorizeURL options', AUTHORIZE_URL_OPTIONS));
+    }, 'authorizeURL'),
+    parseRedirect: guarded((url) => { const r = now('parseRedirect'); return r.call(r.raw.parseRedirect, checkString(url, "parseRedirect's url")); }, 'parseRedirect'),
     normalizeTokenResponse: guarded((response) => {
       let text = response;
       if (typeof response === 'object' && response !== null && !Array.isArray(response)) {
@@ -191,9 +315,11 @@ export function wrapAPI(raw) {
       } else if (typeof response !== 'string') {
         throw invalid(`normalizeTokenResponse takes a token response object or its JSON text, not ${typeName(response)}`);
       }
-      return call(raw.normalizeTokenResponse, checkString(text, 'the token response', MAX_BODY));
+      const r = now('normalizeTokenResponse');
+      return r.call(r.raw.normalizeTokenResponse, checkString(text, 'the token response', MAX_BODY));
     }, 'normalizeTokenResponse'),
-    migrateURL: guarded((url) => call(raw.migrateURL, checkString(url, "migrateURL's url")), 'migrateURL'),
+    migrateURL: guarded((url) => { const r = now('migrateURL'); return r.call(r.raw.migrateURL, checkString(url, "migrateURL's url")); }, 'migrateURL'),
     client: guarded(client, 'client'),
   });
+  return api;
 }

@@ -35,6 +35,8 @@ export const POPUP_BLOCKED = 'popup_blocked';
 export const POPUP_CLOSED = 'popup_closed';
 /** the relay answered "not now" (HTTP 503 with `Retry-After`) for longer than `session.token()` retries (`relayRetryMs`): nothing was signed out, try again in a moment; `.error`, `.errorDescription`, `.status` carry the relay's answer */
 export const TRY_AGAIN = 'try_again';
+/** a synchronous call that needs the module (`version`, `pkce`, `authorizeURL`, `parseRedirect`, `normalizeTokenResponse`, `migrateURL`, `client.authorize`) came before it ran, which happens only after a `load()` that resolved at once (a signed-in reload in relay mode): `await gotoauth.ready()` first */
+export const NOT_READY = 'not_ready';
 /** a bug in gotoauth; the module keeps working */
 export const INTERNAL = 'internal';
 

@@ -4,6 +4,17 @@
 // here. The module is started on a Go runtime with a global object of its
 // own (gotoauth-runtime.js) and wrapped into the public API
 // (gotoauth-api.js). Not an entry: import the package, or one of the two.
+//
+// When the module is started. load() resolves once it runs, as it always
+// did, except on a page that holds a relay sign-in mark
+// (gotoauth-session.js): a signed-in app in relay mode coming back, whose
+// first token comes from the relay with no Go in the page. There load()
+// resolves at once and the module is started in the background after the
+// first token is in (the relay clients' first session.token() settled),
+// so that nothing competes with it; or earlier, when a call needs it,
+// which then waits for it; or at once when no relay client was made in
+// the task that got the API. Calls that need the module are listed in
+// the README's API section.
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
   LOAD_FAILED, LOAD_OPTIONS, OPT_WASM, OPT_WASM_URL,
@@ -11,6 +22,8 @@ import {
 import { checkKeys, invalid, own, safeMessage } from './gotoauth-args.js';
 import { goRuntime } from './gotoauth-runtime.js';
 import { wrapAPI } from './gotoauth-api.js';
+import { channel } from './gotoauth-channel.js';
+import { relaySignInMarked } from './gotoauth-session.js';
 
 let loading = null;
 
@@ -33,12 +46,62 @@ export function makeLoad(locate, compileURL) {
       return Promise.reject(err instanceof GoToAuthError ? err : invalid(`load: the options could not be read (${safeMessage(err)})`));
     }
     if (loading) return loading;
-    loading = start(own(options, OPT_WASM), own(options, OPT_WASM_URL), locate, compileURL).catch((err) => {
-      loading = null;
-      throw err;
+    const wasm = own(options, OPT_WASM);
+    const wasmURL = own(options, OPT_WASM_URL);
+    const mod = moduleHandle(() => start(wasm, wasmURL, locate, compileURL));
+    const api = wrapAPI(mod);
+    if (relaySignInMarked()) {
+      loading = Promise.resolve(api);
+      setTimeout(() => mod.soon(), 0);
+    } else {
+      loading = mod.ready().then(() => api, (err) => {
+        loading = null;
+        throw err;
+      });
+    }
+    return loading.then((a) => {
+      globalThis.gotoauth = a;
+      return a;
     });
-    return loading;
   };
+}
+
+/**
+ * moduleHandle is the module as the API sees it: running (null until it
+ * is: {raw, call}), ready() (a Promise of it, starting it when needed;
+ * after a failure the next ready() tries again), and the background start:
+ * defer() holds it off while a relay client's first token is under way,
+ * and done() and soon() start it once nothing holds it off.
+ */
+function moduleHandle(startModule) {
+  let running = null;
+  let starting = null;
+  let holds = 0;
+  const mod = {
+    get running() { return running; },
+    ready() {
+      if (!starting) {
+        starting = startModule().then((raw) => {
+          running = { raw, call: channel(raw) };
+          return running;
+        }, (err) => {
+          starting = null;
+          throw err;
+        });
+      }
+      return starting;
+    },
+    defer() { holds++; },
+    done() {
+      holds--;
+      mod.soon();
+    },
+    soon() {
+      // A failure here is reported to the calls that need the module.
+      if (holds <= 0 && !starting) mod.ready().catch(() => {});
+    },
+  };
+  return mod;
 }
 
 // start fetches (or takes), compiles and starts the module. Whatever fails
@@ -68,9 +131,7 @@ async function start(wasm, wasmURL, locate, compileURL) {
       go.run(instance).then(() => reject(new Error('the module exited as it started')), reject);
     });
     delete global.__gotoauthBoot;
-    const api = wrapAPI(raw);
-    globalThis.gotoauth = api;
-    return api;
+    return raw;
   } catch (err) {
     throw new GoToAuthError(LOAD_FAILED, `gotoauth could not be loaded from ${tried}: ${loadReason(err)}`);
   }

@@ -14,7 +14,8 @@
 //     reaches the page, so it can never cross the channel.
 //   - Tabs of one origin tell each other new tokens (without refreshToken,
 //     in every mode) and sign-outs over a BroadcastChannel named per client
-//     id. A tab without a token asks the others before asking the relay.
+//     id. A tab without a token asks the tabs that hold one before asking
+//     the relay, and only when there are such tabs (below).
 //   - In relay mode, a page keeps one non-secret mark in localStorage,
 //     'gotoauth.relay.<clientId>' = '1', while this browser holds a sign-in
 //     at the relay: set when the relay answers with a token, removed at
@@ -27,16 +28,29 @@
 //     before it puts nothing back when it settles (accept, here only).
 //     client.close() ends the session in this page and closes its channel.
 //   - Nothing polls: expiry is computed from expiresAt when a token is
-//     asked for. Two timers run, each only while a call waits: a tab
-//     without a token waits ASK_TABS_MS for the other tabs' answer
-//     (askTabs), and session.fetch waits out a Retry-After of at most
-//     MAX_RETRY_AFTER_MS (ended by the request's signal). Both are the
+//     asked for. Timers run only while a call waits: a tab without a token
+//     waits at most ASK_TABS_MS for the holders' answers (askTabs), the
+//     relay's "not now" is retried within RELAY_RETRY_MS
+//     (gotoauth-relay.js), and session.fetch waits out a Retry-After of at
+//     most MAX_RETRY_AFTER_MS (ended by the request's signal). All are the
 //     caller's own call in progress, so they hold Node's loop as a
 //     request's socket would, and nothing is left once it settles.
 //
-// One refresh at a time, and why a late message does not cost a second one.
-// (This is the one place the lock-versus-channel race is explained; other
-// places point here.)
+// One refresh at a time, no blind wait for other tabs, and why a late
+// message does not cost a second refresh. (This is the one place the
+// lock-versus-channel race is explained; other places point here.)
+//
+// Who holds a token: every tab whose session holds one holds a shared Web
+// Lock, 'gotoauth:holder:' + clientId, from the moment a token enters
+// (accept) until the session is cleared (sign-out, close, a page that
+// goes away: the browser releases its locks). A tab without a token
+// (askTabs) looks at the held locks (navigator.locks.query()): no holder
+// means no other tab can answer, and it goes on to the relay at once, so a
+// lone tab never waits for nobody. With holders, it asks them over the
+// channel and takes the first fresh token; each holder answers, with its
+// token or with none (an expired one), so the wait ends when every holder
+// has answered, and ASK_TABS_MS bounds it should a holder not answer (a
+// frozen tab). Where there are no Web Locks, the ask waits ASK_TABS_MS.
 //
 // Refreshes of one client id are serialised: in a browser by a Web Lock
 // ('gotoauth:refresh:' + clientId), which also serialises the tabs of the
@@ -44,9 +58,14 @@
 // chain per client id. Inside the lock a refresh is skipped when the
 // session's token is no longer the one that prompted it (another caller, in
 // this page or, through the channel, in another tab, already replaced it):
-// the new one is used.
+// the new one is used. A tab without a token also asks the holders again
+// inside the lock, and a tab that refreshed takes its holder lock before it
+// releases the refresh lock: so of two tabs reloaded at once, the second
+// to get the lock finds the first a holder and takes its token, and GoTo
+// is reached once without the relay's memory.
 //
-// That check alone does not hold across tabs: tab A refreshes under the
+// The token check alone does not hold across tabs (a tab with an expired
+// token does not ask the others): tab A refreshes under the
 // lock, posts the new token and releases the lock; tab B, waiting for the
 // lock, may get it before A's message reaches it (the release of a lock and
 // a channel message are not ordered against each other), still see the old
@@ -67,6 +86,7 @@ import { GoToAuthError } from './gotoauth-errors.js';
 import {
   ASK_TABS_MS, EXPIRY_MARGIN_MS, INVALID_ARGUMENT, MAX_RETRY_AFTER_MS, REAUTHENTICATE,
 } from './gotoauth-contract.js';
+import { retryAfterMs } from './gotoauth-relay.js';
 
 /**
  * Where a session's token came from, as its 'change' event's `source`
@@ -133,6 +153,22 @@ function relayMark(clientId) {
   };
 }
 
+/**
+ * relaySignInMarked tells whether this browser holds a relay sign-in mark
+ * for any client: a signed-in page in relay mode coming back, which needs
+ * no module for its first token (gotoauth-load.js).
+ */
+export function relaySignInMarked() {
+  try {
+    if (typeof document === 'undefined') return false;
+    const ls = globalThis.localStorage;
+    for (let i = 0; i < ls.length; i++) {
+      if (ls.key(i)?.startsWith('gotoauth.relay.') && ls.getItem(ls.key(i)) === '1') return true;
+    }
+  } catch { /* no storage: no mark */ }
+  return false;
+}
+
 function fresh(t, now = Date.now()) {
   return typeof t.expiresAt !== 'number' || t.expiresAt - now > EXPIRY_MARGIN_MS;
 }
@@ -143,16 +179,6 @@ function reauth(message) {
 
 function isToken(t) {
   return t !== null && typeof t === 'object' && typeof t.accessToken === 'string' && t.accessToken !== '';
-}
-
-/** Retry-After as milliseconds to wait, or null when absent or unreadable. */
-function retryAfterMs(value, now = Date.now()) {
-  if (value == null) return null;
-  const v = String(value).trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  if (Number.isNaN(at)) return null;
-  return Math.max(0, at - now);
 }
 
 function sleep(ms, signal) {
@@ -200,9 +226,12 @@ function sessionClass() {
  * internal is what the client's methods call (exchanged, refreshed,
  * redirected, signOut, close). refresh(rt) is the client's raw refresh (no
  * argument in relay mode), signOut() its raw sign-out; checkBearerURL(origin)
- * throws where session.fetch must not send the token.
+ * rejects where session.fetch must not send the token; firstSettled() is
+ * called once, when the first token() call settles.
  */
-export function makeSession({ clientId, relayMode, refresh, signOut, checkBearerURL }) {
+export function makeSession({
+  clientId, relayMode, refresh, signOut, checkBearerURL, firstSettled = () => {},
+}) {
   let target; // the session itself: events fire on it
   let current = null;        // the token, without refreshToken
   let refreshToken = null;   // outside relay mode only
@@ -215,6 +244,23 @@ export function makeSession({ clientId, relayMode, refresh, signOut, checkBearer
   let refreshing = null;     // {from, promise}: this page's refresh under way
   let expiredFor = null;     // the access token 'expired' was fired for
   const channel = openChannel(clientId);
+  // The holder lock (see the top of this file): browsers only.
+  const locks = channel ? globalThis.navigator?.locks : undefined;
+  const holderName = `gotoauth:holder:${clientId}`;
+  let holder = null;         // {release, granted}: this tab holds a token
+
+  function hold() {
+    if (holder || closed || !locks || typeof locks.request !== 'function') return;
+    let release;
+    let granted;
+    const gate = new Promise((r) => { release = r; });
+    holder = { release, granted: new Promise((r) => { granted = r; }) };
+    locks.request(holderName, { mode: 'shared' }, () => { granted(); return gate; }).catch(() => granted());
+  }
+  function unhold() {
+    holder?.release();
+    holder = null;
+  }
 
   const fire = (type, detail, source) => {
     const ev = new CustomEvent(type, { detail });
@@ -237,6 +283,7 @@ export function makeSession({ clientId, relayMode, refresh, signOut, checkBearer
     const pub = publicToken(t);
     const same = current !== null && current.accessToken === pub.accessToken;
     current = pub;
+    hold();
     if (source === SOURCE.refresh && same) {
       fire('change', pub, SOURCE.memory);
       return true;
@@ -255,6 +302,7 @@ export function makeSession({ clientId, relayMode, refresh, signOut, checkBearer
 
   function clear() {
     generation++;
+    unhold();
     current = null;
     refreshToken = null;
     refreshing = null;
@@ -273,7 +321,8 @@ export function makeSession({ clientId, relayMode, refresh, signOut, checkBearer
           }
           break;
         case 'ask':
-          if (current && fresh(current)) post({ type: 'answer', id: m.id, token: current });
+          // A holder answers, with no token when its own has expired.
+          if (current) post({ type: 'answer', id: m.id, token: fresh(current) ? current : null });
           break;
         case 'signedout':
           clear();
@@ -284,17 +333,35 @@ export function makeSession({ clientId, relayMode, refresh, signOut, checkBearer
     };
   }
 
-  // askTabs resolves to another tab's fresh token, or null after a short wait.
-  function askTabs() {
-    if (!channel) return Promise.resolve(null);
+  // holders is how many tabs hold a token of this client (the holder
+  // lock), or null where that cannot be known.
+  async function holders() {
+    if (!locks || typeof locks.query !== 'function') return null;
+    try {
+      const { held } = await locks.query();
+      return held.filter((l) => l.name === holderName).length;
+    } catch {
+      return null;
+    }
+  }
+
+  // askTabs resolves to a holder's fresh token, or null: at once when no
+  // tab holds one, else when every holder answered, or after ASK_TABS_MS.
+  async function askTabs() {
+    if (!channel) return null;
+    const count = await holders();
+    if (count === 0) return null;
     const id = Math.random().toString(36).slice(2) + Date.now().toString(36);
     const ask = new BroadcastChannel(`gotoauth:${clientId}`);
     return new Promise((resolve) => {
+      let answered = 0;
       const done = (t) => { clearTimeout(timer); ask.close(); resolve(t); };
       const timer = setTimeout(() => done(null), ASK_TABS_MS);
       ask.onmessage = (ev) => {
         const m = ev.data;
-        if (m && m.type === 'answer' && m.id === id && isToken(m.token) && fresh(m.token)) done(publicToken(m.token));
+        if (!m || m.type !== 'answer' || m.id !== id) return;
+        if (isToken(m.token) && fresh(m.token)) done(publicToken(m.token));
+        else if (count !== null && ++answered >= count) done(null);
       };
       ask.postMessage({ type: 'ask', id });
     });
@@ -309,6 +376,12 @@ export function makeSession({ clientId, relayMode, refresh, signOut, checkBearer
       // Another caller (here, or another tab through the channel) already
       // replaced the token that prompted this: use theirs.
       if (current && current.accessToken !== from && fresh(current)) return current;
+      if (from === null && !current) {
+        // A tab that got the lock first may hold a token now.
+        const theirs = await askTabs();
+        if (theirs && !current && epoch === generation) accept(theirs, SOURCE.tab);
+        if (current && fresh(current)) return current;
+      }
       if (!relayMode && !refreshToken) throw reauth('the session has no refresh token: sign in again');
       let t;
       try {
@@ -319,6 +392,9 @@ export function makeSession({ clientId, relayMode, refresh, signOut, checkBearer
       }
       if (!accept(t, SOURCE.refresh, epoch)) throw reauth('signed out while refreshing');
       mark?.put();
+      // Held before the refresh lock is released: a tab waiting for it
+      // then finds this one a holder.
+      await holder?.granted;
       return current;
     }).finally(() => {
       if (refreshing && refreshing.promise === promise) refreshing = null;
@@ -337,15 +413,30 @@ export function makeSession({ clientId, relayMode, refresh, signOut, checkBearer
 
   const closedError = () => new GoToAuthError(INVALID_ARGUMENT, 'this client is closed (client.close() was called): make a new one');
 
-  async function token() {
+  let first = true; // the first token() call: firstSettled when it settles
+  function token() {
+    const p = tokenNow();
+    if (first) {
+      first = false;
+      p.then(firstSettled, firstSettled);
+    }
+    return p;
+  }
+
+  async function tokenNow() {
     if (closed) throw closedError();
     const t = current;
     if (t && fresh(t)) return t;
     if (!t) {
-      const theirs = await askTabs();
-      if (theirs && !current) accept(theirs, SOURCE.tab);
-      if (current && fresh(current)) return current;
-      if (!relayMode && !refreshToken) throw reauth('there is no token: sign in');
+      if (!relayMode && !refreshToken) {
+        // Without a relay only another tab can have a token (askTabs
+        // does not wait where no tab holds one).
+        const theirs = await askTabs();
+        if (theirs && !current) accept(theirs, SOURCE.tab);
+        if (current && fresh(current)) return current;
+        if (!refreshToken) throw reauth('there is no token: sign in');
+      }
+      // In relay mode the holders are asked inside the refresh lock (renew).
       if (relayMode && !mark.maybe()) throw reauth('this browser has not signed in through the relay (or signed out): sign in');
     } else if (!relayMode && !refreshToken) {
       // An implicit-flow token (or one without a refresh token) cannot be renewed.
@@ -375,7 +466,7 @@ export function makeSession({ clientId, relayMode, refresh, signOut, checkBearer
       // RFC 6750 §5.3: the bearer token goes over TLS only (loopback aside),
       // by the rule the client's own endpoints follow, which lives in Go.
       const u = new URL(request.url);
-      checkBearerURL(`${u.protocol}//${u.host}/`);
+      await checkBearerURL(`${u.protocol}//${u.host}/`);
     }
     const body = init?.body;
     const replayable = !(typeof ReadableStream === 'function' && body instanceof ReadableStream)
@@ -449,9 +540,12 @@ export function makeSession({ clientId, relayMode, refresh, signOut, checkBearer
      */
     signOut() {
       clear();
-      return signOut().finally(() => {
+      let done = false;
+      return signOut().then(() => { done = true; }).finally(() => {
         clear();
-        mark?.remove();
+        // A sign-out the relay did not record (try_again) keeps the mark:
+        // the sign-in is still there, and a reload finds it.
+        if (done || !relayMode) mark?.remove();
         post({ type: 'signedout' });
         fire('signedout');
       }).then(() => undefined);
@@ -459,8 +553,8 @@ export function makeSession({ clientId, relayMode, refresh, signOut, checkBearer
     /** client.close(): the channel is closed, and the session ends here (not in other tabs). */
     close() {
       if (closed) return;
-      closed = true;
       clear();
+      closed = true;
       if (channel) {
         channel.onmessage = null;
         channel.close();

@@ -34,6 +34,8 @@ export type GoToAuthErrorCode =
   | 'popup_closed'
   /** the relay answered "not now" (HTTP 503 with `Retry-After`) for longer than `session.token()` retries (`relayRetryMs`): nothing was signed out, try again in a moment; `.error`, `.errorDescription`, `.status` carry the relay's answer */
   | 'try_again'
+  /** a synchronous call that needs the module (`version`, `pkce`, `authorizeURL`, `parseRedirect`, `normalizeTokenResponse`, `migrateURL`, `client.authorize`) came before it ran, which happens only after a `load()` that resolved at once (a signed-in reload in relay mode): `await gotoauth.ready()` first */
+  | 'not_ready'
   /** a bug in gotoauth; the module keeps working */
   | 'internal';
 // END GENERATED codes
@@ -294,8 +296,16 @@ export interface Client {
   close(): void;
 }
 
+/**
+ * The synchronous calls (`version`, `pkce`, `authorizeURL`, `parseRedirect`, `normalizeTokenResponse`,
+ * `migrateURL`, a client's `authorize`) need the module: after a `load()` that resolved before it
+ * ran (a signed-in reload in relay mode), they throw not_ready until `ready()` resolves.
+ */
 export interface GoToAuth {
+  /** The module's version; like the synchronous calls, it throws not_ready before the module runs. */
   readonly version: string;
+  /** Resolves once the module runs, starting it when it does not yet; rejects with load_failed. */
+  ready(): Promise<GoToAuth>;
   pkce(): { verifier: string; challenge: string; method: 'S256' };
   authorizeURL(options: AuthorizeURLOptions): Authorization;
   /** Parses without checking state: use a client's handleRedirect to sign in. */
@@ -308,6 +318,8 @@ export interface GoToAuth {
 /**
  * Loads the module once; later calls resolve to the same instance. Unknown options reject with
  * invalid_argument; a module that cannot be fetched, read, compiled or started rejects with load_failed.
+ * On a page that holds a relay sign-in (a signed-in reload in relay mode) it resolves at once and the
+ * module is started after the first token is in, or when a call needs it (README, API).
  */
 export function load(options?: LoadOptions): Promise<GoToAuth>;
 export default load;

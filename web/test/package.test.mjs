@@ -19,7 +19,7 @@ const tsc = join(web, 'node_modules', 'typescript', 'bin', 'tsc');
 
 // The modules the two entries import, the types and the module.
 const MODULES = ['gotoauth.js', 'gotoauth-node.js', 'gotoauth-load.js', 'gotoauth-runtime.js', 'gotoauth-api.js', 'gotoauth-args.js',
-  'gotoauth-channel.js', 'gotoauth-contract.js', 'gotoauth-session.js', 'gotoauth-errors.js', 'gotoauth-popup.js', 'gotoauth-glue.mjs'];
+  'gotoauth-channel.js', 'gotoauth-contract.js', 'gotoauth-session.js', 'gotoauth-errors.js', 'gotoauth-popup.js', 'gotoauth-relay.js', 'gotoauth-glue.mjs'];
 const RUNS = [...MODULES, 'gotoauth.d.ts', 'gotoauth.wasm'];
 const DOCS = ['README.md', 'LICENSE', 'THIRD_PARTY_LICENSES'];
 

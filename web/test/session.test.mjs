@@ -29,7 +29,14 @@ before(async () => {
       state.relay.push(url.pathname);
       res.setHeader('Content-Type', 'application/json');
       if (req.headers['x-gotoauth'] !== '1') { res.statusCode = 403; return res.end('{}'); }
-      if (url.pathname === '/relay/signout') { state.relaySignedIn = false; return res.end('{}'); }
+      // relayBusy: the relay answers "not now" (503, Retry-After) so many times.
+      if (state.relayBusy && state.relayBusy.times > 0) {
+        state.relayBusy.times--;
+        res.statusCode = 503;
+        if (state.relayBusy.retryAfter !== undefined) res.setHeader('Retry-After', state.relayBusy.retryAfter);
+        return res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: "The relay's store cannot be reached." }));
+      }
+      if (url.pathname === '/relay/signout') { state.relaySignedIn = false; res.statusCode = 204; return res.end(); }
       if (url.pathname === '/relay/refresh' && !state.relaySignedIn) {
         res.statusCode = 401;
         return res.end(JSON.stringify({ error: 'invalid_grant', error_description: 'There is no refresh cookie: sign in again.' }));
@@ -38,7 +45,8 @@ before(async () => {
       state.relaySignedIn = true;
       // relaySame: the relay answers from its memory, with the last answer.
       const n = state.relaySame ? state.n : ++state.n;
-      return res.end(JSON.stringify({ access_token: `relay-${n}`, token_type: 'Bearer', expires_in: 3600 }));
+      // The library's token shape (wasm/relayapi).
+      return res.end(JSON.stringify({ accessToken: `relay-${n}`, tokenType: 'Bearer', expiresIn: 3600, scope: [], legacy: null }));
     }
     if (url.pathname === '/token') {
       const form = new URLSearchParams(body);
@@ -88,7 +96,7 @@ before(async () => {
 after(() => new Promise((r) => server.close(r)));
 
 function reset(expiresIn = 3600) {
-  Object.assign(state, { relaySame: false, relayDelayMs: 0, tokenError: null, relay: [], relaySignedIn: false, grants: [], refreshes: 0, expiresIn, delayMs: 0, seen: [] });
+  Object.assign(state, { relayBusy: null, relaySame: false, relayDelayMs: 0, tokenError: null, relay: [], relaySignedIn: false, grants: [], refreshes: 0, expiresIn, delayMs: 0, seen: [] });
   state.busy = { status: 429, retryAfter: '1', times: 0 };
 }
 
@@ -462,6 +470,53 @@ test('a signed-out page asks the relay nothing: the sign-in mark in localStorage
     delete globalThis.document;
     delete globalThis.localStorage;
     for (const c of made) c.close?.();
+  }
+});
+
+test('a relay that answers "not now" is asked again, never taken for a sign-out; errors are one sentence', async () => {
+  reset();
+  const storage = new MemoryStorage();
+  globalThis.document = {};
+  globalThis.localStorage = storage;
+  const c = g.client({ clientId: 'spa-busy', redirectUri: REDIRECT, relay: `${base}/relay/`, storage: new MemoryStorage(), timeoutMs: 1000 });
+  try {
+    storage.setItem('gotoauth.relay.spa-busy', '1');
+    state.relaySignedIn = true;
+    // Twice 503 with Retry-After: 0, then the token: retried within the budget.
+    state.relayBusy = { times: 2, retryAfter: '0' };
+    assert.match((await c.session.token()).accessToken, /^relay-/);
+    assert.deepEqual(state.relay, ['/relay/refresh', '/relay/refresh', '/relay/refresh']);
+    // Longer than the budget (relayRetryMs): try_again, in a person's words,
+    // the relay's in the fields; the mark stays.
+    state.relay = [];
+    state.relayBusy = { times: 1, retryAfter: '30' };
+    const e = await rejectsWith('try_again', () => c.refresh());
+    assert.equal(e.message, 'The sign-in service is briefly unavailable; try again in a moment.');
+    assert.equal(e.status, 503);
+    assert.equal(e.error, 'temporarily_unavailable');
+    assert.match(e.errorDescription, /store/);
+    assert.equal(storage.getItem('gotoauth.relay.spa-busy'), '1');
+    // A sign-out answered 503 is retried like a refresh, and never reported as done.
+    state.relay = [];
+    state.relayBusy = { times: 5, retryAfter: '30' };
+    await rejectsWith('try_again', () => c.signOut());
+    assert.equal(state.relaySignedIn, true);
+    assert.equal(storage.getItem('gotoauth.relay.spa-busy'), '1', 'an unrecorded sign-out keeps the mark');
+    state.relayBusy = { times: 1, retryAfter: '0' };
+    await c.signOut();
+    assert.equal(state.relaySignedIn, false);
+    assert.equal(storage.getItem('gotoauth.relay.spa-busy'), null);
+    // No cookie: one sentence, "sign in again" once, the relay's words in the fields.
+    storage.setItem('gotoauth.relay.spa-busy', '1');
+    const r = await rejectsWith('reauthenticate', () => c.session.token());
+    assert.equal(r.message.match(/sign in again/g).length, 1, r.message);
+    assert.doesNotMatch(r.message, /invalid_grant|\(/);
+    assert.equal(r.error, 'invalid_grant');
+    assert.equal(r.status, 401);
+  } finally {
+    c.close();
+    delete globalThis.document;
+    delete globalThis.localStorage;
   }
 });
 
