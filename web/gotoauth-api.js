@@ -18,7 +18,7 @@ import {
   DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_ENDPOINT, FLOWS, HANDLE_REDIRECT_OPTIONS, MAX_BODY, NOT_READY,
   OPT_AUTHORIZE_ENDPOINT, OPT_CLEAN_ADDRESS_BAR, OPT_CLIENT_ID, OPT_FLOW, OPT_ME_ENDPOINT,
   OPT_REDIRECT_URI, OPT_RELAY, OPT_SCOPE, OPT_STORAGE, OPT_TIMEOUT_MS, OPT_TOKEN_ENDPOINT, POPUP_CLOSED,
-  RESPONSE_KINDS, RESPONSE_STATE, SIGN_IN_OPTIONS, UNSUPPORTED,
+  RESPONSE_KINDS, RESPONSE_STATE, SIGN_IN_OPTIONS, UNSUPPORTED, VERSION,
 } from './gotoauth-contract.js';
 import {
   checkKeys, checkString, guarded, invalid, options, own, typeName,
@@ -91,7 +91,7 @@ const notReady = (what) => new GoToAuthError(NOT_READY, `${what} needs the gotoa
 export function wrapAPI(mod) {
   // now returns the running module for a synchronous call, or throws.
   const now = (what) => {
-    if (!mod.running) throw notReady(what);
+    if (!mod.running) throw mod.failed ?? notReady(what);
     return mod.running;
   };
   // Results that handleRedirect resolved to, and their ids on the Go side:
@@ -292,8 +292,8 @@ export function wrapAPI(mod) {
   }
 
   const api = Object.freeze({
-    /** The module's version: not_ready before the module runs. */
-    get version() { return now('version').raw.version; },
+    // The package's version, which the module reports too: known before it runs.
+    version: VERSION,
     /** A Promise of this API once the module runs (starting it when it does not yet). */
     ready: () => mod.ready().then(() => api),
     pkce: guarded(() => { const r = now('pkce'); return r.call(r.raw.pkce, ''); }, 'pkce'),

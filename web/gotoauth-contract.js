@@ -4,6 +4,9 @@
 // wasm/options (options), wasm/oauth (flows, redirects, endpoints),
 // wasm/relayapi (the relay).
 
+// The package's version (web/package.json), which the module reports too.
+export const VERSION = '0.2.0';
+
 // The error codes, GoToAuthError's `code`, named after their Go constants.
 /** wrong types, an unknown option (the message names the nearest known one: `redirectURI` → `redirectUri`), missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode` */
 export const INVALID_ARGUMENT = 'invalid_argument';
@@ -35,7 +38,7 @@ export const POPUP_BLOCKED = 'popup_blocked';
 export const POPUP_CLOSED = 'popup_closed';
 /** the relay answered "not now" (HTTP 503 with `Retry-After`) for longer than `session.token()` retries (`relayRetryMs`): nothing was signed out, try again in a moment; `.error`, `.errorDescription`, `.status` carry the relay's answer */
 export const TRY_AGAIN = 'try_again';
-/** a synchronous call that needs the module (`version`, `pkce`, `authorizeURL`, `parseRedirect`, `normalizeTokenResponse`, `migrateURL`, `client.authorize`) came before it ran, which happens only after a `load()` that resolved at once (a signed-in reload in relay mode): `await gotoauth.ready()` first */
+/** a synchronous call that needs the module (`pkce`, `authorizeURL`, `parseRedirect`, `normalizeTokenResponse`, `migrateURL`, `client.authorize`) came before it ran, which happens only after a `load()` that resolved at once (a signed-in reload in relay mode): `await gotoauth.ready()` first */
 export const NOT_READY = 'not_ready';
 /** a bug in gotoauth; the module keeps working */
 export const INTERNAL = 'internal';

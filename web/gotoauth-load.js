@@ -69,23 +69,28 @@ export function makeLoad(locate, compileURL) {
 /**
  * moduleHandle is the module as the API sees it: running (null until it
  * is: {raw, call}), ready() (a Promise of it, starting it when needed;
- * after a failure the next ready() tries again), and the background start:
+ * after a failure, which failed holds, the next ready() tries again), and
+ * the background start:
  * defer() holds it off while a relay client's first token is under way,
  * and done() and soon() start it once nothing holds it off.
  */
 function moduleHandle(startModule) {
   let running = null;
   let starting = null;
+  let failed = null; // the last start's load_failed, until the next start
   let holds = 0;
   const mod = {
     get running() { return running; },
+    get failed() { return failed; },
     ready() {
       if (!starting) {
+        failed = null;
         starting = startModule().then((raw) => {
           running = { raw, call: channel(raw) };
           return running;
         }, (err) => {
           starting = null;
+          failed = err;
           throw err;
         });
       }
@@ -94,7 +99,8 @@ function moduleHandle(startModule) {
     defer() { holds++; },
     done() {
       holds--;
-      mod.soon();
+      // After the task: the app's code that awaited the token runs first.
+      setTimeout(() => mod.soon(), 0);
     },
     soon() {
       // A failure here is reported to the calls that need the module.

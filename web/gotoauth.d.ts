@@ -34,7 +34,7 @@ export type GoToAuthErrorCode =
   | 'popup_closed'
   /** the relay answered "not now" (HTTP 503 with `Retry-After`) for longer than `session.token()` retries (`relayRetryMs`): nothing was signed out, try again in a moment; `.error`, `.errorDescription`, `.status` carry the relay's answer */
   | 'try_again'
-  /** a synchronous call that needs the module (`version`, `pkce`, `authorizeURL`, `parseRedirect`, `normalizeTokenResponse`, `migrateURL`, `client.authorize`) came before it ran, which happens only after a `load()` that resolved at once (a signed-in reload in relay mode): `await gotoauth.ready()` first */
+  /** a synchronous call that needs the module (`pkce`, `authorizeURL`, `parseRedirect`, `normalizeTokenResponse`, `migrateURL`, `client.authorize`) came before it ran, which happens only after a `load()` that resolved at once (a signed-in reload in relay mode): `await gotoauth.ready()` first */
   | 'not_ready'
   /** a bug in gotoauth; the module keeps working */
   | 'internal';
@@ -297,12 +297,12 @@ export interface Client {
 }
 
 /**
- * The synchronous calls (`version`, `pkce`, `authorizeURL`, `parseRedirect`, `normalizeTokenResponse`,
+ * The synchronous calls (`pkce`, `authorizeURL`, `parseRedirect`, `normalizeTokenResponse`,
  * `migrateURL`, a client's `authorize`) need the module: after a `load()` that resolved before it
  * ran (a signed-in reload in relay mode), they throw not_ready until `ready()` resolves.
  */
 export interface GoToAuth {
-  /** The module's version; like the synchronous calls, it throws not_ready before the module runs. */
+  /** The package's version, which the module reports too. */
   readonly version: string;
   /** Resolves once the module runs, starting it when it does not yet; rejects with load_failed. */
   ready(): Promise<GoToAuth>;

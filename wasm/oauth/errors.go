@@ -34,7 +34,7 @@ const (
 	PopupBlocked    Code = "popup_blocked"     // `signInWithPopup`: the browser did not open the popup (call it from a click, or allow popups)
 	PopupClosed     Code = "popup_closed"      // `signInWithPopup`: the popup was closed before the sign-in finished
 	TryAgain        Code = "try_again"         // the relay answered "not now" (HTTP 503 with `Retry-After`) for longer than `session.token()` retries (`relayRetryMs`): nothing was signed out, try again in a moment; `.error`, `.errorDescription`, `.status` carry the relay's answer
-	NotReady        Code = "not_ready"         // a synchronous call that needs the module (`version`, `pkce`, `authorizeURL`, `parseRedirect`, `normalizeTokenResponse`, `migrateURL`, `client.authorize`) came before it ran, which happens only after a `load()` that resolved at once (a signed-in reload in relay mode): `await gotoauth.ready()` first
+	NotReady        Code = "not_ready"         // a synchronous call that needs the module (`pkce`, `authorizeURL`, `parseRedirect`, `normalizeTokenResponse`, `migrateURL`, `client.authorize`) came before it ran, which happens only after a `load()` that resolved at once (a signed-in reload in relay mode): `await gotoauth.ready()` first
 	Internal        Code = "internal"          // a bug in gotoauth; the module keeps working
 )
 

@@ -25,6 +25,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -98,7 +99,11 @@ func generate(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][]byte{"web/gotoauth-contract.js": contractJS(codes, names)}
+	version, err := readVersion(filepath.Join(root, "web", "package.json"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{"web/gotoauth-contract.js": contractJS(codes, names, version)}
 	for name, regions := range map[string]map[string]string{
 		"web/gotoauth.d.ts": {"codes": codesDTS(codes), "options": optionsDTS()},
 		"README.md":         {"codes": codesTable(codes), "limits": limitsTable()},
@@ -209,13 +214,29 @@ var kinds = [...]struct {
 	{"ModuleURL", options.KindModuleURL}, {"ModuleBytes", options.KindModuleBytes},
 }
 
-func contractJS(codes []code, names []optionName) []byte {
+// readVersion reads the package's version from package.json, its one
+// source (the Makefile links the same into the module as bridge.Version),
+// so that the loader knows it before the module runs.
+func readVersion(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var p struct{ Version string }
+	if err := json.Unmarshal(b, &p); err != nil || p.Version == "" || strings.ContainsAny(p.Version, "'\\\n") {
+		return "", fmt.Errorf("%s: no version", path)
+	}
+	return p.Version, nil
+}
+
+func contractJS(codes []code, names []optionName, version string) []byte {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("// gotoauth-contract.js: the Go contracts as the loader uses them.\n// %s\n", header)
 	p("// Sources: wasm/oauth/errors.go (error codes), wasm/limits (limits),\n")
 	p("// wasm/options (options), wasm/oauth (flows, redirects, endpoints),\n// wasm/relayapi (the relay).\n\n")
 
+	p("// The package's version (web/package.json), which the module reports too.\nexport const VERSION = '%s';\n\n", version)
 	p("// The error codes, GoToAuthError's `code`, named after their Go constants.\n")
 	for _, c := range codes {
 		p("/** %s */\nexport const %s = '%s';\n", jsDoc(c.meaning), upperSnake(c.goName), c.value)
