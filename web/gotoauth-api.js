@@ -258,6 +258,9 @@ export function wrapAPI(mod) {
         }
         checked.delete(result);
         exchanged.add(result);
+        // Through a relay the page posts the code itself (gotoauth-relay.js);
+        // the checked result, used once here, is never handed to Go.
+        if (relayMode) return internal.exchanged(viaRelay.exchange(result));
         // A checked result exists only once the module ran.
         return internal.exchanged(later(m().call, m().raw.clientExchangeCode, '', goHalf.id, cb));
       }, 'exchangeCode', true),

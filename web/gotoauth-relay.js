@@ -1,10 +1,9 @@
-// gotoauth-relay.js: the page's calls to the token relay that need no Go:
-// a refresh and a sign-out (wasm/relayapi has the contract). The relay is
-// Go and answers a token in the library's token shape already normalised
+// gotoauth-relay.js: the page's calls to the token relay, which need no
+// Go: the code exchange, a refresh and a sign-out (wasm/relayapi has the
+// contract; the Go client refuses to make them). The relay is Go and
+// answers a token in the library's token shape already normalised
 // (web/relay/pagetoken.go), so the page stores what it gets: a signed-in
-// reload in relay mode has its first token without the module. The code
-// exchange still goes through the module (wasm/client), which holds the
-// checked redirect and its verifier.
+// reload in relay mode has its first token without the module.
 //
 // Answers, and what the page makes of them:
 //   2xx                      the token; expiresAt is computed again from
@@ -21,7 +20,7 @@
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
   DEFAULT_TIMEOUT_MS, HTTP_ERROR, INVALID_RESPONSE, MAX_BODY, NETWORK_ERROR, OAUTH_ERROR, REAUTHENTICATE,
-  RELAY_HEADER, RELAY_HEADER_VALUE, RELAY_REFRESH_PATH, RELAY_RETRY_MS, RELAY_SIGN_OUT_PATH,
+  RELAY_HEADER, RELAY_HEADER_VALUE, RELAY_REFRESH_PATH, RELAY_RETRY_MS, RELAY_SIGN_OUT_PATH, RELAY_TOKEN_PATH,
   RELAY_STATUS_REAUTHENTICATE, RELAY_STATUS_RETRY, TRY_AGAIN,
 } from './gotoauth-contract.js';
 
@@ -93,16 +92,18 @@ function pageToken(body, now = Date.now()) {
 export function relayCalls(relay, timeoutMs = DEFAULT_TIMEOUT_MS) {
   // post sends one request, retrying "not now" answers within the budget;
   // it resolves to {status, body} for any other answer.
-  async function post(path) {
+  async function post(path, form) {
     const started = Date.now();
     for (;;) {
       let resp;
       const ctl = new AbortController();
       const timer = setTimeout(() => ctl.abort(), timeoutMs);
       try {
+        const headers = { [RELAY_HEADER]: RELAY_HEADER_VALUE };
+        if (form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
         resp = await fetch(relay + path, {
           method: 'POST', credentials: 'same-origin', cache: 'no-store', redirect: 'error',
-          headers: { [RELAY_HEADER]: RELAY_HEADER_VALUE }, signal: ctl.signal,
+          headers, body: form ? form.toString() : undefined, signal: ctl.signal,
         });
         const body = resp.status === 204 ? null : await readBody(resp);
         if (resp.status === RELAY_STATUS_RETRY) {
@@ -125,8 +126,11 @@ export function relayCalls(relay, timeoutMs = DEFAULT_TIMEOUT_MS) {
     }
   }
 
-  function failure(status, body) {
-    if (status === RELAY_STATUS_REAUTHENTICATE) {
+  function failure(status, body, path) {
+    if (path === RELAY_TOKEN_PATH && body?.error === 'invalid_grant') {
+      return new GoToAuthError(OAUTH_ERROR, 'The sign-in could not be completed (its code expired, was used, or does not match): sign in again.', fields(status, body));
+    }
+    if (path === RELAY_REFRESH_PATH && status === RELAY_STATUS_REAUTHENTICATE) {
       return new GoToAuthError(REAUTHENTICATE, 'There is no sign-in to renew in this browser: sign in again.', fields(status, body));
     }
     if (body && typeof body.error === 'string' && body.error !== '') {
@@ -135,19 +139,31 @@ export function relayCalls(relay, timeoutMs = DEFAULT_TIMEOUT_MS) {
     return new GoToAuthError(HTTP_ERROR, `The sign-in service answered HTTP ${status}.`, { status });
   }
 
+  async function tokenFrom(path, form) {
+    const { status, body } = await post(path, form);
+    if (status < 200 || status > 299) throw failure(status, body, path);
+    const t = pageToken(body);
+    if (!t) throw new GoToAuthError(INVALID_RESPONSE, 'The sign-in service answered with something that is not a token.', { status });
+    return t;
+  }
+
   return {
-    /** A new access token for the relay's cookie. */
-    async refresh() {
-      const { status, body } = await post(RELAY_REFRESH_PATH);
-      if (status < 200 || status > 299) throw failure(status, body);
-      const t = pageToken(body);
-      if (!t) throw new GoToAuthError(INVALID_RESPONSE, 'The sign-in service answered with something that is not a token.', { status });
-      return t;
+    /**
+     * Redeems a checked code result (RFC 6749 §4.1.3, RFC 7636 §4.5): the
+     * relay adds the grant type and the client's secret, and keeps the
+     * refresh token in its cookie.
+     */
+    exchange(result) {
+      const form = new URLSearchParams({ code: result.code, redirect_uri: result.redirectUri });
+      if (typeof result.codeVerifier === 'string' && result.codeVerifier !== '') form.set('code_verifier', result.codeVerifier);
+      return tokenFrom(RELAY_TOKEN_PATH, form);
     },
+    /** A new access token for the relay's cookie. */
+    refresh: () => tokenFrom(RELAY_REFRESH_PATH),
     /** The relay forgets the sign-in; a "not now" is retried, never taken for done. */
     async signOut() {
       const { status, body } = await post(RELAY_SIGN_OUT_PATH);
-      if (status < 200 || status > 299) throw failure(status, body);
+      if (status < 200 || status > 299) throw failure(status, body, RELAY_SIGN_OUT_PATH);
     },
   };
 }

@@ -231,21 +231,6 @@ func clientRefresh(payload string, args []safejs.Value) (job, error) {
 	return tokenJob(func(ctx client.Context) (*oauth.Token, error) { return e.c.Refresh(ctx, payload) }), nil
 }
 
-// clientSignOut(_, id, done)
-func clientSignOut(_ string, args []safejs.Value) (job, error) {
-	e, err := clientArg(args)
-	if err != nil {
-		return nil, err
-	}
-	return func(ctx client.Context, w *wire.Writer) error {
-		if err := e.c.SignOut(ctx); err != nil {
-			return err
-		}
-		w.Null()
-		return nil
-	}, nil
-}
-
 // clientMe(accessToken, id, done)
 func clientMe(payload string, args []safejs.Value) (job, error) {
 	e, err := clientArg(args)

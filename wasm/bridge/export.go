@@ -179,7 +179,6 @@ func Boot() (safejs.Value, error) {
 		{"clientExchangeCode", exportAsync(clientExchangeCode)},
 		{"clientRefresh", exportAsync(clientRefresh)},
 		{"clientMe", exportAsync(clientMe)},
-		{"clientSignOut", exportAsync(clientSignOut)},
 		{"clientRelease", export(clientRelease)},
 		{"setBuffer", export(setBuffer)},
 	} {

@@ -9,13 +9,22 @@ import (
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/options"
-	"gotoauth/wasm/relayapi"
 	"gotoauth/wasm/wire"
 )
+
+// errViaRelay refuses a token request of a relay client: the page makes
+// it itself (web/gotoauth-relay.js), with no Go on the way, and the relay
+// answers the token already normalised (relayapi).
+func errViaRelay(what string) error {
+	return oauth.Invalid("through a relay, the page itself sends the " + what + " to the relay (web/gotoauth-relay.js)")
+}
 
 // Exchange trades the callback's code for tokens (RFC 6749 §4.1.3,
 // RFC 7636 §4.5). A code is sent at most once, even if the first try failed.
 func (c *Client) Exchange(ctx Context, cb *CheckedRedirect) (*oauth.Token, error) {
+	if c.cfg.Relay != "" {
+		return nil, errViaRelay("code")
+	}
 	if cb == nil || cb.client != c || cb.Redirect == nil || cb.Redirect.Kind != oauth.KindCode {
 		return nil, oauth.Invalid("exchangeCode takes the code result that this client's handleRedirect returned")
 	}
@@ -30,10 +39,7 @@ func (c *Client) Exchange(ctx Context, cb *CheckedRedirect) (*oauth.Token, error
 	if cb.CodeVerifier != "" {
 		body = append(body, form.Param{Name: "code_verifier", Value: cb.CodeVerifier})
 	}
-	if c.cfg.Relay != "" {
-		body = body[1:] // the relay adds the grant type (relayapi)
-	}
-	t, err := c.tokenRequest(ctx, relayapi.TokenPath, body)
+	t, err := c.tokenRequest(ctx, body)
 	if e, ok := err.(*oauth.Error); ok && e.Code == oauth.OAuthError && e.OAuth == "invalid_grant" {
 		e.Explain("the code expired, was used, or does not match this client, redirect URI or verifier; sign in again")
 	}
@@ -46,24 +52,19 @@ func (c *Client) Exchange(ctx Context, cb *CheckedRedirect) (*oauth.Token, error
 // A GoToConnect refresh token (unsupported.jwt, GoTo's guide "Migrating
 // from GoToConnect (auth.jive.com) to LogMeIn Authentication API") and a
 // dead one (invalid_grant) become Reauthenticate: the user must sign in
-// again.
-//
-// Through a relay, Refresh takes no refresh token: the relay holds it in a
-// sealed cookie, and a relay that has none (401) also means Reauthenticate.
+// again. A relay client's refresh is the page's (errViaRelay).
 func (c *Client) Refresh(ctx Context, refreshToken string) (*oauth.Token, error) {
-	var body form.Values
 	switch {
-	case c.cfg.Relay != "" && refreshToken != "":
-		return nil, oauth.Invalid("through a relay, refresh takes no refresh token: the relay keeps it")
-	case c.cfg.Relay == "" && refreshToken == "":
+	case c.cfg.Relay != "":
+		return nil, errViaRelay("refresh")
+	case refreshToken == "":
 		return nil, oauth.Invalid("refresh takes a refresh token string")
 	case len(refreshToken) > limits.MaxTokenLength:
 		return nil, oauth.Invalid(limits.TooLong("the refresh token", limits.MaxTokenLength))
-	case c.cfg.Relay == "":
-		body = form.Values{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: refreshToken}}
 	}
-	t, err := c.tokenRequest(ctx, relayapi.RefreshPath, body)
-	if e, ok := err.(*oauth.Error); ok && c.deadRefresh(e) {
+	body := form.Values{{Name: "grant_type", Value: "refresh_token"}, {Name: "refresh_token", Value: refreshToken}}
+	t, err := c.tokenRequest(ctx, body)
+	if e, ok := err.(*oauth.Error); ok && oauth.DeadRefreshToken(e) {
 		e.Code = oauth.Reauthenticate
 		e.Explain("the refresh token can no longer be used; sign in again")
 	}
@@ -83,24 +84,14 @@ func BasicAuth(clientID, secret string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(clientID+":"+secret))
 }
 
-// deadRefresh tells a refresh token that can no longer be used
-// (oauth.DeadRefreshToken), or a relay that has none (relayapi).
-func (c *Client) deadRefresh(e *oauth.Error) bool {
-	return c.cfg.Relay != "" && e.Status == relayapi.StatusReauthenticate || oauth.DeadRefreshToken(e)
-}
-
-// tokenRequest posts body to the token endpoint, or through the relay to
-// its endpoint relayPath (relayapi.TokenPath, RefreshPath).
-func (c *Client) tokenRequest(ctx Context, relayPath string, body form.Values) (*oauth.Token, error) {
+// tokenRequest posts body to the token endpoint.
+func (c *Client) tokenRequest(ctx Context, body form.Values) (*oauth.Token, error) {
 	req := &Request{Method: "POST", URL: c.cfg.TokenEndpoint, Headers: [][2]string{
 		{"Content-Type", "application/x-www-form-urlencoded"},
 		{"Accept", "application/json"},
 	}}
 	who := "the token endpoint"
 	switch {
-	case c.cfg.Relay != "":
-		req.URL, req.SameOriginCookies, who = c.cfg.Relay+relayPath, true, "the relay"
-		req.Headers = append(req.Headers, relayHeader)
 	case c.cfg.ClientSecret != "":
 		req.Headers = append(req.Headers, [2]string{"Authorization", BasicAuth(c.cfg.ClientID, c.cfg.ClientSecret)})
 	default:
@@ -108,7 +99,7 @@ func (c *Client) tokenRequest(ctx Context, relayPath string, body form.Values) (
 	}
 	req.Body = body.Encode()
 	resp, m, err := c.send(ctx, who, req)
-	if e, ok := err.(*oauth.Error); ok && e.OAuth == "invalid_client" && c.cfg.Relay == "" && c.cfg.ClientSecret == "" {
+	if e, ok := err.(*oauth.Error); ok && e.OAuth == "invalid_client" && c.cfg.ClientSecret == "" {
 		// RFC 6749 §5.2: the client could not be authenticated. A client
 		// GoTo gave a secret must send it, which only a backend may do.
 		e.Explain("the token endpoint wants this client authenticated: set " + options.ClientSecret + " on a backend, or sign in through a relay (config." + options.Relay + ") from a page")
@@ -119,31 +110,11 @@ func (c *Client) tokenRequest(ctx Context, relayPath string, body form.Values) (
 	if m == nil {
 		return nil, &oauth.Error{Code: oauth.InvalidResponse, Status: resp.Status, Message: who + " did not answer with a JSON object"}
 	}
-	var t *oauth.Token
-	if c.cfg.Relay != "" {
-		// The relay answers in the library's token shape (relayapi).
-		t, err = oauth.ReadShape(m, c.cfg.Now())
-	} else {
-		t, err = oauth.NormalizeJSON(m, c.cfg.Now())
-	}
+	t, err := oauth.NormalizeJSON(m, c.cfg.Now())
 	if e, ok := err.(*oauth.Error); ok {
 		e.Status = resp.Status
 	}
 	return t, err
-}
-
-// relayHeader marks a request as the page's own (relayapi.Header).
-var relayHeader = [2]string{relayapi.Header, relayapi.HeaderValue}
-
-// SignOut ends a relay session: the relay clears the cookie that holds
-// the refresh token. Without a relay there is nothing held anywhere but
-// in the caller's memory, and SignOut does nothing.
-func (c *Client) SignOut(ctx Context) error {
-	if c.cfg.Relay == "" {
-		return nil
-	}
-	_, _, err := c.send(ctx, "the relay", &Request{Method: "POST", URL: c.cfg.Relay + relayapi.SignOutPath, Headers: [][2]string{relayHeader}, SameOriginCookies: true})
-	return err
 }
 
 // send makes one request within the client's timeout and reads the answer:
