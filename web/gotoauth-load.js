@@ -20,7 +20,6 @@ import {
   LOAD_FAILED, LOAD_OPTIONS, OPT_WASM, OPT_WASM_URL,
 } from './gotoauth-contract.js';
 import { checkKeys, invalid, own, safeMessage } from './gotoauth-args.js';
-import { goRuntime } from './gotoauth-runtime.js';
 import { wrapAPI } from './gotoauth-api.js';
 import { channel } from './gotoauth-channel.js';
 import { relaySignInMarked } from './gotoauth-session.js';
@@ -114,6 +113,10 @@ function moduleHandle(startModule) {
 // on the way rejects with load_failed, saying what was tried.
 async function start(wasm, wasmURL, locate, compileURL) {
   let tried = 'gotoauth.wasm next to the loader';
+  // Imported when the module starts, beside its fetch: a page whose first
+  // token needs no Go fetches neither the runtime nor its glue before it.
+  const runtime = import('./gotoauth-runtime.js');
+  runtime.catch(() => {}); // reported below, when awaited
   try {
     let module;
     if (wasm instanceof WebAssembly.Module) {
@@ -128,6 +131,7 @@ async function start(wasm, wasmURL, locate, compileURL) {
       tried = url.href.slice(0, 300);
       module = await compileURL(url);
     }
+    const { goRuntime } = await runtime;
     const { go, global } = goRuntime();
     const instance = await WebAssembly.instantiate(module, go.importObject);
     const raw = await new Promise((resolve, reject) => {

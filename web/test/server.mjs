@@ -24,12 +24,13 @@ export function freePort() {
 /**
  * Builds and starts serve.go with -emulator; `relay: true` adds -relay,
  * whose client is then the emulator's demo client (no GOTO_ variable
- * reaches serve.go), and each of allowOrigins an -allow-origin. Resolves to
- * {base, stop}.
+ * reaches serve.go), and each of allowOrigins an -allow-origin; tree is the
+ * repository's folder (the benchmark starts an earlier one too). Resolves
+ * to {base, stop}.
  */
-export async function startServer({ relay = false, allowOrigins = [] } = {}) {
+export async function startServer({ relay = false, allowOrigins = [], tree = repo } = {}) {
   const bin = join(mkdtempSync(join(tmpdir(), 'gotoauth-serve-')), 'serve');
-  execFileSync('go', ['build', '-o', bin, 'serve.go'], { cwd: repo, stdio: 'inherit' });
+  execFileSync('go', ['build', '-o', bin, 'serve.go'], { cwd: tree, stdio: 'inherit' });
   const port = await freePort();
   const flags = ['-addr', `127.0.0.1:${port}`, '-dir', 'web', '-emulator'];
   if (relay) flags.push('-relay');
@@ -37,7 +38,7 @@ export async function startServer({ relay = false, allowOrigins = [] } = {}) {
   // The relay takes its client from GOTO_ variables when any is set: none
   // reaches serve.go, so that it is the emulator's.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^GOTO(AUTH)?_/.test(k)));
-  const child = spawn(bin, flags, { cwd: repo, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(bin, flags, { cwd: tree, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
