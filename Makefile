@@ -56,12 +56,15 @@ web/safejsfloor.wasm: wasm/cmd/safejsfloor/main.go go.mod go.sum
 
 # Sizes, start-up (Node, Chromium) and calls per second against both floors
 # and oauth4webapi; then the relay's refreshes next to httputil.ReverseProxy
-# (web/bench/relay). Not part of `make test`. Writes web/bench/results.json
-# and web/bench/relay-results.json; `make bench-relay` runs the relay's part
+# (web/bench/relay). Not part of `make test`. Writes web/bench/results.json,
+# web/bench/restore-results.json (a signed-in page in relay mode, in
+# Chromium and Firefox: web/bench/restore.mjs) and
+# web/bench/relay-results.json; `make bench-relay` runs the relay's part
 # alone.
 RELAY_BENCH = $(GO) run ./web/bench/relay -redis-server $(REDIS_SERVER) -out web/bench/relay-results.json
-bench: build web/floor.wasm web/floor.wasm.br web/safejsfloor.wasm web/safejsfloor.wasm.br deps-node deps-chromium deps-redis
+bench: build web/floor.wasm web/floor.wasm.br web/safejsfloor.wasm web/safejsfloor.wasm.br deps-node deps-chromium deps-firefox deps-redis
 	cd web && CHROMIUM=$(CHROMIUM) node bench/bench.mjs
+	cd web && CHROMIUM=$(CHROMIUM) FIREFOX=$(FIREFOX) node bench/restore.mjs
 	$(RELAY_BENCH)
 
 bench-relay: deps-redis
@@ -200,6 +203,6 @@ test-interop: build
 	cd web/test/interop && $(GO) test -count=1 ./...
 
 clean:
-	rm -f web/*.wasm web/*.br web/*.gz web/wasm_exec.js web/gotoauth-glue.mjs web/bench/results.json web/bench/relay-results.json
+	rm -f web/*.wasm web/*.br web/*.gz web/wasm_exec.js web/gotoauth-glue.mjs web/bench/results.json web/bench/restore-results.json web/bench/relay-results.json
 	rm -f web/README.md web/LICENSE web/THIRD_PARTY_LICENSES
 	rm -rf $(PACK_DIR)
