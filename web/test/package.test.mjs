@@ -74,6 +74,9 @@ test("the tarball holds exactly what runs, the README and the licences", () => {
     reached.add(file);
     const text = readFileSync(join(unpacked, 'package', file), 'utf8');
     for (const m of text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+['"](\.\/[^'"]+)['"]/gm)) visit(m[1].slice(2));
+    // Imports for their effect (import './x.js') and on demand (import('./x.js')).
+    for (const m of text.matchAll(/^\s*import\s+['"](\.\/[^'"]+)['"]/gm)) visit(m[1].slice(2));
+    for (const m of text.matchAll(/\bimport\(\s*['"](\.\/[^'"]+)['"]\s*\)/g)) visit(m[1].slice(2));
   };
   visit('gotoauth.js');
   visit('gotoauth-node.js');
