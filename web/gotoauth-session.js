@@ -74,15 +74,15 @@
 // (limits.RelayCompletedMemory) from memory, with the same answer
 // (web/relay/refresh.go). B's late refresh comes right after A's, with the
 // same cookie (or with the rotated-out one, which the relay's rotation
-// memory, limits.RelayRotationMemory, answers the same way), so it gets A's access token: GoTo is reached once and both
-// tabs hold one token. A's message, when it arrives, carries that same
+// memory, limits.RelayRotationMemory, answers the same way), so it gets
+// A's access token: GoTo is reached once and both tabs hold one token. A's message, when it arrives, carries that same
 // token and changes nothing. Outside relay mode there are no tabs: the
 // in-page chain and the check are the whole story.
 import { GoToAuthError } from './gotoauth-errors.js';
 // The limits (wasm/limits): a token is refreshed when it has less than
-// EXPIRY_MARGIN_MS left; a tab without a token waits ASK_TABS_MS for
-// another tab's answer; session.fetch waits for a Retry-After of at most
-// MAX_RETRY_AFTER_MS.
+// EXPIRY_MARGIN_MS left; a tab without a token waits at most ASK_TABS_MS
+// for the holders' answers; session.fetch waits for a Retry-After of at
+// most MAX_RETRY_AFTER_MS.
 import {
   ASK_TABS_MS, EXPIRY_MARGIN_MS, INVALID_ARGUMENT, MAX_RETRY_AFTER_MS, REAUTHENTICATE,
 } from './gotoauth-contract.js';
