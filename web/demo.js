@@ -4,7 +4,7 @@
 // a Go runtime of its own (goRuntime: the package's Go glue, with a global
 // object of its own). serve.go sends demo.wasm as application/wasm.
 import { load } from './gotoauth.js';
-import { goRuntime } from './gotoauth-core.js';
+import { goRuntime } from './gotoauth-runtime.js';
 
 try {
   await load();
