@@ -39,7 +39,8 @@ const c = g.client({
   meEndpoint: location.origin + '/goto/identity/v1/Users/me',
   relay: '/relay/',
 });
-const out = { log };
+// client.config: made by Go when the module runs, else from the contract.
+const out = { log, config: JSON.stringify(c.config) };
 window.T = { g, c, out };
 if (q.has('restore')) {
   try {
@@ -114,6 +115,7 @@ for (const name of BROWSERS) {
     // A first visit (no sign-in in this browser): load() waits for the module, as always.
     let out = await open(tab1);
     assert.ok(wasmFetched(out.log), 'a first visit loads the module');
+    const goConfig = out.config;
     const url = await tab1.evaluate(() => T.c.authorize().url);
     await tab1.goto(await consent(url));
     await tab1.waitForFunction(() => document.title === 'ready' && window.T);
@@ -145,6 +147,7 @@ for (const name of BROWSERS) {
     assert.equal(out.me, 'mister.jones@fakemail.com');
     assert.ok(wasmFetched(out.log), 'the module came when me() needed it');
     assert.equal(out.authorize, 'ok');
+    assert.equal(out.config, goConfig, 'a client made before the module has the configuration Go makes');
 
     // A module that cannot be loaded fails only the calls that need it.
     out = await open(tab1, '?restore&fail');
