@@ -119,7 +119,8 @@ func refresh(ctx context.Context, c *http.Client, u, cookie string) error {
 	if err != nil {
 		return fmt.Errorf("%s: reading the answer: %w", u, err)
 	}
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), `{"access_token":`) {
+	// The library's token shape (relayapi).
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), `{"accessToken":`) {
 		return fmt.Errorf("%s: HTTP %d %.200s", u, resp.StatusCode, body)
 	}
 	return nil
