@@ -119,8 +119,10 @@ func refresh(ctx context.Context, c *http.Client, u, cookie string) error {
 	if err != nil {
 		return fmt.Errorf("%s: reading the answer: %w", u, err)
 	}
-	// The library's token shape (relayapi).
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), `{"accessToken":`) {
+	// GoTo's token through the proxy floor; the library's token shape
+	// (relayapi) from the relay.
+	token := strings.HasPrefix(string(body), `{"access_token":`) || strings.HasPrefix(string(body), `{"accessToken":`)
+	if resp.StatusCode != http.StatusOK || !token {
 		return fmt.Errorf("%s: HTTP %d %.200s", u, resp.StatusCode, body)
 	}
 	return nil
