@@ -126,6 +126,7 @@ func (rl *Relay) oneCookie(w http.ResponseWriter, r *http.Request, origin string
 	s, old, err := rl.readCookie(r)
 	switch {
 	case err == errAmbiguous:
+		rl.obs.Refused(RefusedAmbiguous)
 		oauthhttp.WriteError(w, http.StatusUnauthorized, "invalid_request", "The request carries more than one "+CookieName+" cookie (one set for a parent domain by another host?); the relay will not guess which is yours.")
 	case err == errExpiredCookie:
 		rl.apply(w, origin, cookieAction{op: clearCookie})

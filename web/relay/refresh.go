@@ -79,6 +79,8 @@ type refreshResult struct {
 	ended bool
 	// err is the store's failure: the caller gets 503.
 	err error
+	// source is where the answer came from (Source*, observe.go).
+	source string
 }
 
 // flight is a refresh that callers on this instance share.
@@ -97,6 +99,7 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, 
 		return
 	}
 	res, ok := rl.refreshOnce(r.Context(), s)
+	rl.obs.Refreshed(r.Context(), res.source) // observe.go
 	switch {
 	case !ok:
 		return // the page went away while waiting
@@ -145,7 +148,7 @@ func (rl *Relay) refreshOnce(ctx context.Context, s *sealed) (refreshResult, boo
 		rl.mu.Unlock()
 		select {
 		case <-f.done:
-			return f.res, true
+			return f.res.joined(), true
 		case <-ctx.Done():
 			return refreshResult{}, false
 		}
@@ -178,6 +181,8 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 		}
 	}()
 	deadline := time.Now().Add(rl.timeout + 5*time.Second)
+	var waited time.Time // when it began waiting for another holder
+	defer rl.observeLead(&res, &waited) // observe.go
 	for {
 		c, err := rl.store.Claim(context.Background(), key, s.signIn.String())
 		switch {
@@ -192,13 +197,17 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 				rl.log.Print("relay: " + err.Error())
 				return refreshResult{err: err}
 			}
+			res.source = SourceMemory
 			return res
 		case c.Lease != nil:
-			return rl.sendAndFinish(key, s, c.Lease)
+			return rl.sendAndFinish(key, s, c.Lease).from(SourceGoTo)
 		}
 		if time.Now().After(deadline) {
 			return refreshResult{status: http.StatusServiceUnavailable, body: oauthhttp.ErrorBody("temporarily_unavailable",
 				"Another relay instance is refreshing this token and has not answered; retry shortly.")}
+		}
+		if waited.IsZero() {
+			waited = time.Now()
 		}
 		time.Sleep(pollInterval)
 	}

@@ -106,6 +106,9 @@ type Config struct {
 	// Logger receives one line per upstream failure and the notice about a
 	// random key; never a token or the secret. Nil means log.Default().
 	Logger *log.Logger
+	// Observer hears what the relay does, for metrics and logs
+	// (observe.go); nil means nothing listens.
+	Observer Observer
 	// Now defaults to time.Now; tests pass a fake clock.
 	Now func() time.Time
 	// Timeout bounds each request to GoTo: limits.DefaultTimeout if zero, else
@@ -134,6 +137,7 @@ type Relay struct {
 	keys      *storeKeys
 	store     store.Store
 	refused   refusedLog
+	obs       Observer
 
 	mu       sync.Mutex
 	inflight map[string]*flight // refreshes under way on this instance
@@ -197,6 +201,11 @@ func New(cfg Config) (*Relay, error) {
 	if cfg.Store == nil {
 		cfg.Store = store.NewMemory(cfg.Now)
 	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	} else {
+		cfg.Store = observedStore{cfg.Store, cfg.Observer}
+	}
 	hc := http.Client{}
 	if cfg.HTTPClient != nil {
 		hc = *cfg.HTTPClient
@@ -224,6 +233,7 @@ func New(cfg Config) (*Relay, error) {
 		seal:      s,
 		keys:      keys,
 		store:     cfg.Store,
+		obs:       cfg.Observer,
 		inflight:  make(map[string]*flight),
 	}, nil
 }

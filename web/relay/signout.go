@@ -26,12 +26,14 @@ import (
 func (rl *Relay) signout(w http.ResponseWriter, r *http.Request, origin string, _ []byte) {
 	s, _, err := rl.readCookie(r)
 	if err == errAmbiguous {
+		rl.obs.SignedOut("ambiguous")
 		rl.oneCookie(w, r, origin) // answers the 401
 		return
 	}
 	if s != nil {
 		if err := rl.store.End(context.Background(), s.signIn.String(), RefreshLifetime+maxSkew); err != nil {
 			rl.log.Printf("relay: the store cannot be reached; sign-outs answer 503: %v", err)
+			rl.obs.SignedOut("store_error")
 			rl.unavailable(w, "sign-out")
 			return
 		}
@@ -39,6 +41,7 @@ func (rl *Relay) signout(w http.ResponseWriter, r *http.Request, origin string, 
 			rl.revoke(s.token)
 		}
 	}
+	rl.obs.SignedOut(signOutOutcome(s)) // observe.go
 	rl.apply(w, origin, cookieAction{op: clearCookie})
 	w.WriteHeader(http.StatusNoContent)
 }
