@@ -53,6 +53,7 @@ import (
 	"gotoauth/web/emulator"
 	"gotoauth/web/oauthhttp"
 	"gotoauth/web/relay"
+	"gotoauth/web/relay/relayenv"
 )
 
 // csp is the policy of every page and asset. 'wasm-unsafe-eval' lets the page
@@ -118,11 +119,12 @@ func main() {
 		if emulated {
 			getenv = emulatorEnv(os.Getenv)
 		}
-		var err error
-		if relayCfg, err = relay.ConfigFromEnv(getenv); err != nil {
+		loaded, err := relayenv.Load(relayenv.Env{Getenv: getenv, ReadFile: relayenv.OS.ReadFile})
+		if err != nil {
 			fmt.Fprintln(flag.CommandLine.Output(), "-relay:", err)
 			os.Exit(2)
 		}
+		relayCfg = loaded.Relay
 	}
 
 	// os.Root confines every open to dir: neither ".." nor a symlink can

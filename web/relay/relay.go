@@ -70,7 +70,7 @@ const (
 	maxBody = limits.MaxRelayBody
 )
 
-// Config configures a Relay. ConfigFromEnv fills in the client and the key;
+// Config configures a Relay. relayenv.Load fills in the client, the keys and the store;
 // the caller adds the origins and anything else.
 type Config struct {
 	// ClientID and ClientSecret authenticate the relay at GoTo's token
@@ -154,11 +154,11 @@ func New(cfg Config) (*Relay, error) {
 	if cfg.TokenEndpoint == "" {
 		cfg.TokenEndpoint = oauth.DefaultTokenEndpoint
 	}
-	if err := checkEndpoint("the token endpoint", cfg.TokenEndpoint); err != nil {
+	if err := CheckEndpoint("the token endpoint", cfg.TokenEndpoint); err != nil {
 		return nil, errors.New("relay: " + err.Error())
 	}
 	if cfg.RevocationEndpoint != "" {
-		if err := checkEndpoint("the revocation endpoint", cfg.RevocationEndpoint); err != nil {
+		if err := CheckEndpoint("the revocation endpoint", cfg.RevocationEndpoint); err != nil {
 			return nil, errors.New("relay: " + err.Error())
 		}
 	}

@@ -7,10 +7,11 @@ import (
 	"net/http"
 
 	"gotoauth/web/relay"
+	"gotoauth/web/relay/relayenv"
 )
 
 // newRelay makes one relay instance configured as an operator would, from
-// the environment (relay.ConfigFromEnv): the stub as GoTo's token endpoint,
+// the environment (relayenv.Load): the stub as GoTo's token endpoint,
 // the configuration's shared cookie key, and GOTOAUTH_REDIS_URL when
 // redisURL is not "" (the Redis store, one client per instance as one
 // process each would have), else the in-process memory. The benchmark adds
@@ -24,10 +25,11 @@ func newRelay(stub string, key []byte, redisURL string, conns int, logger *log.L
 		relay.EnvCookieKey:     base64.StdEncoding.EncodeToString(key),
 		relay.EnvRedisURL:      redisURL,
 	}
-	cfg, err := relay.ConfigFromEnv(func(k string) string { return env[k] })
+	loaded, err := relayenv.Load(relayenv.Env{Getenv: func(k string) string { return env[k] }})
 	if err != nil {
 		return nil, nil, err
 	}
+	cfg := loaded.Relay
 	cfg.AllowedOrigins = []string{origin}
 	cfg.Logger = logger
 	cfg.HTTPClient = &http.Client{Transport: newTransport(conns)}

@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// The Redis client is the relay's alone: neither the library's wasm module
-// nor the demo's may link it (or anything it brings).
+// The Redis client and Prometheus' client are the relay's alone: neither
+// the library's wasm module nor the demo's may link them (or anything they
+// bring).
 func TestNotInTheModule(t *testing.T) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -22,7 +23,7 @@ func TestNotInTheModule(t *testing.T) {
 			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
 		}
 		for _, dep := range strings.Fields(string(out)) {
-			if strings.HasPrefix(dep, "github.com/redis/") || strings.HasPrefix(dep, "gotoauth/web/") {
+			if strings.HasPrefix(dep, "github.com/redis/") || strings.HasPrefix(dep, "github.com/prometheus/") || strings.HasPrefix(dep, "gotoauth/web/") {
 				t.Errorf("%s links %s", pkg, dep)
 			}
 		}
