@@ -54,6 +54,7 @@ import (
 	"gotoauth/web/oauthhttp"
 	"gotoauth/web/relay"
 	"gotoauth/web/relay/relayenv"
+	"gotoauth/web/relay/relayserver"
 )
 
 // csp is the policy of every page and asset. 'wasm-unsafe-eval' lets the page
@@ -100,7 +101,14 @@ func main() {
 	relayPath := flag.String("relay-path", relay.Path, "the `folder` the relay is mounted under, such as /auth/relay/; the refresh cookie's Path")
 	var allow originList
 	flag.Var(&allow, "allow-origin", "an `origin` (scheme://host[:port]) whose pages may call the emulator and the relay, besides this server's; repeatable")
+	ops := relayserver.Flags(flag.CommandLine) // -metrics-addr -log-format -log-level -drain -shutdown-timeout -check-config
 	flag.Parse()
+	srv, err := relayserver.New(*ops, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(flag.CommandLine.Output(), err)
+		os.Exit(2)
+	}
+	relayenv.LogRedisTo(srv.Logger())
 	if err := checkRelayPath(*relayPath); err != nil {
 		fmt.Fprintln(flag.CommandLine.Output(), "-relay-path:", err)
 		os.Exit(2)
@@ -113,18 +121,31 @@ func main() {
 	// The relay's client is read before anything is served, so that a
 	// missing secret stops serve here.
 	var relayCfg relay.Config
+	var loaded relayenv.Config
 	emulated := *useRelay && *emu && !gotoEnvSet(os.Getenv)
 	if *useRelay {
-		getenv := os.Getenv
+		env := relayenv.OS
 		if emulated {
-			getenv = emulatorEnv(os.Getenv)
+			env.Getenv = emulatorEnv(os.Getenv)
 		}
-		loaded, err := relayenv.Load(relayenv.Env{Getenv: getenv, ReadFile: relayenv.OS.ReadFile})
-		if err != nil {
+		if ops.CheckConfig {
+			if !relayserver.CheckConfig(os.Stdout, env, func(c *relay.Config) {
+				c.AllowedOrigins = append(origins(*addr, nil), allow...)
+				c.Path = *relayPath
+			}) {
+				os.Exit(1)
+			}
+			os.Exit(0)
+		}
+		if loaded, err = relayenv.Load(env); err != nil {
 			fmt.Fprintln(flag.CommandLine.Output(), "-relay:", err)
 			os.Exit(2)
 		}
+		defer loaded.Close()
 		relayCfg = loaded.Relay
+	} else if ops.CheckConfig {
+		fmt.Println("no -relay: only the flags are checked, and they parse")
+		os.Exit(0)
 	}
 
 	// os.Root confines every open to dir: neither ".." nor a symlink can
@@ -161,6 +182,7 @@ func main() {
 	if *useRelay {
 		relayCfg.AllowedOrigins = allowed
 		relayCfg.Path = *relayPath
+		srv.Configure(&relayCfg) // metrics and logs
 		if emulated {
 			relayCfg.TokenEndpoint = emulatorTokenEndpoint(ln.Addr())
 			if relayCfg.RevocationEndpoint == "" {
@@ -178,33 +200,18 @@ func main() {
 		}
 		fmt.Printf("relay for GoTo client %s at %s, mounted at %s, its state %s\n", relayCfg.ClientID, relayCfg.TokenEndpoint, *relayPath, store)
 	}
-	srv := &http.Server{
-		Handler:           handler(&static{root: root}, api, rl, page.json()),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-	}
 
+	// SIGTERM or SIGINT: drain, then shut down gracefully (relayserver.Run).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	fmt.Printf("serving %s at http://%s/\n", *dir, ln.Addr())
-
-	select {
-	case err := <-errc:
-		log.Fatal(err)
-	case <-ctx.Done():
+	var ping func(context.Context) error
+	if rl != nil {
+		ping = func(ctx context.Context) error { return loaded.Ping(ctx, 2*time.Second) }
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		log.Fatal(err)
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		log.Fatal(err)
+	if err := srv.Run(ctx, ln, handler(&static{root: root}, api, rl, page.json()), rl, ping); err != nil {
+		srv.Logger().Error(err.Error())
+		os.Exit(1)
 	}
 }
 
@@ -212,6 +219,12 @@ func main() {
 // the address as given, and its 127.0.0.1 / localhost twin on the bound port.
 func origins(addr string, bound net.Addr) []string {
 	out := []string{"http://" + addr}
+	if bound == nil { // -check-config: nothing is bound
+		bound = &net.TCPAddr{}
+		if a, err := net.ResolveTCPAddr("tcp", addr); err == nil {
+			bound = a
+		}
+	}
 	if _, port, err := net.SplitHostPort(bound.String()); err == nil {
 		out = append(out, "http://127.0.0.1:"+port, "http://localhost:"+port)
 	}

@@ -82,15 +82,13 @@ type Config struct {
 // GOTOAUTH_COOKIE_OLD_KEYS, when set, is such keys separated by commas;
 // GOTO_REVOCATION_ENDPOINT is checked like the token endpoint;
 // GOTOAUTH_REDIS_URL, when set, selects the Redis store (it connects on
-// first use; Ping tries it).
+// first use; Ping tries it). With an error, the Config holds what could
+// be read (a Redis to try, for CheckConfig); call Close either way.
 func Load(env Env) (Config, error) {
 	l := loader{env: env, cfg: Config{set: map[string]string{}}}
 	l.load()
 	if len(l.errs) > 0 {
-		if l.cfg.Redis != nil {
-			l.cfg.Redis.Close()
-		}
-		return Config{}, errors.Join(l.errs...)
+		return l.cfg, errors.Join(l.errs...)
 	}
 	return l.cfg, nil
 }

@@ -25,10 +25,14 @@ const checkTimeout = 3 * time.Second
 func CheckConfig(w io.Writer, env relayenv.Env, complete func(*relay.Config)) bool {
 	var problems []string
 	cfg, err := relayenv.Load(env)
+	defer cfg.Close()
 	if err != nil {
 		problems = append(problems, strings.Split(err.Error(), "\n")...)
+		// Redis is tried all the same, for its problem to be listed too.
+		if err := cfg.Ping(context.Background(), checkTimeout); err != nil {
+			problems = append(problems, err.Error())
+		}
 	} else {
-		defer cfg.Close()
 		cfg.Describe(w)
 		rc := cfg.Relay
 		if complete != nil {

@@ -59,7 +59,7 @@ func Flags(fs *flag.FlagSet) *Options {
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://`addr`/metrics (such as 127.0.0.1:9090), a listener apart from the public one; off when empty")
 	fs.StringVar(&o.LogFormat, "log-format", "text", "log lines as `text` or json")
 	fs.StringVar(&o.LogLevel, "log-level", "info", "the least `level` logged: debug, info, warn or error")
-	fs.DurationVar(&o.Drain, "drain", DefaultDrain, "after SIGTERM or SIGINT, keep serving this `long` with /readyz answering 503, so that the load balancer stops sending requests")
+	fs.DurationVar(&o.Drain, "drain", DefaultDrain, "after SIGTERM or SIGINT, go on answering requests this `long` with /readyz answering 503, so that the load balancer stops sending new ones")
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", DefaultShutdownTimeout, "after the drain, wait this `long` at most for requests in flight (a refresh with GoTo) before exiting")
 	fs.BoolVar(&o.CheckConfig, "check-config", false, "check the configuration (environment, flags, Redis once) and exit: 0 when it is good, 1 with every problem listed")
 	return o

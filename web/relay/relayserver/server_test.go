@@ -180,6 +180,9 @@ func TestCheckConfig(t *testing.T) {
 		relay.EnvCookieKey: base64.StdEncoding.EncodeToString(make([]byte, 16)), relay.EnvRedisURL: "redis://127.0.0.1:1"}), complete) {
 		t.Fatal("bad configuration passed")
 	}
+	if !strings.Contains(out.String(), "2 problem(s)") || !strings.Contains(out.String(), "decodes to 16 bytes") || !strings.Contains(out.String(), "Redis cannot be used") {
+		t.Errorf("not every problem:\n%s", out.String())
+	}
 	out.Reset()
 	rs.Stop()
 	ok := CheckConfig(&out, env(map[string]string{relay.EnvClientID: clientID, relay.EnvClientSecret: clientSecret,
