@@ -57,7 +57,7 @@ const (
 // nopObserver is the Observer when Config.Observer is nil.
 type nopObserver struct{}
 
-func (nopObserver) Refreshed(context.Context, string)     {}
+func (nopObserver) Refreshed(context.Context, string)      {}
 func (nopObserver) Upstream(string, string, time.Duration) {}
 func (nopObserver) Store(string, time.Duration, error)     {}
 func (nopObserver) LockWaited(time.Duration)               {}

@@ -181,7 +181,7 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 		}
 	}()
 	deadline := time.Now().Add(rl.timeout + 5*time.Second)
-	var waited time.Time // when it began waiting for another holder
+	var waited time.Time                // when it began waiting for another holder
 	defer rl.observeLead(&res, &waited) // observe.go
 	for {
 		c, err := rl.store.Claim(context.Background(), key, s.signIn.String())
