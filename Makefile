@@ -14,7 +14,7 @@ ADDR ?= 127.0.0.1:8080
 
 LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all build bench bench-relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis pack clean
+.PHONY: all build bench bench-relay relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis deps-prometheus pack clean
 
 all: build
 
@@ -88,13 +88,24 @@ pack: build web/README.md web/LICENSE web/THIRD_PARTY_LICENSES
 	cd web && npm pack --pack-destination dist-pack --loglevel=warn >/dev/null
 	@test -f $(PACK_DIR)/gotoauth-$(VERSION).tgz && echo "$(CURDIR)/$(PACK_DIR)/gotoauth-$(VERSION).tgz"
 
+# The relay for production: one static binary (no cgo, no build paths),
+# serve.go with no files unless -dir names a folder (main.defaultDir).
+# README, "The token relay", says how to run it; web/relay/deploy/ has a
+# Containerfile and a systemd unit for it.
+RELAY_BIN ?= bin/gotoauth-relay
+relay:
+	@mkdir -p $(dir $(RELAY_BIN))
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w -X main.defaultDir=" -o $(RELAY_BIN) serve.go
+	@echo "$(CURDIR)/$(RELAY_BIN)"
+
 run: build
 	$(GO) run serve.go -addr $(ADDR) -emulator -relay
 
 test: test-go test-fuzz test-wasm test-node test-interop
 
-# The relay's Redis tests start their own redis-server (web/relay/store/redistest).
-test-go: deps-redis
+# The relay's Redis tests start their own redis-server (web/relay/store/redistest);
+# its metrics test lints a scrape with promtool.
+test-go: deps-redis deps-prometheus
 	$(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./wasm/...
 	$(GO) test -race -count=1 ./...
@@ -153,6 +164,19 @@ deps-redis:
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
 	  else \
 	    echo "The relay's tests need redis-server: run 'sudo apt-get install redis-server' (Debian) or set REDIS_SERVER=/path/to/redis-server." >&2; exit 1; \
+	  fi; \
+	fi
+
+# Debian's prometheus for its promtool, which the relay's metrics test runs
+# on a scrape (`promtool check metrics`).
+PROMTOOL ?= promtool
+deps-prometheus:
+	@if ! command -v "$(PROMTOOL)" >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's prometheus (promtool) for the relay's metrics test"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null; \
+	  else \
+	    echo "The relay's metrics test needs promtool: run 'sudo apt-get install prometheus' (Debian) or put promtool on PATH." >&2; exit 1; \
 	  fi; \
 	fi
 

@@ -93,9 +93,15 @@ var deniedSegments = map[string]bool{
 	"tests":        true,
 }
 
+// defaultDir is -dir's default: web, for development (go run serve.go).
+// `make relay` links the relay's binary with it empty
+// (-X main.defaultDir=), so that the binary serves no files unless -dir
+// names a folder.
+var defaultDir = "web"
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
-	dir := flag.String("dir", "web", "folder of web assets")
+	dir := flag.String("dir", defaultDir, "folder of web assets; none when empty")
 	emu := flag.Bool("emulator", false, "mount the GoTo OAuth emulator under /goto/")
 	useRelay := flag.Bool("relay", false, "mount the token relay under -relay-path; its GoTo client comes from GOTO_CLIENT_ID and GOTO_CLIENT_SECRET (with -emulator and neither set, the emulator's)")
 	relayPath := flag.String("relay-path", relay.Path, "the `folder` the relay is mounted under, such as /auth/relay/; the refresh cookie's Path")
@@ -150,11 +156,15 @@ func main() {
 
 	// os.Root confines every open to dir: neither ".." nor a symlink can
 	// reach outside it.
-	root, err := os.OpenRoot(*dir)
-	if err != nil {
-		log.Fatal(err)
+	var files http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { textError(w, http.StatusNotFound) })
+	if *dir != "" {
+		root, err := os.OpenRoot(*dir)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer root.Close()
+		files = &static{root: root}
 	}
-	defer root.Close()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -198,18 +208,18 @@ func main() {
 		if relayCfg.Store != nil {
 			store = "in Redis (" + relay.EnvRedisURL + ")"
 		}
-		fmt.Printf("relay for GoTo client %s at %s, mounted at %s, its state %s\n", relayCfg.ClientID, relayCfg.TokenEndpoint, *relayPath, store)
+		srv.Logger().Info("relay", "client_id", relayCfg.ClientID, "token_endpoint", relayCfg.TokenEndpoint, "path", *relayPath, "store", store)
 	}
 
 	// SIGTERM or SIGINT: drain, then shut down gracefully (relayserver.Run).
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Printf("serving %s at http://%s/\n", *dir, ln.Addr())
+	srv.Logger().Info("serving", "url", "http://"+ln.Addr().String()+"/", "dir", *dir)
 	var ping func(context.Context) error
 	if rl != nil {
 		ping = func(ctx context.Context) error { return loaded.Ping(ctx, 2*time.Second) }
 	}
-	if err := srv.Run(ctx, ln, handler(&static{root: root}, api, rl, page.json()), rl, ping); err != nil {
+	if err := srv.Run(ctx, ln, handler(files, api, rl, page.json()), rl, ping); err != nil {
 		srv.Logger().Error(err.Error())
 		os.Exit(1)
 	}

@@ -693,7 +693,7 @@ func TestServeRelay(t *testing.T) {
 	// serve and from the emulator, which agree.
 	wantJSON(t, s, "/serve-config.json", `{"relay":"/relay/","clientId":"gotoauth-demo","emulator":true,`+emulatorEndpointsJSON+`}`)
 	wantJSON(t, s, "/goto/_emulator/info", `{"emulator":true,"clientId":"gotoauth-demo","relay":"/relay/"}`)
-	if !strings.Contains(s.out.String(), "relay for GoTo client gotoauth-demo at http://"+s.addr+"/goto/oauth/token") {
+	if !strings.Contains(s.out.String(), "client_id=gotoauth-demo token_endpoint=http://"+s.addr+"/goto/oauth/token") {
 		t.Errorf("output %q", s.out.String())
 	}
 	redirect := self + "/"
@@ -877,7 +877,7 @@ func TestServeConfig(t *testing.T) {
 	if resp, _ := s.raw(t, "GET", "/goto/_emulator/info", nil); resp.StatusCode != 404 {
 		t.Errorf("info without -emulator: %d", resp.StatusCode)
 	}
-	if out := s.out.String(); strings.Contains(out, secret) || !strings.Contains(out, "relay for GoTo client "+id) {
+	if out := s.out.String(); strings.Contains(out, secret) || !strings.Contains(out, "client_id="+id) {
 		t.Errorf("output %q", out)
 	}
 
@@ -962,7 +962,7 @@ func startInstance(t *testing.T, bin, dir, addr string, env []string, flags ...s
 		ln.Close()
 	}
 	out := new(syncBuffer)
-	cmd := exec.Command(bin, append([]string{"-addr", addr, "-dir", dir}, flags...)...)
+	cmd := exec.Command(bin, append([]string{"-addr", addr, "-dir", dir, "-drain", "0"}, flags...)...)
 	if env != nil {
 		for _, kv := range os.Environ() {
 			if !strings.HasPrefix(kv, "GOTO_") && !strings.HasPrefix(kv, "GOTOAUTH_") {

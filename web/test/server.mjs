@@ -30,7 +30,7 @@ export async function startServer({ relay = false } = {}) {
   const bin = join(mkdtempSync(join(tmpdir(), 'gotoauth-serve-')), 'serve');
   execFileSync('go', ['build', '-o', bin, 'serve.go'], { cwd: repo, stdio: 'inherit' });
   const port = await freePort();
-  const flags = ['-addr', `127.0.0.1:${port}`, '-dir', 'web', '-emulator'];
+  const flags = ['-addr', `127.0.0.1:${port}`, '-dir', 'web', '-emulator', '-drain', '0'];
   if (relay) flags.push('-relay');
   // The relay takes its client from GOTO_ variables when any is set: none
   // reaches serve.go, so that it is the emulator's.

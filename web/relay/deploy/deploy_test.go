@@ -1,0 +1,144 @@
+package deploy
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"gotoauth/web/relay/relayenv"
+)
+
+// buildRelay builds the relay's binary as `make relay` does into dir.
+func buildRelay(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "gotoauth-relay")
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.defaultDir=", "-o", bin, "serve.go")
+	cmd.Dir = "../../.."
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// The systemd unit: hardened, secrets through LoadCredential= into the
+// variables' _FILE forms, and valid for systemd-analyze verify.
+func TestSystemdUnit(t *testing.T) {
+	b, err := os.ReadFile("gotoauth-relay.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit := string(b)
+	for _, want := range []string{"DynamicUser=yes", "ProtectSystem=strict", "NoNewPrivileges=yes", "LoadCredential=", "CapabilityBoundingSet=\n", "-relay"} {
+		if !strings.Contains(unit, want) {
+			t.Errorf("the unit lacks %q", want)
+		}
+	}
+	// Every secret it hands over is a secret's _FILE form, from %d, and
+	// no secret is given in the environment itself.
+	files := regexp.MustCompile(`(?m)^Environment=([A-Z_]+)_FILE=%d/`).FindAllStringSubmatch(unit, -1)
+	if len(files) < 3 {
+		t.Errorf("%d secrets as files", len(files))
+	}
+	for _, m := range files {
+		if !slices.Contains(relayenv.Secrets, m[1]) {
+			t.Errorf("%s_FILE is not a secret's _FILE form", m[1])
+		}
+	}
+	for _, s := range relayenv.Secrets {
+		if strings.Contains(unit, "Environment="+s+"=") {
+			t.Errorf("the unit sets %s in the environment", s)
+		}
+	}
+	sa, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("systemd-analyze is not on PATH: the unit was not verified")
+	}
+	dir := t.TempDir()
+	bin := buildRelay(t, dir)
+	local := strings.ReplaceAll(unit, "/usr/local/bin/gotoauth-relay", bin)
+	path := filepath.Join(dir, "gotoauth-relay.service")
+	os.WriteFile(path, []byte(local), 0o644)
+	if out, err := exec.Command(sa, "verify", path).CombinedOutput(); err != nil {
+		t.Fatalf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
+// The Containerfile: FROM scratch, a non-root user, the binary and
+// nothing else; built with podman or buildah when either is here (a
+// FROM scratch image needs no registry).
+func TestContainerfile(t *testing.T) {
+	f, err := os.Open("Containerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var instructions []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line != "" && !strings.HasPrefix(line, "#") {
+			instructions = append(instructions, line)
+		}
+	}
+	if len(instructions) == 0 || instructions[0] != "FROM scratch" {
+		t.Fatalf("not FROM scratch: %q", instructions)
+	}
+	for _, in := range instructions {
+		op := strings.Fields(in)[0]
+		switch op {
+		case "COPY":
+			if in != "COPY bin/gotoauth-relay /gotoauth-relay" {
+				t.Errorf("copies something else: %s", in)
+			}
+		case "USER":
+			if u := strings.Fields(in)[1]; strings.HasPrefix(u, "0") || strings.HasPrefix(u, "root") {
+				t.Errorf("runs as root: %s", in)
+			}
+		case "FROM", "EXPOSE", "STOPSIGNAL", "ENTRYPOINT":
+		default:
+			t.Errorf("unexpected instruction: %s", in)
+		}
+	}
+	var tool string
+	for _, name := range []string{"podman", "buildah"} {
+		if p, err := exec.LookPath(name); err == nil {
+			tool = p
+			break
+		}
+	}
+	if tool == "" {
+		t.Skip("neither podman nor buildah is on PATH: the image was not built")
+	}
+	ctx := t.TempDir()
+	os.Mkdir(filepath.Join(ctx, "bin"), 0o755)
+	buildRelay(t, filepath.Join(ctx, "bin"))
+	b, _ := os.ReadFile("Containerfile")
+	os.WriteFile(filepath.Join(ctx, "Containerfile"), b, 0o644)
+	var id [6]byte
+	rand.Read(id[:])
+	tag := "localhost/gotoauth-relay-test:" + hex.EncodeToString(id[:])
+	args := []string{"build", "-f", filepath.Join(ctx, "Containerfile"), "-t", tag, ctx}
+	if filepath.Base(tool) == "buildah" {
+		args[0] = "bud"
+	}
+	if out, err := exec.Command(tool, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s build: %v\n%s", tool, err, out)
+	}
+	defer exec.Command(tool, "rmi", tag).Run()
+	inspect := exec.Command(tool, "inspect", "--format", "{{.Config.User}}", tag)
+	if filepath.Base(tool) == "buildah" {
+		inspect = exec.Command(tool, "inspect", "--format", "{{.OCIv1.Config.User}}", tag)
+	}
+	out, err := inspect.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "65532:65532" {
+		t.Fatalf("the image's user: %q %v", out, err)
+	}
+}
