@@ -91,7 +91,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener, h http.Handler, rl *r
 	if ping == nil && rl != nil {
 		ping = rl.Ready
 	}
-	public := s.newHTTPServer(s.wrap(h, rl))
+	public := s.newHTTPServer(s.Handler(h, rl))
 	errc := make(chan error, 2)
 	go func() { errc <- public.Serve(ln) }()
 
@@ -177,9 +177,11 @@ func (s *Server) newHTTPServer(h http.Handler) *http.Server {
 	}
 }
 
-// wrap answers the probes and logs and counts the relay's requests; the
-// rest goes to h as it is.
-func (s *Server) wrap(h http.Handler, rl *relay.Relay) http.Handler {
+// Handler is what Run serves on the public listener: it answers the
+// probes, logs and counts the requests to rl (when not nil) and passes
+// them, and everything else, to h as they are. A program that runs its
+// own http.Server serves it (the relay's benchmark does).
+func (s *Server) Handler(h http.Handler, rl *relay.Relay) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case LivezPath:
