@@ -1,26 +1,11 @@
 package relayenv
 
 import (
-	"context"
-	"fmt"
 	"log/slog"
-	"strings"
 
-	"github.com/redis/go-redis/v9"
+	"gotoauth/web/relay/store/redisstore"
 )
 
-// LogRedisTo sends the Redis client's own lines (a failed dial, a
-// sentinel's new master) to l at warn, in the program's log format, instead
-// of to the standard logger as free text. It sets go-redis' logger, which
-// is the whole process's.
-func LogRedisTo(l *slog.Logger) { redis.SetLogger(redisLogger{l}) }
-
-type redisLogger struct{ l *slog.Logger }
-
-func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
-	msg := fmt.Sprintf(format, v...)
-	if !strings.HasPrefix(msg, "redis: ") {
-		msg = "redis: " + msg
-	}
-	r.l.WarnContext(ctx, msg)
-}
+// LogRedisTo sends the Redis client's own lines to l at warn
+// (redisstore.LogTo).
+func LogRedisTo(l *slog.Logger) { redisstore.LogTo(l) }
