@@ -1,12 +1,15 @@
 package relayserver
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"gotoauth/web/relay"
@@ -106,13 +109,32 @@ func requestID(v string) string {
 			return v
 		}
 	}
-	var b [12]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	// A random prefix for this process and a counter: unique across
+	// instances and restarts, and cheaper than 12 random bytes a request.
+	n := idCounter.Add(1)
+	return idPrefix + strconv.FormatUint(n, 36)
 }
 
-// errorCode is the "error" member of an RFC 6749 §5.2 body, or "".
+var (
+	idCounter atomic.Uint64
+	idPrefix  = func() string {
+		var b [8]byte
+		rand.Read(b[:])
+		return hex.EncodeToString(b[:]) + "-"
+	}()
+)
+
+// errorCode is the "error" member of an RFC 6749 §5.2 body, or "". The
+// relay writes it first (oauthhttp.ErrorBody, and GoTo's errors through
+// the same struct), so the common case is read without a JSON decoder;
+// a code with escapes or elsewhere falls back to one.
 func errorCode(body []byte) string {
+	const lead = `{"error":"`
+	if rest, ok := bytes.CutPrefix(body, []byte(lead)); ok {
+		if i := bytes.IndexByte(rest, '"'); i >= 0 && bytes.IndexByte(rest[:i], '\\') < 0 {
+			return string(rest[:i])
+		}
+	}
 	var e struct {
 		Error string `json:"error"`
 	}

@@ -129,7 +129,7 @@ func TestRequestID(t *testing.T) {
 	} {
 		resp, _ := h.post("refresh", "", "", func(r *http.Request) { r.Header.Set(RequestIDHeader, in) })
 		out := resp.Header.Get(RequestIDHeader)
-		if keep && out != in || !keep && (out == in || len(out) != 24) {
+		if keep && out != in || !keep && (out == in || len(out) < 18) {
 			t.Errorf("%q → %q", in, out)
 		}
 	}
