@@ -28,8 +28,19 @@ func CheckConfig(w io.Writer, env relayenv.Env, complete func(*relay.Config)) bo
 	defer cfg.Close()
 	if err != nil {
 		problems = append(problems, strings.Split(err.Error(), "\n")...)
-		// Redis is tried all the same, for its problem to be listed too.
+		// Redis is tried all the same, and what the program sets (origins,
+		// path) is checked with a stand-in client, for their problems to
+		// be listed too.
 		if err := cfg.Ping(context.Background(), checkTimeout); err != nil {
+			problems = append(problems, err.Error())
+		}
+		rc := relay.Config{ClientID: "check", ClientSecret: "check", CookieKey: make([]byte, relay.KeySize)}
+		if complete != nil {
+			complete(&rc)
+		}
+		rc.TokenEndpoint, rc.RevocationEndpoint = "", ""
+		rc.Logger = log.New(io.Discard, "", 0)
+		if _, err := relay.New(rc); err != nil {
 			problems = append(problems, err.Error())
 		}
 	} else {

@@ -177,10 +177,12 @@ func TestCheckConfig(t *testing.T) {
 	// length, an origin with a path, a Redis URL to nothing.
 	out.Reset()
 	if CheckConfig(&out, env(map[string]string{relay.EnvClientID: clientID, relay.EnvClientSecret: clientSecret,
-		relay.EnvCookieKey: base64.StdEncoding.EncodeToString(make([]byte, 16)), relay.EnvRedisURL: "redis://127.0.0.1:1"}), complete) {
+		relay.EnvCookieKey: base64.StdEncoding.EncodeToString(make([]byte, 16)), relay.EnvRedisURL: "redis://127.0.0.1:1"}),
+		func(c *relay.Config) { c.AllowedOrigins = []string{origin + "/app"} }) {
 		t.Fatal("bad configuration passed")
 	}
-	if !strings.Contains(out.String(), "2 problem(s)") || !strings.Contains(out.String(), "decodes to 16 bytes") || !strings.Contains(out.String(), "Redis cannot be used") {
+	if !strings.Contains(out.String(), "3 problem(s)") || !strings.Contains(out.String(), "decodes to 16 bytes") ||
+		!strings.Contains(out.String(), "Redis cannot be used") || !strings.Contains(out.String(), "origin") {
 		t.Errorf("not every problem:\n%s", out.String())
 	}
 	// rediss:// to a plain Redis (running), and an origin with a path.
