@@ -44,6 +44,20 @@ type Metrics struct {
 	revocations     *prometheus.CounterVec
 	refused         *prometheus.CounterVec
 	draining        prometheus.Gauge
+
+	// The series of the common cases, looked up once: read-only maps,
+	// so that a request does not hash its labels each time.
+	hot hotSeries
+}
+
+// hotSeries are pre-resolved series, by label value.
+type hotSeries struct {
+	refreshes      map[string]prometheus.Counter  // by source
+	storeSeconds   map[string]prometheus.Observer // by op
+	requestSeconds map[string]prometheus.Observer // by endpoint
+	requestsOK     map[string]prometheus.Counter  // by endpoint: 2xx, no error
+	gotoOK         map[string]prometheus.Counter  // by endpoint: outcome ok
+	gotoSeconds    map[string]prometheus.Observer // by endpoint
 }
 
 var _ relay.Observer = (*Metrics)(nil)
@@ -98,14 +112,28 @@ func New() *Metrics {
 	}
 	// Every label value known in advance is present from the start, so
 	// that a dashboard's rate() has a series before the first event.
+	m.hot = hotSeries{
+		refreshes: map[string]prometheus.Counter{}, storeSeconds: map[string]prometheus.Observer{},
+		requestSeconds: map[string]prometheus.Observer{}, requestsOK: map[string]prometheus.Counter{},
+		gotoOK: map[string]prometheus.Counter{}, gotoSeconds: map[string]prometheus.Observer{},
+	}
 	for _, s := range []string{relay.SourceGoTo, relay.SourceJoined, relay.SourceMemory, relay.SourceStore, relay.SourceNone} {
-		m.refreshes.WithLabelValues(s)
+		m.hot.refreshes[s] = m.refreshes.WithLabelValues(s)
 	}
 	for _, r := range []string{relay.RefusedOrigin, relay.RefusedMethod, relay.RefusedHeader, relay.RefusedSize, relay.RefusedAmbiguous} {
 		m.refused.WithLabelValues(r)
 	}
 	for _, op := range []string{"claim", "finish", "end", "ping"} {
 		m.storeErrors.WithLabelValues(op)
+		m.hot.storeSeconds[op] = m.storeSeconds.WithLabelValues(op)
+	}
+	for _, e := range Endpoints {
+		m.hot.requestSeconds[e] = m.requestSeconds.WithLabelValues(e)
+		m.hot.requestsOK[e] = m.requests.WithLabelValues(e, "2xx", "none")
+	}
+	for _, e := range []string{"token", "refresh", "revoke"} {
+		m.hot.gotoOK[e] = m.gotoRequests.WithLabelValues(e, "ok")
+		m.hot.gotoSeconds[e] = m.gotoSeconds.WithLabelValues(e)
 	}
 	return m
 }
@@ -124,8 +152,16 @@ func (m *Metrics) Request(endpoint string, status int, code string, took time.Du
 	if m == nil {
 		return
 	}
-	m.requests.WithLabelValues(endpoint, statusClass(status), relay.ErrorLabel(code)).Inc()
-	m.requestSeconds.WithLabelValues(endpoint).Observe(took.Seconds())
+	if c, ok := m.hot.requestsOK[endpoint]; ok && status < 300 && code == "" {
+		c.Inc()
+	} else {
+		m.requests.WithLabelValues(endpoint, statusClass(status), relay.ErrorLabel(code)).Inc()
+	}
+	if o, ok := m.hot.requestSeconds[endpoint]; ok {
+		o.Observe(took.Seconds())
+	} else {
+		m.requestSeconds.WithLabelValues(endpoint).Observe(took.Seconds())
+	}
 }
 
 // InFlight adds delta to the requests being answered.
@@ -157,6 +193,10 @@ func (m *Metrics) Refreshed(_ context.Context, source string) {
 	if source == "" {
 		source = relay.SourceNone
 	}
+	if c, ok := m.hot.refreshes[source]; ok {
+		c.Inc()
+		return
+	}
 	m.refreshes.WithLabelValues(source).Inc()
 }
 
@@ -165,8 +205,16 @@ func (m *Metrics) Upstream(endpoint, outcome string, took time.Duration) {
 	if m == nil {
 		return
 	}
-	m.gotoRequests.WithLabelValues(endpoint, outcome).Inc()
-	m.gotoSeconds.WithLabelValues(endpoint).Observe(took.Seconds())
+	if c, ok := m.hot.gotoOK[endpoint]; ok && outcome == "ok" {
+		c.Inc()
+	} else {
+		m.gotoRequests.WithLabelValues(endpoint, outcome).Inc()
+	}
+	if o, ok := m.hot.gotoSeconds[endpoint]; ok {
+		o.Observe(took.Seconds())
+	} else {
+		m.gotoSeconds.WithLabelValues(endpoint).Observe(took.Seconds())
+	}
 	if endpoint == "revoke" {
 		m.revocations.WithLabelValues(outcome).Inc()
 	}
@@ -177,7 +225,11 @@ func (m *Metrics) Store(op string, took time.Duration, err error) {
 	if m == nil {
 		return
 	}
-	m.storeSeconds.WithLabelValues(op).Observe(took.Seconds())
+	if o, ok := m.hot.storeSeconds[op]; ok {
+		o.Observe(took.Seconds())
+	} else {
+		m.storeSeconds.WithLabelValues(op).Observe(took.Seconds())
+	}
 	if err != nil {
 		m.storeErrors.WithLabelValues(op).Inc()
 	}
