@@ -16,14 +16,18 @@
 // (package web/relay) under -relay-path (/relay/ by default), for the same
 // origins: it redeems codes and refreshes tokens at GoTo with the client
 // secret a page must not hold. The relay's configuration comes from the
-// environment (relay.ConfigFromEnv: GOTO_CLIENT_ID, GOTO_CLIENT_SECRET,
+// environment (relayenv.Load: GOTO_CLIENT_ID, GOTO_CLIENT_SECRET,
 // GOTO_TOKEN_ENDPOINT, GOTO_REVOCATION_ENDPOINT, GOTOAUTH_COOKIE_KEY,
-// GOTOAUTH_COOKIE_OLD_KEYS, GOTOAUTH_REDIS_URL), never from flags, which
-// ps shows; with -emulator and no GOTO_ variable set, its client is the
-// emulator's confidential demo client on this server.
+// GOTOAUTH_COOKIE_OLD_KEYS, GOTOAUTH_REDIS_URL, each secret also as a
+// _FILE), never from flags, which ps shows; with -emulator and no GOTO_
+// variable set, its client is the emulator's confidential demo client on
+// this server.
 //
-// GET /healthz is for load balancers: 200 when the relay's store can be
-// reached (always, without -relay or without Redis), 503 otherwise.
+// relayserver runs it all: the probes (GET /livez, /readyz, and /healthz,
+// an alias of /readyz), -metrics-addr, -log-format, -log-level, the drain
+// on SIGTERM (-drain, -shutdown-timeout) and -check-config. `make relay`
+// builds this program as the relay's static binary, which serves no files
+// unless -dir names a folder.
 //
 // Besides the assets, serve.go answers one generated file, GET
 // /serve-config.json, which tells a page how to sign in here (see
