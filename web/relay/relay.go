@@ -273,7 +273,8 @@ func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (rl *Relay) Path() string { return rl.path }
 
 // Ready reports whether the relay's store can be reached: nil when the
-// relay can answer refreshes and sign-outs. serve.go's /healthz asks it.
+// relay can answer refreshes and sign-outs. relayserver asks it for
+// /readyz's body and the store_up metric (never for /readyz's status).
 func (rl *Relay) Ready(ctx context.Context) error { return rl.store.Ping(ctx) }
 
 // validPath reports whether p is "/" or a clean folder path ending in "/",
