@@ -156,7 +156,7 @@ func checkLogs(t *testing.T, h *harness, secrets []string) {
 			continue
 		}
 		requests++
-		for _, k := range []string{"endpoint", "status", "duration_ms", "request_id"} {
+		for _, k := range []string{"endpoint", "status", "duration_us", "request_id"} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("no %s in %s", k, line)
 			}

@@ -76,7 +76,9 @@ func (s *Server) logged(w http.ResponseWriter, r *http.Request, h http.Handler, 
 	attrs := []slog.Attr{
 		slog.String("endpoint", endpoint),
 		slog.Int("status", rw.status),
-		slog.Float64("duration_ms", float64(took.Microseconds())/1000),
+		// An integer: slog writes floats through encoding/json, which costs
+		// more than the rest of the line.
+		slog.Int64("duration_us", took.Microseconds()),
 		slog.String("request_id", id),
 	}
 	if code != "" {
