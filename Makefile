@@ -99,7 +99,7 @@ relay:
 	@echo "$(CURDIR)/$(RELAY_BIN)"
 
 run: build
-	$(GO) run serve.go -addr $(ADDR) -emulator -relay
+	$(GO) run serve.go -addr $(ADDR) -emulator -relay -drain 0
 
 test: test-go test-fuzz test-wasm test-node test-interop
 

@@ -216,8 +216,10 @@ func main() {
 	}
 
 	// SIGTERM or SIGINT: drain, then shut down gracefully (relayserver.Run).
+	// A second signal ends the process at once, as by default.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	context.AfterFunc(ctx, func() { signal.Reset(os.Interrupt, syscall.SIGTERM) })
 	srv.Logger().Info("serving", "url", "http://"+ln.Addr().String()+"/", "dir", *dir)
 	var ping func(context.Context) error
 	if rl != nil {
