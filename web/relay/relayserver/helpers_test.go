@@ -114,7 +114,14 @@ func key(t *testing.T) []byte {
 
 func start(t *testing.T, o Options, st store.Store, edit func(*Server)) *harness {
 	t.Helper()
-	h := &harness{t: t, up: newStub(t), logs: &syncBuffer{}, done: make(chan error, 1)}
+	return startWith(t, o, newStub(t), key(t), st, edit)
+}
+
+// startWith starts a harness with GoTo up and the cookie key k: instances
+// that share a store share both.
+func startWith(t *testing.T, o Options, up *stub, k []byte, st store.Store, edit func(*Server)) *harness {
+	t.Helper()
+	h := &harness{t: t, up: up, logs: &syncBuffer{}, done: make(chan error, 1)}
 	var err error
 	if h.srv, err = New(o, h.logs); err != nil {
 		t.Fatal(err)
@@ -124,7 +131,7 @@ func start(t *testing.T, o Options, st store.Store, edit func(*Server)) *harness
 		edit(h.srv)
 	}
 	cfg := relay.Config{ClientID: clientID, ClientSecret: clientSecret, TokenEndpoint: h.up.srv.URL + "/token",
-		RevocationEndpoint: h.up.srv.URL + "/revoke", CookieKey: key(t), AllowedOrigins: []string{origin}, Store: st}
+		RevocationEndpoint: h.up.srv.URL + "/revoke", CookieKey: k, AllowedOrigins: []string{origin}, Store: st}
 	h.srv.Configure(&cfg)
 	if h.rl, err = relay.New(cfg); err != nil {
 		t.Fatal(err)

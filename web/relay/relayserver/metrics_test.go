@@ -12,6 +12,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"gotoauth/web/relay"
+	"gotoauth/web/relay/store/redistest"
 )
 
 // A scripted mix of relay requests, then a scrape of the metrics listener:
@@ -212,4 +213,57 @@ func matches(m *dto.Metric, labels map[string]string) bool {
 		}
 	}
 	return n == len(labels)
+}
+
+// Two instances sharing Redis: a refresh that finds the other instance
+// holding the lock waits for it and is counted as answered from the store,
+// with its wait; the holder's is from GoTo; GoTo is asked once.
+func TestSharedStoreMetrics(t *testing.T) {
+	rs := redistest.Start(t)
+	up, k := newStub(t), key(t)
+	o := Options{MetricsAddr: "127.0.0.1:0", LogFormat: "json"}
+	a := startWith(t, o, up, k, redisStore(t, rs), nil)
+	b := startWith(t, o, up, k, redisStore(t, rs), nil)
+	cookie := a.signIn("code-shared")
+	up.hold()
+	codes := make(chan int, 2)
+	go func() { resp, _ := a.post("refresh", "", cookie); codes <- resp.StatusCode }()
+	eventually(t, "a's refresh with GoTo", func() bool { return up.refreshs.Load() == 1 })
+	go func() { resp, _ := b.post("refresh", "", cookie); codes <- resp.StatusCode }()
+	eventually(t, "b waiting for a's lock", func() bool {
+		return value(t, b, "gotoauth_relay_store_duration_seconds", map[string]string{"op": "claim"}) >= 2
+	})
+	up.release()
+	if c1, c2 := <-codes, <-codes; c1 != 200 || c2 != 200 || up.refreshs.Load() != 1 {
+		t.Fatalf("%d %d, GoTo asked %d times", c1, c2, up.refreshs.Load())
+	}
+	for _, want := range []struct {
+		h      *harness
+		name   string
+		labels map[string]string
+		value  float64
+	}{
+		{a, "gotoauth_relay_refreshes_total", map[string]string{"source": "goto"}, 1},
+		{a, "gotoauth_relay_lock_wait_duration_seconds", nil, 0},
+		{b, "gotoauth_relay_refreshes_total", map[string]string{"source": "store"}, 1},
+		{b, "gotoauth_relay_refreshes_total", map[string]string{"source": "goto"}, 0},
+		{b, "gotoauth_relay_lock_wait_duration_seconds", nil, 1},
+		{b, "gotoauth_relay_goto_requests_total", map[string]string{"endpoint": "refresh", "outcome": "ok"}, 0},
+		{a, "gotoauth_relay_store_errors_total", map[string]string{"op": "claim"}, 0},
+	} {
+		if got := value(t, want.h, want.name, want.labels); got != want.value {
+			t.Errorf("%s%v = %v, want %v", want.name, want.labels, got, want.value)
+		}
+	}
+	// Redis stopped: the failed round trips are counted.
+	rs.Stop()
+	if resp, _ := b.post("refresh", "", cookie); resp.StatusCode != 503 {
+		t.Fatalf("without Redis: %s", resp.Status)
+	}
+	if v := value(t, b, "gotoauth_relay_store_errors_total", map[string]string{"op": "claim"}); v != 1 {
+		t.Errorf("store errors %v", v)
+	}
+	if v := value(t, b, "gotoauth_relay_requests_total", map[string]string{"endpoint": "refresh", "status": "5xx", "error": "temporarily_unavailable"}); v != 1 {
+		t.Errorf("5xx requests %v", v)
+	}
 }
