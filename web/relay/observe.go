@@ -83,6 +83,10 @@ type observedStore struct {
 	obs Observer
 }
 
+// Unwrap is the store observed: a relay that needs the concrete store
+// (its type, its options) asks this, not rl.store.
+func (o observedStore) Unwrap() store.Store { return o.s }
+
 func (o observedStore) Claim(ctx context.Context, key, signIn string) (store.Claim, error) {
 	start := time.Now()
 	c, err := o.s.Claim(ctx, key, signIn)
