@@ -4,28 +4,63 @@ import (
 	"bufio"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"gotoauth/web/relay/relayenv"
 )
 
-// buildRelay builds the relay's binary as `make relay` does into dir.
+// buildRelay builds the relay's binary as `make relay` does, once per test
+// run, and copies it into dir.
 func buildRelay(t *testing.T, dir string) string {
 	t.Helper()
+	built.Do(func() {
+		tmp, err := os.MkdirTemp("", "gotoauth-relay-build")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.bin = filepath.Join(tmp, "gotoauth-relay")
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.defaultDir=", "-o", built.bin, "serve.go")
+		cmd.Dir = "../../.."
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	b, err := os.ReadFile(built.bin)
+	if err != nil {
+		t.Fatal(err)
+	}
 	bin := filepath.Join(dir, "gotoauth-relay")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w -X main.defaultDir=", "-o", bin, "serve.go")
-	cmd.Dir = "../../.."
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	if err := os.WriteFile(bin, b, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	return bin
+}
+
+var built struct {
+	sync.Once
+	bin string
+	err error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.bin != "" {
+		os.RemoveAll(filepath.Dir(built.bin))
+	}
+	os.Exit(code)
 }
 
 // The systemd unit: hardened, secrets through LoadCredential= into the
