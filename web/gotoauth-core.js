@@ -483,11 +483,11 @@ function wrapAPI(raw) {
     // made again, since the relay may have set its cookie after the first
     // (unless a newer sign-in is under way or done, whose cookie it is).
     let inFlight = 0; // token calls under way
-    const filling = (p) => {
+    const filling = (p, source) => {
       const epoch = internal.epoch();
       inFlight++;
       return p.finally(() => { inFlight--; }).then(async (t) => {
-        if (internal.fill(t, epoch)) return t;
+        if (internal.fill(t, epoch, source)) return t;
         if (relayMode && !closed && inFlight === 0 && session.current === null) await rawSignOut().catch(() => {});
         throw new GoToAuthError('reauthenticate', 'signed out while this call was under way: sign in again');
       });
@@ -540,6 +540,17 @@ function wrapAPI(raw) {
         popups.add(cancel);
         return promise.finally(() => popups.delete(cancel));
       }, 'signInWithPopup', true),
+      // isRedirect: the URL (location.href when omitted) carries an
+      // authorization response, in its query or its fragment: a state with
+      // a code, an access token or an error (RFC 6749 §4.1.2, §4.2.2). It
+      // says nothing of whether the state is this client's: handleRedirect
+      // checks that.
+      isRedirect: live((url) => {
+        if (url == null && typeof location !== 'object') throw invalid('isRedirect takes a URL outside a browser');
+        const u = new URL(url == null ? location.href : checkString(url, "isRedirect's url"));
+        return [u.searchParams, new URLSearchParams(u.hash.slice(1))]
+          .some((p) => p.has('state') && (p.has('code') || p.has('access_token') || p.has('error')));
+      }, 'isRedirect'),
       handleRedirect: live((url, o) => {
         let clean = true;
         if (o != null) {
@@ -577,13 +588,13 @@ function wrapAPI(raw) {
         }
         checked.delete(result);
         exchanged.add(result);
-        return filling(later(call, raw.clientExchangeCode, '', id, cb));
+        return filling(later(call, raw.clientExchangeCode, '', id, cb), 'exchange');
       }, 'exchangeCode', true),
       // Through a relay, refresh() takes no token: the relay keeps it.
       refresh: live((token) => filling(rawRefresh(token).catch((err) => {
         internal.relayGone(err);
         throw err;
-      })), 'refresh', true),
+      }), 'refresh'), 'refresh', true),
       signOut: live(() => {
         internal.clear(); // at once: no token is handed out while the relay forgets it
         return rawSignOut().finally(() => internal.signedOut()).then(() => undefined);

@@ -211,19 +211,33 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
   let expiredFor = null;     // the access token 'expired' was fired for
   const channel = openChannel(clientId);
 
-  const fire = (type, detail) => target.dispatchEvent(new CustomEvent(type, { detail }));
+  // fire dispatches an event; a 'change' carries where its token came from
+  // as event.source (see set).
+  const fire = (type, detail, source) => {
+    const ev = new CustomEvent(type, { detail });
+    if (source !== undefined) Object.defineProperty(ev, 'source', { value: source, enumerable: true });
+    target.dispatchEvent(ev);
+  };
   const post = (m) => { try { channel?.postMessage(m); } catch { /* closed */ } };
 
-  // set stores a token; 'change' fires when the access token changed.
-  function set(t, { broadcast = true } = {}) {
+  // set stores a token that came from source: 'exchange' (a code exchange
+  // or an implicit redirect), 'refresh' (this tab refreshed) or 'tab'
+  // (another tab's message). 'change' fires, with event.source, when the
+  // access token changed, and also when this tab's refresh through a relay
+  // brought back the token it holds: the relay answered from its memory
+  // of a recent refresh (source 'memory').
+  function set(t, source) {
     if (!isToken(t)) return;
     if (!relayMode && typeof t.refreshToken === 'string' && t.refreshToken !== '') refreshToken = t.refreshToken;
     const pub = publicToken(t);
     const changed = !current || current.accessToken !== pub.accessToken;
     current = pub;
-    if (!changed) return;
-    if (broadcast) post({ type: 'token', token: pub });
-    fire('change', pub);
+    if (!changed) {
+      if (relayMode && source === 'refresh') fire('change', pub, 'memory');
+      return;
+    }
+    if (source !== 'tab') post({ type: 'token', token: pub });
+    fire('change', pub, source);
   }
 
   // relayGone forgets the relay mark when the relay said there is no
@@ -248,7 +262,7 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
           // A token from another tab is taken unless this tab holds one
           // that lives longer.
           if (isToken(m.token) && !(current && (current.expiresAt ?? Infinity) > (m.token.expiresAt ?? Infinity))) {
-            set(publicToken(m.token), { broadcast: false });
+            set(publicToken(m.token), 'tab');
           }
           break;
         case 'ask':
@@ -297,7 +311,7 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
         throw err;
       }
       if (gen !== generation) throw reauth('signed out while refreshing');
-      set(t);
+      set(t, 'refresh');
       mark?.put();
       return current;
     }).finally(() => {
@@ -323,7 +337,7 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
     if (t && fresh(t)) return t;
     if (!t) {
       const theirs = await askTabs();
-      if (theirs && !current) set(theirs, { broadcast: false });
+      if (theirs && !current) set(theirs, 'tab');
       if (current && fresh(current)) return current;
       if (!relayMode && !refreshToken) throw reauth('there is no token: sign in');
       if (relayMode && !mark.maybe()) throw reauth('this browser has not signed in through the relay (or signed out): sign in');
@@ -392,17 +406,18 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
   const session = new Session({ token, fetch: sessionFetch, current: () => current });
   target = session;
   const internal = {
-    set: (t) => set(t),
+    /** set stores a token from an implicit redirect. */
+    set: (t) => set(t, 'exchange'),
     /** The sign-out generation a call begins in; fill() takes it back. */
     epoch: () => generation,
     /**
-     * fill stores the token a call begun in `epoch` resolved to, unless a
-     * sign-out (or close) came in between: then it stores nothing and
-     * returns false.
+     * fill stores the token a call begun in `epoch` resolved to ('exchange'
+     * or 'refresh': its source), unless a sign-out (or close) came in
+     * between: then it stores nothing and returns false.
      */
-    fill(t, epoch) {
+    fill(t, epoch, source) {
       if (closed || epoch !== generation) return false;
-      set(t);
+      set(t, source);
       mark?.put();
       return true;
     },

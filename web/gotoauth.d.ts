@@ -158,9 +158,21 @@ export interface Profile {
 /** A token as a session hands it out and as the tabs tell each other: never with a refresh token. */
 export type SessionToken = Omit<Token, 'refreshToken'>;
 
+/**
+ * Where a session's token came from: 'exchange' (a code exchange or an implicit redirect), 'refresh'
+ * (this tab refreshed), 'memory' (this tab refreshed through the relay, which answered from its memory
+ * of a recent refresh: the same access token came back), 'tab' (another tab told this one).
+ */
+export type TokenSource = 'exchange' | 'refresh' | 'memory' | 'tab';
+
+/** A session's 'change' event: the new token, and where it came from. */
+export interface SessionChangeEvent extends CustomEvent<SessionToken> {
+  readonly source: TokenSource;
+}
+
 export interface SessionEventMap {
-  /** The token changed (a refresh, a sign-in, another tab's refresh); in every tab. */
-  change: CustomEvent<SessionToken>;
+  /** The token changed (a refresh, a sign-in, another tab's refresh), or a refresh through the relay brought the same one back ('memory'); in every tab. */
+  change: SessionChangeEvent;
   /** A tab of this origin signed out (this one included); in every tab. */
   signedout: CustomEvent<undefined>;
   /** The token expired and could not be renewed (an implicit-flow token, a dead relay session). */
@@ -213,6 +225,11 @@ export interface Client {
    * not open the popup, popup_closed when it is closed first, oauth_error when the user declines.
    */
   signInWithPopup(options?: SignInOptions): Promise<Token & { appState?: unknown }>;
+  /**
+   * Whether the URL (location.href when omitted) carries an authorization response: a state with a code,
+   * an access token or an error, in the query or the fragment. Does not check the state: handleRedirect does.
+   */
+  isRedirect(url?: string): boolean;
   /**
    * Parses the redirect (location.href when omitted), checks and consumes its state.
    * In a browser it removes the response from the address bar unless cleanAddressBar is false.
