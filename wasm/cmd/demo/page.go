@@ -1,0 +1,219 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hack-pad/safejs"
+	"honnef.co/go/js/dom/v2"
+)
+
+// What the page shows, always as text: what the library or a server hands
+// over is never parsed as HTML.
+
+var (
+	window = dom.GetWindow()
+	doc    = window.Document()
+)
+
+func el(id string) dom.Element { return doc.GetElementByID(id) }
+
+func value(id string) string {
+	switch e := el(id).(type) {
+	case *dom.HTMLInputElement:
+		return strings.TrimSpace(e.Value())
+	case *dom.HTMLSelectElement:
+		return e.Value()
+	case *dom.HTMLTextAreaElement:
+		return e.Value()
+	}
+	return ""
+}
+
+func setValue(id, v string) {
+	switch e := el(id).(type) {
+	case *dom.HTMLInputElement:
+		e.SetValue(v)
+	case *dom.HTMLSelectElement:
+		e.SetValue(v)
+	}
+}
+
+func text(id, s string) { el(id).SetTextContent(s) }
+
+func show(id string, visible bool) {
+	if visible {
+		el(id).RemoveAttribute("hidden")
+	} else {
+		el(id).SetAttribute("hidden", "")
+	}
+}
+
+func status(s string) { text("status", s) }
+
+// fail shows an error's stable code (and RFC 6749 error) and its message;
+// hint, when not empty, says what to do about it on this page.
+func fail(err error, hint string) {
+	e, ok := err.(*jsError)
+	if !ok {
+		e = &jsError{Code: "internal", Message: err.Error()}
+	}
+	code := e.Code
+	if e.OAuth != "" {
+		code += ": " + e.OAuth
+	}
+	text("error-code", code)
+	text("error-message", e.Message)
+	text("error-hint", hint)
+	show("error-hint", hint != "")
+	show("error", true)
+	status("Something went wrong.")
+}
+
+func clearError() { show("error", false) }
+
+// renderToken shows a SessionToken of c's session.
+func renderToken(t safejs.Value, c *client) {
+	text("token-access", mask(str(t, "accessToken")))
+	text("token-scopes", orDash(strings.Join(strs(t, "scope"), " ")))
+	text("token-principal", orDash(str(t, "principal")))
+	text("token-legacy", legacyNames[str(t, "legacy")])
+	switch {
+	case c.relay:
+		text("token-refresh", "held by the relay (HttpOnly cookie)")
+		text("token-help", "When the token runs out, the page asks session.token() for a new one, which the library gets through the relay: one tab at a time (a Web Lock), and the other tabs of this origin hear the new access token, never a refresh token. A reloaded tab gets its token back the same way.")
+	case c.flow == "code":
+		text("token-refresh", "held by the session, in the memory of the tab that signed in")
+		text("token-help", "A public client without a relay: when the token runs out, session.token() in the tab that signed in refreshes it with the refresh token it holds, and the other tabs hear the new access token, never the refresh token.")
+	default:
+		text("token-refresh", "none")
+		text("token-help", "The implicit flow brings no refresh token: nothing renews this token. When it runs out, sign in again.")
+	}
+	show("refresh", c.relay)
+	renderExpiry(t)
+	show("token-panel", true)
+}
+
+// renderExpiry shows how long t has left, and reports whether it has any.
+func renderExpiry(t safejs.Value) bool {
+	at := num(t, "expiresAt")
+	if at == 0 {
+		text("token-expiry", "not stated")
+		return true
+	}
+	left := time.Until(time.UnixMilli(int64(at)))
+	if left <= 0 {
+		text("token-expiry", "expired — asking for a new one")
+		return false
+	}
+	text("token-expiry", duration(left))
+	return true
+}
+
+func renderProfile(p safejs.Value) {
+	text("me-id", str(p, "id"))
+	text("me-username", str(p, "userName"))
+	text("me-name", orDash(strings.TrimSpace(str(p, "givenName")+" "+str(p, "familyName"))))
+	text("me-display", orDash(str(p, "displayName")))
+	text("me-locale", orDash(str(p, "locale"))+" · "+orDash(str(p, "timezone")))
+	accounts := get(p, "accounts")
+	n, _ := accounts.Length()
+	var list []string
+	for i := 0; i < n; i++ {
+		a, _ := accounts.Index(i)
+		s := str(a, "key")
+		if name := str(a, "name"); name != "" {
+			s += " (" + name + ")"
+		}
+		if e := strs(a, "entitlements"); len(e) > 0 {
+			s += ": " + strings.Join(e, ", ")
+		}
+		list = append(list, s)
+	}
+	text("me-accounts", orDash(strings.Join(list, "; ")))
+	legacy := get(p, "legacy")
+	for _, name := range []string{"organizer_key", "account_key", "email", "firstName", "lastName"} {
+		text("legacy-"+name, orDash(str(legacy, name)))
+	}
+	show("profile", true)
+}
+
+// explainURL says what the library reads in a pasted URL: a redirect
+// (gotoauth.parseRedirect), else an old URL and today's
+// (gotoauth.migrateURL).
+func explainURL(url string) {
+	out := el("paste-output")
+	out.SetTextContent("")
+	add := func(label, value string) {
+		dt, dd := doc.CreateElement("dt"), doc.CreateElement("dd")
+		dt.SetTextContent(label)
+		dd.SetTextContent(value)
+		out.AppendChild(dt)
+		out.AppendChild(dd)
+	}
+	if r, err := call(lib, "parseRedirect", url); err == nil {
+		t := get(r, "token")
+		add("Redirect", str(r, "kind")+" (state "+str(r, "state")+")")
+		for _, f := range [][2]string{{"Code", "code"}, {"Error", "error"}, {"Error description", "errorDescription"}} {
+			if v := str(r, f[1]); v != "" {
+				add(f[0], v)
+			}
+		}
+		if access := str(t, "accessToken"); access != "" {
+			add("Format", legacyNames[str(t, "legacy")])
+			add("Access token", mask(access))
+			add("Principal", orDash(str(t, "principal")))
+			add("Expires in", duration(time.Duration(num(t, "expiresIn"))*time.Second))
+		}
+	} else if m, merr := call(lib, "migrateURL", url); merr == nil && isTrue(get(m, "changed")) {
+		add("Today's URL", str(m, "url"))
+		for _, note := range strs(m, "notes") {
+			add("Note", note)
+		}
+	} else {
+		add(err.(*jsError).Code, err.(*jsError).Message)
+	}
+	show("paste-output", true)
+}
+
+// legacyNames are Token.legacy's formats, as GoTo named them.
+var legacyNames = map[string]string{"": "none (today's format)", "gotoconnect": "GoToConnect", "getgo-v1": "getgo v1", "getgo-v2": "getgo v2"}
+
+// mask shows enough of a secret to recognise it, never all of it.
+func mask(s string) string {
+	if len(s) <= 8 {
+		return strings.Repeat("•", len(s))
+	}
+	return s[:6] + "… (" + strconv.Itoa(len(s)) + " characters)"
+}
+
+// duration writes d as "29d 23h", "59m 58s" or "12s".
+func duration(d time.Duration) string {
+	s := int64(d / time.Second)
+	parts := []struct {
+		n    int64
+		unit string
+	}{{s / 86400, "d"}, {s / 3600 % 24, "h"}, {s / 60 % 60, "m"}, {s % 60, "s"}}
+	for i, p := range parts[:3] {
+		if p.n > 0 {
+			next := parts[i+1]
+			return strconv.FormatInt(p.n, 10) + p.unit + " " + strconv.FormatInt(next.n, 10) + next.unit
+		}
+	}
+	return strconv.FormatInt(s, 10) + "s"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func isTrue(v safejs.Value) bool {
+	b, err := v.Bool()
+	return err == nil && b
+}
