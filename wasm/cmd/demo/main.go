@@ -35,6 +35,7 @@ var (
 
 func main() {
 	onClick("sign-in", signIn)
+	el("sign-in-popup").AddEventListener("click", false, func(dom.Event) { signInWithPopup() })
 	onClick("refresh", refresh)
 	onClick("fetch-me", fetchMe)
 	onClick("sign-out", signOut)
@@ -54,7 +55,7 @@ func onClick(id string, f func()) {
 // redirect, or else asks the session for the sign-in that is there.
 func start() {
 	s := loadSettings()
-	if s.clientID() == "" {
+	if s["client-id"] == "" {
 		noClient()
 		return
 	}
@@ -117,30 +118,65 @@ func finishSignIn(c *client) {
 		status("Exchanging the code…")
 		_, err = call(c.v, "exchangeCode", result)
 	}
-	switch {
-	case err != nil && !c.relay && is(err, "oauth_error") && err.(*jsError).OAuth == "invalid_client":
-		fail(err, "GoTo's token endpoint wants the client secret, which a page must never hold: set the Relay field to a token relay, or sign in with the implicit flow.")
-	case err != nil:
-		fail(err, "")
+	if err != nil {
+		failSignIn(c, err)
 	}
 }
 
-func signIn() {
+// failSignIn shows why a sign-in failed, and what to do when the page
+// cannot redeem its code alone.
+func failSignIn(c *client, err error) {
+	hint := ""
+	if e, _ := err.(*jsError); !c.relay && e != nil && e.OAuth == "invalid_client" {
+		hint = "GoTo's token endpoint wants the client secret, which a page must never hold: set the Relay field to a token relay, or sign in with the implicit flow."
+	}
+	fail(err, hint)
+}
+
+// begin makes the client the form describes the page's, and keeps the
+// form for the page the sign-in comes back to (in a popup, whose
+// sessionStorage starts as a copy of this tab's).
+func begin() *client {
 	clearError()
 	s := readSettings()
 	c, err := use(s)
 	if err != nil {
 		fail(err, "")
-		return
-	}
-	a, err := call(c.v, "authorize")
-	if err != nil {
-		fail(err, "")
-		return
+		return nil
 	}
 	s.save()
-	status("Signing in…")
-	window.Location().SetHref(str(a, "url"))
+	return c
+}
+
+func signIn() {
+	if c := begin(); c != nil {
+		a, err := call(c.v, "authorize")
+		if err != nil {
+			fail(err, "")
+			return
+		}
+		status("Signing in…")
+		window.Location().SetHref(str(a, "url"))
+	}
+}
+
+// signInWithPopup opens the popup, whose page (this one, at the redirect
+// URI) hands the redirect back to this one, which exchanges the code. It
+// runs in the click: a browser blocks a popup opened later.
+func signInWithPopup() {
+	c := begin()
+	if c == nil {
+		return
+	}
+	show("token-panel", false)
+	show("profile", false)
+	status("Signing in in the popup…")
+	p, _ := c.v.Call("signInWithPopup")
+	go func() {
+		if _, err := await(p); err != nil {
+			failSignIn(c, err)
+		}
+	}()
 }
 
 // refresh asks the relay for a new token (the button is there in relay

@@ -21,36 +21,16 @@ var (
 
 func el(id string) dom.Element { return doc.GetElementByID(id) }
 
+// value is a form field's value; setValue sets it.
 func value(id string) string {
-	switch e := el(id).(type) {
-	case *dom.HTMLInputElement:
-		return strings.TrimSpace(e.Value())
-	case *dom.HTMLSelectElement:
-		return e.Value()
-	case *dom.HTMLTextAreaElement:
-		return e.Value()
-	}
-	return ""
+	return strings.TrimSpace(str(safejs.Safe(el(id).Underlying()), "value"))
 }
 
-func setValue(id, v string) {
-	switch e := el(id).(type) {
-	case *dom.HTMLInputElement:
-		e.SetValue(v)
-	case *dom.HTMLSelectElement:
-		e.SetValue(v)
-	}
-}
+func setValue(id, v string) { _ = safejs.Safe(el(id).Underlying()).Set("value", v) }
 
 func text(id, s string) { el(id).SetTextContent(s) }
 
-func show(id string, visible bool) {
-	if visible {
-		el(id).RemoveAttribute("hidden")
-	} else {
-		el(id).SetAttribute("hidden", "")
-	}
-}
+func show(id string, visible bool) { _ = safejs.Safe(el(id).Underlying()).Set("hidden", !visible) }
 
 func status(s string) { text("status", s) }
 
@@ -109,7 +89,7 @@ func renderExpiry(t safejs.Value) bool {
 		text("token-expiry", "expired — asking for a new one")
 		return false
 	}
-	text("token-expiry", duration(left))
+	text("token-expiry", left.Truncate(time.Second).String())
 	return true
 }
 
@@ -166,7 +146,7 @@ func explainURL(url string) {
 			add("Format", legacyNames[str(t, "legacy")])
 			add("Access token", mask(access))
 			add("Principal", orDash(str(t, "principal")))
-			add("Expires in", duration(time.Duration(num(t, "expiresIn"))*time.Second))
+			add("Expires in", (time.Duration(num(t, "expiresIn")) * time.Second).String())
 		}
 	} else if m, merr := call(lib, "migrateURL", url); merr == nil && isTrue(get(m, "changed")) {
 		add("Today's URL", str(m, "url"))
@@ -188,22 +168,6 @@ func mask(s string) string {
 		return strings.Repeat("•", len(s))
 	}
 	return s[:6] + "… (" + strconv.Itoa(len(s)) + " characters)"
-}
-
-// duration writes d as "29d 23h", "59m 58s" or "12s".
-func duration(d time.Duration) string {
-	s := int64(d / time.Second)
-	parts := []struct {
-		n    int64
-		unit string
-	}{{s / 86400, "d"}, {s / 3600 % 24, "h"}, {s / 60 % 60, "m"}, {s % 60, "s"}}
-	for i, p := range parts[:3] {
-		if p.n > 0 {
-			next := parts[i+1]
-			return strconv.FormatInt(p.n, 10) + p.unit + " " + strconv.FormatInt(next.n, 10) + next.unit
-		}
-	}
-	return strconv.FormatInt(s, 10) + "s"
 }
 
 func orDash(s string) string {

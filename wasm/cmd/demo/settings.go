@@ -29,8 +29,6 @@ func readSettings() settings {
 	return s
 }
 
-func (s settings) clientID() string { return s["client-id"] }
-
 // config is the gotoauth.client config the settings describe (ClientConfig
 // in gotoauth.d.ts). An empty field is left out, so that the library's
 // default applies. The relay is the code flow's backend half: the implicit
