@@ -101,8 +101,8 @@ func use(s settings) (*client, error) {
 	config := get(v, "config")
 	c := &client{v: v, session: get(v, "session"), relay: str(config, "relay") != "", flow: str(config, "flow")}
 	listen(c.session, "change", func(ev safejs.Value) { changed(c, ev) })
-	listen(c.session, "expired", func(safejs.Value) { expired(c) })
-	listen(c.session, "signedout", func(safejs.Value) { signedOut(c) })
+	listen(c.session, "expired", func(safejs.Value) { expired() })
+	listen(c.session, "signedout", func(safejs.Value) { signedOut() })
 	if app != nil {
 		_, _ = app.v.Call("close")
 	}

@@ -8,19 +8,16 @@ import (
 	"github.com/hack-pad/safejs"
 )
 
-// What the page does with c's session events. Events of a client the page
-// replaced are ignored.
+// What the page does with c's session events. (A client the page replaced
+// is closed: its session fires nothing more.)
 
 // changed: the session holds a token; event.source says where it came from.
 func changed(c *client, ev safejs.Value) {
-	if c != app {
-		return
-	}
 	t := get(ev, "detail")
 	renderToken(t, c)
 	clearError()
 	at := time.Now().Format("15:04:05")
-	switch source := str(ev, "source"); source {
+	switch str(ev, "source") {
 	case "exchange":
 		status("Signed in.")
 	case "refresh":
@@ -47,7 +44,7 @@ func countDown(c *client, access string) {
 	defer tick.Stop()
 	for range tick.C {
 		t, _ := c.session.Get("current")
-		if str(t, "accessToken") != access || c != app {
+		if str(t, "accessToken") != access {
 			return
 		}
 		if renderExpiry(t) {
@@ -61,19 +58,13 @@ func countDown(c *client, access string) {
 }
 
 // expired: the token ran out and cannot be renewed.
-func expired(c *client) {
-	if c != app {
-		return
-	}
+func expired() {
 	text("token-expiry", "expired — sign in again")
 	status("The token expired and cannot be renewed: sign in again.")
 }
 
 // signedOut: this tab or another signed out.
-func signedOut(c *client) {
-	if c != app {
-		return
-	}
+func signedOut() {
 	show("token-panel", false)
 	show("profile", false)
 	status("Signed out, here or in another tab of this browser.")
