@@ -603,12 +603,19 @@ for (const name of BROWSERS) {
       await page.fill('#paste-input', 'https://api.getgo.com/oauth/v2/authorize?client_id=abc&response_type=code');
       await page.click('#paste-explain');
       await page.waitForSelector('#paste-output:not([hidden])');
-      assert.match(await page.textContent('#paste-output'), /https:\/\/authentication\.logmeininc\.com\/oauth\/authorize\?client_id=abc&response_type=code/);
+      assert.match(await page.textContent('#paste-output'), /^migrateURL: [^]*"url": "https:\/\/authentication\.logmeininc\.com\/oauth\/authorize\?client_id=abc&response_type=code"/);
       await page.fill('#paste-input', 'https://a/#access_token=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&type=bearer&expires_in=2592000000&username=%3Cb%3Ex%3C%2Fb%3E&state=s');
       await page.click('#paste-explain');
-      assert.match(await page.textContent('#paste-output'), /GoToConnect/);
+      await page.waitForFunction(() => document.querySelector('#paste-output').textContent.startsWith('parseRedirect: '));
+      assert.match(await page.textContent('#paste-output'), /"legacy": "gotoconnect"/);
+      assert.match(await page.textContent('#paste-output'), /"accessToken": "<img src=x onerror=alert\(1\)>"/);
       assert.match(await page.textContent('#paste-output'), /<b>x<\/b>/);
       assert.equal(await page.count('#paste-output img, #paste-output b'), 0, 'user data became HTML');
+      // Neither a redirect nor an old URL: the library's error, as text.
+      await page.fill('#paste-input', 'https://example.com/<i>x</i>');
+      await page.click('#paste-explain');
+      await page.waitForFunction(() => document.querySelector('#paste-output').textContent.startsWith('invalid_redirect: '));
+      assert.equal(await page.count('#paste-output i'), 0, 'user data became HTML');
       await page.close();
     });
 

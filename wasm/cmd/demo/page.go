@@ -60,7 +60,10 @@ func renderToken(t safejs.Value, c *client) {
 	text("token-access", mask(str(t, "accessToken")))
 	text("token-scopes", orDash(strings.Join(strs(t, "scope"), " ")))
 	text("token-principal", orDash(str(t, "principal")))
-	text("token-legacy", legacyNames[str(t, "legacy")])
+	text("token-legacy", str(t, "legacy"))
+	if str(t, "legacy") == "" {
+		text("token-legacy", "none (today's format)")
+	}
 	switch {
 	case c.relay:
 		text("token-refresh", "held by the relay (HttpOnly cookie)")
@@ -121,46 +124,26 @@ func renderProfile(p safejs.Value) {
 	show("profile", true)
 }
 
-// explainURL says what the library reads in a pasted URL: a redirect
-// (gotoauth.parseRedirect), else an old URL and today's
-// (gotoauth.migrateURL).
+// explainURL shows what the library reads in a pasted URL, as its API
+// hands it out: parseRedirect's result for a redirect, else migrateURL's
+// for an old URL, else why it is neither.
 func explainURL(url string) {
-	out := el("paste-output")
-	out.SetTextContent("")
-	add := func(label, value string) {
-		dt, dd := doc.CreateElement("dt"), doc.CreateElement("dd")
-		dt.SetTextContent(label)
-		dd.SetTextContent(value)
-		out.AppendChild(dt)
-		out.AppendChild(dd)
+	out := "parseRedirect: "
+	r, err := call(lib, "parseRedirect", url)
+	if err != nil {
+		out = "migrateURL: "
+		if r, _ = call(lib, "migrateURL", url); !isTrue(get(r, "changed")) {
+			out, r = err.Error(), safejs.Undefined()
+		}
 	}
-	if r, err := call(lib, "parseRedirect", url); err == nil {
-		t := get(r, "token")
-		add("Redirect", str(r, "kind")+" (state "+str(r, "state")+")")
-		for _, f := range [][2]string{{"Code", "code"}, {"Error", "error"}, {"Error description", "errorDescription"}} {
-			if v := str(r, f[1]); v != "" {
-				add(f[0], v)
-			}
-		}
-		if access := str(t, "accessToken"); access != "" {
-			add("Format", legacyNames[str(t, "legacy")])
-			add("Access token", mask(access))
-			add("Principal", orDash(str(t, "principal")))
-			add("Expires in", (time.Duration(num(t, "expiresIn")) * time.Second).String())
-		}
-	} else if m, merr := call(lib, "migrateURL", url); merr == nil && isTrue(get(m, "changed")) {
-		add("Today's URL", str(m, "url"))
-		for _, note := range strs(m, "notes") {
-			add("Note", note)
-		}
-	} else {
-		add(err.(*jsError).Code, err.(*jsError).Message)
+	if r.Type() == safejs.TypeObject {
+		json, _ := call(jsGlobal("JSON"), "stringify", r, nil, 2)
+		s, _ := json.String()
+		out += s
 	}
+	text("paste-output", out)
 	show("paste-output", true)
 }
-
-// legacyNames are Token.legacy's formats, as GoTo named them.
-var legacyNames = map[string]string{"": "none (today's format)", "gotoconnect": "GoToConnect", "getgo-v1": "getgo v1", "getgo-v2": "getgo v2"}
 
 // mask shows enough of a secret to recognise it, never all of it.
 func mask(s string) string {
