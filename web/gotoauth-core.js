@@ -99,7 +99,9 @@ export function goGlobal(real = globalThis) {
  * A Go runtime that has a global object of its own: `go.run(instance)`
  * starts a module instantiated with `go.importObject`; `global` is its
  * js.Global(), where a module reads what it is handed (__gotoauthBoot).
- * Also used by the demo page and the benchmark to start their own modules.
+ * Also used by the benchmark to start its own modules. (An app that runs a
+ * Go program of its own uses the exported glue, gotoauth-glue.mjs, as the
+ * demo does.)
  */
 export function goRuntime() {
   const global = goGlobal();
