@@ -8,11 +8,14 @@
 // events ('change' with event.source, 'expired', 'signedout') and current.
 // Every rule of signing in, refreshing, the tabs and the relay is the
 // library's. Each action runs on a goroutine of its own, since the
-// library's calls return promises (js.go's call waits for them).
+// library's calls return promises (js.go's call waits for them); js/wasm
+// runs every goroutine on the page's one thread, taking turns only where
+// one waits, so `app` needs no lock.
 //
 // Files: main.go (the start and the actions), session.go (what the page
 // does with the session's events), settings.go (the sign-in form, kept
-// across the redirect), page.go (what the page shows).
+// across the redirect), page.go (what the page shows), js.go (calls into
+// JavaScript, and waiting for a promise).
 package main
 
 import (
