@@ -299,22 +299,56 @@ func TestRefreshCoalesced(t *testing.T) {
 	}
 }
 
-// waitForWaiters blocks until the one refresh in flight has n followers.
-func (v *env) waitForWaiters(t *testing.T, n int) {
+// newGate returns a gate that wait blocks at until open is called. The
+// test's cleanup opens it, before the fixture's, so that a test that fails
+// while the fake GoTo holds an answer at the gate ends instead of hanging.
+func newGate(t *testing.T) (wait, open func()) {
+	ch := make(chan struct{})
+	open = sync.OnceFunc(func() { close(ch) })
+	t.Cleanup(open)
+	return func() { <-ch }, open
+}
+
+// waitUntil polls cond until it holds, and fails the test when it does not
+// within 10 seconds.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	if !eventually(cond) {
+		t.Fatalf("timed out waiting until %s", what)
+	}
+}
+
+// eventually polls cond until it holds, for at most 10 seconds, and
+// reports whether it did.
+func eventually(cond func() bool) bool {
 	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		v.rl.mu.Lock()
-		got := -1
-		for _, f := range v.rl.inflight {
-			got = f.waiters
-		}
-		v.rl.mu.Unlock()
-		if got >= n {
-			return
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
 		}
 		time.Sleep(time.Millisecond)
 	}
-	t.Errorf("the followers never all joined the flight")
+	return true
+}
+
+// waitForWaiters blocks until the one refresh in flight has n followers.
+// It may run in the fake GoTo's goroutine, so it reports with Errorf.
+func (v *env) waitForWaiters(t *testing.T, n int) {
+	if !eventually(func() bool { return flightWaiters(v.rl) >= n }) {
+		t.Errorf("the followers never all joined the flight")
+	}
+}
+
+// flightWaiters is how many callers joined rl's one refresh in flight; -1
+// when none is.
+func flightWaiters(rl *Relay) int {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	got := -1
+	for _, f := range rl.inflight {
+		got = f.waiters
+	}
+	return got
 }
 
 // A caller that leaves while waiting does not disturb the others, and the
@@ -322,10 +356,10 @@ func (v *env) waitForWaiters(t *testing.T, n int) {
 func TestRefreshCallerLeaves(t *testing.T) {
 	v := newEnv(t, nil)
 	cookie := v.signIn()
-	proceed := make(chan struct{})
+	waitProceed, openProceed := newGate(t)
 	v.up.set(func(g *fakeGoTo) {
 		g.rotate = true
-		g.before = func() { <-proceed }
+		g.before = waitProceed
 	})
 	first := make(chan *httptest.ResponseRecorder)
 	go func() { first <- v.refresh(cookie) }()
@@ -346,7 +380,7 @@ func TestRefreshCallerLeaves(t *testing.T) {
 	v.waitForWaiters(t, 1)
 	cancel()
 	<-left
-	close(proceed)
+	openProceed()
 	rec := <-first
 	if rec.Code != 200 || gotCookie(t, rec) == nil {
 		t.Fatalf("%d %v", rec.Code, rec.Header())
@@ -354,17 +388,12 @@ func TestRefreshCallerLeaves(t *testing.T) {
 }
 
 func (v *env) waitForInflight(t *testing.T) {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	t.Helper()
+	waitUntil(t, "a refresh is in flight", func() bool {
 		v.rl.mu.Lock()
-		n := len(v.rl.inflight)
-		v.rl.mu.Unlock()
-		if n > 0 {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatal("no refresh in flight")
+		defer v.rl.mu.Unlock()
+		return len(v.rl.inflight) > 0
+	})
 }
 
 func TestSignout(t *testing.T) {
