@@ -78,7 +78,7 @@ func TestForeignAnswerInStore(t *testing.T) {
 	v := newEnv(t, nil)
 	cookie := v.signIn()
 	s, _, _ := v.rl.seal.open(cookie, v.clk.Now())
-	c, _ := v.memory().Claim(context.Background(), v.rl.keys.tokenKey(s.token), "someone")
+	c, _ := v.memory().Claim(context.Background(), v.rl.keys.tokenKey(s.token), "someone", time.Minute)
 	c.Lease.Finish(context.Background(), []byte("garbage that does not open"), time.Minute)
 	hits := v.up.hits.Load()
 	rec := v.refresh(cookie)

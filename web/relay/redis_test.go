@@ -21,10 +21,6 @@ import (
 // The relay on Redis, two instances of it sharing one redis-server that the
 // test starts (redistest), in front of one fake GoTo.
 
-// testLease is short for a lease, long enough that a busy test machine
-// renews it in time (every third of it).
-const testLease = 300 * time.Millisecond
-
 // redisEnv is newEnv on Redis, and a second instance beside it.
 func redisEnv(t *testing.T) (v *env, other *instance, srv *redistest.Server) {
 	t.Helper()
@@ -35,7 +31,7 @@ func redisEnv(t *testing.T) (v *env, other *instance, srv *redistest.Server) {
 
 func newRedisStore(t *testing.T, srv *redistest.Server) *redisstore.Store {
 	t.Helper()
-	st, err := redisstore.NewFromURL(srv.URL(), redisstore.Options{Lease: testLease})
+	st, err := redisstore.NewFromURL(srv.URL(), redisstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,35 +76,32 @@ type pollCounter struct {
 	n *atomic.Int64
 }
 
-func (p *pollCounter) Claim(ctx context.Context, key, signIn string) (store.Claim, error) {
-	c, err := p.Store.Claim(ctx, key, signIn)
+func (p *pollCounter) Claim(ctx context.Context, key, signIn string, hold time.Duration) (store.Claim, error) {
+	c, err := p.Store.Claim(ctx, key, signIn, hold)
 	if err == nil && !c.Ended && c.Result == nil && c.Lease == nil {
 		p.n.Add(1)
 	}
 	return c, err
 }
 
-// GoTo answers after more than three lease lengths: the holder's lease is
-// renewed meanwhile, so the other instance never takes the lock and never
-// sends the refresh token; it waits for the holder's answer and gets the
-// same access token and the same new cookie.
-func TestRedisLeaseOutlivesSlowGoTo(t *testing.T) {
+// While the holder's refresh is with GoTo, the other instance never takes
+// the lock and never sends the refresh token: it polls for the holder's
+// answer and gets the same access token and the same new cookie.
+func TestRedisOtherInstanceWaits(t *testing.T) {
 	v, other, srv := redisEnv(t)
 	cookie := v.signIn()
-	waitOtherStarted, openOtherStarted := newGate(t)
+	waitGoTo, openGoTo := newGate(t)
 	v.up.set(func(g *fakeGoTo) {
 		g.rotate = true
-		g.before = func() {
-			waitOtherStarted()
-			time.Sleep(4 * testLease) // GoTo is slow
-		}
+		g.before = waitGoTo
 	})
 	first := make(chan *httptest.ResponseRecorder)
 	go func() { first <- v.refresh(cookie) }()
 	waitUntil(t, "the holder's refresh is with GoTo", func() bool { return v.up.hits.Load() == 2 })
 	second := make(chan *httptest.ResponseRecorder)
 	go func() { second <- v.do(req{path: "/relay/refresh", cookie: cookie, on: other}) }()
-	openOtherStarted()
+	waitUntil(t, "the other instance polls", func() bool { return other.polls.Load() > 2 || v.up.hits.Load() > 2 })
+	openGoTo()
 	a, b := <-first, <-second
 	if a.Code != 200 || b.Code != 200 {
 		t.Fatalf("%d %s / %d %s", a.Code, a.Body, b.Code, b.Body)
@@ -276,10 +269,12 @@ func TestRedisKilledMidRefresh(t *testing.T) {
 	wantError(t, v.refresh(cookie), 401, "invalid_grant")
 }
 
-// Redis stalls (DEBUG SLEEP) for longer than any lease renewal could cover
-// while one instance's refresh is with GoTo: the other instance must not
-// take the lock and send the same refresh token. It waits, and both get
-// the one answer GoTo gave.
+// Redis stalls (DEBUG SLEEP) while one instance's refresh is with GoTo,
+// longer than the store's timeout, so that no round trip of the holder's
+// (a lease renewal, say) gets through meanwhile: the other instance must
+// not take the lock afterwards and send the same refresh token. It waits,
+// and both get the one answer GoTo gave. (Before, the lock was a 2-second
+// lease renewed every third of it, and ran out during such a stall.)
 func TestRedisStallDoesNotSendTwice(t *testing.T) {
 	v, other, srv := redisEnv(t)
 	cookie := v.signIn()
@@ -291,7 +286,7 @@ func TestRedisStallDoesNotSendTwice(t *testing.T) {
 	first := make(chan *httptest.ResponseRecorder)
 	go func() { first <- v.refresh(cookie) }()
 	waitUntil(t, "the first refresh reaches GoTo", func() bool { return v.up.hits.Load() == 2 })
-	if err := srv.Stall(4 * testLease); err != nil {
+	if err := srv.Stall(2500 * time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	second := make(chan *httptest.ResponseRecorder)

@@ -149,11 +149,11 @@ func (f *failingStore) err() error {
 
 var errStoreDown = &url.Error{Op: "dial", URL: "redis://store", Err: context.DeadlineExceeded}
 
-func (f *failingStore) Claim(ctx context.Context, key, signIn string) (store.Claim, error) {
+func (f *failingStore) Claim(ctx context.Context, key, signIn string, hold time.Duration) (store.Claim, error) {
 	if err := f.err(); err != nil {
 		return store.Claim{}, err
 	}
-	return f.Memory.Claim(ctx, key, signIn)
+	return f.Memory.Claim(ctx, key, signIn, hold)
 }
 
 func (f *failingStore) End(ctx context.Context, signIn string, ttl time.Duration) error {
@@ -188,8 +188,8 @@ func TestStoreFailsWhileFinishing(t *testing.T) {
 // finishFails makes leases fail while its store is down.
 type finishFails struct{ *failingStore }
 
-func (f *finishFails) Claim(ctx context.Context, key, signIn string) (store.Claim, error) {
-	c, err := f.failingStore.Claim(ctx, key, signIn)
+func (f *finishFails) Claim(ctx context.Context, key, signIn string, hold time.Duration) (store.Claim, error) {
+	c, err := f.failingStore.Claim(ctx, key, signIn, hold)
 	if c.Lease != nil {
 		c.Lease = &failingLease{c.Lease, f.failingStore}
 	}
