@@ -206,6 +206,7 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 			res = refreshResult{status: http.StatusInternalServerError, body: oauthhttp.ErrorBody("server_error", "The relay failed while refreshing.")}
 		}
 	}()
+	rl.announceKeys(context.Background()) // keyid.go; its failure shows in the claim's
 	hold := rl.timeout + holdSlack
 	deadline := time.Now().Add(hold + 2*time.Second) // a dead holder's lock frees itself first
 	for {
@@ -218,7 +219,7 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 		case c.Ended:
 			return refreshResult{ended: true}
 		case c.Result != nil:
-			res, err := rl.keys.openAnswer(key, c.Result)
+			res, err := rl.keys.openAnswer(s.token, c.Result)
 			if err != nil {
 				rl.log.Print("relay: " + err.Error())
 				return refreshResult{err: err}
@@ -260,7 +261,7 @@ func (rl *Relay) sendAndFinish(key string, s *sealed, l store.Lease) refreshResu
 	case res.status >= 200 && res.status < 300:
 		ttl = completedMemory
 	}
-	ended, err := l.Finish(context.Background(), rl.keys.sealAnswer(key, res), ttl)
+	ended, err := l.Finish(context.Background(), rl.keys.sealAnswer(s.token, res), ttl)
 	finished = true
 	switch {
 	case err != nil:

@@ -3,7 +3,6 @@ package relay
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -151,7 +150,7 @@ func TestRefreshBadCookies(t *testing.T) {
 	v := newEnv(t, nil)
 	v.up.set(func(g *fakeGoTo) { g.live["rt-live"] = true })
 	good, _ := v.rl.seal.seal("rt-live", testSignIn, v.clk.Now())
-	raw, _ := base64.RawURLEncoding.DecodeString(good)
+	id, raw := cookieBytes(t, good)
 	tampered := bytes.Clone(raw)
 	tampered[len(tampered)-20] ^= 0x80
 
@@ -162,7 +161,7 @@ func TestRefreshBadCookies(t *testing.T) {
 	expired, _ := v.rl.seal.seal("rt-live", testSignIn, v.clk.Now().Add(-RefreshLifetime))
 
 	for name, value := range map[string]string{
-		"tampered":     base64.RawURLEncoding.EncodeToString(tampered),
+		"tampered":     cookieOf(id, tampered),
 		"truncated":    good[:len(good)-3],
 		"wrong key":    wrongKey,
 		"other client": otherClient,

@@ -20,6 +20,22 @@ func mustSealer(t *testing.T, key []byte, id string) *sealer {
 	return s
 }
 
+// cookieBytes splits a sealed cookie value into its key id and its sealed
+// bytes; cookieOf puts them together again.
+func cookieBytes(t *testing.T, value string) (string, []byte) {
+	t.Helper()
+	id, body, ok := strings.Cut(value, ".")
+	b, err := base64.RawURLEncoding.DecodeString(body)
+	if !ok || err != nil {
+		t.Fatalf("%q is not a sealed cookie", value)
+	}
+	return id, b
+}
+
+func cookieOf(id string, b []byte) string {
+	return id + "." + base64.RawURLEncoding.EncodeToString(b)
+}
+
 func TestSealRoundTrip(t *testing.T) {
 	s := mustSealer(t, testKey, clientID)
 	for _, token := range []string{"r", "rt-1", strings.Repeat("é+/=", 500), "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.sig"} {
@@ -49,7 +65,7 @@ func TestSealRoundTrip(t *testing.T) {
 func TestSealRefusals(t *testing.T) {
 	s := mustSealer(t, testKey, clientID)
 	v, _ := s.seal("rt-secret", testSignIn, sealNow)
-	raw, _ := base64.RawURLEncoding.DecodeString(v)
+	id, raw := cookieBytes(t, v)
 	later := sealNow.Add(time.Hour)
 
 	refused := map[string]string{
@@ -58,13 +74,18 @@ func TestSealRefusals(t *testing.T) {
 		"padded":     v + "==",
 		"truncated":  v[:len(v)-1],
 		"too short":  v[:20],
-		"nonce only": base64.RawURLEncoding.EncodeToString(raw[:nonceSize]),
+		"nonce only": cookieOf(id, raw[:nonceSize]),
+		"no key id":  v[len(id)+1:],
+		"empty id":   v[len(id):],
+		"short id":   v[1:],
+		"upper id":   strings.ToUpper(id) + v[len(id):],
+		"two dots":   v + ".x",
 		"oversized":  strings.Repeat("A", maxCookieBytes+1),
 	}
 	for i := range raw {
 		b := bytes.Clone(raw)
 		b[i] ^= 0x01
-		refused[fmt.Sprintf("byte %d flipped", i)] = base64.RawURLEncoding.EncodeToString(b)
+		refused[fmt.Sprintf("byte %d flipped", i)] = cookieOf(id, b)
 	}
 	for name, value := range refused {
 		if got, err := s.open(value, later); err == nil {
