@@ -8,8 +8,11 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"gotoauth/web/relay/store"
 )
 
 func TestRefreshKeepsCookie(t *testing.T) {
@@ -498,4 +501,43 @@ func TestRefreshCompletedRemembered(t *testing.T) {
 	if v.up.hits.Load() != hits {
 		t.Fatal("a signed-out cookie was answered")
 	}
+}
+
+// A refresh lock that the store grants too late for the request to GoTo
+// to end within the lock's hold is given back unused: 503 to retry,
+// nothing sent to GoTo, the lock free for the next claim.
+func TestLockGrantedTooLate(t *testing.T) {
+	m := store.NewMemory(nil)
+	slow := &slowClaims{Memory: m}
+	v := newEnv(t, func(c *Config) { c.Store = slow })
+	cookie := v.signIn()
+	hits := v.up.hits.Load()
+	slow.on.Store(true)
+	wantRetry(t, v.refresh(cookie))
+	if v.up.hits.Load() != hits || !strings.Contains(v.logs.String(), "too long to send the refresh") {
+		t.Fatalf("%d requests to GoTo; log %s", v.up.hits.Load()-hits, v.logs)
+	}
+	if _, locks := m.Len(); locks != 0 {
+		t.Fatal("the lock was kept")
+	}
+	slow.on.Store(false)
+	if rec := v.refresh(cookie); rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+}
+
+// slowClaims is a Memory whose claims, while on, come back only once the
+// part of the hold a claim may take has passed (a store that stalls).
+type slowClaims struct {
+	*store.Memory
+	on atomic.Bool
+}
+
+func (s *slowClaims) Claim(ctx context.Context, key, signIn string, hold time.Duration) (store.Claim, error) {
+	start := time.Now()
+	c, err := s.Memory.Claim(ctx, key, signIn, hold)
+	for s.on.Load() && time.Since(start) < holdSlack-holdGuard {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return c, err
 }

@@ -191,6 +191,16 @@ func New(cfg Config) (*Relay, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.CookieKey != nil {
+		// Keys by id (KeyID), never by value: what an operator matches
+		// against a log line that names a key an instance lacks.
+		ids := s.ids()
+		line := "relay: cookies are sealed with key " + ids[0]
+		if len(ids) > 1 {
+			line += "; opened also with old keys " + strings.Join(ids[1:], ", ")
+		}
+		cfg.Logger.Print(line)
+	}
 	if cfg.Store == nil {
 		cfg.Store = store.NewMemory(cfg.Now)
 	}

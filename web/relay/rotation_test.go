@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"gotoauth/wasm/relayapi"
 	"gotoauth/web/relay/store"
@@ -210,5 +211,24 @@ func TestForgedKeyID(t *testing.T) {
 	wantError(t, v.refresh(good), 401, "invalid_grant")
 	if v.up.hits.Load() != hits {
 		t.Error("a cookie that did not open reached GoTo")
+	}
+}
+
+// A cookie sealed before cookies carried a key id (v2) still refreshes,
+// and comes back sealed again in the current format, with the same
+// sign-in and expiry: upgrading the relay signs no one out.
+func TestLegacyCookieSealedAgain(t *testing.T) {
+	v := newEnv(t, nil)
+	v.up.set(func(g *fakeGoTo) { g.live["rt-legacy"] = true })
+	v2 := sealV2(t, testKey, "rt-legacy", v.clk.Now())
+	v.clk.advance(time.Hour)
+	rec := v.refresh(v2)
+	c := gotCookie(t, rec)
+	if rec.Code != 200 || c == nil || !strings.HasPrefix(c.Value, KeyID(testKey)+".") {
+		t.Fatalf("%d %s %v", rec.Code, rec.Body, rec.Header())
+	}
+	s, old, err := v.rl.seal.open(c.Value, v.clk.Now())
+	if err != nil || old || s.token != "rt-legacy" || s.signIn != testSignIn || !s.expires.Equal(v.clk.Now().Add(RefreshLifetime-time.Hour)) {
+		t.Fatalf("sealed again: %+v %v %v", s, old, err)
 	}
 }

@@ -125,3 +125,29 @@ func TestMemoryBounds(t *testing.T) {
 		t.Errorf("after expiry: %v", err)
 	}
 }
+
+// Announced key ids are known for their TTL, and bounded in number.
+func TestMemoryAnnounceKeys(t *testing.T) {
+	clk := newClock()
+	m := NewMemory(clk.now)
+	ctx := context.Background()
+	if err := m.AnnounceKeys(ctx, []string{"a", "b"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{"a": true, "b": true, "c": false} {
+		if got, err := m.KeyAnnounced(ctx, id); got != want || err != nil {
+			t.Errorf("%s: %v %v", id, got, err)
+		}
+	}
+	clk.advance(time.Minute)
+	if got, _ := m.KeyAnnounced(ctx, "a"); got {
+		t.Error("known past its TTL")
+	}
+	ids := make([]string, maxKeys+1)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i)
+	}
+	if err := m.AnnounceKeys(ctx, ids, time.Minute); err != ErrFull {
+		t.Errorf("%d keys: %v", len(ids), err)
+	}
+}
