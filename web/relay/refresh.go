@@ -206,16 +206,20 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 			res = refreshResult{status: http.StatusInternalServerError, body: oauthhttp.ErrorBody("server_error", "The relay failed while refreshing.")}
 		}
 	}()
-	rl.announceKeys(context.Background()) // keyid.go; its failure shows in the claim's
 	hold := rl.timeout + holdSlack
 	deadline := time.Now().Add(hold + 2*time.Second) // a dead holder's lock frees itself first
 	for {
 		claimed := time.Now()
 		c, err := rl.store.Claim(context.Background(), key, s.signIn.String(), hold)
-		switch {
-		case err != nil:
+		if err != nil {
 			rl.log.Printf("relay: the store cannot be reached; refreshes answer 503: %v", err)
 			return refreshResult{err: err}
+		}
+		// The store answers: announce this instance's keys when due
+		// (keyid.go), not before the claim, which a store that cannot be
+		// reached would slow down twice.
+		rl.announceKeys(context.Background())
+		switch {
 		case c.Ended:
 			return refreshResult{ended: true}
 		case c.Result != nil:
@@ -225,14 +229,8 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 				return refreshResult{err: err}
 			}
 			return res
-		case c.Lease != nil && time.Since(claimed) >= holdSlack-holdGuard:
-			// The claim came back too late for the request to GoTo to end
-			// within the hold: give the lock back and send nothing.
-			c.Lease.Finish(context.Background(), nil, 0)
-			rl.log.Printf("relay: the store took %v to grant a refresh lock, too long to send the refresh within the lock's hold; answered 503", time.Since(claimed).Round(time.Millisecond))
-			return refreshResult{err: errSlowStore}
 		case c.Lease != nil:
-			return rl.sendAndFinish(key, s, c.Lease)
+			return rl.sendAndFinish(key, s, c.Lease, claimed)
 		}
 		if time.Now().After(deadline) {
 			return refreshResult{status: relayapi.StatusRetry, body: oauthhttp.ErrorBody(relayapi.ErrorRetry,
@@ -246,7 +244,16 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 // store for the others and releases the lock. A sign-in ended while GoTo
 // was asked gets nothing back; a store that fails here fails the refresh
 // closed (README: failure behaviour).
-func (rl *Relay) sendAndFinish(key string, s *sealed, l store.Lease) refreshResult {
+//
+// It sends only while the whole request to GoTo, bounded by the relay's
+// timeout, ends within the lock's hold counted from claimed: a lock
+// granted later than that is given back unused (the fencing check).
+func (rl *Relay) sendAndFinish(key string, s *sealed, l store.Lease, claimed time.Time) refreshResult {
+	if took := time.Since(claimed); took >= holdSlack-holdGuard {
+		l.Finish(context.Background(), nil, 0)
+		rl.log.Printf("relay: the store took %v to grant a refresh lock, too long to send the refresh within the lock's hold; answered 503", took.Round(time.Millisecond))
+		return refreshResult{err: errSlowStore}
+	}
 	finished := false
 	defer func() {
 		if !finished { // a panic: free the lock for the next caller
