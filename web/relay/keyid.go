@@ -38,6 +38,13 @@ import (
 // forever; and it cannot touch anyone else's cookie. No operator step is
 // needed for any of this: rotate in any order, and retire the old key
 // (GOTOAUTH_COOKIE_OLD_KEYS) once no cookie needs it.
+//
+// One gap is left open on purpose: /token needs no store and seals its
+// cookie even when the announcement before it failed (the store could not
+// be reached). Until the announcement lands, keyAnnounceRetry later or at
+// the next health check (Ready), an instance that lacks the new key and
+// can reach the store answers such a cookie 401. Refusing the sign-in
+// instead would lose a code GoTo has already redeemed.
 const (
 	keyAnnounceTTL   = 10 * time.Minute
 	keyAnnounceEvery = time.Minute
