@@ -19,12 +19,12 @@
 // client reports reauthenticate, and the user signs in again.
 //
 // StatusRetry (503) with a Retry-After header, on RefreshPath or
-// SignOutPath, means "not now, nothing changed": the relay could not carry
-// the request out safely at this moment (its store cannot be reached,
-// another instance is refreshing the same token and has not answered, or
-// this instance lacks the key the cookie was sealed with while a key
-// rotation is rolled out), cleared no cookie and ended nothing. It is
-// never a sign-out. The relay's own such answers carry the error
+// SignOutPath, means "not now": the relay could not carry the request out
+// safely at this moment (its store cannot be reached, another instance is
+// refreshing the same token and has not answered, or this instance lacks
+// the key the cookie was sealed with while a key rotation is rolled out),
+// and it set or cleared no cookie and ended no sign-in. It is never a
+// sign-out. The relay's own such answers carry the error
 // ErrorRetry and Retry-After: RetryAfterSeconds; a 503 that GoTo answered
 // comes with GoTo's error and the relay's Retry-After. The page keeps its
 // relay mark and sends the same request again after Retry-After, a few
