@@ -12,7 +12,7 @@ import (
 
 var sealNow = time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 
-func mustSealer(t *testing.T, key []byte, id string) *sealer {
+func mustSealer(t testing.TB, key []byte, id string) *sealer {
 	t.Helper()
 	s, err := newSealer(key, id)
 	if err != nil {
@@ -140,6 +140,10 @@ func FuzzOpen(f *testing.F) {
 	good, _ := k.seal("rt", testSignIn, sealNow)
 	f.Add(good)
 	f.Add(good[:len(good)-1])
+	f.Add(sealV2(f, testKey, "rt", sealNow))
+	foreign, _ := newSealer(bytes.Repeat([]byte{10}, KeySize), clientID)
+	other, _ := foreign.seal("rt", testSignIn, sealNow)
+	f.Add(other)
 	f.Add("")
 	f.Add(strings.Repeat("A", 64))
 	f.Fuzz(func(t *testing.T, value string) {
@@ -147,6 +151,11 @@ func FuzzOpen(f *testing.F) {
 		s, _, err := k.open(value, sealNow)
 		if err == nil && (s.token != "rt" || s.signIn != testSignIn) {
 			t.Fatalf("%q opened to %+v", value, s)
+		}
+		// A missing key is only ever claimed for a well-formed cookie.
+		var missing *missingKeyError
+		if _, _, ok := splitCookie(value); errors.As(err, &missing) && !ok {
+			t.Fatalf("%q: %v", value, err)
 		}
 	})
 }
@@ -221,7 +230,7 @@ func TestLegacyCookie(t *testing.T) {
 }
 
 // sealV2 seals a cookie as the relay did before cookies carried a key id.
-func sealV2(t *testing.T, key []byte, token string, now time.Time) string {
+func sealV2(t testing.TB, key []byte, token string, now time.Time) string {
 	t.Helper()
 	s := mustSealer(t, key, clientID)
 	s.ad = s.legacyAD
