@@ -7,10 +7,11 @@
 // relay's default), and gotoauth/web/relay/store/redisstore, for instances
 // behind a load balancer that share one Redis.
 //
-// A store never sees a token. The relay names a refresh by a keyed hash of
-// its refresh token (an HMAC under a key derived from the cookie key) and
-// seals every answer it hands over, so that a dump of the store reveals
-// neither tokens nor cookies. Sign-in ids are random and secret-free.
+// A store never sees a token. The relay names a refresh by a hash of its
+// refresh token (HKDF) and seals every answer it hands over under a key
+// derived from that token (gotoauth/web/relay, answer.go), so that a dump
+// of the store reveals neither tokens nor cookies. Sign-in ids are random
+// and secret-free; cookie key ids name keys without revealing them.
 package store
 
 import (

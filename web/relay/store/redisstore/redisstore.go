@@ -21,9 +21,9 @@
 //
 // Every key has a TTL: a lock its hold, a result the relay's memory time,
 // an ended sign-in the cookie's maximum age, an announced key id a few
-// minutes. Keys name refresh tokens by
-// an HMAC the relay computes, and results are sealed by the relay, so that
-// a dump of Redis reveals no token and no cookie. The scripts touch keys of
+// minutes. Keys name refresh tokens by a hash the relay computes, and
+// results are sealed by the relay, so that a dump of Redis reveals no
+// token and no cookie. The scripts touch keys of
 // two names (a sign-in's and a token's) at once: use one Redis, with
 // replicas or Sentinel if you like, not Redis Cluster.
 package redisstore
