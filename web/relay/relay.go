@@ -83,8 +83,7 @@ type Config struct {
 	TokenEndpoint string
 	// CookieKey seals the refresh cookie: KeySize bytes. Nil means a random
 	// key for this process, so that a restart signs everyone out; with a
-	// shared Store, every instance needs the same key. The names and seals
-	// of what goes into the Store are derived from it (answer.go).
+	// shared Store, every instance needs the same key.
 	CookieKey []byte
 	// OldCookieKeys only open cookies, during a key rotation: a cookie
 	// opened with one is sealed again with CookieKey when the relay next
@@ -136,6 +135,8 @@ type Relay struct {
 	keys      *storeKeys
 	store     store.Store
 	refused   refusedLog
+	announce  announcer
+	keyLog    keyLog
 
 	mu       sync.Mutex
 	inflight map[string]*flight // refreshes under way on this instance
@@ -192,9 +193,15 @@ func New(cfg Config) (*Relay, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := newStoreKeys(key)
-	if err != nil {
-		return nil, err
+	if cfg.CookieKey != nil {
+		// Keys by id (KeyID), never by value: what an operator matches
+		// against a log line that names a key an instance lacks.
+		ids := s.ids()
+		line := "relay: cookies are sealed with key " + ids[0]
+		if len(ids) > 1 {
+			line += "; opened also with old keys " + strings.Join(ids[1:], ", ")
+		}
+		cfg.Logger.Print(line)
 	}
 	if cfg.Store == nil {
 		cfg.Store = store.NewMemory(cfg.Now)
@@ -225,7 +232,7 @@ func New(cfg Config) (*Relay, error) {
 		timeout:   cfg.Timeout,
 		transport: client.HTTPTransport{Client: &hc},
 		seal:      s,
-		keys:      keys,
+		keys:      newStoreKeys(cfg.ClientID),
 		store:     cfg.Store,
 		inflight:  make(map[string]*flight),
 	}, nil
@@ -263,7 +270,12 @@ func (rl *Relay) Path() string { return rl.path }
 
 // Ready reports whether the relay's store can be reached: nil when the
 // relay can answer refreshes and sign-outs. Health (health.go) asks it.
-func (rl *Relay) Ready(ctx context.Context) error { return rl.store.Ping(ctx) }
+func (rl *Relay) Ready(ctx context.Context) error {
+	if err := rl.announceKeys(ctx); err != nil { // keyid.go
+		return err
+	}
+	return rl.store.Ping(ctx)
+}
 
 // CheckPath checks a folder the relay may be mounted under (Config.Path):
 // "/" or a clean folder path such as /auth/relay/, starting and ending with
