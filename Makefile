@@ -14,7 +14,7 @@ ADDR ?= 127.0.0.1:8080
 
 LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all build bench bench-relay relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis deps-prometheus pack clean
+.PHONY: all generate build bench bench-relay relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis deps-prometheus deps-nginx deps-caddy pack clean
 
 all: build
 
@@ -22,7 +22,14 @@ all: build
 # browsers that accept them. Node's zlib makes both.
 COMPRESSED := web/gotoauth.wasm.br web/demo.wasm.br web/gotoauth-glue.mjs.br
 
-build: web/gotoauth.wasm web/demo.wasm web/gotoauth-glue.mjs $(COMPRESSED)
+build: generate web/gotoauth.wasm web/demo.wasm web/gotoauth-glue.mjs $(COMPRESSED)
+
+# The JS and TypeScript faces of the Go contracts (error codes, limits,
+# options): web/gotoauth-contract.js, regions of web/gotoauth.d.ts and of
+# README.md, written by wasm/cmd/contract; a file is rewritten only when it
+# changes. Its test fails when a committed copy is not current.
+generate:
+	$(GO) generate ./wasm/cmd/contract
 
 %.br: %
 	node web/tools/compress.mjs $<
@@ -180,11 +187,36 @@ deps-prometheus:
 	  fi; \
 	fi
 
+# Debian's nginx and caddy for the static-hosting test (web/test/hosting.test.mjs),
+# which starts each on a free loopback port with a configuration of its own,
+# never the system's service (which the package may start on port 80).
+NGINX ?= /usr/sbin/nginx
+deps-nginx:
+	@if [ ! -x "$(NGINX)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's nginx for the static-hosting test"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else \
+	    echo "The static-hosting test needs nginx at $(NGINX): run 'sudo apt-get install nginx' (Debian) or set NGINX=/path/to/nginx." >&2; exit 1; \
+	  fi; \
+	fi
+
+CADDY ?= /usr/bin/caddy
+deps-caddy:
+	@if [ ! -x "$(CADDY)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's caddy for the static-hosting test"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; \
+	  else \
+	    echo "The static-hosting test needs caddy at $(CADDY): run 'sudo apt-get install caddy' (Debian) or set CADDY=/path/to/caddy." >&2; exit 1; \
+	  fi; \
+	fi
+
 # Node tests load the module through web/gotoauth-node.js; browser.test.mjs
 # drives the demo in headless Chromium and Firefox and saves
 # web/test-results/signed-in-chromium.png and signed-in-firefox.png.
-test-node: build deps-node deps-chromium deps-firefox
-	cd web && CHROMIUM=$(CHROMIUM) FIREFOX=$(FIREFOX) node --test --test-concurrency=1 test/*.test.mjs
+test-node: build deps-node deps-chromium deps-firefox deps-nginx deps-caddy
+	cd web && CHROMIUM=$(CHROMIUM) FIREFOX=$(FIREFOX) NGINX=$(NGINX) CADDY=$(CADDY) node --test --test-concurrency=1 test/*.test.mjs
 
 # Interop with a real authorization server (ory/fosite), in its own module
 # so that fosite's dependencies stay out of gotoauth's go.mod.

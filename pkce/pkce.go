@@ -5,8 +5,6 @@ package pkce
 import (
 	"encoding/base64"
 	"strconv"
-
-	"gotoauth/wasm/form"
 )
 
 // MethodS256 is the only code_challenge_method this package produces
@@ -54,11 +52,25 @@ const (
 
 // ValidVerifier reports whether v has the syntax RFC 7636 gives a
 // code_verifier (§4.1), and a code_challenge (§4.2): minVerifierLength to
-// maxVerifierLength characters of RFC 3986 §2.3's unreserved set, whose
-// one table is form's. It is the one check of that syntax: the relay and
-// the emulator call it.
+// maxVerifierLength characters of the unreserved set. It is the one check
+// of that syntax: the relay and the emulator call it.
 func ValidVerifier(v string) bool {
-	return len(v) >= minVerifierLength && len(v) <= maxVerifierLength && form.Unreserved(v)
+	if len(v) < minVerifierLength || len(v) > maxVerifierLength {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if !unreserved(v[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// unreserved is the verifier's alphabet as RFC 7636 §4.1 writes it:
+// ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986 §2.3's unreserved set).
+func unreserved(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
+		c == '-' || c == '.' || c == '_' || c == '~'
 }
 
 // VerifierRule says what ValidVerifier accepts, for error messages.

@@ -97,6 +97,17 @@ func TestValidVerifier(t *testing.T) {
 	}
 }
 
+// Every byte outside ALPHA / DIGIT / "-" / "." / "_" / "~" is refused.
+func TestValidVerifierAlphabet(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
+	for c := 0; c < 256; c++ {
+		v := strings.Repeat("a", 42) + string([]byte{byte(c)})
+		if got, want := ValidVerifier(v), strings.IndexByte(alphabet, byte(c)) >= 0; got != want {
+			t.Errorf("byte %#x: ValidVerifier = %v, want %v", c, got, want)
+		}
+	}
+}
+
 func TestSum256MatchesStdlib(t *testing.T) {
 	for n := 0; n < 300; n++ {
 		b := make([]byte, n)

@@ -1,8 +1,7 @@
 // gotoauth-errors.js: the one error type gotoauth throws or rejects with.
-// A module of its own so that the loader (gotoauth-core.js) and the
-// session (gotoauth-session.js) both import it without importing each
-// other. The codes are listed in gotoauth.d.ts (GoToAuthErrorCode) and
-// the README's Errors table.
+// A module of its own so that every part of the loader imports it without
+// importing the others. The codes are gotoauth-contract.js' constants,
+// generated from wasm/oauth/errors.go, their one home.
 
 /** The one error type gotoauth throws or rejects with; `code` is stable. */
 export class GoToAuthError extends Error {

@@ -4,7 +4,7 @@
 // an http(s) URL fetched. No global is written but globalThis.gotoauth.
 import { readFile } from 'node:fs/promises';
 import { GoToAuthError } from './gotoauth-errors.js';
-import { makeLoad, compileFetched } from './gotoauth-core.js';
+import { makeLoad, compileFetched } from './gotoauth-load.js';
 
 export { GoToAuthError };
 

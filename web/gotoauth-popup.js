@@ -1,5 +1,5 @@
 // gotoauth-popup.js: client.signInWithPopup, and the popup's half of it in
-// client.handleRedirect. Imported by gotoauth-core.js.
+// client.handleRedirect. Imported by gotoauth-api.js.
 //
 // How a popup sign-in goes:
 //   1. The opener's signInWithPopup() calls authorize() (so the state, the
@@ -24,11 +24,13 @@
 // a code is of no use without the verifier, which never leaves the
 // opener's storage.
 import { GoToAuthError } from './gotoauth-errors.js';
+// How long the popup waits for its opener to answer, and how often the
+// opener looks whether the popup was closed (there is no event for it):
+// wasm/limits.
+import {
+  INVALID_ARGUMENT, POPUP_ANSWER_MS, POPUP_BLOCKED, POPUP_CLOSED, POPUP_CLOSED_POLL_MS,
+} from './gotoauth-contract.js';
 
-/** How long the popup waits for its opener to answer. */
-const ANSWER_WAIT_MS = 2000;
-/** How often the opener looks whether the popup was closed (there is no event for it). */
-const CLOSED_POLL_MS = 250;
 const FEATURES = 'popup=yes,width=520,height=680';
 
 const channelName = (clientId) => `gotoauth:popup:${clientId}`;
@@ -71,7 +73,7 @@ export function handOver(clientId, url) {
       channel.close();
       resolve(taken);
     };
-    const timer = setTimeout(() => done(false), ANSWER_WAIT_MS);
+    const timer = setTimeout(() => done(false), POPUP_ANSWER_MS);
     channel.onmessage = (ev) => {
       const m = ev.data;
       if (m && m.type === 'taken' && m.id === id) done(true);
@@ -88,11 +90,11 @@ export function handOver(clientId, url) {
  */
 export function openPopup({ clientId, url, state, stateOf, finish }) {
   if (typeof globalThis.open !== 'function' || typeof BroadcastChannel !== 'function') {
-    throw new GoToAuthError('invalid_argument', 'signInWithPopup needs a browser window (window.open and BroadcastChannel)');
+    throw new GoToAuthError(INVALID_ARGUMENT, 'signInWithPopup needs a browser window (window.open and BroadcastChannel)');
   }
   const popup = globalThis.open(url, 'gotoauth-sign-in', FEATURES);
   if (popup == null) {
-    throw new GoToAuthError('popup_blocked', 'the browser blocked the sign-in popup: call signInWithPopup from a click or a key press, or allow popups for this site');
+    throw new GoToAuthError(POPUP_BLOCKED, 'the browser blocked the sign-in popup: call signInWithPopup from a click or a key press, or allow popups for this site');
   }
   let cancel;
   const promise = new Promise((resolve, reject) => {
@@ -119,8 +121,8 @@ export function openPopup({ clientId, url, state, stateOf, finish }) {
     const poll = setInterval(() => {
       let closed = true;
       try { closed = popup.closed; } catch { /* treat as closed */ }
-      if (closed && !taken) settle(new GoToAuthError('popup_closed', 'the sign-in popup was closed before the sign-in finished'));
-    }, CLOSED_POLL_MS);
+      if (closed && !taken) settle(new GoToAuthError(POPUP_CLOSED, 'the sign-in popup was closed before the sign-in finished'));
+    }, POPUP_CLOSED_POLL_MS);
     channel.onmessage = (ev) => {
       const m = ev.data;
       if (taken || !m || m.type !== 'redirect' || typeof m.id !== 'string' || typeof m.url !== 'string') return;

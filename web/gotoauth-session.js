@@ -1,7 +1,9 @@
 // gotoauth-session.js: client.session, a token that stays fresh across the
-// tabs of an origin, and a fetch that carries it. Imported by
-// gotoauth-core.js, which makes one session per client and feeds it the
-// tokens that exchangeCode, refresh and an implicit handleRedirect resolve to.
+// tabs of an origin, and a fetch that carries it; and the one home of the
+// client's token state. Imported by gotoauth-api.js, which makes one session
+// per client and hands it the calls that bring tokens (exchangeCode,
+// refresh, an implicit handleRedirect) and the sign-out: every token enters
+// through accept(), which holds the sign-out generation rule.
 //
 // What is held where:
 //   - The access token lives in this page's memory only: never in
@@ -22,13 +24,15 @@
 //     every browser would log). Where localStorage cannot be used, the
 //     relay is asked, as if the mark were there. No token is ever stored.
 //   - A sign-out bumps a generation: a refresh or code exchange begun
-//     before it puts nothing back when it settles (fill, renew).
+//     before it puts nothing back when it settles (accept, here only).
 //     client.close() ends the session in this page and closes its channel.
-//   - Nothing polls and no timer runs: expiry is computed from expiresAt
-//     when a token is asked for. The one timer is session.fetch's
-//     Retry-After wait (at most 60 s, ended by the request's signal): it
-//     is the caller's own request in progress, so it holds Node's loop as
-//     the request's socket would, and nothing is left once it settles.
+//   - Nothing polls: expiry is computed from expiresAt when a token is
+//     asked for. Two timers run, each only while a call waits: a tab
+//     without a token waits ASK_TABS_MS for the other tabs' answer
+//     (askTabs), and session.fetch waits out a Retry-After of at most
+//     MAX_RETRY_AFTER_MS (ended by the request's signal). Both are the
+//     caller's own call in progress, so they hold Node's loop as a
+//     request's socket would, and nothing is left once it settles.
 //
 // One refresh at a time, and why a late message does not cost a second one.
 // (This is the one place the lock-versus-channel race is explained; other
@@ -47,30 +51,30 @@
 // lock, may get it before A's message reaches it (the release of a lock and
 // a channel message are not ordered against each other), still see the old
 // token, and refresh again. What makes that harmless is the relay: it
-// answers a refresh whose cookie completed a refresh within the last 10
-// seconds from memory, with the same answer (web/relay/refresh.go). B's
-// late refresh comes right after A's, with the same cookie (or with the
-// rotated-out one, which the relay's 60-second rotation memory answers the
-// same way), so it gets A's access token: GoTo is reached once and both
+// answers a refresh whose cookie completed a refresh a moment ago
+// (limits.RelayCompletedMemory) from memory, with the same answer
+// (web/relay/refresh.go). B's late refresh comes right after A's, with the
+// same cookie (or with the rotated-out one, which the relay's rotation
+// memory, limits.RelayRotationMemory, answers the same way), so it gets A's access token: GoTo is reached once and both
 // tabs hold one token. A's message, when it arrives, carries that same
 // token and changes nothing. Outside relay mode there are no tabs: the
 // in-page chain and the check are the whole story.
 import { GoToAuthError } from './gotoauth-errors.js';
+// The limits (wasm/limits): a token is refreshed when it has less than
+// EXPIRY_MARGIN_MS left; a tab without a token waits ASK_TABS_MS for
+// another tab's answer; session.fetch waits for a Retry-After of at most
+// MAX_RETRY_AFTER_MS.
+import {
+  ASK_TABS_MS, EXPIRY_MARGIN_MS, INVALID_ARGUMENT, MAX_RETRY_AFTER_MS, REAUTHENTICATE,
+} from './gotoauth-contract.js';
 
-// The module's limits (wasm/limits), set by gotoauth-core.js at boot:
-// a token is refreshed when it has less than EXPIRY_MARGIN_MS left; a tab
-// without a token waits ASK_WAIT_MS for another tab's answer; session.fetch
-// waits for a Retry-After of at most MAX_RETRY_AFTER_MS.
-let EXPIRY_MARGIN_MS;
-let ASK_WAIT_MS;
-let MAX_RETRY_AFTER_MS;
-
-/** Takes the module's published limits; gotoauth-core.js calls it at boot. */
-export function setLimits(limits) {
-  EXPIRY_MARGIN_MS = limits.expiryMarginMs;
-  ASK_WAIT_MS = limits.askTabsMs;
-  MAX_RETRY_AFTER_MS = limits.maxRetryAfterMs;
-}
+/**
+ * Where a session's token came from, as its 'change' event's `source`
+ * says: a code exchange or an implicit redirect; this tab's refresh; this
+ * tab's refresh that brought back the access token the session already
+ * held (the relay answered from its short memory); another tab.
+ */
+export const SOURCE = Object.freeze({ exchange: 'exchange', refresh: 'refresh', memory: 'memory', tab: 'tab' });
 
 const inPageLocks = new Map(); // clientId → tail of the promise chain
 
@@ -134,7 +138,7 @@ function fresh(t, now = Date.now()) {
 }
 
 function reauth(message) {
-  return new GoToAuthError('reauthenticate', message);
+  return new GoToAuthError(REAUTHENTICATE, message);
 }
 
 function isToken(t) {
@@ -171,9 +175,9 @@ function sessionClass() {
   if (SessionClass) return SessionClass;
   /**
    * client.session: an EventTarget with token(), fetch() and current. Its
-   * events: 'change' (detail: the new token, without refreshToken),
-   * 'expired' (detail: the token that expired and could not be renewed),
-   * 'signedout'.
+   * events: 'change' (detail: the new token, without refreshToken; source:
+   * where it came from, one of SOURCE), 'expired' (detail: the token that
+   * expired and could not be renewed), 'signedout'.
    */
   SessionClass = class Session extends EventTarget {
     #impl;
@@ -181,7 +185,7 @@ function sessionClass() {
       super();
       this.#impl = impl;
     }
-    /** A Promise of a token with more than 60 s left, refreshed first when needed. */
+    /** A Promise of a token with more than EXPIRY_MARGIN_MS left, refreshed first when needed. */
     token() { return this.#impl.token(); }
     /** fetch with Authorization: Bearer; see the README for the retries. */
     fetch(input, init) { return this.#impl.fetch(input, init); }
@@ -193,43 +197,60 @@ function sessionClass() {
 
 /**
  * makeSession returns {session, internal}: session is client.session,
- * internal is what the client's methods call (set, fill, epoch, clear,
- * signedOut, close). refresh(rt) is the client's raw refresh (no argument
- * in relay mode); checkBearerURL(origin) throws where session.fetch must
- * not send the token.
+ * internal is what the client's methods call (exchanged, refreshed,
+ * redirected, signOut, close). refresh(rt) is the client's raw refresh (no
+ * argument in relay mode), signOut() its raw sign-out; checkBearerURL(origin)
+ * throws where session.fetch must not send the token.
  */
-export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
+export function makeSession({ clientId, relayMode, refresh, signOut, checkBearerURL }) {
   let target; // the session itself: events fire on it
   let current = null;        // the token, without refreshToken
   let refreshToken = null;   // outside relay mode only
   // Bumped by every sign-out (and by close): a call begun before one puts
-  // nothing back when it settles (fill, renew).
+  // nothing back when it settles (accept).
   let generation = 0;
+  let inFlight = 0;          // token calls of the client under way (settle)
   let closed = false;        // client.close() was called
   const mark = relayMode ? relayMark(clientId) : null;
   let refreshing = null;     // {from, promise}: this page's refresh under way
   let expiredFor = null;     // the access token 'expired' was fired for
   const channel = openChannel(clientId);
 
-  const fire = (type, detail) => target.dispatchEvent(new CustomEvent(type, { detail }));
+  const fire = (type, detail, source) => {
+    const ev = new CustomEvent(type, { detail });
+    if (source !== undefined) Object.defineProperty(ev, 'source', { value: source, enumerable: true });
+    return target.dispatchEvent(ev);
+  };
   const post = (m) => { try { channel?.postMessage(m); } catch { /* closed */ } };
 
-  // set stores a token; 'change' fires when the access token changed.
-  function set(t, { broadcast = true } = {}) {
-    if (!isToken(t)) return;
+  /**
+   * accept is the one way a token enters the session, from any source:
+   * a token that a call begun in generation `epoch` brought is stored
+   * unless a sign-out (or close) came in between; then nothing is stored
+   * and it returns false. 'change' fires when the access token changed,
+   * or with source 'memory' when this tab's refresh brought back the one
+   * it holds; tokens of this tab's own are told to the other tabs.
+   */
+  function accept(t, source, epoch = generation) {
+    if (closed || epoch !== generation || !isToken(t)) return false;
     if (!relayMode && typeof t.refreshToken === 'string' && t.refreshToken !== '') refreshToken = t.refreshToken;
     const pub = publicToken(t);
-    const changed = !current || current.accessToken !== pub.accessToken;
+    const same = current !== null && current.accessToken === pub.accessToken;
     current = pub;
-    if (!changed) return;
-    if (broadcast) post({ type: 'token', token: pub });
-    fire('change', pub);
+    if (source === SOURCE.refresh && same) {
+      fire('change', pub, SOURCE.memory);
+      return true;
+    }
+    if (same) return true;
+    if (source !== SOURCE.tab) post({ type: 'token', token: pub });
+    fire('change', pub, source);
+    return true;
   }
 
   // relayGone forgets the relay mark when the relay said there is no
   // sign-in (reauthenticate).
   function relayGone(err) {
-    if (mark && err instanceof GoToAuthError && err.code === 'reauthenticate') mark.remove();
+    if (mark && err instanceof GoToAuthError && err.code === REAUTHENTICATE) mark.remove();
   }
 
   function clear() {
@@ -248,7 +269,7 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
           // A token from another tab is taken unless this tab holds one
           // that lives longer.
           if (isToken(m.token) && !(current && (current.expiresAt ?? Infinity) > (m.token.expiresAt ?? Infinity))) {
-            set(publicToken(m.token), { broadcast: false });
+            accept(m.token, SOURCE.tab);
           }
           break;
         case 'ask':
@@ -270,7 +291,7 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
     const ask = new BroadcastChannel(`gotoauth:${clientId}`);
     return new Promise((resolve) => {
       const done = (t) => { clearTimeout(timer); ask.close(); resolve(t); };
-      const timer = setTimeout(() => done(null), ASK_WAIT_MS);
+      const timer = setTimeout(() => done(null), ASK_TABS_MS);
       ask.onmessage = (ev) => {
         const m = ev.data;
         if (m && m.type === 'answer' && m.id === id && isToken(m.token) && fresh(m.token)) done(publicToken(m.token));
@@ -283,7 +304,7 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
   // there was none) under the lock. Calls of this page share one renewal.
   function renew(from) {
     if (refreshing && refreshing.from === from) return refreshing.promise;
-    const gen = generation;
+    const epoch = generation;
     const promise = withLock(clientId, async () => {
       // Another caller (here, or another tab through the channel) already
       // replaced the token that prompted this: use theirs.
@@ -293,11 +314,10 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
       try {
         t = await (relayMode ? refresh() : refresh(refreshToken));
       } catch (err) {
-        if (gen === generation) relayGone(err);
+        if (epoch === generation) relayGone(err);
         throw err;
       }
-      if (gen !== generation) throw reauth('signed out while refreshing');
-      set(t);
+      if (!accept(t, SOURCE.refresh, epoch)) throw reauth('signed out while refreshing');
       mark?.put();
       return current;
     }).finally(() => {
@@ -315,7 +335,7 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
     return Promise.reject(err);
   }
 
-  const closedError = () => new GoToAuthError('invalid_argument', 'this client is closed (client.close() was called): make a new one');
+  const closedError = () => new GoToAuthError(INVALID_ARGUMENT, 'this client is closed (client.close() was called): make a new one');
 
   async function token() {
     if (closed) throw closedError();
@@ -323,7 +343,7 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
     if (t && fresh(t)) return t;
     if (!t) {
       const theirs = await askTabs();
-      if (theirs && !current) set(theirs, { broadcast: false });
+      if (theirs && !current) accept(theirs, SOURCE.tab);
       if (current && fresh(current)) return current;
       if (!relayMode && !refreshToken) throw reauth('there is no token: sign in');
       if (relayMode && !mark.maybe()) throw reauth('this browser has not signed in through the relay (or signed out): sign in');
@@ -334,7 +354,7 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
     try {
       return await renew(t ? t.accessToken : null);
     } catch (err) {
-      if (err instanceof GoToAuthError && err.code === 'reauthenticate') return expire(t, err);
+      if (err instanceof GoToAuthError && err.code === REAUTHENTICATE) return expire(t, err);
       throw err;
     }
   }
@@ -391,22 +411,51 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
   const Session = sessionClass();
   const session = new Session({ token, fetch: sessionFetch, current: () => current });
   target = session;
+  /**
+   * settle is p, a token call of the client begun now (exchangeCode,
+   * refresh), settled into the session through accept. A call that settles
+   * after a sign-out (or close) puts nothing back: it rejects with
+   * reauthenticate, and through a relay the sign-out is made again, since
+   * the relay may have set its cookie after the first (unless a newer
+   * sign-in is under way or done, whose cookie it is).
+   */
+  function settle(p, source) {
+    const epoch = generation;
+    inFlight++;
+    return p.finally(() => { inFlight--; }).then(async (t) => {
+      if (accept(t, source, epoch)) {
+        mark?.put();
+        return t;
+      }
+      if (relayMode && !closed && inFlight === 0 && current === null) await signOut().catch(() => {});
+      throw reauth('signed out while this call was under way: sign in again');
+    });
+  }
+
   const internal = {
-    set: (t) => set(t),
-    /** The sign-out generation a call begins in; fill() takes it back. */
-    epoch: () => generation,
+    /** exchangeCode's call: its token fills the session. */
+    exchanged: (p) => settle(p, SOURCE.exchange),
+    /** client.refresh(token): its token fills the session; a relay without a sign-in forgets the mark. */
+    refreshed: (token) => settle(refresh(token).catch((err) => {
+      relayGone(err);
+      throw err;
+    }), SOURCE.refresh),
+    /** An implicit redirect's token, checked by handleRedirect. */
+    redirected: (t) => { accept(t, SOURCE.exchange); },
     /**
-     * fill stores the token a call begun in `epoch` resolved to, unless a
-     * sign-out (or close) came in between: then it stores nothing and
-     * returns false.
+     * client.signOut(): the session empties at once (no token is handed
+     * out while the relay forgets it), then the client's sign-out runs,
+     * and every tab hears of it whether or not it succeeded.
      */
-    fill(t, epoch) {
-      if (closed || epoch !== generation) return false;
-      set(t);
-      mark?.put();
-      return true;
+    signOut() {
+      clear();
+      return signOut().finally(() => {
+        clear();
+        mark?.remove();
+        post({ type: 'signedout' });
+        fire('signedout');
+      }).then(() => undefined);
     },
-    relayGone,
     /** client.close(): the channel is closed, and the session ends here (not in other tabs). */
     close() {
       if (closed) return;
@@ -417,14 +466,6 @@ export function makeSession({ clientId, relayMode, refresh, checkBearerURL }) {
         channel.close();
       }
     },
-    // Called once the client's sign-out is done (the relay's cookie cleared).
-    signedOut() {
-      clear();
-      mark?.remove();
-      post({ type: 'signedout' });
-      fire('signedout');
-    },
-    clear,
   };
   return { session, internal };
 }

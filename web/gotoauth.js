@@ -11,7 +11,8 @@
 // object, also left at globalThis.gotoauth (the only global it writes);
 // loading twice gives the same instance.
 import { GoToAuthError } from './gotoauth-errors.js';
-import { makeLoad, compileFetched } from './gotoauth-core.js';
+import { LOAD_FAILED } from './gotoauth-contract.js';
+import { makeLoad, compileFetched } from './gotoauth-load.js';
 
 export { GoToAuthError };
 
@@ -23,7 +24,7 @@ export const load = makeLoad(
   (wasmURL) => (wasmURL === undefined ? new URL('./gotoauth.wasm', import.meta.url) : new URL(String(wasmURL), import.meta.url)),
   (url) => {
     if (url.protocol === 'file:') {
-      throw new GoToAuthError('load_failed', 'the browser entry, gotoauth.js, fetches and cannot read a file: URL; in Node, import the package "gotoauth" (its node entry, gotoauth-node.js), or pass load({wasm: bytes})');
+      throw new GoToAuthError(LOAD_FAILED, 'the browser entry, gotoauth.js, fetches and cannot read a file: URL; in Node, import the package "gotoauth" (its node entry, gotoauth-node.js), or pass load({wasm: bytes})');
     }
     return compileFetched(url);
   },

@@ -9,6 +9,7 @@ import (
 
 	"gotoauth/pkce"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/options"
 	"gotoauth/wasm/wire"
 )
 
@@ -30,8 +31,8 @@ func authorizeURL(w *wire.Writer, payload string, _ []safejs.Value) error {
 	}
 	o, extra := splitExtra(all)
 	r := oauth.AuthorizeRequest{
-		ClientID: get(o, "clientId"), RedirectURI: get(o, "redirectUri"), Flow: get(o, "flow"),
-		State: get(o, "state"), Endpoint: get(o, "authorizeEndpoint"), Extra: extra,
+		ClientID: get(o, options.ClientID), RedirectURI: get(o, options.RedirectURI), Flow: get(o, options.Flow),
+		State: get(o, options.State), Endpoint: get(o, options.AuthorizeEndpoint), Extra: extra,
 	}
 	r.Scope, _ = scope(o)
 	a, err := oauth.BuildAuthorization(r)

@@ -9,7 +9,9 @@ import (
 
 	"gotoauth/wasm/browser"
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/options"
 	"gotoauth/wasm/pending"
 	"gotoauth/wasm/scim"
 	"gotoauth/wasm/wire"
@@ -22,10 +24,6 @@ type clientEntry struct {
 	c       *client.Client
 	checked map[int]*client.CheckedRedirect
 }
-
-// maxChecked bounds the checked codes a client keeps for exchange; past
-// it the oldest goes.
-const maxChecked = 64
 
 var (
 	clients = map[int]*clientEntry{}
@@ -56,13 +54,13 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 		return err
 	}
 	cfg := client.Config{
-		ClientID: get(o, "clientId"), RedirectURI: get(o, "redirectUri"), Flow: get(o, "flow"),
-		AuthorizeEndpoint: get(o, "authorizeEndpoint"), TokenEndpoint: get(o, "tokenEndpoint"),
-		MeEndpoint: get(o, "meEndpoint"), ClientSecret: get(o, "clientSecret"), Relay: get(o, "relay"),
+		ClientID: get(o, options.ClientID), RedirectURI: get(o, options.RedirectURI), Flow: get(o, options.Flow),
+		AuthorizeEndpoint: get(o, options.AuthorizeEndpoint), TokenEndpoint: get(o, options.TokenEndpoint),
+		MeEndpoint: get(o, options.MeEndpoint), ClientSecret: get(o, options.ClientSecret), Relay: get(o, options.Relay),
 		Transport: browser.Fetch{},
 	}
 	cfg.Scope, _ = scope(o)
-	if ms, ok := o.Get("timeoutMs"); ok {
+	if ms, ok := o.Get(options.TimeoutMs); ok {
 		n, err := strconv.ParseInt(ms, 10, 64)
 		if err != nil {
 			n = -1 // refused below, with the range
@@ -83,10 +81,10 @@ func newClient(w *wire.Writer, payload string, args []safejs.Value) error {
 	full := c.Config()
 	joined, _ := oauth.JoinScope(full.Scope)
 	w.Open('{').Key("id").Int(int64(nextID)).Key("config").Open('{').
-		Field("clientId", full.ClientID).Field("redirectUri", full.RedirectURI).
-		Key("scope").Strings(oauth.SplitScope(joined)).Field("flow", full.Flow).
-		Field("authorizeEndpoint", full.AuthorizeEndpoint).OptField("tokenEndpoint", full.TokenEndpoint).
-		Field("meEndpoint", full.MeEndpoint).OptField("relay", full.Relay).Close('}').Close('}')
+		Field(options.ClientID, full.ClientID).Field(options.RedirectURI, full.RedirectURI).
+		Key(options.Scope).Strings(oauth.SplitScope(joined)).Field(options.Flow, full.Flow).
+		Field(options.AuthorizeEndpoint, full.AuthorizeEndpoint).OptField(options.TokenEndpoint, full.TokenEndpoint).
+		Field(options.MeEndpoint, full.MeEndpoint).OptField(options.Relay, full.Relay).Close('}').Close('}')
 	return nil
 }
 
@@ -112,8 +110,8 @@ func storageArg(v safejs.Value) (pending.Storage, error) {
 	return browser.Storage{V: v}, nil
 }
 
-// clientRelease(_, id) forgets a client the loader's FinalizationRegistry
-// saw collected.
+// clientRelease(_, id) forgets a client: one closed with client.close(),
+// or one the loader's FinalizationRegistry saw collected.
 func clientRelease(w *wire.Writer, _ string, args []safejs.Value) error {
 	if v := arg(args, 1); browser.TypeOf(v) == safejs.TypeNumber {
 		id, _ := v.Int()
@@ -134,7 +132,7 @@ func clientAuthorize(w *wire.Writer, payload string, args []safejs.Value) error 
 		return err
 	}
 	o, extra := splitExtra(all)
-	ao := client.AuthorizeOptions{Flow: get(o, "flow"), State: get(o, "state"), AppState: get(o, "appState"), Extra: extra}
+	ao := client.AuthorizeOptions{Flow: get(o, options.Flow), State: get(o, options.State), AppState: get(o, options.AppState), Extra: extra}
 	if s, present := scope(o); present {
 		ao.Scope = s
 	}
@@ -176,7 +174,7 @@ func clientHandleRedirect(w *wire.Writer, payload string, args []safejs.Value) e
 		nextID++
 		id = nextID
 		e.checked[id] = cr
-		if len(e.checked) > maxChecked {
+		if len(e.checked) > limits.MaxCheckedRedirects {
 			oldest := id
 			for k := range e.checked {
 				oldest = min(oldest, k)

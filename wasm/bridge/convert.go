@@ -9,6 +9,7 @@ import (
 	"gotoauth/wasm/form"
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/options"
 	"gotoauth/wasm/wire"
 )
 
@@ -116,7 +117,7 @@ func get(v form.Values, name string) string { s, _ := v.Get(name); return s }
 
 // scope reads the space-joined scope; present tells "" from absent.
 func scope(v form.Values) (list []string, present bool) {
-	s, ok := v.Get("scope")
+	s, ok := v.Get(options.Scope)
 	if !ok {
 		return nil, false
 	}

@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Package bridge exports gotoauth's Go packages as the raw functions that
-// web/gotoauth-core.js wraps into the public JS API.
+// the loader (web/gotoauth-api.js) wraps into the public JS API.
 //
 // # The crossing format (the one place it is written down)
 //
@@ -38,7 +38,6 @@ import (
 
 	"gotoauth/wasm/browser"
 	"gotoauth/wasm/client"
-	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/wire"
 )
@@ -152,9 +151,9 @@ func failure(err error) string {
 	return w.Close('}').Close('}').String()
 }
 
-// Boot builds the raw API object that gotoauth-core.js wraps: the
-// functions, `version`, and `limits`, package limits' Published as the
-// JSON text of {name: value}, which the loader parses once.
+// Boot builds the raw API object that the loader wraps: the functions and
+// `version`. The limits the loader checks are not handed over: it has them
+// as constants of web/gotoauth-contract.js, generated from wasm/limits.
 func Boot() (safejs.Value, error) {
 	api, err := safejs.Global().Get("Object")
 	if err != nil {
@@ -187,14 +186,6 @@ func Boot() (safejs.Value, error) {
 		if err := obj.Set(e.name, e.f); err != nil {
 			return obj, err
 		}
-	}
-	w := wire.NewWriter(256)
-	w.Open('{')
-	for _, l := range limits.Published {
-		w.Key(l.Name).Int(l.Value)
-	}
-	if err := obj.Set("limits", w.Close('}').String()); err != nil {
-		return obj, err
 	}
 	return obj, obj.Set("version", Version)
 }

@@ -13,6 +13,7 @@ import (
 	"gotoauth/wasm/form"
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/options"
 	"gotoauth/wasm/pending"
 )
 
@@ -51,11 +52,11 @@ type Client struct {
 
 // New checks cfg and returns a Client.
 func New(cfg Config) (*Client, error) {
-	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, "clientId"); err != nil {
+	if err := oauth.CheckClient(cfg.ClientID, cfg.ClientSecret, options.ClientID); err != nil {
 		return nil, err
 	}
 	if cfg.RedirectURI == "" {
-		return nil, oauth.Invalid("redirectUri is required")
+		return nil, oauth.Invalid(options.RedirectURI + " is required")
 	}
 	if err := oauth.CheckRedirectURI(cfg.RedirectURI); err != nil {
 		return nil, err
@@ -74,13 +75,13 @@ func New(cfg Config) (*Client, error) {
 	}
 	if cfg.Relay != "" {
 		if cfg.ClientSecret != "" || cfg.TokenEndpoint != "" {
-			return nil, oauth.Invalid("relay replaces tokenEndpoint and clientSecret: the relay holds the secret and talks to the token endpoint")
+			return nil, oauth.Invalid(options.Relay + " replaces " + options.TokenEndpoint + " and " + options.ClientSecret + ": the relay holds the secret and talks to the token endpoint")
 		}
-		if err := oauth.CheckEndpoint("relay", cfg.Relay); err != nil {
+		if err := oauth.CheckEndpoint(options.Relay, cfg.Relay); err != nil {
 			return nil, err
 		}
 		if cfg.Relay[len(cfg.Relay)-1] != '/' || strings.IndexByte(cfg.Relay, '?') >= 0 {
-			return nil, oauth.Invalid("relay must be the relay's folder, ending in '/', without a query")
+			return nil, oauth.Invalid(options.Relay + " must be the relay's folder, ending in '/', without a query")
 		}
 	}
 	if cfg.TokenEndpoint == "" && cfg.Relay == "" {
@@ -91,11 +92,11 @@ func New(cfg Config) (*Client, error) {
 		cfg.MeEndpoint = oauth.DefaultMeEndpoint
 	}
 	if cfg.Relay == "" {
-		if err := oauth.CheckEndpoint("tokenEndpoint", cfg.TokenEndpoint); err != nil {
+		if err := oauth.CheckEndpoint(options.TokenEndpoint, cfg.TokenEndpoint); err != nil {
 			return nil, err
 		}
 	}
-	if err := oauth.CheckEndpoint("meEndpoint", cfg.MeEndpoint); err != nil {
+	if err := oauth.CheckEndpoint(options.MeEndpoint, cfg.MeEndpoint); err != nil {
 		return nil, err
 	}
 	if cfg.Transport == nil {

@@ -8,6 +8,7 @@ import (
 	"gotoauth/wasm/form"
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/options"
 	"gotoauth/wasm/relayapi"
 	"gotoauth/wasm/wire"
 )
@@ -110,7 +111,7 @@ func (c *Client) tokenRequest(ctx Context, relayPath string, body form.Values) (
 	if e, ok := err.(*oauth.Error); ok && e.OAuth == "invalid_client" && c.cfg.Relay == "" && c.cfg.ClientSecret == "" {
 		// RFC 6749 §5.2: the client could not be authenticated. A client
 		// GoTo gave a secret must send it, which only a backend may do.
-		e.Explain("the token endpoint wants this client authenticated: set clientSecret on a backend, or sign in through a relay (config.relay) from a page")
+		e.Explain("the token endpoint wants this client authenticated: set " + options.ClientSecret + " on a backend, or sign in through a relay (config." + options.Relay + ") from a page")
 	}
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/options"
 )
 
 // Request is an HTTP request the client needs sent.
@@ -49,5 +50,5 @@ func TimeoutFromMillis(ms int64) (time.Duration, error) {
 
 // timeoutRange is a fresh error each time: callers may annotate errors.
 func timeoutRange() error {
-	return oauth.Invalid("timeoutMs must be a whole number of milliseconds from " + limits.Millis(limits.MinTimeout) + " to " + limits.Millis(limits.MaxTimeout))
+	return oauth.Invalid(options.TimeoutMs + " must be a whole number of milliseconds from " + limits.Millis(limits.MinTimeout) + " to " + limits.Millis(limits.MaxTimeout))
 }

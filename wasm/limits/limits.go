@@ -1,7 +1,8 @@
 // Package limits is the one home of gotoauth's size and time limits: the Go
-// packages use these constants, the module publishes the ones the JS loader
-// and session need at boot (Published, read by wasm/bridge), and every
-// message that names a limit is built from its value (Size, Millis).
+// packages use these constants; Published lists the ones JavaScript and the
+// README need, which wasm/cmd/contract writes into web/gotoauth-contract.js,
+// web/gotoauth.d.ts and README.md (go generate); and every message that
+// names a limit is built from its value (Size, Millis).
 //
 // Real values are far below the size limits; anything larger is refused
 // before it is parsed, never cut.
@@ -37,6 +38,19 @@ const (
 	// of extraParams, which the loader counts before encoding them.
 	MaxScopes      = 256
 	MaxExtraParams = 64
+	// MinStateLength and MaxStateLength bound a state the caller chooses:
+	// 22 base64url characters carry 128 bits (RFC 6749 §10.10).
+	MinStateLength = 22
+	MaxStateLength = 512
+	// MaxAppState bounds an authorize call's appState, as JSON text: an app
+	// keeps a route or a few ids there, not data.
+	MaxAppState = 4 << 10
+	// MaxPendingInMemory bounds the sign-ins a client without storage
+	// (Node) keeps waiting for their redirect; past it the oldest goes.
+	MaxPendingInMemory = 1000
+	// MaxCheckedRedirects bounds the checked codes a client keeps for
+	// exchangeCode; past it the oldest goes.
+	MaxCheckedRedirects = 64
 )
 
 // Times.
@@ -47,8 +61,14 @@ const (
 	DefaultTimeout = 30 * time.Second
 	MinTimeout     = 100 * time.Millisecond
 	MaxTimeout     = 10 * time.Minute
-	// PendingLifetime is how long a sign-in waits for its redirect.
-	PendingLifetime = 10 * time.Minute
+	// MaxExpiresIn bounds a token's expires_in: Jive's 2592000000 ms is 30
+	// days; ten years is not plausible for any generation.
+	MaxExpiresIn = 10 * 365 * 24 * time.Hour
+	// PendingLifetime is how long a sign-in waits for its redirect;
+	// PendingClockSkew how far in the future a stored sign-in's time may be
+	// (a clock set back) before it is refused.
+	PendingLifetime  = 10 * time.Minute
+	PendingClockSkew = time.Minute
 	// ExpiryMargin: a session refreshes a token with less than this left.
 	ExpiryMargin = 60 * time.Second
 	// MaxRetryAfter is the longest Retry-After session.fetch waits for.
@@ -56,6 +76,12 @@ const (
 	// AskTabsWait is how long a tab without a token waits for another
 	// tab's answer.
 	AskTabsWait = 150 * time.Millisecond
+	// PopupAnswerWait is how long a popup at the redirect URI waits for
+	// its opener's signInWithPopup to take the redirect before handling it
+	// itself; PopupClosedPoll how often the opener looks whether the popup
+	// was closed (there is no event for it).
+	PopupAnswerWait = 2 * time.Second
+	PopupClosedPoll = 250 * time.Millisecond
 	// RelayRotationMemory is how long the relay answers a refresh with a
 	// refresh token GoTo just rotated from memory; RelayCompletedMemory
 	// the same for a refresh that did not rotate (web/relay/refresh.go
@@ -64,22 +90,80 @@ const (
 	RelayCompletedMemory = 10 * time.Second
 )
 
-// Published are the limits the module hands the JS loader at boot, as
-// `limits` beside `version`, under these names: sizes in bytes or
-// entries, times in milliseconds (names ending in Ms).
-var Published = [...]struct {
+// Unit is how a published limit is counted, and so how it is written.
+type Unit int
+
+const (
+	Bytes    Unit = iota // written as KiB or MiB (Size)
+	Count                // entries, written as a number
+	Duration             // a time.Duration, published in milliseconds
+)
+
+// Limit is one published limit: its name in JavaScript (a time's ends in
+// Ms), its value (a time's as a time.Duration), and, when the README's
+// table lists it, the row's words.
+type Limit struct {
 	Name  string
 	Value int64
-}{
-	{"maxString", MaxURLLength},
-	{"maxBody", MaxBodyBytes},
-	{"minBuffer", MinBuffer},
-	{"maxBuffer", MaxBuffer},
-	{"maxScopes", MaxScopes},
-	{"maxExtraParams", MaxExtraParams},
-	{"expiryMarginMs", ExpiryMargin.Milliseconds()},
-	{"maxRetryAfterMs", MaxRetryAfter.Milliseconds()},
-	{"askTabsMs", AskTabsWait.Milliseconds()},
+	Unit  Unit
+	Doc   string
+}
+
+// Published are the limits the JS loader, the session and the popup use
+// (as constants of web/gotoauth-contract.js, generated from this list) and
+// the README's table of limits lists (those with a Doc). Nothing in the
+// module reads this list: the module has the constants themselves.
+var Published = [...]Limit{
+	{"maxString", MaxURLLength, Bytes, "a URL, or any other string argument"},
+	{"maxParam", MaxParamLength, Bytes, "a client id, secret, state, scope or endpoint"},
+	{"maxToken", MaxTokenLength, Bytes, "one token or code"},
+	{"maxBuffer", MaxBuffer, Bytes, "a call's whole input, once encoded"},
+	{"minBuffer", MinBuffer, Bytes, ""},
+	{"maxBody", MaxBodyBytes, Bytes, "an answer's body (token, `/me`, `normalizeTokenResponse`'s input)"},
+	{"minStateLength", MinStateLength, Count, "a `state` you choose, at least (characters of A-Z a-z 0-9 - . _ ~)"},
+	{"maxStateLength", MaxStateLength, Count, "a `state` you choose, at most"},
+	{"maxScopes", MaxScopes, Count, "entries of a scope array"},
+	{"maxExtraParams", MaxExtraParams, Count, "entries of `extraParams`"},
+	{"maxAppState", MaxAppState, Bytes, "`appState`, as JSON text"},
+	{"pendingLifetimeMs", int64(PendingLifetime), Duration, "a sign-in's state lives"},
+	{"minTimeoutMs", int64(MinTimeout), Duration, "`timeoutMs` (each token and `/me` request), at least"},
+	{"maxTimeoutMs", int64(MaxTimeout), Duration, "`timeoutMs`, at most"},
+	{"defaultTimeoutMs", int64(DefaultTimeout), Duration, "`timeoutMs`, when not given"},
+	{"expiryMarginMs", int64(ExpiryMargin), Duration, "`session.token()` refreshes a token with less left than"},
+	{"maxRetryAfterMs", int64(MaxRetryAfter), Duration, "the longest `Retry-After` `session.fetch` waits for"},
+	{"askTabsMs", int64(AskTabsWait), Duration, "a tab without a token waits for the other tabs' answer"},
+	{"popupAnswerMs", int64(PopupAnswerWait), Duration, "a sign-in popup waits for its opener to take the redirect"},
+	{"popupClosedPollMs", int64(PopupClosedPoll), Duration, "`signInWithPopup` looks whether its popup was closed, every"},
+}
+
+// JS is l's value as JavaScript has it: a time in milliseconds.
+func (l Limit) JS() int64 {
+	if l.Unit == Duration {
+		return time.Duration(l.Value).Milliseconds()
+	}
+	return l.Value
+}
+
+// Text writes l's value for a person: "64 KiB", "256", "10 minutes",
+// "150 ms".
+func (l Limit) Text() string {
+	switch l.Unit {
+	case Bytes:
+		return Size(int(l.Value))
+	case Duration:
+		d := time.Duration(l.Value)
+		switch {
+		case d >= time.Minute && d%time.Minute == 0:
+			if d == time.Minute {
+				return "1 minute"
+			}
+			return Minutes(d)
+		case d >= time.Second && d%time.Second == 0:
+			return strconv.FormatInt(int64(d/time.Second), 10) + " s"
+		}
+		return Millis(d) + " ms"
+	}
+	return strconv.FormatInt(l.Value, 10)
 }
 
 // Size writes a size limit, a whole number of KiB, for a message:

@@ -1,11 +1,13 @@
 package oauth
 
 import (
+	"strconv"
 	"strings"
 
 	"gotoauth/pkce"
 	"gotoauth/wasm/form"
 	"gotoauth/wasm/limits"
+	"gotoauth/wasm/options"
 )
 
 // Flow names.
@@ -38,10 +40,6 @@ type Authorization struct {
 // name them, so a caller's option can never weaken state or PKCE.
 var standardParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"}
 
-// minStateLength is the shortest caller-supplied state accepted: 22
-// base64url characters carry 128 bits (RFC 6749 §10.10).
-const minStateLength = 22
-
 // BuildAuthorization builds the authorize URL with a fresh state and, for
 // the code flow, a fresh PKCE verifier with its S256 challenge (RFC 7636 §4.3).
 func BuildAuthorization(r AuthorizeRequest) (*Authorization, error) {
@@ -49,10 +47,10 @@ func BuildAuthorization(r AuthorizeRequest) (*Authorization, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkParam("clientId", r.ClientID, true); err != nil {
+	if err := checkParam(options.ClientID, r.ClientID, true); err != nil {
 		return nil, err
 	}
-	endpoint, err := checkEndpoint("authorizeEndpoint", r.Endpoint, DefaultAuthorizeEndpoint)
+	endpoint, err := checkEndpoint(options.AuthorizeEndpoint, r.Endpoint, DefaultAuthorizeEndpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +66,7 @@ func BuildAuthorization(r AuthorizeRequest) (*Authorization, error) {
 	fixed := endpointParams(endpoint)
 	for _, p := range fixed {
 		if isStandard(p.Name) {
-			return nil, errorf(InvalidArgument, "authorizeEndpoint must not carry the parameter "+p.Name+"; gotoauth sets it")
+			return nil, errorf(InvalidArgument, options.AuthorizeEndpoint+" must not carry the parameter "+p.Name+"; gotoauth sets it")
 		}
 	}
 	for i, p := range r.Extra {
@@ -77,7 +75,7 @@ func BuildAuthorization(r AuthorizeRequest) (*Authorization, error) {
 		}
 		// RFC 6749 §3.1: a parameter must not be included more than once.
 		if fixed.Has(p.Name) || r.Extra[:i].Has(p.Name) {
-			return nil, errorf(InvalidArgument, "extraParams sets "+p.Name+" more than once or again after authorizeEndpoint")
+			return nil, errorf(InvalidArgument, options.ExtraParams+" sets "+p.Name+" more than once or again after "+options.AuthorizeEndpoint)
 		}
 	}
 	state := r.State
@@ -122,16 +120,27 @@ func BuildAuthorization(r AuthorizeRequest) (*Authorization, error) {
 	return a, nil
 }
 
-// ParseFlow is the one place a flow's name is read: "code" (the default,
-// also "authorization_code") or "implicit" (also "token", the
-// response_type), in any case. It returns FlowCode or FlowImplicit.
+// FlowNames are the names of a flow that ParseFlow takes, in any case, and
+// the flow each means: "code" (the default, also "authorization_code") or
+// "implicit" (also "token", the response_type).
+var FlowNames = [...]struct{ Name, Flow string }{
+	{FlowCode, FlowCode}, {"authorization_code", FlowCode},
+	{FlowImplicit, FlowImplicit}, {"token", FlowImplicit},
+}
+
+// ParseFlow is the one place a flow's name is read (FlowNames; "" is the
+// code flow). It returns FlowCode or FlowImplicit.
 func ParseFlow(flow string) (string, error) {
-	switch form.ASCIILower(flow) {
-	case "", FlowCode, "authorization_code":
+	lower := form.ASCIILower(flow)
+	if lower == "" {
 		return FlowCode, nil
-	case FlowImplicit, "token":
-		return FlowImplicit, nil
-	case "password":
+	}
+	for _, f := range FlowNames {
+		if lower == f.Name {
+			return f.Flow, nil
+		}
+	}
+	if lower == "password" {
 		return "", errPasswordGrant
 	}
 	if len(flow) > 40 {
@@ -143,14 +152,14 @@ func ParseFlow(flow string) (string, error) {
 var errPasswordGrant = errorf(Unsupported, "the password grant is deprecated and new GoTo clients cannot use it; use the authorization code flow (flow: \"code\") with PKCE instead")
 
 func checkExtra(p form.Param) error {
-	if err := checkParam("extraParams name", p.Name, true); err != nil {
+	if err := checkParam(options.ExtraParams+" name", p.Name, true); err != nil {
 		return err
 	}
-	if err := checkParam("extraParams."+p.Name, p.Value, false); err != nil {
+	if err := checkParam(options.ExtraParams+"."+p.Name, p.Value, false); err != nil {
 		return err
 	}
 	if isStandard(p.Name) {
-		return errorf(InvalidArgument, "extraParams may not set "+p.Name+"; gotoauth sets it")
+		return errorf(InvalidArgument, options.ExtraParams+" may not set "+p.Name+"; gotoauth sets it")
 	}
 	if p.Name == "grant_type" && p.Value == "password" || p.Name == "password" {
 		return errPasswordGrant
@@ -184,11 +193,11 @@ func checkParam(what, v string, required bool) error {
 }
 
 func checkState(s string) error {
-	if len(s) < minStateLength || len(s) > 512 {
-		return errorf(InvalidArgument, "state must be 22 to 512 characters (at least 128 bits); leave it out to get a random one")
+	if len(s) < limits.MinStateLength || len(s) > limits.MaxStateLength {
+		return errorf(InvalidArgument, options.State+" must be "+strconv.Itoa(limits.MinStateLength)+" to "+strconv.Itoa(limits.MaxStateLength)+" characters (at least 128 bits); leave it out to get a random one")
 	}
 	if !form.Unreserved(s) {
-		return errorf(InvalidArgument, "state must use only A-Z a-z 0-9 - . _ ~")
+		return errorf(InvalidArgument, options.State+" must use only A-Z a-z 0-9 - . _ ~")
 	}
 	return nil
 }
@@ -251,23 +260,23 @@ func endpointParams(endpoint string) form.Values {
 // native apps (RFC 8252 §7.1).
 func CheckRedirectURI(uri string) error {
 	if len(uri) > limits.MaxParamLength {
-		return tooLong(InvalidArgument, "redirectUri", limits.MaxParamLength)
+		return tooLong(InvalidArgument, options.RedirectURI, limits.MaxParamLength)
 	}
 	u, err := form.SplitURL(uri)
 	if err != nil {
-		return errorf(InvalidArgument, "redirectUri must be an absolute URL")
+		return errorf(InvalidArgument, options.RedirectURI+" must be an absolute URL")
 	}
 	if u.HasFragment {
-		return errorf(InvalidArgument, "redirectUri must not have a fragment (RFC 6749 §3.1.2)")
+		return errorf(InvalidArgument, options.RedirectURI+" must not have a fragment (RFC 6749 §3.1.2)")
 	}
 	switch u.Scheme {
 	case "https":
 	case "http":
 		if !u.IsLoopback() {
-			return errorf(InvalidArgument, "redirectUri must use https (http only on 127.0.0.1, ::1 or localhost)")
+			return errorf(InvalidArgument, options.RedirectURI+" must use https (http only on 127.0.0.1, ::1 or localhost)")
 		}
 	case "javascript", "data", "file", "blob", "about", "vbscript":
-		return errorf(InvalidArgument, "redirectUri may not use the "+u.Scheme+": scheme")
+		return errorf(InvalidArgument, options.RedirectURI+" may not use the "+u.Scheme+": scheme")
 	}
 	return nil
 }
@@ -278,7 +287,7 @@ func JoinScope(scopes []string) (string, error) {
 	var out []string
 	for _, s := range scopes {
 		if len(s) > limits.MaxParamLength {
-			return "", tooLong(InvalidArgument, "scope", limits.MaxParamLength)
+			return "", tooLong(InvalidArgument, options.Scope, limits.MaxParamLength)
 		}
 		// Only a plain space separates scopes (RFC 6749 §3.3); any other
 		// white space is refused below rather than taken as a separator.
@@ -287,7 +296,7 @@ func JoinScope(scopes []string) (string, error) {
 				continue
 			}
 			if !ScopeToken(one) {
-				return "", errorf(InvalidArgument, "scope \""+one+"\" has a character RFC 6749 §3.3 does not allow")
+				return "", errorf(InvalidArgument, options.Scope+" \""+one+"\" has a character RFC 6749 §3.3 does not allow")
 			}
 			dup := false
 			for _, o := range out {
@@ -300,7 +309,7 @@ func JoinScope(scopes []string) (string, error) {
 	}
 	joined := strings.Join(out, " ")
 	if len(joined) > limits.MaxParamLength {
-		return "", tooLong(InvalidArgument, "scope", limits.MaxParamLength)
+		return "", tooLong(InvalidArgument, options.Scope, limits.MaxParamLength)
 	}
 	return joined, nil
 }

@@ -13,11 +13,11 @@ import (
 type Code string
 
 // The error codes of the public contract, one line each: the code and what
-// it means. This list is their one home: web/gotoauth.d.ts's
-// GoToAuthErrorCode and README.md's error table copy it, word for word, and
-// codes_test.go fails when either differs, or when a loader uses a code
-// that is not here. A new code is one line here and one in each copy; a
-// code never changes meaning.
+// it means. This list is their one home, codes only JavaScript throws
+// (load_failed, popup_*) included: go generate (wasm/cmd/contract) writes
+// it into web/gotoauth-contract.js, whose constants the loader throws,
+// web/gotoauth.d.ts's GoToAuthErrorCode and README.md's error table. A new
+// code is one line here and go generate; a code never changes meaning.
 const (
 	InvalidArgument Code = "invalid_argument"  // wrong types, an unknown option (the message names the nearest known one: `redirectURI` → `redirectUri`), missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode`
 	InvalidRedirect Code = "invalid_redirect"  // a malformed or ambiguous redirect: duplicated parameters, a token in the query, code and token together, none of code, token or error

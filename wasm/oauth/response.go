@@ -7,8 +7,9 @@ import (
 )
 
 // This file is the one home of "does this URL carry an authorization
-// response": ParseRedirect, the address-bar cleaning and the demo all ask
-// it here.
+// response": ParseRedirect and the address-bar cleaning ask it here, and
+// the loader's client.isRedirect reads ResponseState and ResponseKinds from
+// web/gotoauth-contract.js, generated from them (wasm/cmd/contract).
 
 // responseParams are the parameters an authorization response may carry
 // (RFC 6749 §4.1.2, §4.2.2, §4.1.2.1; RFC 9207's iss; OpenID's
@@ -20,20 +21,32 @@ var responseParams = [...]string{
 	"principal", "username", "refresh_token", "session_state", "iss",
 }
 
-// responseMarkers start one of the parameters that make a query or
-// fragment an authorization response, after an '&'.
-var responseMarkers = [...]string{"&access_token=", "&code=", "&error=", "&state="}
+// The parameters that make a query or fragment an authorization response:
+// its state, and what it answers with (RFC 6749 §4.1.2, §4.2.2, §4.1.2.1).
+const ResponseState = "state"
+
+var ResponseKinds = [...]string{"code", "access_token", "error"}
 
 // CarriesResponse reports whether a query or fragment (without its '?' or
-// '#') holds an authorization response: a code, a token, an error or a
-// state. A single-page app's own route such as "#/settings" does not.
+// '#') holds any part of an authorization response: a code, a token, an
+// error or a state. A single-page app's own route such as "#/settings"
+// does not.
 func CarriesResponse(part string) bool {
-	for _, m := range responseMarkers {
-		if strings.HasPrefix(part, m[1:]) || strings.Contains(part, m) {
+	if hasParam(part, ResponseState) {
+		return true
+	}
+	for _, name := range ResponseKinds {
+		if hasParam(part, name) {
 			return true
 		}
 	}
 	return false
+}
+
+// hasParam reports whether the query or fragment part has a name= pair.
+func hasParam(part, name string) bool {
+	return len(part) > len(name) && part[len(name)] == '=' && part[:len(name)] == name ||
+		strings.Contains(part, "&"+name+"=")
 }
 
 // IsRedirect reports whether the URL carries an authorization response in

@@ -36,10 +36,6 @@ type Field struct{ Name, Value string }
 // authentication.logmeininc.com"); gotoauth keeps them under their own names.
 var profileFields = []string{"organizer_key", "account_key", "account_type", "email", "firstName", "lastName", "platform", "version"}
 
-// Jive's expires_in of 2592000000 ms is 30 days; seconds above this bound
-// (ten years) are not plausible for any generation.
-const maxExpiresIn = 10 * 365 * 24 * 3600
-
 // NormalizeJSON normalises a token endpoint response as wire.ParseObject
 // read it from the body (string, float64, bool, nil, map[string]any,
 // []any).
@@ -178,8 +174,8 @@ func (t *Token) setExpiry(n int64, now time.Time) error {
 	if t.Legacy == LegacyGoToConnect {
 		n /= 1000
 	}
-	if n > maxExpiresIn {
-		return errorf(InvalidResponse, "expires_in is more than ten years")
+	if n > int64(limits.MaxExpiresIn/time.Second) {
+		return errorf(InvalidResponse, "expires_in is more than "+strconv.FormatInt(int64(limits.MaxExpiresIn/time.Hour/24), 10)+" days")
 	}
 	t.ExpiresIn, t.HasExpiry = n, true
 	t.ExpiresAt = now.UnixMilli() + n*1000

@@ -14,6 +14,7 @@ import (
 	"gotoauth/wasm/form"
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
+	"gotoauth/wasm/options"
 )
 
 // KeyPrefix starts every storage key gotoauth writes.
@@ -35,14 +36,11 @@ type Request struct {
 	RedirectURI  string
 	CodeVerifier string
 	// AppState is the app's own value (JSON text from the loader), kept
-	// beside the state and never sent anywhere: at most MaxAppState bytes.
+	// beside the state and never sent anywhere: at most limits.MaxAppState
+	// bytes.
 	AppState string
 	Created  time.Time
 }
-
-// MaxAppState bounds a request's AppState: an app keeps a route or a few
-// ids there, not data.
-const MaxAppState = 4 << 10
 
 // Store keeps Requests in a Storage, one item each.
 //
@@ -119,8 +117,8 @@ func (s *Store) Put(r Request) error {
 		{Name: "code_verifier", Value: r.CodeVerifier},
 		{Name: "created", Value: strconv.FormatInt(r.Created.UnixMilli(), 10)},
 	}
-	if len(r.AppState) > MaxAppState {
-		return oauth.Invalid("appState is larger than 4 KiB once encoded as JSON; keep a route or an id there, not data")
+	if len(r.AppState) > limits.MaxAppState {
+		return oauth.Invalid(options.AppState + " is larger than " + limits.Size(limits.MaxAppState) + " once encoded as JSON; keep a route or an id there, not data")
 	}
 	if r.AppState != "" {
 		v = append(v, form.Param{Name: "app_state", Value: r.AppState})
@@ -181,23 +179,20 @@ func (s *Store) Take(state, clientID string) (*Request, error) {
 		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "the state belongs to another client"}
 	}
 	age := s.now().Sub(r.Created)
-	if age > limits.PendingLifetime || age < -time.Minute {
+	if age > limits.PendingLifetime || age < -limits.PendingClockSkew {
 		return nil, &oauth.Error{Code: oauth.StateExpired, Message: "the sign-in took longer than " + limits.Minutes(limits.PendingLifetime) + "; start it again"}
 	}
 	return r, nil
 }
 
 // Memory is a Storage in process memory, for Node and tests. It holds at
-// most MaxItems entries, dropping the oldest, so a loop of authorize calls
+// most limits.MaxPendingInMemory entries, dropping the oldest, so a loop of authorize calls
 // that never return cannot grow it without bound.
 type Memory struct {
 	mu    sync.Mutex
 	items map[string]string
 	order []string
 }
-
-// MaxItems bounds Memory.
-const MaxItems = 1000
 
 func (m *Memory) GetItem(k string) (string, bool, error) {
 	m.mu.Lock()
@@ -216,7 +211,7 @@ func (m *Memory) SetItem(k, v string) error {
 		m.order = append(m.order, k)
 	}
 	m.items[k] = v
-	for len(m.items) > MaxItems {
+	for len(m.items) > limits.MaxPendingInMemory {
 		oldest := m.order[0]
 		m.order = m.order[1:]
 		delete(m.items, oldest)

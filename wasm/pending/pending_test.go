@@ -218,18 +218,18 @@ func TestStorageKeyHidesState(t *testing.T) {
 func TestMemoryBounded(t *testing.T) {
 	mem := &pending.Memory{}
 	s := &pending.Store{Storage: mem, Now: func() time.Time { return t0 }}
-	states := make([]string, pending.MaxItems+50)
+	states := make([]string, limits.MaxPendingInMemory+50)
 	for i := range states {
 		states[i] = "state-" + strconv.Itoa(i) + strings.Repeat("x", 22)
 		if err := s.Put(request(states[i])); err != nil {
 			t.Fatal(err)
 		}
-		if mem.Len() > pending.MaxItems {
-			t.Fatalf("Len = %d > %d", mem.Len(), pending.MaxItems)
+		if mem.Len() > limits.MaxPendingInMemory {
+			t.Fatalf("Len = %d > %d", mem.Len(), limits.MaxPendingInMemory)
 		}
 	}
-	if mem.Len() != pending.MaxItems {
-		t.Errorf("Len = %d, want %d", mem.Len(), pending.MaxItems)
+	if mem.Len() != limits.MaxPendingInMemory {
+		t.Errorf("Len = %d, want %d", mem.Len(), limits.MaxPendingInMemory)
 	}
 	// The oldest were dropped, the newest kept.
 	_, err := s.Take(states[0], client)
@@ -246,7 +246,7 @@ func TestMemoryLongRunBounded(t *testing.T) {
 	// Put and take many times: neither the items nor the bookkeeping leak,
 	// and a state put last is always there.
 	mem := &pending.Memory{}
-	for i := 0; i < 5*pending.MaxItems; i++ {
+	for i := 0; i < 5*limits.MaxPendingInMemory; i++ {
 		k := "k" + strconv.Itoa(i)
 		if err := mem.SetItem(k, "v"); err != nil {
 			t.Fatal(err)
@@ -257,10 +257,10 @@ func TestMemoryLongRunBounded(t *testing.T) {
 			}
 		}
 	}
-	if mem.Len() > pending.MaxItems {
+	if mem.Len() > limits.MaxPendingInMemory {
 		t.Errorf("Len = %d", mem.Len())
 	}
-	if _, ok, _ := mem.GetItem("k" + strconv.Itoa(5*pending.MaxItems-1)); !ok {
+	if _, ok, _ := mem.GetItem("k" + strconv.Itoa(5*limits.MaxPendingInMemory-1)); !ok {
 		t.Error("last item lost")
 	}
 }
@@ -277,10 +277,10 @@ func TestMemoryEvictsOldestAfterReuse(t *testing.T) {
 	}
 	must(mem.SetItem("reused", "old"))
 	must(mem.RemoveItem("reused"))
-	for i := 0; i < pending.MaxItems-1; i++ {
+	for i := 0; i < limits.MaxPendingInMemory-1; i++ {
 		must(mem.SetItem("k"+strconv.Itoa(i), "v"))
 	}
-	must(mem.SetItem("reused", "new")) // now the newest item; Len == MaxItems
+	must(mem.SetItem("reused", "new")) // now the newest item; Len == MaxPendingInMemory
 	must(mem.SetItem("one-more", "v")) // evicts one item: the oldest, k0
 	if _, ok, _ := mem.GetItem("reused"); !ok {
 		t.Error("the newest-but-one item was evicted instead of the oldest")
@@ -520,12 +520,12 @@ func TestAppState(t *testing.T) {
 		t.Errorf("AppState = %q, want %q", got.AppState, r.AppState)
 	}
 	// At most MaxAppState bytes: one more is refused and nothing is stored.
-	r.AppState = `"` + strings.Repeat("a", pending.MaxAppState-2) + `"`
+	r.AppState = `"` + strings.Repeat("a", limits.MaxAppState-2) + `"`
 	if err := s.Put(r); err != nil {
-		t.Fatalf("exactly %d bytes: %v", pending.MaxAppState, err)
+		t.Fatalf("exactly %d bytes: %v", limits.MaxAppState, err)
 	}
 	r = request(state2)
-	r.AppState = `"` + strings.Repeat("a", pending.MaxAppState-1) + `"`
+	r.AppState = `"` + strings.Repeat("a", limits.MaxAppState-1) + `"`
 	wantCode(t, s.Put(r), oauth.InvalidArgument)
 	if _, err := s.Take(state2, client); err == nil {
 		t.Error("a refused request was stored")

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import * as oauth from 'oauth4webapi';
 import { load } from '../gotoauth-node.js';
-import { goRuntime } from '../gotoauth-core.js';
+import { goRuntime } from '../gotoauth-runtime.js';
 
 const ENDPOINT = 'https://authentication.logmeininc.com/oauth/authorize';
 const REDIRECT = 'https://app.example/callback';

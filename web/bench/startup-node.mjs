@@ -11,7 +11,7 @@ const which = process.argv[2];
 if (which !== 'gotoauth' && !FLOORS.includes(which)) throw new Error(`unknown module ${which}`);
 const t0 = performance.now();
 if (FLOORS.includes(which)) {
-  const { goRuntime } = await import('../gotoauth-core.js');
+  const { goRuntime } = await import('../gotoauth-runtime.js');
   const module = await WebAssembly.compile(await readFile(new URL(`../${which}.wasm`, import.meta.url)));
   const { go, global } = goRuntime();
   const instance = await WebAssembly.instantiate(module, go.importObject);

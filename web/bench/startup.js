@@ -7,7 +7,7 @@ const which = new URLSearchParams(location.search).get('module') || 'gotoauth';
 if (which !== 'gotoauth' && !FLOORS.includes(which)) throw new Error(`unknown module ${which}`);
 if (FLOORS.includes(which)) {
   const compiling = WebAssembly.compileStreaming(fetch(new URL(`../${which}.wasm`, import.meta.url)));
-  const { goRuntime } = await import('../gotoauth-core.js');
+  const { goRuntime } = await import('../gotoauth-runtime.js');
   const { go, global } = goRuntime();
   const instance = await WebAssembly.instantiate(await compiling, go.importObject);
   await new Promise((ready) => {

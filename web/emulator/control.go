@@ -6,26 +6,6 @@ import (
 	"gotoauth/web/oauthhttp"
 )
 
-// infoResponse is the info endpoint's answer.
-type infoResponse struct {
-	Emulator bool   `json:"emulator"`
-	ClientID string `json:"clientId"`
-	// Relay is Config.Relay: where a token relay that signs in as the demo
-	// client is mounted, or "" when there is none.
-	Relay string `json:"relay"`
-}
-
-// info tells a page that it is served with the emulator, which client to
-// sign in with and where its token relay is, so the demo can preset its
-// fields without asking its server again.
-func (e *Emulator) info(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		methodNotAllowed(w, "GET, HEAD, OPTIONS")
-		return
-	}
-	writeJSON(w, http.StatusOK, infoResponse{Emulator: true, ClientID: DemoClientID, Relay: e.relay})
-}
-
 // control implements the two test-control endpoints: age a refresh token to
 // one hour of remaining life (so the next refresh rotates it) or expire an
 // access token now.

@@ -1,11 +1,9 @@
 package emulator
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"testing"
 )
 
@@ -24,36 +22,6 @@ func TestControlEndpoints(t *testing.T) {
 	}
 	if rec := v.do(req{path: "/goto/nothing"}); rec.Code != 404 {
 		t.Errorf("unknown path: %d", rec.Code)
-	}
-}
-
-func TestInfoNamesTheDemoClient(t *testing.T) {
-	for relay, want := range map[string]string{
-		"":        `{"emulator":true,"clientId":"gotoauth-demo","relay":""}`,
-		"/relay/": `{"emulator":true,"clientId":"gotoauth-demo","relay":"/relay/"}`,
-	} {
-		srv := httptest.NewServer(New(Config{Relay: relay}))
-		resp, err := http.Get(srv.URL + "/_emulator/info")
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" || string(body) != want {
-			t.Fatalf("info with relay %q: %d %q, want %q", relay, resp.StatusCode, body, want)
-		}
-		if strings.Contains(string(body), DemoClientSecret) {
-			t.Fatalf("info tells the secret: %q", body)
-		}
-		resp, err = http.Post(srv.URL+"/_emulator/info", "text/plain", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusMethodNotAllowed {
-			t.Fatalf("POST info: %d", resp.StatusCode)
-		}
-		srv.Close()
 	}
 }
 

@@ -16,7 +16,7 @@
 //
 // The handler is meant to be mounted under a prefix, for example
 //
-//	mux.Handle("/goto/", http.StripPrefix("/goto", emulator.New(emulator.Config{})))
+//	mux.Handle(emulator.Mount+"/", http.StripPrefix(emulator.Mount, emulator.New(emulator.Config{})))
 //
 // and then serves, inside the prefix:
 //
@@ -31,8 +31,9 @@
 //	                                  (one refresh_token, or every one of a client_id)
 //	POST /_emulator/expire-access-token test control: access token expires now
 //	GET  /_emulator/stats             test control: token requests so far, by grant
-//	GET  /_emulator/info              tells a page that the emulator is there,
-//	                                  its demo client and the relay (Config.Relay)
+//
+// (the constants of page.go name each path). A page learns how to sign in
+// at the emulator from its server, at PageConfigPath (Page).
 //
 // All state lives in memory, behind one mutex, with caps on every table.
 package emulator
@@ -157,10 +158,6 @@ type Config struct {
 	Now func() time.Time
 	// User defaults to DefaultUser() when its ID is empty.
 	User User
-	// Relay is where a token relay that signs in as DemoClientID is mounted
-	// on the page's server ("/relay/" for serve.go -relay), which the info
-	// endpoint tells the page; empty means none.
-	Relay string
 }
 
 // DefaultClients returns the confidential demo and backend clients and the
@@ -196,10 +193,9 @@ func DefaultUser() User {
 // Emulator is the http.Handler. Create it with New.
 type Emulator struct {
 	clients map[string]Client
-	origins oauthhttp.Origins
+	cors    oauthhttp.CORS
 	now     func() time.Time
 	user    User
-	relay   string
 
 	mu      sync.Mutex
 	pending map[string]*authRequest
@@ -216,7 +212,6 @@ func New(cfg Config) *Emulator {
 		clients: make(map[string]Client),
 		now:     cfg.Now,
 		user:    cfg.User,
-		relay:   cfg.Relay,
 		pending: make(map[string]*authRequest),
 		codes:   make(map[string]*authCode),
 		access:  make(map[string]*token),
@@ -230,9 +225,9 @@ func New(cfg Config) *Emulator {
 		c.RedirectURIs = append([]string(nil), c.RedirectURIs...)
 		e.clients[c.ID] = c
 	}
-	e.origins = oauthhttp.LoopbackOrigins()
+	e.cors = oauthhttp.CORS{Origins: oauthhttp.LoopbackOrigins(), Methods: "GET, POST", Headers: "Authorization, Content-Type"}
 	if len(cfg.AllowedOrigins) > 0 {
-		e.origins = oauthhttp.AllowOrigins(cfg.AllowedOrigins)
+		e.cors.Origins = oauthhttp.AllowOrigins(cfg.AllowedOrigins)
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -247,32 +242,27 @@ func New(cfg Config) *Emulator {
 // documentation.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Cache-Control", "no-store")
-
+	oauthhttp.APIHeaders(h)
 	switch r.URL.Path {
-	case "/oauth/authorize":
+	case AuthorizePath:
 		e.authorize(w, r, todayAPI)
-	case "/oauth2/v2/grant":
+	case GoToConnectAuthorizePath:
 		e.authorize(w, r, goToConnectAPI)
-	case "/oauth/authorize/decision":
+	case DecisionPath:
 		e.decision(w, r)
-	case "/oauth/token":
+	case TokenPath:
 		e.withCORS(w, r, func() { e.token(w, r, todayAPI) })
-	case "/oauth2/v2/token":
+	case GoToConnectTokenPath:
 		e.withCORS(w, r, func() { e.token(w, r, goToConnectAPI) })
-	case "/oauth/revoke":
+	case RevocationPath:
 		e.revoke(w, r)
-	case "/identity/v1/Users/me":
+	case MePath:
 		e.withCORS(w, r, func() { e.me(w, r) })
-	case "/_emulator/age-refresh-token":
+	case AgeRefreshTokenPath:
 		e.withCORS(w, r, func() { e.control(w, r, ageRefresh) })
-	case "/_emulator/expire-access-token":
+	case ExpireAccessTokenPath:
 		e.withCORS(w, r, func() { e.control(w, r, expireAccess) })
-	case "/_emulator/info":
-		e.withCORS(w, r, func() { e.info(w, r) })
-	case "/_emulator/stats":
+	case StatsPath:
 		e.withCORS(w, r, func() { e.statsEndpoint(w, r) })
 	default:
 		h.Set("Content-Type", "text/plain; charset=utf-8")

@@ -1,13 +1,16 @@
 // Package oauthhttp holds what the Go servers beside a page share: the
-// relay (web/relay), the GoTo emulator (web/emulator) and serve.go. One
-// file per concern: origins and who may call (origin.go), RFC 6749 §5.2
-// error bodies and JSON answers (respond.go), and bounded form bodies
-// (form.go). It is never linked into the wasm module.
+// relay (web/relay), the GoTo emulator (web/emulator), the static files
+// (web/static) and serve.go. One file per concern: origins and who may call
+// (origin.go), the CORS answers (cors.go), the headers every answer carries
+// and read-only methods (headers.go), RFC 6749 §5.2 error bodies and JSON
+// answers (respond.go), and bounded form bodies (form.go). It is never
+// linked into the wasm module.
 package oauthhttp
 
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -173,4 +176,49 @@ func (o Origins) Check(r *http.Request) (string, bool) {
 		return "", false
 	}
 	return v[0], o.Allows(v[0])
+}
+
+// ListenOrigins are the origins of the pages a server serves itself, given
+// the address it was told to listen on (such as serve.go's -addr) and the
+// port it is bound to: the host as given, and the loopback names
+// 127.0.0.1, localhost and [::1]. An address without a host, or with an
+// unspecified one (0.0.0.0, [::]), means every interface: it gives the
+// loopback names only, since a page's origin is never 0.0.0.0.
+func ListenOrigins(listen string, port int) []string {
+	hosts := []string{"127.0.0.1", "localhost", "::1"}
+	if host, _, err := net.SplitHostPort(listen); err == nil && host != "" {
+		if ip, err := netip.ParseAddr(host); err != nil || !ip.IsUnspecified() {
+			hosts = append([]string{host}, hosts...)
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, h := range hosts {
+		o, err := ParseOrigin("http://" + net.JoinHostPort(h, strconv.Itoa(port)))
+		if err == nil && !seen[o] {
+			seen[o] = true
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// OriginList is a flag.Value of origins (serve.go's -allow-origin): each
+// use adds one, checked and written as a browser writes the Origin header.
+type OriginList []string
+
+func (l *OriginList) String() string {
+	if l == nil {
+		return ""
+	}
+	return strings.Join(*l, " ")
+}
+
+func (l *OriginList) Set(v string) error {
+	o, err := ParseOrigin(v)
+	if err != nil {
+		return err
+	}
+	*l = append(*l, o)
+	return nil
 }

@@ -1,6 +1,8 @@
 package oauthhttp
 
 import (
+	"flag"
+	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -84,5 +86,52 @@ func TestOrigins(t *testing.T) {
 	r.Header.Add("Origin", "https://app.example")
 	if _, ok := o.Check(r); ok {
 		t.Error("a request with two Origin headers was allowed")
+	}
+}
+
+func TestListenOrigins(t *testing.T) {
+	loopback := "http://127.0.0.1:8080 http://localhost:8080 http://[::1]:8080"
+	for listen, want := range map[string]string{
+		// Every interface: the loopback names, never http://:8080.
+		":8080":          loopback,
+		"0.0.0.0:8080":   loopback,
+		"[::]:8080":      loopback,
+		":0":             loopback,
+		"127.0.0.1:8080": loopback,
+		"localhost:0":    "http://localhost:8080 http://127.0.0.1:8080 http://[::1]:8080",
+		"[::1]:8080":     "http://[::1]:8080 http://127.0.0.1:8080 http://localhost:8080",
+		"Dev.Example:80": "http://dev.example:8080 " + loopback,
+		"192.0.2.7:8080": "http://192.0.2.7:8080 " + loopback,
+		"no port":        loopback,
+	} {
+		got := ListenOrigins(listen, 8080)
+		if strings.Join(got, " ") != want {
+			t.Errorf("ListenOrigins(%q) = %q, want %q", listen, got, want)
+		}
+		if _, err := NewOrigins(got); err != nil {
+			t.Errorf("ListenOrigins(%q): %v", listen, err)
+		}
+	}
+}
+
+func TestOriginListFlag(t *testing.T) {
+	var l OriginList
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Var(&l, "allow-origin", "")
+	if err := fs.Parse([]string{"-allow-origin", "http://127.0.0.1:5173", "-allow-origin=https://App.Example.com:443"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.String(); got != "http://127.0.0.1:5173 https://app.example.com" {
+		t.Errorf("origins %q", got)
+	}
+	if err := fs.Parse([]string{"-allow-origin", "*"}); err == nil || !strings.Contains(err.Error(), "wildcard") {
+		t.Errorf("-allow-origin *: %v", err)
+	}
+	if len(l) != 2 {
+		t.Errorf("a refused value was kept: %q", l)
+	}
+	if (*OriginList)(nil).String() != "" {
+		t.Error("nil String")
 	}
 }

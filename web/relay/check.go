@@ -1,22 +1,15 @@
 package relay
 
 import (
-	"gotoauth/wasm/relayapi"
-	"gotoauth/web/oauthhttp"
 	"log"
 	"net/http"
 	"strconv"
 	"sync"
 	"time"
-)
 
-// CSRFHeader is the header every request to the relay carries, with the
-// value "1". A cross-site form cannot set it, and a cross-origin fetch that
-// sets it must pass a CORS preflight first, which only allowed origins pass.
-// It is the custom-header defence against cross-site request forgery of
-// "OAuth 2.0 for Browser-Based Applications" ("Cross-Site Request Forgery
-// Protections"), beside the Origin check and SameSite=Strict.
-const CSRFHeader = "X-GoToAuth"
+	"gotoauth/wasm/relayapi"
+	"gotoauth/web/oauthhttp"
+)
 
 // admit runs the checks every endpoint shares, in this order, and answers a
 // refusal itself, so that a refused request never reaches GoTo:
@@ -24,36 +17,30 @@ const CSRFHeader = "X-GoToAuth"
 //  1. the method is POST (405), or the request is a CORS preflight from an
 //     allowed origin, which is answered here;
 //  2. Origin names an allowed origin (403);
-//  3. X-GoToAuth is 1 (403);
+//  3. relayapi.Header is relayapi.HeaderValue (403): a cross-site form
+//     cannot set it, and a cross-origin fetch that does must pass the
+//     preflight first, the custom-header defence against cross-site request
+//     forgery of "OAuth 2.0 for Browser-Based Applications" ("Cross-Site
+//     Request Forgery Protections"), beside the Origin check and
+//     SameSite=Strict;
 //  4. the body is at most 64 KiB (413).
 //
 // It returns the body and the origin.
 func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, string, bool) {
-	h := w.Header()
-	h.Add("Vary", "Origin")
-	origin, allowed := rl.origins.Check(r)
-	if allowed {
-		// Let an allowed page read every answer, refusals included, and
-		// send the cookie cross-origin (Fetch Standard, CORS protocol).
-		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Allow-Credentials", "true")
-	}
+	origin, allowed := rl.cors.Allow(w, r)
 	if r.Method == http.MethodOptions && allowed {
 		if r.Header.Get("Access-Control-Request-Method") != http.MethodPost {
 			rl.obs.Refused(RefusedMethod)
-			h.Set("Allow", "POST")
+			w.Header().Set("Allow", "POST")
 			oauthhttp.WriteError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
 			return nil, "", false
 		}
-		h.Set("Access-Control-Allow-Methods", "POST")
-		h.Set("Access-Control-Allow-Headers", "Content-Type, "+CSRFHeader)
-		h.Set("Access-Control-Max-Age", "600")
-		w.WriteHeader(http.StatusNoContent)
+		rl.cors.Preflight(w)
 		return nil, "", false
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodOptions {
 		rl.obs.Refused(RefusedMethod)
-		h.Set("Allow", "POST")
+		w.Header().Set("Allow", "POST")
 		oauthhttp.WriteError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
 		return nil, "", false
 	}
@@ -68,9 +55,9 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, string, 
 		oauthhttp.WriteError(w, http.StatusForbidden, "invalid_request", "The request's Origin is missing or not allowed to use this relay; its operator allows a page's origin with -allow-origin (serve.go) or Config.AllowedOrigins.")
 		return nil, "", false
 	}
-	if v := r.Header.Values(CSRFHeader); len(v) != 1 || v[0] != relayapi.HeaderValue {
+	if v := r.Header.Values(relayapi.Header); len(v) != 1 || v[0] != relayapi.HeaderValue {
 		rl.obs.Refused(RefusedHeader)
-		oauthhttp.WriteError(w, http.StatusForbidden, "invalid_request", "The request must carry the header "+CSRFHeader+": "+relayapi.HeaderValue+".")
+		oauthhttp.WriteError(w, http.StatusForbidden, "invalid_request", "The request must carry the header "+relayapi.Header+": "+relayapi.HeaderValue+".")
 		return nil, "", false
 	}
 	body, status, desc := oauthhttp.ReadBody(w, r, maxBody)

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"gotoauth/wasm/relayapi"
 )
 
 // Every refusal is an OAuth error with the right status, and none reaches
@@ -32,14 +34,14 @@ func TestChecksRefuseBeforeGoTo(t *testing.T) {
 		cases = append(cases,
 			tc{"GET", req{method: "GET", path: path, cookie: cookie}, 405},
 			tc{"PUT", req{method: "PUT", path: path, body: body, cookie: cookie}, 405},
-			tc{"no Origin", req{path: path, body: body, cookie: cookie, noDefaults: true, header: http.Header{CSRFHeader: {"1"}}}, 403},
+			tc{"no Origin", req{path: path, body: body, cookie: cookie, noDefaults: true, header: http.Header{relayapi.Header: {"1"}}}, 403},
 			tc{"foreign Origin", req{path: path, body: body, cookie: cookie, header: http.Header{"Origin": {"https://evil.example"}}}, 403},
 			tc{"Origin null", req{path: path, body: body, cookie: cookie, header: http.Header{"Origin": {"null"}}}, 403},
 			tc{"Origin with a path", req{path: path, body: body, cookie: cookie, header: http.Header{"Origin": {origin + "/"}}}, 403},
 			tc{"two Origins", req{path: path, body: body, cookie: cookie, header: http.Header{"Origin": {origin, origin}}}, 403},
 			tc{"no X-GoToAuth", req{path: path, body: body, cookie: cookie, noDefaults: true, header: http.Header{"Origin": {origin}}}, 403},
-			tc{"X-GoToAuth: 0", req{path: path, body: body, cookie: cookie, header: http.Header{CSRFHeader: {"0"}}}, 403},
-			tc{"two X-GoToAuth", req{path: path, body: body, cookie: cookie, header: http.Header{CSRFHeader: {"1", "1"}}}, 403},
+			tc{"X-GoToAuth: 0", req{path: path, body: body, cookie: cookie, header: http.Header{relayapi.Header: {"0"}}}, 403},
+			tc{"two X-GoToAuth", req{path: path, body: body, cookie: cookie, header: http.Header{relayapi.Header: {"1", "1"}}}, 403},
 			tc{"body over 64 KiB", req{path: path, body: big, cookie: cookie}, 413},
 			tc{"preflight from a foreign origin", req{method: "OPTIONS", path: path, noDefaults: true, header: http.Header{
 				"Origin": {"https://evil.example"}, "Access-Control-Request-Method": {"POST"}}}, 403},
@@ -88,7 +90,7 @@ func TestChunkedBodyTooLarge(t *testing.T) {
 	r := httptest.NewRequest("POST", "/relay/token", strings.NewReader(strings.Repeat("a", maxBody+1)))
 	r.ContentLength = -1
 	r.Header.Set("Origin", origin)
-	r.Header.Set(CSRFHeader, "1")
+	r.Header.Set(relayapi.Header, "1")
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec := httptest.NewRecorder()
 	v.h.ServeHTTP(rec, r)
@@ -105,7 +107,7 @@ func TestCORS(t *testing.T) {
 			"Origin": {o}, "Access-Control-Request-Method": {"POST"}, "Access-Control-Request-Headers": {"x-gotoauth"}}})
 		h := rec.Header()
 		if rec.Code != 204 || h.Get("Access-Control-Allow-Origin") != o || h.Get("Access-Control-Allow-Credentials") != "true" ||
-			h.Get("Access-Control-Allow-Methods") != "POST" || !strings.Contains(h.Get("Access-Control-Allow-Headers"), CSRFHeader) ||
+			h.Get("Access-Control-Allow-Methods") != "POST" || !strings.Contains(h.Get("Access-Control-Allow-Headers"), relayapi.Header) ||
 			h.Get("Vary") != "Origin" {
 			t.Errorf("preflight from %s: %d %v", o, rec.Code, h)
 		}

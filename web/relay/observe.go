@@ -22,8 +22,9 @@ type Observer interface {
 	// (bounded by oauth's list, else "other"), "timeout" or "failed"
 	// (unreachable, or an answer that is not one).
 	Upstream(endpoint, outcome string, took time.Duration)
-	// Store is one round trip to the store: op is "claim", "finish", "end"
-	// or "ping"; err its failure, or nil.
+	// Store is one round trip to the store: op is "claim", "finish", "end",
+	// "announce" (this instance's key ids), "key_lookup" (whether a key id
+	// was announced) or "ping"; err its failure, or nil.
 	Store(op string, took time.Duration, err error)
 	// LockWaited is a refresh that found another holder's lock and waited
 	// for its answer (or gave up) for took.
@@ -87,9 +88,9 @@ type observedStore struct {
 // (its type, its options) asks this, not rl.store.
 func (o observedStore) Unwrap() store.Store { return o.s }
 
-func (o observedStore) Claim(ctx context.Context, key, signIn string) (store.Claim, error) {
+func (o observedStore) Claim(ctx context.Context, key, signIn string, hold time.Duration) (store.Claim, error) {
 	start := time.Now()
-	c, err := o.s.Claim(ctx, key, signIn)
+	c, err := o.s.Claim(ctx, key, signIn, hold)
 	o.obs.Store("claim", time.Since(start), err)
 	if c.Lease != nil {
 		c.Lease = observedLease{c.Lease, o.obs}
@@ -102,6 +103,20 @@ func (o observedStore) End(ctx context.Context, signIn string, ttl time.Duration
 	err := o.s.End(ctx, signIn, ttl)
 	o.obs.Store("end", time.Since(start), err)
 	return err
+}
+
+func (o observedStore) AnnounceKeys(ctx context.Context, ids []string, ttl time.Duration) error {
+	start := time.Now()
+	err := o.s.AnnounceKeys(ctx, ids, ttl)
+	o.obs.Store("announce", time.Since(start), err)
+	return err
+}
+
+func (o observedStore) KeyAnnounced(ctx context.Context, id string) (bool, error) {
+	start := time.Now()
+	known, err := o.s.KeyAnnounced(ctx, id)
+	o.obs.Store("key_lookup", time.Since(start), err)
+	return known, err
 }
 
 func (o observedStore) Ping(ctx context.Context) error {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gotoauth/wasm/relayapi"
 )
 
 // Key rotation: cookies sealed with an old key open with it and are sealed
@@ -95,7 +97,7 @@ func TestRefusedOriginLogged(t *testing.T) {
 	send := func(origins ...string) *httptest.ResponseRecorder {
 		h := http.Header{"Origin": origins}
 		if len(origins) == 0 {
-			return v.do(req{path: "/relay/refresh", cookie: cookie, noDefaults: true, header: http.Header{CSRFHeader: {"1"}}})
+			return v.do(req{path: "/relay/refresh", cookie: cookie, noDefaults: true, header: http.Header{relayapi.Header: {"1"}}})
 		}
 		return v.do(req{path: "/relay/refresh", cookie: cookie, header: h})
 	}

@@ -44,6 +44,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
 	"strings"
@@ -82,8 +83,7 @@ type Config struct {
 	TokenEndpoint string
 	// CookieKey seals the refresh cookie: KeySize bytes. Nil means a random
 	// key for this process, so that a restart signs everyone out; with a
-	// shared Store, every instance needs the same key. The names and seals
-	// of what goes into the Store are derived from it (answer.go).
+	// shared Store, every instance needs the same key.
 	CookieKey []byte
 	// OldCookieKeys only open cookies, during a key rotation: a cookie
 	// opened with one is sealed again with CookieKey when the relay next
@@ -114,9 +114,10 @@ type Config struct {
 	// Timeout bounds each request to GoTo: limits.DefaultTimeout if zero, else
 	// between client.MinTimeout and client.MaxTimeout.
 	Timeout time.Duration
-	// HTTPClient sends the requests to GoTo; nil means a client with
-	// http.DefaultTransport. Its redirect policy and cookie jar are replaced:
-	// a redirect would resend a code or a refresh token somewhere else.
+	// HTTPClient sends the requests to GoTo; nil means a client with a
+	// clone of http.DefaultTransport that keeps 64 idle connections to
+	// GoTo. Its redirect policy and cookie jar are replaced: a redirect
+	// would resend a code or a refresh token somewhere else.
 	HTTPClient *http.Client
 }
 
@@ -128,7 +129,7 @@ type Relay struct {
 	endpoint  string
 	revoker   string // the revocation endpoint, or ""
 	path      string
-	origins   oauthhttp.Origins
+	cors      oauthhttp.CORS
 	log       *log.Logger
 	now       func() time.Time
 	timeout   time.Duration
@@ -138,6 +139,8 @@ type Relay struct {
 	store     store.Store
 	refused   refusedLog
 	obs       Observer
+	announce  announcer
+	keyLog    keyLog
 
 	mu       sync.Mutex
 	inflight map[string]*flight // refreshes under way on this instance
@@ -165,8 +168,8 @@ func New(cfg Config) (*Relay, error) {
 	if cfg.Path == "" {
 		cfg.Path = Path
 	}
-	if !validPath(cfg.Path) {
-		return nil, errors.New("relay: the path must be \"/\" or a folder such as \"/auth/relay/\": starting and ending with \"/\", of letters, digits and - . _ ~")
+	if err := CheckPath(cfg.Path); err != nil {
+		return nil, errors.New("relay: " + err.Error())
 	}
 	origins, err := oauthhttp.NewOrigins(cfg.AllowedOrigins)
 	if err != nil {
@@ -194,9 +197,15 @@ func New(cfg Config) (*Relay, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := newStoreKeys(key)
-	if err != nil {
-		return nil, err
+	if cfg.CookieKey != nil {
+		// Keys by id (KeyID), never by value: what an operator matches
+		// against a log line that names a key an instance lacks.
+		ids := s.ids()
+		line := "relay: cookies are sealed with key " + ids[0]
+		if len(ids) > 1 {
+			line += "; opened also with old keys " + strings.Join(ids[1:], ", ")
+		}
+		cfg.Logger.Print(line)
 	}
 	if cfg.Store == nil {
 		cfg.Store = store.NewMemory(cfg.Now)
@@ -220,18 +229,19 @@ func New(cfg Config) (*Relay, error) {
 	hc.Jar = nil
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Relay{
-		clientID:  cfg.ClientID,
-		secret:    cfg.ClientSecret,
-		endpoint:  cfg.TokenEndpoint,
-		revoker:   cfg.RevocationEndpoint,
-		path:      cfg.Path,
-		origins:   origins,
+		clientID: cfg.ClientID,
+		secret:   cfg.ClientSecret,
+		endpoint: cfg.TokenEndpoint,
+		revoker:  cfg.RevocationEndpoint,
+		path:     cfg.Path,
+		cors: oauthhttp.CORS{Origins: origins, Methods: http.MethodPost, Headers: "Content-Type, " + relayapi.Header,
+			Credentials: true},
 		log:       cfg.Logger,
 		now:       cfg.Now,
 		timeout:   cfg.Timeout,
 		transport: client.HTTPTransport{Client: &hc},
 		seal:      s,
-		keys:      keys,
+		keys:      newStoreKeys(cfg.ClientID),
 		store:     cfg.Store,
 		obs:       cfg.Observer,
 		inflight:  make(map[string]*flight),
@@ -241,11 +251,7 @@ func New(cfg Config) (*Relay, error) {
 // ServeHTTP routes the request to one of the endpoints listed in the package
 // documentation, after the checks every endpoint shares (check.go).
 func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Cache-Control", "no-store")
-
+	oauthhttp.APIHeaders(w.Header())
 	p := r.URL.Path
 	if strings.HasPrefix(p, rl.path) {
 		p = p[len(rl.path)-1:] // mounted without http.StripPrefix
@@ -274,28 +280,36 @@ func (rl *Relay) Path() string { return rl.path }
 
 // Ready reports whether the relay's store can be reached: nil when the
 // relay can answer refreshes and sign-outs. relayserver asks it for
-// /readyz's body and the store_up metric (never for /readyz's status).
-func (rl *Relay) Ready(ctx context.Context) error { return rl.store.Ping(ctx) }
+// /readyz's body and the store_up metric (never for /readyz's status); it
+// also announces this instance's keys when due.
+func (rl *Relay) Ready(ctx context.Context) error {
+	if err := rl.announceKeys(ctx); err != nil { // keyid.go
+		return err
+	}
+	return rl.store.Ping(ctx)
+}
 
-// validPath reports whether p is "/" or a clean folder path ending in "/",
-// of characters that need no escaping in a URL or a cookie's Path.
-func validPath(p string) bool {
+// CheckPath checks a folder the relay may be mounted under (Config.Path):
+// "/" or a clean folder path such as /auth/relay/, starting and ending with
+// "/", of characters that need no escaping in a URL or a cookie's Path.
+func CheckPath(p string) error {
+	bad := fmt.Errorf("the path %q must be \"/\" or a folder such as \"/auth/relay/\": starting and ending with \"/\", of letters, digits and - . _ ~", p)
 	if len(p) > 200 || !strings.HasPrefix(p, "/") || !strings.HasSuffix(p, "/") {
-		return false
+		return bad
 	}
 	if p == "/" {
-		return true
+		return nil
 	}
 	for _, seg := range strings.Split(p[1:len(p)-1], "/") {
 		if seg == "" || seg == "." || seg == ".." {
-			return false
+			return bad
 		}
 		for i := 0; i < len(seg); i++ {
 			c := seg[i]
 			if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
-				return false
+				return bad
 			}
 		}
 	}
-	return true
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/relayapi"
 	"gotoauth/web/relay/store"
 )
 
@@ -274,7 +275,7 @@ func (v *env) do(r req) *httptest.ResponseRecorder {
 	}
 	if !r.noDefaults {
 		hr.Header.Set("Origin", origin)
-		hr.Header.Set(CSRFHeader, "1")
+		hr.Header.Set(relayapi.Header, "1")
 	}
 	for k, vs := range r.header {
 		hr.Header[http.CanonicalHeaderKey(k)] = vs

@@ -35,7 +35,7 @@ func (rl *Relay) token(w http.ResponseWriter, r *http.Request, origin string, bo
 	case oauth.CheckRedirectURI(redirectURI) != nil:
 		desc = "The redirect_uri is not an absolute URL without a fragment (RFC 6749 §3.1.2)."
 	case hasVerifier && !pkce.ValidVerifier(verifier):
-		desc = "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)."
+		desc = "code_verifier must be " + pkce.VerifierRule() + "."
 	}
 	if desc != "" {
 		oauthhttp.WriteError(w, http.StatusBadRequest, "invalid_request", desc)

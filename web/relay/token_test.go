@@ -13,6 +13,7 @@ import (
 
 	"gotoauth/wasm/client"
 	"gotoauth/wasm/limits"
+	"gotoauth/wasm/relayapi"
 )
 
 func TestTokenExchange(t *testing.T) {
@@ -106,7 +107,7 @@ func TestCookieSecure(t *testing.T) {
 				r.Header.Set("X-Forwarded-Proto", map[bool]string{true: "http", false: "https"}[tc.secure])
 				r.Header.Set("X-Forwarded-Host", "127.0.0.1")
 				r.Header.Set("Origin", tc.origin)
-				r.Header.Set(CSRFHeader, "1")
+				r.Header.Set(relayapi.Header, "1")
 				r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				rec := httptest.NewRecorder()
 				v.h.ServeHTTP(rec, r)

@@ -275,11 +275,44 @@ test('client: exchangeCode only takes a checked result', async () => {
   await rejectsWith('invalid_argument', () => c.exchangeCode({ ...r }));
 });
 
-test('the d.ts names every export', async () => {
-  const dts = await readFile(new URL('../gotoauth.d.ts', import.meta.url), 'utf8');
-  for (const name of ['load', 'GoToAuthError', 'pkce', 'authorizeURL', 'parseRedirect', 'normalizeTokenResponse', 'migrateURL', 'client', 'handleRedirect', 'exchangeCode', 'refresh', 'me']) {
-    assert.ok(dts.includes(name), name);
-  }
+test('client.isRedirect: a state with a code, a token or an error, in the query or the fragment', () => {
+  const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage() });
+  for (const url of [
+    `${REDIRECT}?code=x&state=y`, `${REDIRECT}?state=y&code=x&iss=z`, `${REDIRECT}#access_token=t&token_type=Bearer&state=y`,
+    `${REDIRECT}?error=access_denied&state=y`, `${REDIRECT}?keep=1#state=y&code=x`, `${REDIRECT}#error=access_denied&state=y`,
+  ]) assert.equal(c.isRedirect(url), true, url);
+  for (const url of [
+    REDIRECT, `${REDIRECT}?code=x`, `${REDIRECT}?state=y`, `${REDIRECT}#/settings`, `${REDIRECT}?state=y#code=x`,
+    `${REDIRECT}?codes=x&state=y`, 'not a URL', '',
+  ]) assert.equal(c.isRedirect(url), false, url);
+  // It checks nothing and consumes nothing: a state made here is still there to be handled.
+  const a = c.authorize();
+  assert.equal(c.isRedirect(`${REDIRECT}?code=x&state=${a.state}`), true);
+  assert.equal(c.isRedirect(`${REDIRECT}?code=x&state=${a.state}`), true);
+  assert.throws(() => c.isRedirect(42), (e) => e instanceof GoToAuthError && e.code === 'invalid_argument');
+  assert.throws(() => c.isRedirect('x'.repeat((64 << 10) + 1)), (e) => e instanceof GoToAuthError && e.code === 'invalid_argument');
+  // Outside a browser there is no location.href to read.
+  assert.throws(() => c.isRedirect(), (e) => e instanceof GoToAuthError && e.code === 'invalid_argument' && /outside a browser/.test(e.message));
+  c.close();
+  assert.equal(c.isRedirect(`${REDIRECT}?code=x&state=y`), true, 'a closed client still answers');
+});
+
+// The API object and a client have exactly the members gotoauth.d.ts
+// declares (GoToAuth, Client), read with the TypeScript compiler: a
+// method added in JS and not declared, or declared and missing, fails.
+test('the d.ts declares exactly the members of the API object and of a client', async () => {
+  const ts = (await import('typescript')).default;
+  const text = await readFile(new URL('../gotoauth.d.ts', import.meta.url), 'utf8');
+  const file = ts.createSourceFile('gotoauth.d.ts', text, ts.ScriptTarget.Latest, true);
+  const members = (name) => {
+    const decl = file.statements.find((s) => ts.isInterfaceDeclaration(s) && s.name.text === name);
+    assert.ok(decl, `gotoauth.d.ts declares no ${name}`);
+    return [...new Set(decl.members.map((m) => m.name.getText(file)))].sort();
+  };
+  assert.deepEqual(Object.keys(g).sort(), members('GoToAuth'));
+  const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage() });
+  assert.deepEqual(Object.keys(c).sort(), members('Client'));
+  c.close();
   assert.ok(GoToAuthError.prototype instanceof Error);
 });
 

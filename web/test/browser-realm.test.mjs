@@ -14,13 +14,16 @@ import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const BASE = 'https://app.example/assets/';
+// What the browser entry imports, in the order realm.mjs links them.
+const BROWSER_MODULES = ['gotoauth.js', 'gotoauth-errors.js', 'gotoauth-contract.js', 'gotoauth-load.js', 'gotoauth-args.js',
+  'gotoauth-runtime.js', 'gotoauth-api.js', 'gotoauth-glue.mjs', 'gotoauth-channel.js', 'gotoauth-session.js', 'gotoauth-popup.js'];
 
 test('the browser entry loads and runs in a realm without Node', () => {
   const script = fileURLToPath(new URL('./realm.mjs', import.meta.url));
   const r = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', script], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   const f = JSON.parse(r.stdout.trim().split('\n').at(-1));
-  assert.deepEqual(f.modules, [`${BASE}gotoauth.js`, `${BASE}gotoauth-errors.js`, `${BASE}gotoauth-core.js`, `${BASE}gotoauth-glue.mjs`, `${BASE}gotoauth-session.js`, `${BASE}gotoauth-popup.js`]);
+  assert.deepEqual(f.modules, BROWSER_MODULES.map((file) => `${BASE}${file}`));
   assert.deepEqual(f.touchedAtImport, [], 'Node globals read when imported');
   assert.deepEqual(f.touchedAtLoad, [], 'Node globals read when loading and running');
   assert.deepEqual(f.addedAtImport, [], 'globals written when imported');
@@ -43,7 +46,7 @@ test('the browser entry loads and runs in a realm without Node', () => {
 });
 
 test('the browser entry and the modules it imports name nothing from Node', () => {
-  for (const file of ['gotoauth.js', 'gotoauth-core.js', 'gotoauth-glue.mjs', 'gotoauth-session.js', 'gotoauth-errors.js', 'gotoauth-popup.js']) {
+  for (const file of BROWSER_MODULES) {
     const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
     assert.doesNotMatch(text, /\bnode:|\brequire\s*\(|\bimport\s*\(/, file);
     for (const m of text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+['"]([^'"]+)['"]/gm)) {

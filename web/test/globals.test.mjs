@@ -1,12 +1,12 @@
 // load() leaves nothing on globalThis but the documented `gotoauth`, and the
-// Go runtime's own global object (goGlobal in gotoauth-core.js) behaves as
+// Go runtime's own global object (goGlobal in gotoauth-runtime.js) behaves as
 // the real one for everything the runtime reads and calls. Loading runs in
 // fresh Node processes (the module loads once per process).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { goGlobal } from '../gotoauth-core.js';
+import { goGlobal } from '../gotoauth-runtime.js';
 
 const entry = new URL('../gotoauth-node.js', import.meta.url).href;
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));

@@ -186,7 +186,7 @@ const fetched = [...realm.fetched];
 
 // What Go's js.Global().Call("fetch"|"setTimeout", ...) does: call the
 // runtime global's functions with it as the receiver.
-const { goGlobal } = modules.get(`${BASE}gotoauth-core.js`).namespace;
+const { goGlobal } = modules.get(`${BASE}gotoauth-runtime.js`).namespace;
 const shim = goGlobal();
 const shimCalls = await vm.runInContext(`(async (shim) => {
   const r = await Reflect.apply(shim.fetch, shim, ['${BASE}gotoauth.wasm']);

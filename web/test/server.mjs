@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -24,14 +24,16 @@ function freePort() {
 /**
  * Builds and starts serve.go with -emulator; `relay: true` adds -relay,
  * whose client is then the emulator's demo client (no GOTO_ variable
- * reaches serve.go). Resolves to {base, stop}.
+ * reaches serve.go), and each of allowOrigins an -allow-origin. Resolves to
+ * {base, stop}.
  */
-export async function startServer({ relay = false } = {}) {
+export async function startServer({ relay = false, allowOrigins = [] } = {}) {
   const bin = join(mkdtempSync(join(tmpdir(), 'gotoauth-serve-')), 'serve');
   execFileSync('go', ['build', '-o', bin, 'serve.go'], { cwd: repo, stdio: 'inherit' });
   const port = await freePort();
   const flags = ['-addr', `127.0.0.1:${port}`, '-dir', 'web', '-emulator', '-drain', '0'];
   if (relay) flags.push('-relay');
+  for (const origin of allowOrigins) flags.push('-allow-origin', origin);
   // The relay takes its client from GOTO_ variables when any is set: none
   // reaches serve.go, so that it is the emulator's.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^GOTO(AUTH)?_/.test(k)));
@@ -39,7 +41,7 @@ export async function startServer({ relay = false } = {}) {
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try {
-      const r = await fetch(`${base}/goto/_emulator/info`);
+      const r = await fetch(`${base}/serve-config.json`);
       if (r.ok) break;
     } catch { /* not up yet */ }
     if (child.exitCode !== null) throw new Error(`serve.go exited with ${child.exitCode}`);

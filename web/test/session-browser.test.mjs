@@ -26,7 +26,7 @@ const c = g.client({
 });
 const events = [];
 for (const type of ['change', 'signedout', 'expired']) {
-  c.session.addEventListener(type, (e) => events.push({ type, accessToken: e.detail?.accessToken ?? null, refreshToken: e.detail?.refreshToken }));
+  c.session.addEventListener(type, (e) => events.push({ type, source: e.source, accessToken: e.detail?.accessToken ?? null, refreshToken: e.detail?.refreshToken }));
 }
 window.T = { g, c, events };
 document.title = 'ready';
@@ -116,6 +116,9 @@ for (const name of BROWSERS) {
     const refreshesBefore = counts.relayRefresh;
     assert.equal(await tab2.evaluate(async () => (await T.c.session.token()).accessToken), signedIn.accessToken);
     assert.equal(counts.relayRefresh, refreshesBefore, 'the other tab answered');
+    // Each tab's change event says where its token came from.
+    assert.deepEqual((await tab1.evaluate(() => T.events)).map((e) => [e.type, e.source]), [['change', 'exchange']]);
+    assert.deepEqual((await tab2.evaluate(() => T.events)).map((e) => [e.type, e.source]), [['change', 'tab']]);
 
     // Both tabs hit 401 at the same moment: the access token is expired at
     // the emulator, and both call SCIM /me through session.fetch.

@@ -36,7 +36,9 @@ before(async () => {
       }
       if (state.relayDelayMs) await new Promise((r) => setTimeout(r, state.relayDelayMs));
       state.relaySignedIn = true;
-      return res.end(JSON.stringify({ access_token: `relay-${++state.n}`, token_type: 'Bearer', expires_in: 3600 }));
+      // relaySame: the relay answers from its memory, with the last answer.
+      const n = state.relaySame ? state.n : ++state.n;
+      return res.end(JSON.stringify({ access_token: `relay-${n}`, token_type: 'Bearer', expires_in: 3600 }));
     }
     if (url.pathname === '/token') {
       const form = new URLSearchParams(body);
@@ -86,7 +88,7 @@ before(async () => {
 after(() => new Promise((r) => server.close(r)));
 
 function reset(expiresIn = 3600) {
-  Object.assign(state, { relayDelayMs: 0, tokenError: null, relay: [], relaySignedIn: false, grants: [], refreshes: 0, expiresIn, delayMs: 0, seen: [] });
+  Object.assign(state, { relaySame: false, relayDelayMs: 0, tokenError: null, relay: [], relaySignedIn: false, grants: [], refreshes: 0, expiresIn, delayMs: 0, seen: [] });
   state.busy = { status: 429, retryAfter: '1', times: 0 };
 }
 
@@ -479,4 +481,36 @@ test('through a relay, a code exchange that settles after signOut() is signed ou
   assert.equal(state.relaySignedIn, false, 'the relay holds no sign-in');
   assert.equal(c.session.current, null);
   assert.equal(signedOut.length, 1);
+});
+
+test("the change event's source says where the token came from: exchange, refresh, memory", async () => {
+  reset();
+  const c = g.client({ clientId: 'spa', redirectUri: REDIRECT, relay: `${base}/relay/`, storage: new MemoryStorage(), timeoutMs: 2000 });
+  const seen = [];
+  c.session.addEventListener('change', (e) => seen.push([e.source, e.detail.accessToken]));
+  const a = c.authorize();
+  const t1 = await c.exchangeCode(await c.handleRedirect(`${REDIRECT}?code=x&state=${a.state}`));
+  const t2 = await c.refresh();
+  state.relaySame = true; // the relay answers the next refresh from its memory
+  const t3 = await c.refresh();
+  assert.equal(t3.accessToken, t2.accessToken);
+  assert.deepEqual(seen, [['exchange', t1.accessToken], ['refresh', t2.accessToken], ['memory', t2.accessToken]]);
+  c.close();
+
+  // An implicit redirect's token is an exchange's too.
+  const i = g.client({ clientId: 'spa', redirectUri: REDIRECT, flow: 'implicit', storage: new MemoryStorage() });
+  const implicit = [];
+  i.session.addEventListener('change', (e) => implicit.push(e.source));
+  const b = i.authorize();
+  await i.handleRedirect(`${REDIRECT}#access_token=imp-9&token_type=Bearer&expires_in=3600&state=${b.state}`);
+  assert.deepEqual(implicit, ['exchange']);
+  i.close();
+
+  // The session's own renewal is a refresh.
+  const r = await signedIn(30);
+  state.expiresIn = 3600;
+  const renewed = [];
+  r.session.addEventListener('change', (e) => renewed.push(e.source));
+  await r.session.token();
+  assert.deepEqual(renewed, ['refresh']);
 });

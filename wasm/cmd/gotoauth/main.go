@@ -1,8 +1,8 @@
 //go:build js && wasm
 
-// Command gotoauth is the library's wasm module. web/gotoauth-core.js starts
+// Command gotoauth is the library's wasm module. web/gotoauth-load.js starts
 // it with __gotoauthBoot = {ready, fail} on the Go runtime's own global
-// object (js.Global(), never the page's globalThis: see goGlobal there); it
+// object (js.Global(), never the page's globalThis: see goGlobal in web/gotoauth-runtime.js); it
 // deletes that, answers by calling ready(rawAPI), and then waits for calls.
 package main
 

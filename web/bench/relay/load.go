@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"gotoauth/wasm/relayapi"
 	"gotoauth/web/relay"
 )
 
@@ -107,7 +108,7 @@ func refresh(ctx context.Context, c *http.Client, u, cookie string) error {
 		return err
 	}
 	req.Header.Set("Origin", origin)
-	req.Header.Set(relay.CSRFHeader, "1")
+	req.Header.Set(relayapi.Header, "1")
 	req.Header.Set("Cookie", relay.CookieName+"="+cookie)
 	resp, err := c.Do(req)
 	if err != nil {
@@ -170,7 +171,7 @@ func signIn(ctx context.Context, c *http.Client, u, code string) (string, error)
 		return "", err
 	}
 	req.Header.Set("Origin", origin)
-	req.Header.Set(relay.CSRFHeader, "1")
+	req.Header.Set(relayapi.Header, "1")
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := c.Do(req)
 	if err != nil {

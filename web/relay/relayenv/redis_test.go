@@ -2,6 +2,7 @@ package relayenv
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"gotoauth/wasm/relayapi"
 	"gotoauth/web/relay"
 	"gotoauth/web/relay/store/redistest"
 )
@@ -101,7 +103,7 @@ func TestSentinel(t *testing.T) {
 		post := func(path, body, cookie string) *httptest.ResponseRecorder {
 			r := httptest.NewRequest("POST", "/relay/"+path, strings.NewReader(body))
 			r.Header.Set("Origin", origin)
-			r.Header.Set(relay.CSRFHeader, "1")
+			r.Header.Set(relayapi.Header, relayapi.HeaderValue)
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			if cookie != "" {
 				r.Header.Set("Cookie", cookie)
@@ -110,7 +112,7 @@ func TestSentinel(t *testing.T) {
 			rl.ServeHTTP(w, r)
 			return w
 		}
-		rec := post("token", url.Values{"code": {"c"}, "redirect_uri": {origin + "/"}}.Encode(), "")
+		rec := post("token", url.Values{"code": {name}, "redirect_uri": {origin + "/"}}.Encode(), "")
 		if rec.Code != 200 {
 			t.Fatalf("%s: token: %d %s", name, rec.Code, rec.Body)
 		}
@@ -129,12 +131,18 @@ func TestSentinel(t *testing.T) {
 	}
 }
 
-// stubGoTo is a token endpoint that issues a token with a refresh token
-// for any code or refresh token.
+// stubGoTo is a token endpoint that issues a token for any code, with a
+// refresh token of its own per code ("rt-" and the code), and refreshes any
+// refresh token, keeping it.
 func stubGoTo(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"access_token":"at","token_type":"Bearer","expires_in":3600,"refresh_token":"rt-stub"}`)
+		if code := r.PostForm.Get("code"); code != "" {
+			fmt.Fprintf(w, `{"access_token":"at","token_type":"Bearer","expires_in":3600,"refresh_token":%q}`, "rt-"+code)
+			return
+		}
+		io.WriteString(w, `{"access_token":"at","token_type":"Bearer","expires_in":3600}`)
 	}))
 	t.Cleanup(srv.Close)
 	return srv

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"gotoauth/wasm/relayapi"
 	"gotoauth/web/relay"
 )
 
@@ -34,7 +35,7 @@ func BenchmarkHandler(b *testing.B) {
 			for b.Loop() {
 				r := httptest.NewRequest("POST", "/relay/refresh", nil)
 				r.Header.Set("Origin", origin)
-				r.Header.Set(relay.CSRFHeader, "1")
+				r.Header.Set(relayapi.Header, relayapi.HeaderValue)
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, r)
 			}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"gotoauth/wasm/relayapi"
 	"gotoauth/web/relay"
 	"gotoauth/web/relay/store"
 )
@@ -167,7 +168,7 @@ func (h *harness) post(path, body, cookie string, edit ...func(*http.Request)) (
 	h.t.Helper()
 	r, _ := http.NewRequest("POST", h.base+relay.Path+path, strings.NewReader(body))
 	r.Header.Set("Origin", origin)
-	r.Header.Set(relay.CSRFHeader, "1")
+	r.Header.Set(relayapi.Header, relayapi.HeaderValue)
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if cookie != "" {
 		r.Header.Set("Cookie", cookie)

@@ -11,7 +11,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
-	"gotoauth/web/relay"
+	"gotoauth/wasm/relayapi"
 	"gotoauth/web/relay/store/redistest"
 )
 
@@ -60,7 +60,7 @@ func TestScriptedRun(t *testing.T) {
 	// Refusals: no Origin, GET, no header, two cookies.
 	h.post("refresh", "", c1, func(r *http.Request) { r.Header.Del("Origin") })
 	h.post("refresh", "", c1, func(r *http.Request) { r.Method = "GET" })
-	h.post("refresh", "", c1, func(r *http.Request) { r.Header.Del(relay.CSRFHeader) })
+	h.post("refresh", "", c1, func(r *http.Request) { r.Header.Del(relayapi.Header) })
 	h.post("refresh", "", c1+"; "+c2)
 	// Sign-outs: one ends a sign-in (and revokes), one has no cookie; then
 	// the ended sign-in's refresh gets no answer.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"gotoauth/wasm/relayapi"
 	"gotoauth/web/relay"
 	"gotoauth/web/relay/store/redisstore"
 	"gotoauth/web/relay/store/redistest"
@@ -84,7 +85,7 @@ func TestSIGTERM(t *testing.T) {
 	go func() {
 		r, _ := http.NewRequest("POST", h.base+relay.Path+"refresh", nil)
 		r.Header.Set("Origin", origin)
-		r.Header.Set(relay.CSRFHeader, "1")
+		r.Header.Set(relayapi.Header, relayapi.HeaderValue)
 		r.Header.Set("Cookie", cookie)
 		resp, err := http.DefaultClient.Do(r)
 		if err != nil {

@@ -50,6 +50,7 @@ import (
 	"github.com/ory/fosite/storage"
 
 	"gotoauth/wasm/client"
+	"gotoauth/wasm/relayapi"
 	"gotoauth/web/relay"
 )
 
@@ -255,8 +256,8 @@ func TestFositeCodeFlowThroughRelayWithConfidentialClient(t *testing.T) {
 	var paths []string
 	for _, r := range relayRec.requests() {
 		paths = append(paths, r.Path)
-		if r.Header.Get("Origin") != page.URL || r.Header.Get(relay.CSRFHeader) != "1" {
-			t.Errorf("relay %s: Origin %q, %s %q", r.Path, r.Header.Get("Origin"), relay.CSRFHeader, r.Header.Get(relay.CSRFHeader))
+		if r.Header.Get("Origin") != page.URL || r.Header.Get(relayapi.Header) != "1" {
+			t.Errorf("relay %s: Origin %q, %s %q", r.Path, r.Header.Get("Origin"), relayapi.Header, r.Header.Get(relayapi.Header))
 		}
 		if len(r.RespBody) > 0 {
 			var m map[string]any
@@ -380,7 +381,7 @@ func TestFositeDecodesBasicCredentials(t *testing.T) {
 		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1:1/relay/token", strings.NewReader(body.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Origin", origin)
-		req.Header.Set(relay.CSRFHeader, "1")
+		req.Header.Set(relayapi.Header, "1")
 		w := httptest.NewRecorder()
 		http.StripPrefix("/relay", rl).ServeHTTP(w, req)
 		return w.Code, oauthError(t, w.Body.Bytes())

@@ -25,7 +25,14 @@ async function main(): Promise<void> {
     console.log(me.legacy.organizer_key, me.accounts[0]?.entitlements);
   }
   const session: Session = client.session;
-  session.addEventListener('change', (e) => console.log(e.detail.accessToken, e.detail.expiresAt));
+  session.addEventListener('change', (e) => {
+    const source: 'exchange' | 'refresh' | 'memory' | 'tab' = e.source;
+    console.log(e.detail.accessToken, e.detail.expiresAt, source);
+  });
+  const redirected: boolean = client.isRedirect() || client.isRedirect('https://app.example/?code=x&state=y');
+  console.log(redirected);
+  // @ts-expect-error: isRedirect takes a string
+  client.isRedirect(new URL('https://app.example/'));
   session.addEventListener('signedout', () => console.log('signed out'));
   const fresh: SessionToken = await session.token();
   const resp: Response = await session.fetch('https://api.example/me', { method: 'GET' });
@@ -41,6 +48,10 @@ async function main(): Promise<void> {
   await client.exchangeCode(g.parseRedirect(a.url));
   // @ts-expect-error: flows are "code" or "implicit"
   g.authorizeURL({ clientId: 'c', flow: 'password' });
+  // @ts-expect-error: an error code is one of the generated union's
+  if (new GoToAuthError('invalid_argument', 'x').code === 'no_such_code') console.log('never');
+  // @ts-expect-error: timeoutMs is a number of milliseconds
+  g.client({ clientId: 'c', redirectUri: 'https://app.example/', timeoutMs: '5000' });
   // @ts-expect-error: clientId is required
   g.client({ redirectUri: 'https://app.example/' });
   const a2 = client.authorize({ appState: { returnTo: '/inbox' }, scope: 'identity:scim.me' });

@@ -1,0 +1,194 @@
+// gotoauth-args.js: the checks of the arguments the public API takes, made
+// in JS where they are cheap, and the encoding of options as the form text
+// the module reads (wasm/bridge/export.go writes the crossing format down).
+// Which options each call takes, what kind of value each is, and every
+// limit come from gotoauth-contract.js, generated from the Go that owns
+// them; every rule about the values themselves lives in Go.
+import { GoToAuthError } from './gotoauth-errors.js';
+import {
+  INVALID_ARGUMENT, KIND, MAX_STRING, MAX_SCOPES, MAX_EXTRA_PARAMS,
+} from './gotoauth-contract.js';
+
+/** own reads an option the caller's object holds itself: a property that Object.prototype (or any prototype) supplies configures nothing. */
+export function own(o, name) {
+  return Object.prototype.hasOwnProperty.call(o, name) ? o[name] : undefined;
+}
+
+export function invalid(message) {
+  return new GoToAuthError(INVALID_ARGUMENT, message);
+}
+
+export function typeName(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v;
+}
+
+export function checkString(v, what, max = MAX_STRING) {
+  if (typeof v !== 'string') throw invalid(`${what} must be a string, not ${typeName(v)}`);
+  if (v.length > max) throw invalid(`${what} is too long (${max >> 10} KiB at most)`);
+  return v;
+}
+
+export function encode(name, value) {
+  try {
+    return `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+  } catch {
+    throw invalid(`${name} is not well-formed Unicode`);
+  }
+}
+
+export function safeMessage(err) {
+  try {
+    return String(err && err.message).slice(0, 200);
+  } catch {
+    return 'unreadable error';
+  }
+}
+
+/**
+ * guarded wraps a public function: whatever the caller's values throw while
+ * they are read (a getter, a Proxy trap, a revoked Proxy) becomes a
+ * GoToAuthError invalid_argument. An async function rejects instead of
+ * throwing.
+ */
+export function guarded(f, what, async = false) {
+  return (...args) => {
+    try {
+      const r = f(...args);
+      return async ? Promise.resolve(r) : r;
+    } catch (err) {
+      const e = err instanceof GoToAuthError ? err
+        : invalid(`${what}: the arguments could not be read (${safeMessage(err)})`);
+      if (async) return Promise.reject(e);
+      throw e;
+    }
+  };
+}
+
+/** The names of a call's options (a list of gotoauth-contract.js). */
+export const names = (list) => list.map(([name]) => name);
+
+/**
+ * checkKeys refuses an options object with a key the call does not know
+ * (list: the call's options from gotoauth-contract.js): a misspelt option
+ * would otherwise be ignored, and its default used. Only own keys count
+ * (see own).
+ */
+export function checkKeys(o, what, list) {
+  const known = names(list);
+  for (const key of Object.keys(o)) {
+    if (known.includes(key)) continue;
+    const near = nearest(key, known);
+    throw invalid(`${what}: unknown option "${key.slice(0, 100)}"${near ? `; did you mean "${near}"?` : ''} (known: ${known.join(', ')})`);
+  }
+}
+
+// nearest is the known name a misspelling most likely meant: the same
+// letters in another case, else the closest within a third of its length.
+function nearest(key, known) {
+  const lower = key.toLowerCase();
+  const same = known.find((k) => k.toLowerCase() === lower);
+  if (same) return same;
+  let best = null;
+  let bestDistance = Math.max(1, Math.floor(key.length / 3)) + 1;
+  for (const k of known) {
+    const d = distance(lower, k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+// distance is the Levenshtein edit distance, for short option names.
+function distance(a, b) {
+  if (a.length > 64) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+// The kinds of option that options() sends as plain strings.
+const STRINGS = new Set([KIND.Text, KIND.FlowName]);
+
+/**
+ * options checks an options object against its call's list (from
+ * gotoauth-contract.js) and turns the values Go reads into form-encoded
+ * text for it, each by its kind. The kinds Go is not sent as text
+ * (storage, a boolean, the module) are the caller's to read.
+ */
+export function options(o, what, list, { allowMissing = false } = {}) {
+  if (o == null) {
+    if (allowMissing) return '';
+    throw invalid(`${what} must be an object`);
+  }
+  if (typeof o !== 'object' || Array.isArray(o)) throw invalid(`${what} must be an object, not ${typeName(o)}`);
+  checkKeys(o, what, list);
+  const pairs = [];
+  for (const [name, kind] of list) {
+    const v = own(o, name);
+    // JSON carries null; for every other kind null is absent.
+    if (v === undefined || (v === null && kind !== KIND.JSON)) continue;
+    if (STRINGS.has(kind)) pairs.push(encode(name, checkString(v, name)));
+    else if (kind === KIND.Scope) pairs.push(encode(name, scope(v, name)));
+    else if (kind === KIND.Extra) pairs.push(...extraParams(v, name));
+    else if (kind === KIND.JSON) pairs.push(encode(name, json(v, name)));
+    else if (kind === KIND.PageURL) pairs.push(encode(name, pageURL(v, name)));
+    else if (kind === KIND.Timeout) pairs.push(`${name}=${millis(v, name)}`);
+  }
+  return pairs.join('&');
+}
+
+function millis(v, name) {
+  if (!Number.isSafeInteger(v)) throw invalid(`${name} must be a whole number of milliseconds, not ${typeName(v)} ${String(v).slice(0, 40)}`);
+  return v;
+}
+
+function scope(v, name) {
+  if (typeof v === 'string') return checkString(v, name);
+  if (!Array.isArray(v)) throw invalid(`${name} must be a string or an array of strings, not ${typeName(v)}`);
+  if (v.length > MAX_SCOPES) throw invalid(`${name} has more than ${MAX_SCOPES} entries`);
+  v.forEach((s, i) => checkString(s, `${name}[${i}]`));
+  return v.join(' ');
+}
+
+function extraParams(v, name) {
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalid(`${name} must be an object of strings, not ${typeName(v)}`);
+  const keys = Object.keys(v);
+  if (keys.length > MAX_EXTRA_PARAMS) throw invalid(`${name} has more than ${MAX_EXTRA_PARAMS} entries`);
+  return keys.map((k) => encode(`extra.${k}`, checkString(own(v, k), `${name}.${k}`)));
+}
+
+// json is v as JSON text for Go (an authorize option's appState, which Go
+// keeps beside the pending state and bounds).
+function json(v, name) {
+  let text;
+  try {
+    text = JSON.stringify(v, (key, x) => {
+      if (typeof x === 'number' && !Number.isFinite(x)) throw invalid(`${name}: ${key || 'the value'} is ${x}, which JSON cannot carry`);
+      return x;
+    });
+  } catch (err) {
+    if (err instanceof GoToAuthError) throw err;
+    throw invalid(`${name} must be JSON-serialisable (${safeMessage(err)})`);
+  }
+  if (text === undefined) throw invalid(`${name} must be JSON-serialisable, not ${typeName(v)}`);
+  return text;
+}
+
+// pageURL makes a URL absolute against the page's address, so that a
+// relay's '/relay/' means this origin's.
+function pageURL(v, name) {
+  const base = typeof location === 'object' && location !== null ? location.href : undefined;
+  try {
+    return new URL(checkString(v, name), base).href;
+  } catch (err) {
+    if (err instanceof GoToAuthError) throw err;
+    throw invalid(base === undefined ? `${name} must be an absolute URL outside a browser` : `${name} is not a URL`);
+  }
+}
