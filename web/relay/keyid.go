@@ -80,24 +80,26 @@ func (rl *Relay) announceKeys(ctx context.Context) error {
 
 // retryMissingKey answers a well-formed cookie sealed with key id, which
 // this instance lacks, when that is retryable: 503 when the store says an
-// instance holds the key, or when the store cannot be asked. It reports
-// false, having answered nothing, when no instance holds the key: the
-// caller treats the cookie as one that does not open. what is "refresh"
-// or "sign-out".
-func (rl *Relay) retryMissingKey(w http.ResponseWriter, id, what string) bool {
+// instance holds the key, or when the store cannot be asked. It returns
+// why it answered ("key_missing" or "store_error", for the Observer), or
+// "", having answered nothing, when no instance holds the key: the caller
+// treats the cookie as one that does not open. what is "refresh" or
+// "sign-out".
+func (rl *Relay) retryMissingKey(w http.ResponseWriter, id, what string) string {
 	known, err := rl.store.KeyAnnounced(context.Background(), id)
 	switch {
 	case err != nil:
 		rl.log.Printf("relay: the store cannot be reached; %ss answer 503: %v", what, err)
 		rl.unavailable(w, what)
-		return true
+		return "store_error"
 	case !known:
 		rl.keyLog.note(rl, "", "relay: a refresh cookie sealed with key "+id+", which no instance holds (retired, or made up): answered 401")
-		return false
+		return ""
 	}
+	rl.obs.Refused(RefusedKeyMissing) // observe.go
 	rl.keyLog.note(rl, id, "relay: a refresh cookie sealed with key "+id+", which another instance holds and this one lacks: answered 503, retry; give this instance that key ("+EnvCookieKey+" or "+EnvOldCookieKeys+")")
 	retryLater(w, "This relay instance does not hold the key the refresh cookie was sealed with (a key rotation under way); nothing was changed; retry shortly.")
-	return true
+	return RefusedKeyMissing
 }
 
 // keyLog logs each missing key id at most once a minute, and cookies of
@@ -130,7 +132,7 @@ func (l *keyLog) note(rl *Relay, id, line string) {
 // it may open on another instance (retryMissingKey), else 401.
 func (rl *Relay) answerUnopened(w http.ResponseWriter, err error) {
 	var missing *missingKeyError
-	if errors.As(err, &missing) && rl.retryMissingKey(w, missing.id, "refresh") {
+	if errors.As(err, &missing) && rl.retryMissingKey(w, missing.id, "refresh") != "" {
 		return
 	}
 	oauthhttp.WriteError(w, relayapi.StatusReauthenticate, "invalid_grant", "The refresh cookie is not valid here: sign in again.")

@@ -29,8 +29,9 @@ type Observer interface {
 	// LockWaited is a refresh that found another holder's lock and waited
 	// for its answer (or gave up) for took.
 	LockWaited(took time.Duration)
-	// SignedOut is a sign-out's outcome: "ended", "no_cookie", "ambiguous"
-	// or "store_error".
+	// SignedOut is a sign-out's outcome: "ended", "no_cookie", "ambiguous",
+	// "store_error" or "key_missing" (503: the cookie's key is held by
+	// another instance, not this one; keyid.go).
 	SignedOut(outcome string)
 	// Refused is a request refused before any endpoint ran, or a cookie
 	// refused: reason is one of the Refused* values.
@@ -53,6 +54,10 @@ const (
 	RefusedHeader    = "header"
 	RefusedSize      = "size"
 	RefusedAmbiguous = "ambiguous_cookie"
+	// RefusedKeyMissing is a cookie sealed with a key that another instance
+	// holds and this one lacks, answered 503 to be retried (keyid.go): a
+	// key rotation under way, or an instance left without the new key.
+	RefusedKeyMissing = "key_missing"
 )
 
 // nopObserver is the Observer when Config.Observer is nil.

@@ -36,8 +36,11 @@ func (rl *Relay) signout(w http.ResponseWriter, r *http.Request, origin string, 
 		rl.obs.SignedOut("ambiguous")
 		rl.oneCookie(w, r, origin) // answers the 401
 		return
-	case errors.As(err, &missing) && rl.retryMissingKey(w, missing.id, "sign-out"):
-		return
+	case errors.As(err, &missing):
+		if why := rl.retryMissingKey(w, missing.id, "sign-out"); why != "" {
+			rl.obs.SignedOut(why)
+			return
+		}
 	}
 	if s != nil {
 		if err := rl.store.End(context.Background(), s.signIn.String(), RefreshLifetime+maxSkew); err != nil {

@@ -93,17 +93,17 @@ func New() *Metrics {
 	m.lockWaitSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: namespace, Name: "lock_wait_duration_seconds",
 		Help: "Refreshes that waited for another holder's refresh lock, and how long they waited; _count counts the waits.", Buckets: buckets})
 	m.storeErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "store_errors_total",
-		Help: "Round trips to the store that failed, by operation (claim, finish, end, ping)."}, []string{"op"})
+		Help: "Round trips to the store that failed, by operation (claim, finish, end, announce, key_lookup, ping)."}, []string{"op"})
 	m.storeSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: namespace, Name: "store_duration_seconds",
 		Help: "Round trips to the store, by operation.", Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}}, []string{"op"})
 	m.storeUp = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "store_up",
 		Help: "1 when the last check reached the store, else 0."})
 	m.signOuts = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "signouts_total",
-		Help: "Sign-outs by outcome: ended, no_cookie, ambiguous, store_error."}, []string{"outcome"})
+		Help: "Sign-outs by outcome: ended, no_cookie, ambiguous, store_error, key_missing (503: another instance holds the cookie's key)."}, []string{"outcome"})
 	m.revocations = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "revocations_total",
 		Help: "Revocations at GoTo after a sign-out, by outcome: ok, timeout, failed."}, []string{"outcome"})
 	m.refused = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "refused_total",
-		Help: "Requests refused before GoTo was asked, by reason: origin, method, header, size, ambiguous_cookie."}, []string{"reason"})
+		Help: "Requests refused before GoTo was asked, by reason: origin, method, header, size, ambiguous_cookie, key_missing (503: a cookie sealed with a key another instance holds and this one lacks)."}, []string{"reason"})
 	m.draining = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "draining",
 		Help: "1 while the instance drains before it stops, else 0."})
 	for _, c := range []prometheus.Collector{m.requests, m.inFlight, m.requestSeconds, m.refreshes, m.gotoRequests, m.gotoSeconds,
@@ -120,10 +120,10 @@ func New() *Metrics {
 	for _, s := range []string{relay.SourceGoTo, relay.SourceJoined, relay.SourceMemory, relay.SourceStore, relay.SourceNone} {
 		m.hot.refreshes[s] = m.refreshes.WithLabelValues(s)
 	}
-	for _, r := range []string{relay.RefusedOrigin, relay.RefusedMethod, relay.RefusedHeader, relay.RefusedSize, relay.RefusedAmbiguous} {
+	for _, r := range []string{relay.RefusedOrigin, relay.RefusedMethod, relay.RefusedHeader, relay.RefusedSize, relay.RefusedAmbiguous, relay.RefusedKeyMissing} {
 		m.refused.WithLabelValues(r)
 	}
-	for _, op := range []string{"claim", "finish", "end", "ping"} {
+	for _, op := range []string{"claim", "finish", "end", "announce", "key_lookup", "ping"} {
 		m.storeErrors.WithLabelValues(op)
 		m.hot.storeSeconds[op] = m.storeSeconds.WithLabelValues(op)
 	}
