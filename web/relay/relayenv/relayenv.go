@@ -284,8 +284,9 @@ func (c Config) Close() error {
 }
 
 // Describe writes what the relay would run with, one "name: value" line
-// each: the client id and the endpoints as they are, and every secret as
-// "set", "set (from a file)" or "unset", never its value.
+// each: the client id and the endpoints as they are, every secret as
+// "set", "set (from a file)" or "unset", never its value, and the cookie
+// keys' ids.
 func (c Config) Describe(w io.Writer) {
 	fmt.Fprintf(w, "%s: %s\n", relay.EnvClientID, c.Relay.ClientID)
 	fmt.Fprintf(w, "%s: %s\n", relay.EnvTokenEndpoint, c.Relay.TokenEndpoint)
@@ -304,7 +305,20 @@ func (c Config) Describe(w io.Writer) {
 		}
 		fmt.Fprintf(w, "%s: %s\n", name, state)
 	}
-	fmt.Fprintf(w, "old cookie keys: %d\n", len(c.Relay.OldCookieKeys))
+	// Keys by id (relay.KeyID), never by value: the ids the instances log
+	// at start and that a key rotation's log lines name.
+	if c.Relay.CookieKey != nil {
+		fmt.Fprintf(w, "cookie key id: %s\n", relay.KeyID(c.Relay.CookieKey))
+	}
+	ids := make([]string, len(c.Relay.OldCookieKeys))
+	for i, k := range c.Relay.OldCookieKeys {
+		ids[i] = relay.KeyID(k)
+	}
+	fmt.Fprintf(w, "old cookie keys: %d", len(ids))
+	if len(ids) > 0 {
+		fmt.Fprintf(w, " (ids %s)", strings.Join(ids, ", "))
+	}
+	fmt.Fprintln(w)
 	switch c.RedisKind {
 	case "":
 		fmt.Fprintln(w, "store: in this process (one instance)")

@@ -203,7 +203,8 @@ func TestFileForms(t *testing.T) {
 	}
 	var out strings.Builder
 	cfg.Describe(&out)
-	for _, want := range []string{relay.EnvClientSecret + ": set (from " + relay.EnvClientSecret + "_FILE)", relay.EnvClientID + ": " + clientID, "store: Redis (redis)"} {
+	for _, want := range []string{relay.EnvClientSecret + ": set (from " + relay.EnvClientSecret + "_FILE)", relay.EnvClientID + ": " + clientID, "store: Redis (redis)",
+		"cookie key id: " + relay.KeyID(cfg.Relay.CookieKey) + "\n", "old cookie keys: 1 (ids " + relay.KeyID(cfg.Relay.OldCookieKeys[0]) + ")\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("Describe lacks %q:\n%s", want, out.String())
 		}
