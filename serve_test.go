@@ -103,11 +103,13 @@ func tryCompose(t *testing.T, env map[string]string, flags ...string) (*server, 
 		t.Fatalf("%v: %v", flags, err)
 	}
 	cfg.Env = mapEnv(env)
-	root, err := os.OpenRoot(cfg.Dir)
-	if err != nil {
-		t.Fatal(err)
+	var root *os.Root
+	if cfg.Dir != "" {
+		if root, err = os.OpenRoot(cfg.Dir); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { root.Close() })
 	}
-	t.Cleanup(func() { root.Close() })
 	out := new(syncBuffer)
 	srv, err := relayserver.New(*cfg.Server, out)
 	if err != nil {
@@ -512,6 +514,61 @@ func TestConfig(t *testing.T) {
 	wantJSON(t, plain, "/serve-config.json", `{"relay":"","clientId":"","emulator":false}`)
 	if resp, _ := plain.raw(t, "POST", "/relay/token", map[string]string{"Content-Length": "0"}); resp.StatusCode != 405 {
 		t.Errorf("relay without -relay: %d", resp.StatusCode)
+	}
+}
+
+// TestNoDir: with -dir empty, the relay binary's default, serve answers the
+// relay and the probes and nothing else: no files, no page configuration.
+func TestNoDir(t *testing.T) {
+	s := compose(t, map[string]string{"GOTO_CLIENT_ID": "id", "GOTO_CLIENT_SECRET": "secret", "GOTOAUTH_COOKIE_KEY": randomKey(t)}, "-dir", "", "-relay")
+	for _, target := range []string{"/", "/index.html", emulator.PageConfigPath, "/goto/oauth/token"} {
+		if resp, _ := s.raw(t, "GET", target, nil); resp.StatusCode != 404 || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: %d %v", target, resp.StatusCode, resp.Header)
+		}
+	}
+	if resp, body := s.raw(t, "GET", relayserver.LivezPath, nil); resp.StatusCode != 200 {
+		t.Errorf("/livez: %d %q", resp.StatusCode, body)
+	}
+	resp, _ := s.raw(t, "OPTIONS", "/relay/token", map[string]string{"Origin": "http://" + s.addr, "Access-Control-Request-Method": "POST"})
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "http://"+s.addr {
+		t.Errorf("relay preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// TestCheckConfig: -check-config reports on the relay's configuration,
+// with the origins and path the flags give, and returns the exit code;
+// without -relay there is only the flags to check.
+func TestCheckConfig(t *testing.T) {
+	key := randomKey(t)
+	for _, tc := range []struct {
+		flags []string
+		env   map[string]string
+		code  int
+		want  []string
+	}{
+		{nil, nil, 0, []string{"no -relay"}},
+		{[]string{"-relay"}, nil, 1, []string{"GOTO_CLIENT_ID and GOTO_CLIENT_SECRET must be set"}},
+		{[]string{"-relay"}, map[string]string{"GOTO_CLIENT_ID": "id", "GOTO_CLIENT_SECRET": "s", "GOTOAUTH_COOKIE_KEY": base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))},
+			1, []string{"1 problem(s)", "one byte repeated"}},
+		{[]string{"-relay", "-relay-path", "/auth/relay/", "-allow-origin", "https://app.example"}, map[string]string{"GOTO_CLIENT_ID": "id", "GOTO_CLIENT_SECRET": "s", "GOTOAUTH_COOKIE_KEY": key},
+			0, []string{"GOTO_CLIENT_ID: id", "GOTO_CLIENT_SECRET: set", "cookie key id: ", "the configuration is good"}},
+		{[]string{"-relay", "-emulator"}, nil, 0, []string{"GOTO_CLIENT_ID: " + emulator.DemoClientID, "the configuration is good"}},
+	} {
+		cfg, err := parseFlags(append([]string{"-addr", "127.0.0.1:8080", "-check-config"}, tc.flags...), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Env = mapEnv(tc.env)
+		var out strings.Builder
+		code := checkConfig(cfg, &out)
+		for _, want := range tc.want {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%v %v: lacks %q:\n%s", tc.flags, tc.env, want, out.String())
+			}
+		}
+		if code != tc.code || strings.Contains(out.String(), key) || strings.Contains(out.String(), emulator.DemoClientSecret) {
+			t.Errorf("%v %v: exit %d, want %d:\n%s", tc.flags, tc.env, code, tc.code, out.String())
+		}
 	}
 }
 

@@ -3,8 +3,11 @@ package deploy
 import (
 	"bufio"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gotoauth/web/relay/relayenv"
 )
@@ -175,5 +179,62 @@ func TestContainerfile(t *testing.T) {
 	out, err := inspect.CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "65532:65532" {
 		t.Fatalf("the image's user: %q %v", out, err)
+	}
+}
+
+// The binary `make relay` builds serves the relay alone: with -relay and
+// no other flag, the probes and the relay answer, and neither the demo's
+// files, nor its page configuration, nor the emulator.
+func TestBinaryServesRelayAlone(t *testing.T) {
+	bin := buildRelay(t, t.TempDir())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	key := make([]byte, 32)
+	rand.Read(key)
+	cmd := exec.Command(bin, "-relay", "-addr", addr, "-drain", "0")
+	cmd.Dir = "../../.." // where a web/ folder is, which it must not serve
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "GOTO_CLIENT_ID=id", "GOTO_CLIENT_SECRET=secret",
+		"GOTOAUTH_COOKIE_KEY=" + base64.StdEncoding.EncodeToString(key)}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	base := "http://" + addr
+	get := func(path string) int {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for get("/readyz") != 200 {
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, path := range []string{"/", "/index.html", "/gotoauth.js", "/serve-config.json", "/goto/oauth/authorize"} {
+		if code := get(path); code != 404 {
+			t.Errorf("%s: %d", path, code)
+		}
+	}
+	r, _ := http.NewRequest("OPTIONS", base+"/relay/token", nil)
+	r.Header.Set("Origin", base)
+	r.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != base {
+		t.Errorf("the relay's preflight: %d %v", resp.StatusCode, resp.Header)
 	}
 }
