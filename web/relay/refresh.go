@@ -211,8 +211,9 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 	}()
 	hold := rl.timeout + holdSlack
 	deadline := time.Now().Add(hold + 2*time.Second) // a dead holder's lock frees itself first
-	var waited time.Time                             // when it began waiting for another holder
-	defer rl.observeLead(&res, &waited)              // observe.go
+
+	var waited time.Time                // when it began waiting for another holder
+	defer rl.observeLead(&res, &waited) // observe.go
 	for {
 		claimed := time.Now()
 		c, err := rl.store.Claim(context.Background(), key, s.signIn.String(), hold)
