@@ -152,14 +152,9 @@ func checkConfig(cfg config, out io.Writer) int {
 		fmt.Fprintln(out, "no -relay: only the flags are checked, and they parse")
 		return 0
 	}
-	port := 0 // nothing is bound: the port -addr names, if any
-	if _, p, err := net.SplitHostPort(cfg.Addr); err == nil {
-		if n, err := net.LookupPort("tcp", p); err == nil {
-			port = n
-		}
-	}
-	if relayserver.CheckConfig(out, cfg.relayEnv(), func(c *relay.Config) {
-		c.AllowedOrigins, c.Path = cfg.origins(port), cfg.RelayPath
+	env, _ := cfg.relayEnv()
+	if relayserver.CheckConfig(out, env, func(c *relay.Config) {
+		c.AllowedOrigins, c.Path = cfg.origins(0), cfg.RelayPath // nothing is bound: -addr's port
 	}) {
 		return 0
 	}
@@ -167,44 +162,19 @@ func checkConfig(cfg config, out io.Writer) int {
 }
 
 // origins are the page origins the emulator and the relay answer: this
-// server's own on port, and each -allow-origin.
+// server's own on port (0: the port -addr names), and each -allow-origin.
 func (cfg config) origins(port int) []string {
 	return append(oauthhttp.ListenOrigins(cfg.Addr, port), cfg.AllowOrigins...)
 }
 
-// emulated reports whether the relay's client is the emulator's demo
-// client, at the emulator on this server: with -emulator and -relay, and
-// none of the GoTo client's variables set.
-func (cfg config) emulated() bool {
-	if !cfg.Emulator || !cfg.Relay {
-		return false
+// relayEnv is where the relay's configuration is read, and whether its
+// client is the emulator's demo client: with -emulator, when the
+// environment names no GoTo client, so that the page and the relay agree.
+func (cfg config) relayEnv() (relayenv.Env, bool) {
+	if !cfg.Emulator {
+		return cfg.Env, false
 	}
-	for _, name := range []string{relay.EnvClientID, relay.EnvClientSecret, relay.EnvClientSecret + relayenv.FileSuffix, relay.EnvTokenEndpoint} {
-		if cfg.Env.Getenv(name) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-// relayEnv is where the relay's configuration is read: cfg.Env, with the
-// emulator's demo client in place of GOTO_CLIENT_ID and GOTO_CLIENT_SECRET
-// when emulated, so that the page and the relay agree on one client.
-func (cfg config) relayEnv() relayenv.Env {
-	env := cfg.Env
-	if cfg.emulated() {
-		getenv := env.Getenv
-		env.Getenv = func(name string) string {
-			switch name {
-			case relay.EnvClientID:
-				return emulator.DemoClientID
-			case relay.EnvClientSecret:
-				return emulator.DemoClientSecret
-			}
-			return getenv(name)
-		}
-	}
-	return env
+	return cfg.Env.WithDefaultClient(emulator.DemoClientID, emulator.DemoClientSecret)
 }
 
 // app is what newHandler composes: the handler, and the relay it mounts
@@ -221,24 +191,24 @@ func newHandler(cfg config, srv *relayserver.Server, root *os.Root, bound netip.
 	allowed := cfg.origins(int(bound.Port()))
 	// The page signs in at the emulator when there is one and the relay, if
 	// any, uses its client; otherwise at GoTo.
-	emulated := cfg.emulated()
+	env, emulated := cfg.relayEnv()
 	var page emulator.PageConfig
 	if cfg.Emulator && (!cfg.Relay || emulated) {
 		page = emulator.Page("")
 	}
 	var a app
-	var mounts []mount
+	var mounts []oauthhttp.Mount
 	if cfg.Emulator {
 		emu := emulator.New(emulator.Config{AllowedOrigins: allowed})
-		mounts = append(mounts, mount{emulator.Mount + "/", http.StripPrefix(emulator.Mount, emu)})
+		mounts = append(mounts, oauthhttp.Mount{Path: emulator.Mount + "/", Handler: http.StripPrefix(emulator.Mount, emu)})
 	}
 	if cfg.Relay {
-		env, err := relayenv.Load(cfg.relayEnv())
+		loaded, err := relayenv.Load(env)
 		if err != nil {
-			env.Close()
+			loaded.Close()
 			return app{}, errors.New("-relay: " + err.Error())
 		}
-		rc := env.Relay
+		rc := loaded.Relay
 		if emulated {
 			at := emulator.URL(bound)
 			rc.TokenEndpoint = at + emulator.TokenPath
@@ -250,28 +220,25 @@ func newHandler(cfg config, srv *relayserver.Server, root *os.Root, bound netip.
 		srv.Configure(&rc) // metrics and logs
 		rl, err := relay.New(rc)
 		if err != nil {
-			env.Close()
+			loaded.Close()
 			return app{}, errors.New("-relay: " + err.Error())
 		}
-		a.relay, a.env = rl, env
+		a.relay, a.env = rl, loaded
 		page.Relay, page.ClientID = cfg.RelayPath, rc.ClientID
-		mounts = append(mounts, mount{cfg.RelayPath, rl})
+		mounts = append(mounts, oauthhttp.Mount{Path: cfg.RelayPath, Handler: rl})
 		store := "memory"
-		if env.RedisKind != "" {
-			store = env.RedisKind
+		if loaded.RedisKind != "" {
+			store = loaded.RedisKind
 		}
 		srv.Logger().Info("relay", "client_id", rc.ClientID, "token_endpoint", rc.TokenEndpoint, "path", cfg.RelayPath, "store", store)
 	}
-	var files http.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		oauthhttp.NoSniff(w.Header())
-		oauthhttp.TextError(w, http.StatusNotFound)
-	})
+	var files http.Handler = oauthhttp.NotFound
 	if root != nil {
 		s := static.New(root)
 		s.Handle(emulator.PageConfigPath, page.Handler())
 		files = s
 	}
-	a.Handler = route(mounts, files)
+	a.Handler = oauthhttp.Route(files, mounts...)
 	return a, nil
 }
 
@@ -283,26 +250,4 @@ func (a app) run(ctx context.Context, srv *relayserver.Server, ln net.Listener) 
 		ping = func(ctx context.Context) error { return a.env.Ping(ctx, 2*time.Second) }
 	}
 	return srv.Run(ctx, ln, a.Handler, a.relay, ping)
-}
-
-// mount is a handler for a folder (a path ending in /) and everything in
-// it, or for exactly one path.
-type mount struct {
-	path string
-	h    http.Handler
-}
-
-// route sends a request to the first mount that holds its path, else to
-// files. It is not http.ServeMux, whose path cleaning would turn traversal
-// attempts into redirects instead of refusals.
-func route(mounts []mount, files http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for _, m := range mounts {
-			if r.URL.Path == m.path || strings.HasSuffix(m.path, "/") && strings.HasPrefix(r.URL.Path, m.path) {
-				m.h.ServeHTTP(w, r)
-				return
-			}
-		}
-		files.ServeHTTP(w, r)
-	})
 }

@@ -352,3 +352,27 @@ func fileError(err error) error {
 	}
 	return err
 }
+
+// WithDefaultClient returns e with id and secret in place of GOTO_CLIENT_ID
+// and GOTO_CLIENT_SECRET when none of the GoTo client's variables (those
+// two, the secret's file, GOTO_TOKEN_ENDPOINT) is set, and whether it did:
+// serve.go gives the relay the emulator's demo client this way, so that a
+// client set in the environment always wins.
+func (e Env) WithDefaultClient(id, secret string) (Env, bool) {
+	for _, name := range []string{relay.EnvClientID, relay.EnvClientSecret, relay.EnvClientSecret + FileSuffix, relay.EnvTokenEndpoint} {
+		if e.Getenv(name) != "" {
+			return e, false
+		}
+	}
+	getenv := e.Getenv
+	e.Getenv = func(name string) string {
+		switch name {
+		case relay.EnvClientID:
+			return id
+		case relay.EnvClientSecret:
+			return secret
+		}
+		return getenv(name)
+	}
+	return e, true
+}

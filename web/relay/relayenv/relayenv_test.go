@@ -253,3 +253,19 @@ func TestFileForms(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestWithDefaultClient(t *testing.T) {
+	env := func(vars map[string]string) Env {
+		return Env{Getenv: func(k string) string { return vars[k] }}
+	}
+	got, ok := env(map[string]string{relay.EnvRedisURL: "redis://x"}).WithDefaultClient("demo", "s3cret")
+	if !ok || got.Getenv(relay.EnvClientID) != "demo" || got.Getenv(relay.EnvClientSecret) != "s3cret" || got.Getenv(relay.EnvRedisURL) != "redis://x" {
+		t.Errorf("no client set: ok=%v, id %q", ok, got.Getenv(relay.EnvClientID))
+	}
+	for _, name := range []string{relay.EnvClientID, relay.EnvClientSecret, relay.EnvClientSecret + FileSuffix, relay.EnvTokenEndpoint} {
+		got, ok := env(map[string]string{name: "set"}).WithDefaultClient("demo", "s3cret")
+		if ok || got.Getenv(relay.EnvClientID) == "demo" {
+			t.Errorf("%s set: the default client was used", name)
+		}
+	}
+}
