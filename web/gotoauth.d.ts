@@ -91,8 +91,8 @@ declare const checked: unique symbol;
 export type CheckedRedirect =
   | { kind: 'code'; code: string; state: string; codeVerifier: string; redirectUri: string; appState?: unknown; readonly [checked]: true }
   | { kind: 'token'; token: Token; state: string; appState?: unknown; readonly [checked]: true }
-  /** In a popup opened by signInWithPopup: the redirect was handed to the opener, and this window is closing. */
-  | { kind: 'popup'; state: string };
+  /** In a popup opened by signInWithPopup: the redirect was handed to the opener (whose signInWithPopup gets its appState), and this window is closing. */
+  | { kind: 'popup'; state: string; appState?: undefined };
 
 export interface Migration { url: string; changed: boolean; notes: string[] }
 

@@ -61,6 +61,11 @@ async function main(): Promise<void> {
   const popApp: unknown = popped.appState;
   console.log(popAccess, popApp);
   if (checked.kind !== 'popup') console.log(checked.appState, checked.state);
+  // Every variant has appState (undefined in a popup), so it destructures
+  // without narrowing.
+  const { appState: returned } = await client.handleRedirect();
+  const returnedApp: unknown = returned;
+  console.log(returnedApp);
   try {
     await client.signInWithPopup();
   } catch (err) {
