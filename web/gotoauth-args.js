@@ -84,17 +84,32 @@ export function checkKeys(o, what, list) {
   }
 }
 
-// nearest is the known name a misspelling most likely meant: the same
-// letters in another case, else the closest within a third of its length.
-function nearest(key, known) {
-  const lower = key.toLowerCase();
-  const same = known.find((k) => k.toLowerCase() === lower);
+/**
+ * nearest is the one nearness rule for option names, used for every call's
+ * options: the known name a misspelling most likely meant, or null. Names
+ * are compared without case, '_' or '-' (redirect_uri, redirectURI →
+ * redirectUri); then the closest within a third of the key's length
+ * (scopes → scope, tokenEndPoint → tokenEndpoint); then the longest known
+ * name of four letters or more that the key starts or ends with, or that
+ * starts with the key (relayUrl, tokenRelay → relay; timeout → timeoutMs).
+ */
+export function nearest(key, known) {
+  const fold = (name) => name.toLowerCase().replace(/[_-]/g, '');
+  const k = fold(key);
+  const same = known.find((name) => fold(name) === k);
   if (same) return same;
   let best = null;
-  let bestDistance = Math.max(1, Math.floor(key.length / 3)) + 1;
-  for (const k of known) {
-    const d = distance(lower, k.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [k, d];
+  let bestDistance = Math.max(1, Math.floor(k.length / 3)) + 1;
+  for (const name of known) {
+    const d = distance(k, fold(name));
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  if (best) return best;
+  for (const name of known) {
+    const n = fold(name);
+    const contains = n.length >= 4 && (k.startsWith(n) || k.endsWith(n));
+    const begins = k.length >= 4 && n.startsWith(k);
+    if ((contains || begins) && (best === null || n.length > best.length)) best = name;
   }
   return best;
 }

@@ -5,7 +5,7 @@
 // wasm/relayapi (the relay).
 
 // The error codes, GoToAuthError's `code`, named after their Go constants.
-/** wrong types, an unknown option (the message names the nearest known one: `redirectURI` → `redirectUri`), missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode` */
+/** wrong types, an unknown option (the message names the nearest known one: `redirectURI` → `redirectUri`, `relayUrl` → `relay`), missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode` */
 export const INVALID_ARGUMENT = 'invalid_argument';
 /** a malformed or ambiguous redirect: duplicated parameters, a token in the query, code and token together, none of code, token or error */
 export const INVALID_REDIRECT = 'invalid_redirect';

@@ -3,6 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { nearest, names } from '../gotoauth-args.js';
+import {
+  CLIENT_CONFIG, AUTHORIZE_URL_OPTIONS, SIGN_IN_OPTIONS, HANDLE_REDIRECT_OPTIONS, LOAD_OPTIONS,
+} from '../gotoauth-contract.js';
 import { load, GoToAuthError, rejectsWith, throwsWith, MemoryStorage, REDIRECT } from './helpers.mjs';
 
 const g = await load();
@@ -378,6 +382,32 @@ test('the package\'s modules import one another without a circle', async () => {
   assert.ok(graph.has('gotoauth-errors.js'));
 });
 
+test('one nearness rule for every option set: case, snake_case, typos, and a name with a word added or dropped', () => {
+  const sets = { CLIENT_CONFIG, AUTHORIZE_URL_OPTIONS, SIGN_IN_OPTIONS, HANDLE_REDIRECT_OPTIONS, LOAD_OPTIONS };
+  const snake = (n) => n.replace(/[A-Z]+/g, (m) => `_${m.toLowerCase()}`);
+  for (const [set, list] of Object.entries(sets)) {
+    const known = names(list);
+    for (const name of known) {
+      assert.equal(nearest(name.toUpperCase(), known), name);
+      assert.equal(nearest(name.toLowerCase(), known), name);
+      const misses = [snake(name), `${name}s`, `${name}Url`, `my${name[0].toUpperCase()}${name.slice(1)}`];
+      if (name.length > 4) misses.push(name.slice(0, -1), `${name.slice(0, 2)}${name.slice(3)}`);
+      for (const miss of misses) {
+        // wasmURL is the wasm option's name with Url added: it is meant.
+        if (known.some((k) => k.toLowerCase() === miss.toLowerCase())) continue;
+        assert.equal(nearest(miss, known), name, `${set}: ${miss}`);
+      }
+    }
+  }
+  const client = names(CLIENT_CONFIG);
+  for (const miss of ['relayUrl', 'relayURL', 'relay_url', 'relayPath', 'relays', 'tokenRelay', 'Relay']) {
+    assert.equal(nearest(miss, client), 'relay', miss);
+  }
+  assert.equal(nearest('redirectURI', client), 'redirectUri');
+  assert.equal(nearest('timeout', client), 'timeoutMs');
+  for (const far of ['zzzzzzzz', 'x', 'color', 'id']) assert.equal(nearest(far, client), null, far);
+});
+
 test('unknown option keys are refused, naming the key and the nearest known one', async () => {
   const cases = [
     [() => g.client({ clientId: 'c', redirectURI: REDIRECT }), 'redirectURI', 'redirectUri'],
@@ -393,6 +423,19 @@ test('unknown option keys are refused, naming the key and the nearest known one'
     assert.ok(e.message.includes(`"${key}"`), e.message);
     assert.ok(e.message.includes(`did you mean "${near}"`), e.message);
   }
+  // The one nearness rule covers every call's options alike.
+  const more = [
+    [() => g.client({ clientId: 'c', redirectUri: REDIRECT, relayUrl: '/relay/' }), 'relayUrl', 'relay'],
+    [() => g.client({ clientId: 'c', redirectUri: REDIRECT, relayURL: '/relay/' }), 'relayURL', 'relay'],
+    [() => g.client({ clientId: 'c', redirect_uri: REDIRECT }), 'redirect_uri', 'redirectUri'],
+  ];
+  for (const [fn, key, near] of more) {
+    const e = throwsWith('invalid_argument', fn);
+    assert.ok(e.message.includes(`"${key}"`), e.message);
+    assert.ok(e.message.includes(`did you mean "${near}"`), e.message);
+  }
+  const loadError = await rejectsWith('invalid_argument', () => load({ wasmUrl: 'x' }));
+  assert.match(loadError.message, /did you mean "wasmURL"/);
   const far = throwsWith('invalid_argument', () => g.client({ clientId: 'c', redirectUri: REDIRECT, zzzzzzzz: 1 }));
   assert.doesNotMatch(far.message, /did you mean/);
   assert.match(far.message, /zzzzzzzz/);
