@@ -197,13 +197,22 @@ function json(v, name) {
 }
 
 // pageURL makes a URL absolute against the page's address, so that a
-// relay's '/relay/' means this origin's.
+// relay's '/relay/' means this origin's. In a page it must be on the page's
+// own origin: the relay's cookie is SameSite=Strict and the client sends it
+// same-origin only, so a relay elsewhere would sign in and then fail on
+// every reload. Outside a page (Node) there is no page origin: any absolute
+// URL is taken, and the app's fetch is the one that keeps the cookie.
 function pageURL(v, name) {
-  const base = typeof location === 'object' && location !== null ? location.href : undefined;
+  const page = typeof location === 'object' && location !== null ? location : undefined;
+  let url;
   try {
-    return new URL(checkString(v, name), base).href;
+    url = new URL(checkString(v, name), page?.href);
   } catch (err) {
     if (err instanceof GoToAuthError) throw err;
-    throw invalid(base === undefined ? `${name} must be an absolute URL outside a browser` : `${name} is not a URL`);
+    throw invalid(page === undefined ? `${name} must be an absolute URL outside a browser` : `${name} is not a URL`);
   }
+  if (page !== undefined && url.origin !== page.origin) {
+    throw invalid(`${name} ${url.origin} is not this page's origin (${page.origin}): the relay must be served from the page's own origin, since its cookie is sent same-origin only; give a path such as '/relay/' and forward it to the relay through the app's proxy (the README's "Your own dev server" shows one)`);
+  }
+  return url.href;
 }

@@ -124,7 +124,7 @@ export interface ClientConfig {
   meEndpoint?: string;
   /** HTTP Basic client authentication, as GoTo's guides build it. For backends only: never ship a secret to a page. */
   clientSecret?: string;
-  /** The token relay's folder (serve.go -relay mounts one at '/relay/'), resolved against the page. exchangeCode and refresh() go through it; the client secret and the refresh token stay on the server. Excludes tokenEndpoint and clientSecret. */
+  /** The token relay's folder (serve.go -relay mounts one at '/relay/'), resolved against the page and on the page's own origin (a relay elsewhere is refused: its cookie is sent same-origin only, so forward a path to it through the app's proxy); in Node, any absolute URL. exchangeCode and refresh() go through it; the client secret and the refresh token stay on the server. Excludes tokenEndpoint and clientSecret. */
   relay?: string;
   /** How long a token or /me request may take; a timeout rejects with network_error. A whole number from 100 to 600000 ms; default 30000. */
   timeoutMs?: number;

@@ -26,7 +26,9 @@ const (
 	// KindJSON is any JSON-serialisable value, at most limits.MaxAppState as
 	// JSON text.
 	KindJSON Kind = "json"
-	// KindPageURL is a KindText the loader resolves against the page's address.
+	// KindPageURL is a KindText the loader resolves against the page's
+	// address and refuses on any other origin than the page's; outside a
+	// page (Node) it must be absolute, on any origin.
 	KindPageURL Kind = "url"
 	// KindStorage is an object with getItem, setItem and removeItem, handed
 	// over as it is.
@@ -93,7 +95,7 @@ var Calls = [...]struct {
 		{TokenEndpoint, KindText, false, "Default {{tokenEndpoint}}"},
 		{MeEndpoint, KindText, false, "Default {{meEndpoint}}"},
 		{ClientSecret, KindText, false, "HTTP Basic client authentication, as GoTo's guides build it. For backends only: never ship a secret to a page."},
-		{Relay, KindPageURL, false, "The token relay's folder (serve.go -relay mounts one at '/relay/'), resolved against the page. exchangeCode and refresh() go through it; the client secret and the refresh token stay on the server. Excludes tokenEndpoint and clientSecret."},
+		{Relay, KindPageURL, false, "The token relay's folder (serve.go -relay mounts one at '/relay/'), resolved against the page and on the page's own origin (a relay elsewhere is refused: its cookie is sent same-origin only, so forward a path to it through the app's proxy); in Node, any absolute URL. exchangeCode and refresh() go through it; the client secret and the refresh token stay on the server. Excludes tokenEndpoint and clientSecret."},
 		{TimeoutMs, KindTimeout, false, "How long a token or /me request may take; a timeout rejects with network_error."},
 	}},
 	{"AuthorizeURLOptions", "The options of gotoauth.authorizeURL.", []string{"authorizeURL"}, []Option{

@@ -488,3 +488,29 @@ test('signInWithPopup outside a browser is invalid_argument; authorizeURL takes 
   await rejectsWith('invalid_argument', () => c.signInWithPopup({ redirectURI: 'x' }));
   throwsWith('invalid_argument', () => g.authorizeURL({ clientId: 'c', appState: 1 }));
 });
+
+test('relay: on the page\'s own origin in a page; outside a page (Node) any absolute URL', () => {
+  // Node has no page origin: the app's fetch keeps the relay's cookie, so
+  // a relay on any origin is taken, given in full.
+  const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage(), relay: 'https://relay.example/relay/' });
+  assert.equal(c.config.relay, 'https://relay.example/relay/');
+  c.close();
+  const relative = throwsWith('invalid_argument', () => g.client({ clientId: 'c', redirectUri: REDIRECT, relay: '/relay/' }));
+  assert.match(relative.message, /absolute URL outside a browser/);
+  // A runtime with a page address (a browser; Deno's --location) has a
+  // page origin, and a relay elsewhere is refused when the client is made.
+  const page = { href: 'http://localhost:5173/app/', origin: 'http://localhost:5173' };
+  globalThis.location = page;
+  try {
+    for (const relay of ['http://127.0.0.1:8080/relay/', 'http://localhost:8080/relay/', 'https://localhost:5173/relay/']) {
+      const e = throwsWith('invalid_argument', () => g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage(), relay }));
+      assert.match(e.message, /^relay .* is not this page's origin \(http:\/\/localhost:5173\): the relay must be served from the page's own origin/, e.message);
+      assert.match(e.message, /proxy/);
+    }
+    const same = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage(), relay: '/relay/' });
+    assert.equal(same.config.relay, 'http://localhost:5173/relay/');
+    same.close();
+  } finally {
+    delete globalThis.location;
+  }
+});
