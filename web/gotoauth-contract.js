@@ -148,6 +148,7 @@ export const HANDLE_REDIRECT_OPTIONS = Object.freeze([
 export const LOAD_OPTIONS = Object.freeze([
   Object.freeze([OPT_WASM_URL, 'wasmURL', false]),
   Object.freeze([OPT_WASM, 'wasm', false]),
+  Object.freeze([OPT_TIMEOUT_MS, 'timeout', false]),
 ]);
 
 // The names of the flows, in lower case, and the flow each means.

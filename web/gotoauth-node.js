@@ -14,7 +14,7 @@ export { GoToAuthError };
  */
 export const load = makeLoad(
   (wasmURL) => (wasmURL === undefined ? new URL('./gotoauth.wasm', import.meta.url) : new URL(String(wasmURL), import.meta.url)),
-  async (url) => (url.protocol === 'file:' ? WebAssembly.compile(await readFile(url)) : compileFetched(url)),
+  async (url, how) => (url.protocol === 'file:' ? WebAssembly.compile(await readFile(url, { signal: how.signal })) : compileFetched(url, how)),
 );
 
 export default load;

@@ -169,6 +169,8 @@ export interface LoadOptions {
   wasmURL?: string | URL;
   /** The module's bytes or a compiled module, instead of fetching it. */
   wasm?: BufferSource | WebAssembly.Module;
+  /** How long the whole load (download, compile, start) may take; past it load() rejects with load_failed naming the step that stalled, and a later load() tries again. A whole number from 100 to 600000 ms; default 30000. */
+  timeoutMs?: number;
 }
 // END GENERATED options
 

@@ -120,5 +120,6 @@ var Calls = [...]struct {
 	{"LoadOptions", "The options of load().", []string{"load"}, []Option{
 		{WasmURL, KindModuleURL, false, "Where gotoauth.wasm is (relative to the loader); default: next to the loader. Node reads a file: URL from disk."},
 		{Wasm, KindModuleBytes, false, "The module's bytes or a compiled module, instead of fetching it."},
+		{TimeoutMs, KindTimeout, false, "How long the whole load (download, compile, start) may take; past it load() rejects with load_failed naming the step that stalled, and a later load() tries again."},
 	}},
 }
