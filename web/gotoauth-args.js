@@ -6,7 +6,7 @@
 // them; every rule about the values themselves lives in Go.
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
-  INVALID_ARGUMENT, KIND, MAX_STRING, MAX_SCOPES, MAX_EXTRA_PARAMS,
+  INVALID_ARGUMENT, KIND, MAX_STRING, MAX_SCOPES, MAX_EXTRA_PARAMS, MAX_API_ORIGINS,
 } from './gotoauth-contract.js';
 
 /** own reads an option the caller's object holds itself: a property that Object.prototype (or any prototype) supplies configures nothing. */
@@ -194,6 +194,36 @@ function json(v, name) {
   }
   if (text === undefined) throw invalid(`${name} must be JSON-serialisable, not ${typeName(v)}`);
   return text;
+}
+
+/**
+ * origins checks a list of origins (an option of kind origins: apiOrigins)
+ * and returns each as the URL standard serialises it, which is what a
+ * request's origin is compared with, exactly: scheme, host and port. Each
+ * is scheme://host[:port] alone, and passes tls(origin), the TLS rule of
+ * the client's endpoints, which lives in Go.
+ */
+export function origins(v, name, tls) {
+  if (!Array.isArray(v)) throw invalid(`${name} must be an array of origins such as 'https://api.goto.com', not ${typeName(v)}`);
+  if (v.length > MAX_API_ORIGINS) throw invalid(`${name} has more than ${MAX_API_ORIGINS} entries`);
+  return v.map((s, i) => {
+    const what = `${name}[${i}]`;
+    let url;
+    try {
+      url = new URL(checkString(s, what));
+    } catch (err) {
+      if (err instanceof GoToAuthError) throw err;
+      throw invalid(`${what} is not an origin such as 'https://api.goto.com': ${JSON.stringify(s.slice(0, 100))}`);
+    }
+    if (url.username !== '' || url.password !== '') throw invalid(`${what} must be an origin without userinfo (user:password@)`);
+    if (!/^[a-z][a-z0-9+.-]*:\/\/[^/?#]+\/?$/i.test(s)) throw invalid(`${what} must be an origin alone, scheme://host[:port], without a path, query or fragment: ${JSON.stringify(s.slice(0, 100))}`);
+    try {
+      tls(`${url.origin}/`);
+    } catch (err) {
+      throw invalid(`${what} ${url.origin} is refused: ${safeMessage(err)}`);
+    }
+    return url.origin;
+  });
 }
 
 // pageURL makes a URL absolute against the page's address, so that a

@@ -128,6 +128,8 @@ export interface ClientConfig {
   relay?: string;
   /** How long a token or /me request may take; a timeout rejects with network_error. A whole number from 100 to 600000 ms; default 30000. */
   timeoutMs?: number;
+  /** The origins session.fetch may send the access token to, compared exactly (scheme, host and port); any other URL is refused with invalid_argument before anything is sent. Default https://api.getgo.com, https://api.goto.com, https://api.jive.com (GoTo's API hosts); name your own API's origin, or a loopback one in tests. At most 32 origins, each scheme://host[:port] alone: https, or http on a loopback host. */
+  apiOrigins?: string[];
 }
 
 /** The options of gotoauth.authorizeURL. */
@@ -251,7 +253,7 @@ export interface Client {
   /** The client's session: its token kept fresh, across tabs, and a fetch that carries it. */
   readonly session: Session;
   /** The configuration with its defaults; through a relay there is no tokenEndpoint. */
-  readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret' | 'timeoutMs' | 'scope' | 'relay' | 'tokenEndpoint'>>> & { readonly scope: readonly string[]; readonly relay?: string; readonly tokenEndpoint?: string };
+  readonly config: Readonly<Required<Omit<ClientConfig, 'storage' | 'clientSecret' | 'timeoutMs' | 'scope' | 'relay' | 'tokenEndpoint' | 'apiOrigins'>>> & { readonly scope: readonly string[]; readonly relay?: string; readonly tokenEndpoint?: string; readonly apiOrigins: readonly string[] };
   /** Builds the authorize URL and remembers its state (and PKCE verifier). */
   authorize(options?: SignInOptions): Omit<Authorization, 'codeVerifier' | 'codeChallenge'>;
   /**

@@ -17,6 +17,9 @@ async function main(): Promise<void> {
     console.log(r.code, verifier);
   }
   const client = g.client({ clientId: 'c', redirectUri: 'https://app.example/', timeoutMs: 5000 });
+  const api = g.client({ clientId: 'c', redirectUri: 'https://app.example/', apiOrigins: ['https://api.example.com'] });
+  const origins: readonly string[] = api.config.apiOrigins;
+  console.log(origins);
   const checked: CheckedRedirect = await client.handleRedirect(undefined, { cleanAddressBar: false });
   if (checked.kind === 'code') {
     const token = await client.exchangeCode(checked);
