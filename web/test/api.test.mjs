@@ -235,6 +235,19 @@ test('client: replayed, foreign, missing and unknown states are refused', async 
   await rejectsWith('state_mismatch', () => mine.handleRedirect(`${REDIRECT}?code=c&state=${tampered}`));
 });
 
+test('client: an unknown state on a loopback host says the sign-in may have started under the other loopback name', async () => {
+  // A page on localhost signs in with a redirectUri on 127.0.0.1: the
+  // redirect lands where this tab's storage has no sign-in.
+  const c = g.client({ clientId: 'c', redirectUri: 'http://127.0.0.1:5173/', storage: new MemoryStorage() });
+  const e = await rejectsWith('state_mismatch', () => c.handleRedirect(`http://127.0.0.1:5173/?code=c&state=${'s'.repeat(30)}`, { cleanAddressBar: false }));
+  assert.equal(e.message, 'the redirect came to 127.0.0.1, where no sign-in was started in this tab: if it started on localhost, another origin with storage of its own, open the app on 127.0.0.1 (the host of redirectUri) and sign in there (unknown state: not made here, made for another tab, or already used)');
+  const back = await rejectsWith('state_mismatch', () => c.handleRedirect(`http://localhost:5173/?code=c&state=${'s'.repeat(30)}`, { cleanAddressBar: false }));
+  assert.match(back.message, /^the redirect came to localhost, .* if it started on 127\.0\.0\.1, .* open the app on localhost /);
+  const elsewhere = await rejectsWith('state_mismatch', () => c.handleRedirect(`https://app.example/cb?code=c&state=${'s'.repeat(30)}`, { cleanAddressBar: false }));
+  assert.equal(elsewhere.message, 'unknown state: not made here, made for another tab, or already used');
+  c.close();
+});
+
 test('client: an expired state is refused', async () => {
   const storage = new MemoryStorage();
   const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage });

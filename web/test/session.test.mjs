@@ -447,6 +447,14 @@ test('apiOrigins: each origin is checked when the client is made', () => {
   none.close();
 });
 
+test('me() with a refused token (401) says what to do: refresh, or sign in again', async () => {
+  const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage(), meEndpoint: `${base}/api/always401`, timeoutMs: 1000 });
+  const e = await rejectsWith('http_error', () => c.me('revoked-token'));
+  assert.equal(e.status, 401);
+  assert.equal(e.message, 'the access token was refused, so it was revoked or has expired: refresh it (session.token()), or sign in again (SCIM /me answered HTTP 401)');
+  c.close();
+});
+
 test('errors are one sentence: what it means first, the server\'s words after, no stacked prefixes', async () => {
   const c = await signedIn();
   state.tokenError = { status: 400, body: { error: 'invalid_grant', error_description: 'The refresh token is expired.' } };
