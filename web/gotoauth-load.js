@@ -24,7 +24,7 @@ let loading = null;
 export function makeLoad(locate, compileURL) {
   /**
    * Loads the module once.
-   * @param {{wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module}} [options]
+   * @param {{wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module, timeoutMs?: number}} [options]
    */
   return function load(options = {}) {
     let timeoutMs;
@@ -101,7 +101,7 @@ async function start(wasm, wasmURL, timeoutMs, locate, compileURL) {
     globalThis.gotoauth = api;
     return api;
   } catch (err) {
-    const reason = err === outOfTime ? `${STALLED[step]} within ${OPT_TIMEOUT_MS} ${timeoutMs}` : loadReason(err);
+    const reason = err === outOfTime ? `${STALLED[step]} within ${timeoutMs} ms (${OPT_TIMEOUT_MS})` : loadReason(err);
     throw new GoToAuthError(LOAD_FAILED, `gotoauth could not be loaded from ${tried}: ${reason}`);
   } finally {
     clearTimeout(timer);

@@ -108,10 +108,10 @@ const server = createServer((req, res) => {
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const base = 'http://127.0.0.1:' + server.address().port;
 const cases = [
-  [{ wasmURL: base + '/silent.wasm', timeoutMs: 300 }, /silent\\.wasm: the server did not answer within timeoutMs 300$/],
-  [{ wasmURL: base + '/half.wasm', timeoutMs: 300 }, /half\\.wasm: the download and compile did not finish within timeoutMs 300$/],
-  [{ wasmURL: base + '/half-octets.wasm', timeoutMs: 300 }, /half-octets\\.wasm: the download did not finish within timeoutMs 300$/],
-  [{ wasm: new Uint8Array(${JSON.stringify(neverStarts)}), timeoutMs: 300 }, /bytes given as wasm: the module did not start \\(it never said it was ready\\) within timeoutMs 300$/],
+  [{ wasmURL: base + '/silent.wasm', timeoutMs: 300 }, /silent\\.wasm: the server did not answer within 300 ms \\(timeoutMs\\)$/],
+  [{ wasmURL: base + '/half.wasm', timeoutMs: 300 }, /half\\.wasm: the download and compile did not finish within 300 ms \\(timeoutMs\\)$/],
+  [{ wasmURL: base + '/half-octets.wasm', timeoutMs: 300 }, /half-octets\\.wasm: the download did not finish within 300 ms \\(timeoutMs\\)$/],
+  [{ wasm: new Uint8Array(${JSON.stringify(neverStarts)}), timeoutMs: 300 }, /bytes given as wasm: the module did not start \\(it never said it was ready\\) within 300 ms \\(timeoutMs\\)$/],
 ];
 for (const [options, message] of cases) {
   try { await load(options); throw new Error('loaded ' + JSON.stringify(options)); } catch (e) {
