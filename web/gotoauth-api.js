@@ -6,11 +6,11 @@
 // sign-in is gotoauth-popup.js'.
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
-  AUTHORIZE_URL_OPTIONS, CLIENT_CONFIG, CODE_USED, HANDLE_REDIRECT_OPTIONS, MAX_BODY,
-  OPT_CLEAN_ADDRESS_BAR, OPT_STORAGE, POPUP_CLOSED, RESPONSE_KINDS, RESPONSE_STATE, SIGN_IN_OPTIONS,
+  AUTHORIZE_URL_OPTIONS, CLIENT_CONFIG, CODE_USED, DEFAULT_API_ORIGINS, HANDLE_REDIRECT_OPTIONS, MAX_BODY,
+  OPT_API_ORIGINS, OPT_CLEAN_ADDRESS_BAR, OPT_STORAGE, POPUP_CLOSED, RESPONSE_KINDS, RESPONSE_STATE, SIGN_IN_OPTIONS,
 } from './gotoauth-contract.js';
 import {
-  checkKeys, checkString, guarded, invalid, options, own, typeName,
+  checkKeys, checkString, guarded, invalid, options, origins, own, typeName,
 } from './gotoauth-args.js';
 import { channel, later } from './gotoauth-channel.js';
 import { makeSession } from './gotoauth-session.js';
@@ -41,6 +41,28 @@ function isRedirect(href) {
   return carriesResponse(url.search.slice(1)) || carriesResponse(url.hash.slice(1));
 }
 
+// checkAPITarget refuses a URL that session.fetch must not send the
+// client's token to: one with userinfo, or on an origin that apiOrigins
+// (gotoauth-args.js' origins) does not name. Origins compare as the URL
+// standard serialises them: scheme, host and port, exactly.
+function checkAPITarget(href, origins) {
+  const base = typeof document === 'object' && document !== null && document.baseURI ? document.baseURI
+    : typeof location === 'object' && location !== null ? location.href : undefined;
+  let url;
+  try {
+    url = new URL(href, base);
+  } catch {
+    throw invalid(`session.fetch takes a URL, not ${JSON.stringify(href.slice(0, 100))}`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw invalid(`session.fetch does not send the access token to a URL with userinfo (user:password@ before ${url.host})`);
+  }
+  if (!origins.has(url.origin)) {
+    const allowed = origins.size ? [...origins].join(', ') : 'none';
+    throw invalid(`session.fetch sends the access token only to the origins of the client's ${OPT_API_ORIGINS} (${allowed}), and ${url.origin} is not one of them: add your API's origin to ${OPT_API_ORIGINS} if the app means to send it there`);
+  }
+}
+
 /** wrapAPI is the public API over raw, the object wasm/cmd/gotoauth hands the loader. */
 export function wrapAPI(raw) {
   const call = channel(raw);
@@ -54,6 +76,8 @@ export function wrapAPI(raw) {
 
   function client(config) {
     const form = options(config, 'client config', CLIENT_CONFIG);
+    const allowed = origins(own(config, OPT_API_ORIGINS) ?? DEFAULT_API_ORIGINS, OPT_API_ORIGINS, (o) => call(raw.checkBearerURL, o));
+    const apiOrigins = new Set(allowed);
     const made = call(raw.newClient, form, own(config, OPT_STORAGE));
     const id = made.id;
     // client.session (gotoauth-session.js) holds the client's token: the
@@ -64,6 +88,7 @@ export function wrapAPI(raw) {
       refresh: (token) => later(call, raw.clientRefresh, token === undefined ? '' : checkString(token, "refresh's refresh token"), id),
       signOut: () => later(call, raw.clientSignOut, '', id),
       checkBearerURL: (origin) => call(raw.checkBearerURL, origin),
+      checkAPITarget: (href) => checkAPITarget(href, apiOrigins),
     });
     let closed = false; // client.close() was called
     // live wraps a method that a closed client refuses.
@@ -88,7 +113,7 @@ export function wrapAPI(raw) {
     };
     const popups = new Set(); // cancel functions of popup sign-ins under way
     const api = Object.freeze({
-      config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope) }),
+      config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope), apiOrigins: Object.freeze(allowed) }),
       session,
       authorize: live((o) => authorize(o, 'authorize options'), 'authorize'),
       // signInWithPopup: see gotoauth-popup.js. window.open is called
