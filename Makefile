@@ -14,7 +14,7 @@ ADDR ?= 127.0.0.1:8080
 
 LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all generate build bench bench-relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis deps-nginx deps-caddy pack clean
+.PHONY: all generate build bench bench-relay relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis deps-prometheus deps-nginx deps-caddy pack clean
 
 all: build
 
@@ -98,13 +98,24 @@ pack: build web/README.md web/LICENSE web/THIRD_PARTY_LICENSES
 	cd web && npm pack --pack-destination dist-pack --loglevel=warn >/dev/null
 	@test -f $(PACK_DIR)/gotoauth-$(VERSION).tgz && echo "$(CURDIR)/$(PACK_DIR)/gotoauth-$(VERSION).tgz"
 
+# The relay for production: one static binary (no cgo, no build paths),
+# serve.go with no files unless -dir names a folder (main.defaultDir).
+# README, "The token relay", says how to run it; web/relay/deploy/ has a
+# Containerfile and a systemd unit for it.
+RELAY_BIN ?= bin/gotoauth-relay
+relay:
+	@mkdir -p $(dir $(RELAY_BIN))
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags="-s -w -X main.defaultDir=" -o $(RELAY_BIN) serve.go
+	@echo "$(CURDIR)/$(RELAY_BIN)"
+
 run: build
-	$(GO) run serve.go -addr $(ADDR) -emulator -relay
+	$(GO) run serve.go -addr $(ADDR) -emulator -relay -drain 0
 
 test: test-go test-fuzz test-wasm test-node test-interop
 
-# The relay's Redis tests start their own redis-server (web/relay/store/redistest).
-test-go: deps-redis
+# The relay's Redis tests start their own redis-server (web/relay/store/redistest);
+# its metrics test lints a scrape with promtool.
+test-go: deps-redis deps-prometheus
 	$(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./wasm/...
 	$(GO) test -race -count=1 ./...
@@ -127,69 +138,55 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
 
-# Debian's chromium for the browser tests; a test tool's own browser
-# download does not work here.
-CHROMIUM ?= /usr/bin/chromium
-deps-chromium:
-	@if [ ! -x "$(CHROMIUM)" ]; then \
+# debian-dep installs a Debian package the tests use when its program is
+# missing: $(1) the program (a path, or a name on PATH), $(2) the package,
+# $(3) what needs it, $(4) the variable that names another program. Only
+# as root with apt; otherwise it says what to install. The package lists
+# are fetched once an hour at most, not once per package.
+define debian-dep
+	@if ! command -v "$(1)" >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's chromium for the browser tests"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "installing Debian's $(2) for $(3)"; \
+	    [ -n "$$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -60 -print -quit 2>/dev/null)" ] || DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  else \
-	    echo "The browser tests need Chromium at $(CHROMIUM): run 'sudo apt-get install chromium' (Debian) or set CHROMIUM=/path/to/chromium." >&2; exit 1; \
+	    echo "$(3) need $(1): run 'sudo apt-get install $(2)' (Debian) or set $(4)=/path/to/it." >&2; exit 1; \
 	  fi; \
 	fi
+endef
 
-# Debian's firefox-esr for the browser tests, driven by puppeteer-core over
-# WebDriver BiDi; Playwright's own Firefox build cannot be downloaded here.
+# Debian's chromium and firefox-esr for the browser tests (Firefox driven by
+# puppeteer-core over WebDriver BiDi); a test tool's own browser download
+# does not work here.
+CHROMIUM ?= /usr/bin/chromium
 FIREFOX ?= /usr/bin/firefox-esr
+deps-chromium:
+	$(call debian-dep,$(CHROMIUM),chromium,the browser tests,CHROMIUM)
 deps-firefox:
-	@if [ ! -x "$(FIREFOX)" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's firefox-esr for the browser tests"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr >/dev/null; \
-	  else \
-	    echo "The browser tests need Firefox at $(FIREFOX): run 'sudo apt-get install firefox-esr' (Debian) or set FIREFOX=/path/to/firefox." >&2; exit 1; \
-	  fi; \
-	fi
+	$(call debian-dep,$(FIREFOX),firefox-esr,the browser tests,FIREFOX)
 
 # Debian's redis-server for the relay's tests, which start their own on a
-# free loopback port without persistence; never the system's Redis.
+# free loopback port without persistence (and as a Sentinel); never the
+# system's Redis.
 REDIS_SERVER ?= redis-server
 deps-redis:
-	@if ! command -v "$(REDIS_SERVER)" >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's redis-server for the relay's tests"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
-	  else \
-	    echo "The relay's tests need redis-server: run 'sudo apt-get install redis-server' (Debian) or set REDIS_SERVER=/path/to/redis-server." >&2; exit 1; \
-	  fi; \
-	fi
+	$(call debian-dep,$(REDIS_SERVER),redis-server,the relay's tests,REDIS_SERVER)
+
+# Debian's prometheus for its promtool, which the relay's metrics test runs
+# on a scrape (`promtool check metrics`).
+PROMTOOL ?= promtool
+deps-prometheus:
+	$(call debian-dep,$(PROMTOOL),prometheus,the relay's metrics tests,PROMTOOL)
 
 # Debian's nginx and caddy for the static-hosting test (web/test/hosting.test.mjs),
 # which starts each on a free loopback port with a configuration of its own,
 # never the system's service (which the package may start on port 80).
 NGINX ?= /usr/sbin/nginx
-deps-nginx:
-	@if [ ! -x "$(NGINX)" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's nginx for the static-hosting test"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
-	  else \
-	    echo "The static-hosting test needs nginx at $(NGINX): run 'sudo apt-get install nginx' (Debian) or set NGINX=/path/to/nginx." >&2; exit 1; \
-	  fi; \
-	fi
-
 CADDY ?= /usr/bin/caddy
+deps-nginx:
+	$(call debian-dep,$(NGINX),nginx,the static-hosting tests,NGINX)
 deps-caddy:
-	@if [ ! -x "$(CADDY)" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing Debian's caddy for the static-hosting test"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy >/dev/null; \
-	  else \
-	    echo "The static-hosting test needs caddy at $(CADDY): run 'sudo apt-get install caddy' (Debian) or set CADDY=/path/to/caddy." >&2; exit 1; \
-	  fi; \
-	fi
+	$(call debian-dep,$(CADDY),caddy,the static-hosting tests,CADDY)
 
 # Node tests load the module through web/gotoauth-node.js; browser.test.mjs
 # drives the demo in headless Chromium and Firefox and saves

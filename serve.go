@@ -1,17 +1,22 @@
-// Command serve serves gotoauth's web folder, with the local GoTo emulator
-// for the demo and the browser tests, and hosts the token relay:
+// Command serve hosts the token relay, alone (the binary `make relay`
+// builds) or, for development, beside the page's assets and the local GoTo
+// emulator:
 //
 //	go run serve.go [-addr 127.0.0.1:8080] [-dir web] [-emulator] [-relay] [-relay-path /relay/] [-allow-origin http://127.0.0.1:5173 ...]
+//	    [-metrics-addr 127.0.0.1:9090] [-log-format text|json] [-log-level info] [-drain 5s] [-shutdown-timeout 35s] [-check-config]
 //
 // It only composes packages, each of which documents its part:
 //   - the assets of -dir (web/static), and at /serve-config.json how a page
-//     served here signs in (emulator.PageConfig);
+//     served here signs in (emulator.PageConfig); nothing of either when
+//     -dir is empty, the relay's binary's default (defaultDir);
 //   - with -emulator, the GoTo emulator under /goto/ (web/emulator);
 //   - with -relay, the token relay under -relay-path (web/relay), configured
-//     from the environment (relay.ConfigFromEnv), never from flags, which ps
-//     shows; with -emulator and no GOTO_ variable set, its client is the
-//     emulator's demo client, at the emulator on this server;
-//   - /healthz for load balancers (relay.Health).
+//     from the environment and secret files (relayenv), never from flags,
+//     which ps shows; with -emulator and no GOTO_ variable set, its client is
+//     the emulator's demo client, at the emulator on this server;
+//   - the server around them (relayserver): /livez, /readyz and /healthz,
+//     metrics on -metrics-addr, one log line per relay request, the drain
+//     on SIGTERM or SIGINT, and -check-config.
 //
 // The emulator and the relay answer pages of this server's own origins
 // (oauthhttp.ListenOrigins) and of each -allow-origin.
@@ -23,7 +28,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/netip"
@@ -36,8 +40,16 @@ import (
 	"gotoauth/web/emulator"
 	"gotoauth/web/oauthhttp"
 	"gotoauth/web/relay"
+	"gotoauth/web/relay/relayenv"
+	"gotoauth/web/relay/relayserver"
 	"gotoauth/web/static"
 )
+
+// defaultDir is -dir's default: web, for development (go run serve.go).
+// `make relay` links the relay's binary with it empty
+// (-X main.defaultDir=), so that the binary serves no files unless -dir
+// names a folder.
+var defaultDir = "web"
 
 // config is what serve is told: its flags, and the environment.
 type config struct {
@@ -45,7 +57,8 @@ type config struct {
 	Emulator, Relay bool
 	RelayPath       string
 	AllowOrigins    oauthhttp.OriginList
-	Getenv          func(string) string
+	Server          *relayserver.Options
+	Env             relayenv.Env
 }
 
 func main() {
@@ -55,24 +68,42 @@ func main() {
 	} else if err != nil {
 		os.Exit(2)
 	}
-	cfg.Getenv = os.Getenv
-	root, err := os.OpenRoot(cfg.Dir)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer root.Close()
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	h, err := newHandler(cfg, root, ln.Addr().(*net.TCPAddr).AddrPort(), os.Stdout)
+	cfg.Env = relayenv.OS
+	srv, err := relayserver.New(*cfg.Server, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	fmt.Printf("serving %s at http://%s/\n", cfg.Dir, ln.Addr())
-	if err := run(ln, h); err != nil {
-		log.Fatal(err)
+	relayenv.LogRedisTo(srv.Logger())
+	if cfg.Server.CheckConfig {
+		os.Exit(checkConfig(cfg, os.Stdout))
+	}
+	fail := func(err error) { srv.Logger().Error(err.Error()); os.Exit(1) }
+	var root *os.Root
+	if cfg.Dir != "" {
+		if root, err = os.OpenRoot(cfg.Dir); err != nil {
+			fail(err)
+		}
+		defer root.Close()
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		fail(err)
+	}
+	a, err := newHandler(cfg, srv, root, ln.Addr().(*net.TCPAddr).AddrPort())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	defer a.env.Close()
+	// SIGTERM or SIGINT: drain, then shut down gracefully (relayserver.Run).
+	// A second signal ends the process at once, as by default.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, func() { signal.Reset(os.Interrupt, syscall.SIGTERM) })
+	srv.Logger().Info("serving", "url", "http://"+ln.Addr().String()+"/", "dir", cfg.Dir)
+	if err := a.run(ctx, srv, ln); err != nil {
+		fail(err)
 	}
 }
 
@@ -82,11 +113,12 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(out)
 	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:8080", "listen `address`; without a host, every interface")
-	fs.StringVar(&cfg.Dir, "dir", "web", "folder of web assets")
+	fs.StringVar(&cfg.Dir, "dir", defaultDir, "`folder` of web assets; none when empty")
 	fs.BoolVar(&cfg.Emulator, "emulator", false, "mount the GoTo OAuth emulator under "+emulator.Mount+"/")
 	fs.BoolVar(&cfg.Relay, "relay", false, "mount the token relay under -relay-path; its GoTo client comes from GOTO_CLIENT_ID and GOTO_CLIENT_SECRET (with -emulator and neither set, the emulator's)")
 	fs.StringVar(&cfg.RelayPath, "relay-path", relay.Path, "the `folder` the relay is mounted under, such as /auth/relay/; the refresh cookie's Path")
 	fs.Var(&cfg.AllowOrigins, "allow-origin", "an `origin` (scheme://host[:port]) whose pages may call the emulator and the relay, besides this server's; repeatable")
+	cfg.Server = relayserver.Flags(fs) // -metrics-addr -log-format -log-level -drain -shutdown-timeout -check-config
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -113,39 +145,70 @@ func checkFlags(cfg config) error {
 	return nil
 }
 
-// newHandler composes the server cfg describes, serving root, bound to
-// bound; it says on out what the relay talks to.
-func newHandler(cfg config, root *os.Root, bound netip.AddrPort, out io.Writer) (http.Handler, error) {
-	allowed := append(oauthhttp.ListenOrigins(cfg.Addr, int(bound.Port())), cfg.AllowOrigins...)
+// checkConfig is -check-config: what the relay would run with, and every
+// problem (relayserver.CheckConfig). It returns the exit code, 0 or 1.
+func checkConfig(cfg config, out io.Writer) int {
+	if !cfg.Relay {
+		fmt.Fprintln(out, "no -relay: only the flags are checked, and they parse")
+		return 0
+	}
+	env, _ := cfg.relayEnv()
+	if relayserver.CheckConfig(out, env, func(c *relay.Config) {
+		c.AllowedOrigins, c.Path = cfg.origins(0), cfg.RelayPath // nothing is bound: -addr's port
+	}) {
+		return 0
+	}
+	return 1
+}
+
+// origins are the page origins the emulator and the relay answer: this
+// server's own on port (0: the port -addr names), and each -allow-origin.
+func (cfg config) origins(port int) []string {
+	return append(oauthhttp.ListenOrigins(cfg.Addr, port), cfg.AllowOrigins...)
+}
+
+// relayEnv is where the relay's configuration is read, and whether its
+// client is the emulator's demo client: with -emulator, when the
+// environment names no GoTo client, so that the page and the relay agree.
+func (cfg config) relayEnv() (relayenv.Env, bool) {
+	if !cfg.Emulator {
+		return cfg.Env, false
+	}
+	return cfg.Env.WithDefaultClient(emulator.DemoClientID, emulator.DemoClientSecret)
+}
+
+// app is what newHandler composes: the handler, and the relay it mounts
+// (nil without -relay) with the configuration that holds its store.
+type app struct {
+	http.Handler
+	relay *relay.Relay
+	env   relayenv.Config
+}
+
+// newHandler composes the server cfg describes, serving root (nil for no
+// files), bound to bound, logging to srv's logger.
+func newHandler(cfg config, srv *relayserver.Server, root *os.Root, bound netip.AddrPort) (app, error) {
+	allowed := cfg.origins(int(bound.Port()))
 	// The page signs in at the emulator when there is one and the relay, if
 	// any, uses its client; otherwise at GoTo.
-	emulated := cfg.Emulator && cfg.Relay &&
-		cfg.Getenv(relay.EnvClientID)+cfg.Getenv(relay.EnvClientSecret)+cfg.Getenv(relay.EnvTokenEndpoint) == ""
+	env, emulated := cfg.relayEnv()
 	var page emulator.PageConfig
 	if cfg.Emulator && (!cfg.Relay || emulated) {
 		page = emulator.Page("")
 	}
-	var mounts []mount
+	var a app
+	var mounts []oauthhttp.Mount
 	if cfg.Emulator {
 		emu := emulator.New(emulator.Config{AllowedOrigins: allowed})
-		mounts = append(mounts, mount{emulator.Mount + "/", http.StripPrefix(emulator.Mount, emu)})
+		mounts = append(mounts, oauthhttp.Mount{Path: emulator.Mount + "/", Handler: http.StripPrefix(emulator.Mount, emu)})
 	}
-	var rl *relay.Relay
 	if cfg.Relay {
-		getenv := cfg.Getenv
-		if emulated { // the relay's client is the page's: the emulator's demo client
-			demo := map[string]string{relay.EnvClientID: emulator.DemoClientID, relay.EnvClientSecret: emulator.DemoClientSecret}
-			getenv = func(k string) string {
-				if v, ok := demo[k]; ok {
-					return v
-				}
-				return cfg.Getenv(k)
-			}
-		}
-		rc, err := relay.ConfigFromEnv(getenv)
+		loaded, err := relayenv.Load(env)
 		if err != nil {
-			return nil, errors.New("-relay: " + err.Error())
+			loaded.Close()
+			return app{}, errors.New("-relay: " + err.Error())
 		}
+		rc := loaded.Relay
 		if emulated {
 			at := emulator.URL(bound)
 			rc.TokenEndpoint = at + emulator.TokenPath
@@ -154,72 +217,37 @@ func newHandler(cfg config, root *os.Root, bound netip.AddrPort, out io.Writer) 
 			}
 		}
 		rc.AllowedOrigins, rc.Path = allowed, cfg.RelayPath
-		if rl, err = relay.New(rc); err != nil {
-			return nil, errors.New("-relay: " + err.Error())
+		srv.Configure(&rc) // metrics and logs
+		rl, err := relay.New(rc)
+		if err != nil {
+			loaded.Close()
+			return app{}, errors.New("-relay: " + err.Error())
 		}
+		a.relay, a.env = rl, loaded
 		page.Relay, page.ClientID = cfg.RelayPath, rc.ClientID
-		mounts = append(mounts, mount{cfg.RelayPath, rl})
-		state := "in this process"
-		if rc.Store != nil {
-			state = "in Redis (" + relay.EnvRedisURL + ")"
+		mounts = append(mounts, oauthhttp.Mount{Path: cfg.RelayPath, Handler: rl})
+		store := "memory"
+		if loaded.RedisKind != "" {
+			store = loaded.RedisKind
 		}
-		fmt.Fprintf(out, "relay for GoTo client %s at %s, mounted at %s, its state %s\n", rc.ClientID, rc.TokenEndpoint, cfg.RelayPath, state)
+		srv.Logger().Info("relay", "client_id", rc.ClientID, "token_endpoint", rc.TokenEndpoint, "path", cfg.RelayPath, "store", store)
 	}
-	mounts = append(mounts, mount{relay.HealthPath, relay.Health(rl)})
-	files := static.New(root)
-	files.Handle(emulator.PageConfigPath, page.Handler())
-	return route(mounts, files), nil
+	var files http.Handler = oauthhttp.NotFound
+	if root != nil {
+		s := static.New(root)
+		s.Handle(emulator.PageConfigPath, page.Handler())
+		files = s
+	}
+	a.Handler = oauthhttp.Route(files, mounts...)
+	return a, nil
 }
 
-// mount is a handler for a folder (a path ending in /) and everything in
-// it, or for exactly one path.
-type mount struct {
-	path string
-	h    http.Handler
-}
-
-// route sends a request to the first mount that holds its path, else to
-// files. It is not http.ServeMux, whose path cleaning would turn traversal
-// attempts into redirects instead of refusals.
-func route(mounts []mount, files http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for _, m := range mounts {
-			if r.URL.Path == m.path || strings.HasSuffix(m.path, "/") && strings.HasPrefix(r.URL.Path, m.path) {
-				m.h.ServeHTTP(w, r)
-				return
-			}
-		}
-		files.ServeHTTP(w, r)
-	})
-}
-
-// run serves h on ln until SIGINT or SIGTERM, then stops taking requests
-// and lets those under way finish, for at most five seconds.
-func run(ln net.Listener, h http.Handler) error {
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+// run serves a on ln through srv (the probes, metrics, logs, the drain)
+// until ctx ends.
+func (a app) run(ctx context.Context, srv *relayserver.Server, ln net.Listener) error {
+	var ping func(context.Context) error
+	if a.relay != nil {
+		ping = func(ctx context.Context) error { return a.env.Ping(ctx, 2*time.Second) }
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return srv.Run(ctx, ln, a.Handler, a.relay, ping)
 }

@@ -2,15 +2,18 @@
 
 package main
 
-// Tests of serve.go's composition. Most run it in this process behind
-// httptest (newHandler); the few that need processes (a signal, several
-// instances sharing Redis) start the binary, built once per run (serveBinary).
+// Tests of serve.go's composition. Most run it in this process (newHandler,
+// served by relayserver as main serves it); the few that need processes (a
+// signal, several instances sharing Redis) start the binary, built once per
+// run (serveBinary).
 // Requests are written by hand over TCP so that no client-side path cleaning
 // hides a traversal attempt.
 
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -34,6 +37,8 @@ import (
 
 	"gotoauth/wasm/relayapi"
 	"gotoauth/web/emulator"
+	"gotoauth/web/relay/relayenv"
+	"gotoauth/web/relay/relayserver"
 	"gotoauth/web/relay/store/redistest"
 	"gotoauth/web/static"
 )
@@ -74,7 +79,9 @@ func webDir(t *testing.T) string {
 }
 
 // compose serves what newHandler composes for flags (after -addr, on a
-// free loopback port, and -dir) and the environment env, in this process.
+// free loopback port, -dir and -drain 0) and the environment env, in this
+// process, as main serves it (relayserver's Run), and waits until it is
+// ready.
 func compose(t *testing.T, env map[string]string, flags ...string) *server {
 	t.Helper()
 	srv, err := tryCompose(t, env, flags...)
@@ -86,28 +93,67 @@ func compose(t *testing.T, env map[string]string, flags ...string) *server {
 
 func tryCompose(t *testing.T, env map[string]string, flags ...string) (*server, error) {
 	t.Helper()
-	ts := httptest.NewUnstartedServer(nil)
-	addr := ts.Listener.Addr().String()
-	cfg, err := parseFlags(append([]string{"-addr", addr, "-dir", webDir(t)}, flags...), io.Discard)
-	if err != nil {
-		t.Fatalf("%v: %v", flags, err)
-	}
-	cfg.Getenv = func(k string) string { return env[k] }
-	root, err := os.OpenRoot(cfg.Dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { root.Close() })
-	out := new(syncBuffer)
-	h, err := newHandler(cfg, root, netip.MustParseAddrPort(addr), out)
+	addr := ln.Addr().String()
+	cfg, err := parseFlags(append([]string{"-addr", addr, "-dir", webDir(t), "-drain", "0"}, flags...), io.Discard)
 	if err != nil {
-		ts.Listener.Close()
+		t.Fatalf("%v: %v", flags, err)
+	}
+	cfg.Env = mapEnv(env)
+	var root *os.Root
+	if cfg.Dir != "" {
+		if root, err = os.OpenRoot(cfg.Dir); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { root.Close() })
+	}
+	out := new(syncBuffer)
+	srv, err := relayserver.New(*cfg.Server, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newHandler(cfg, srv, root, netip.MustParseAddrPort(addr))
+	if err != nil {
+		ln.Close()
 		return nil, err
 	}
-	ts.Config.Handler = h
-	ts.Start()
-	t.Cleanup(ts.Close)
-	return &server{addr: addr, out: out}, nil
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx, srv, ln) }()
+	t.Cleanup(func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+		a.env.Close()
+	})
+	s := &server{addr: addr, out: out}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if resp, _ := s.raw(t, "GET", relayserver.ReadyzPath, nil); resp.StatusCode == 200 {
+			return s, nil
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready\n%s", out)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// mapEnv is an environment of env's variables alone.
+func mapEnv(env map[string]string) relayenv.Env {
+	return relayenv.Env{Getenv: func(k string) string { return env[k] }, ReadFile: os.ReadFile}
+}
+
+// randomKey is a cookie key as an operator makes one: 32 random bytes in
+// base64 (a key of one repeated byte is refused as weak).
+func randomKey(t *testing.T) string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
 }
 
 // raw sends one request line exactly as given and returns the parsed response.
@@ -170,7 +216,7 @@ func pageJSON(t *testing.T, c emulator.PageConfig) string {
 }
 
 // TestCompose: with -emulator, the assets, the emulator under /goto/, the
-// page's configuration and /healthz, each with its own headers.
+// page's configuration and the probes, each with its own headers.
 func TestCompose(t *testing.T) {
 	s := compose(t, nil, "-emulator")
 	resp, body := s.raw(t, "GET", "/", nil)
@@ -184,8 +230,10 @@ func TestCompose(t *testing.T) {
 	}
 	// The page signs in at the emulator, with its demo client.
 	wantJSON(t, s, "/serve-config.json", pageJSON(t, emulator.Page("")))
-	if resp, body := s.raw(t, "GET", "/healthz", nil); resp.StatusCode != 200 || body != "ok\n" {
-		t.Errorf("/healthz: %d %q", resp.StatusCode, body)
+	for _, probe := range []string{"/livez", "/readyz", "/healthz"} {
+		if resp, body := s.raw(t, "GET", probe, nil); resp.StatusCode != 200 || body != "ok\n" && !strings.HasPrefix(body, "ready\n") {
+			t.Errorf("%s: %d %q", probe, resp.StatusCode, body)
+		}
 	}
 	// Around the mounts: the files' refusals.
 	for _, target := range []string{"/goto", "/healthz/", "/serve-config.json/", "/serve.go", "/../serve.go", "/relay/token"} {
@@ -303,7 +351,7 @@ func TestRelayAtEmulator(t *testing.T) {
 	s := compose(t, nil, "-emulator", "-relay")
 	self := "http://" + s.addr
 	wantJSON(t, s, "/serve-config.json", pageJSON(t, emulator.Page("/relay/")))
-	if !strings.Contains(s.out.String(), "relay for GoTo client gotoauth-demo at http://"+s.addr+"/goto/oauth/token") {
+	if !strings.Contains(s.out.String(), "client_id=gotoauth-demo token_endpoint=http://"+s.addr+"/goto/oauth/token") {
 		t.Errorf("output %q", s.out.String())
 	}
 	redirect := self + "/"
@@ -408,7 +456,7 @@ func TestRelayEnv(t *testing.T) {
 	defer fake.Close()
 	s := compose(t, map[string]string{
 		"GOTO_CLIENT_ID": id, "GOTO_CLIENT_SECRET": secret, "GOTO_TOKEN_ENDPOINT": fake.URL + "/oauth/token",
-		"GOTOAUTH_COOKIE_KEY": base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32)),
+		"GOTOAUTH_COOKIE_KEY": randomKey(t),
 	}, "-emulator", "-relay")
 	wantJSON(t, s, "/serve-config.json", `{"relay":"/relay/","clientId":"env-client","emulator":false}`)
 
@@ -423,7 +471,7 @@ func TestRelayEnv(t *testing.T) {
 		gotForm != "grant_type=authorization_code&code=c&redirect_uri="+url.QueryEscape("http://"+s.addr+"/") {
 		t.Errorf("the fake GoTo got %q %q", gotAuth, gotForm)
 	}
-	if out := s.out.String(); strings.Contains(out, secret) || !strings.Contains(out, "relay for GoTo client "+id) {
+	if out := s.out.String(); strings.Contains(out, secret) || !strings.Contains(out, "client_id="+id+" ") {
 		t.Errorf("output %q", out)
 	}
 }
@@ -439,6 +487,7 @@ func TestRelayRefused(t *testing.T) {
 		{map[string]string{"GOTO_CLIENT_ID": "x"}, "GOTO_CLIENT_SECRET must be set"},
 		{map[string]string{"GOTO_CLIENT_ID": "x", "GOTO_CLIENT_SECRET": "y", "GOTO_TOKEN_ENDPOINT": "http://example.com/token"}, "must use https"},
 		{map[string]string{"GOTO_CLIENT_ID": "x", "GOTO_CLIENT_SECRET": "y", "GOTOAUTH_COOKIE_KEY": "c2hvcnQ="}, "32 random bytes"},
+		{map[string]string{"GOTO_CLIENT_ID": "x", "GOTO_CLIENT_SECRET": "y", "GOTOAUTH_COOKIE_KEY": base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))}, "one byte repeated"},
 	} {
 		if _, err := tryCompose(t, tc.env, "-relay"); err == nil || !strings.HasPrefix(err.Error(), "-relay: ") || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v", tc.env, err)
@@ -469,6 +518,61 @@ func TestConfig(t *testing.T) {
 	}
 }
 
+// TestNoDir: with -dir empty, the relay binary's default, serve answers the
+// relay and the probes and nothing else: no files, no page configuration.
+func TestNoDir(t *testing.T) {
+	s := compose(t, map[string]string{"GOTO_CLIENT_ID": "id", "GOTO_CLIENT_SECRET": "secret", "GOTOAUTH_COOKIE_KEY": randomKey(t)}, "-dir", "", "-relay")
+	for _, target := range []string{"/", "/index.html", emulator.PageConfigPath, "/goto/oauth/token"} {
+		if resp, _ := s.raw(t, "GET", target, nil); resp.StatusCode != 404 || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: %d %v", target, resp.StatusCode, resp.Header)
+		}
+	}
+	if resp, body := s.raw(t, "GET", relayserver.LivezPath, nil); resp.StatusCode != 200 {
+		t.Errorf("/livez: %d %q", resp.StatusCode, body)
+	}
+	resp, _ := s.raw(t, "OPTIONS", "/relay/token", map[string]string{"Origin": "http://" + s.addr, "Access-Control-Request-Method": "POST"})
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "http://"+s.addr {
+		t.Errorf("relay preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// TestCheckConfig: -check-config reports on the relay's configuration,
+// with the origins and path the flags give, and returns the exit code;
+// without -relay there is only the flags to check.
+func TestCheckConfig(t *testing.T) {
+	key := randomKey(t)
+	for _, tc := range []struct {
+		flags []string
+		env   map[string]string
+		code  int
+		want  []string
+	}{
+		{nil, nil, 0, []string{"no -relay"}},
+		{[]string{"-relay"}, nil, 1, []string{"GOTO_CLIENT_ID and GOTO_CLIENT_SECRET must be set"}},
+		{[]string{"-relay"}, map[string]string{"GOTO_CLIENT_ID": "id", "GOTO_CLIENT_SECRET": "s", "GOTOAUTH_COOKIE_KEY": base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{1}, 32))},
+			1, []string{"1 problem(s)", "one byte repeated"}},
+		{[]string{"-relay", "-relay-path", "/auth/relay/", "-allow-origin", "https://app.example"}, map[string]string{"GOTO_CLIENT_ID": "id", "GOTO_CLIENT_SECRET": "s", "GOTOAUTH_COOKIE_KEY": key},
+			0, []string{"GOTO_CLIENT_ID: id", "GOTO_CLIENT_SECRET: set", "cookie key id: ", "the configuration is good"}},
+		{[]string{"-relay", "-emulator"}, nil, 0, []string{"GOTO_CLIENT_ID: " + emulator.DemoClientID, "the configuration is good"}},
+	} {
+		cfg, err := parseFlags(append([]string{"-addr", "127.0.0.1:8080", "-check-config"}, tc.flags...), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Env = mapEnv(tc.env)
+		var out strings.Builder
+		code := checkConfig(cfg, &out)
+		for _, want := range tc.want {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%v %v: lacks %q:\n%s", tc.flags, tc.env, want, out.String())
+			}
+		}
+		if code != tc.code || strings.Contains(out.String(), key) || strings.Contains(out.String(), emulator.DemoClientSecret) {
+			t.Errorf("%v %v: exit %d, want %d:\n%s", tc.flags, tc.env, code, tc.code, out.String())
+		}
+	}
+}
+
 // TestEveryInterface: -addr without a host (or 0.0.0.0, [::]) listens on
 // every interface; the relay and the emulator then answer pages on the
 // loopback names, and the relay reaches the emulator on loopback.
@@ -478,14 +582,18 @@ func TestEveryInterface(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg.Getenv = func(string) string { return "" }
+		cfg.Env = mapEnv(nil)
 		root, err := os.OpenRoot(webDir(t))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer root.Close()
 		var out strings.Builder
-		h, err := newHandler(cfg, root, netip.MustParseAddrPort(bound), &out)
+		srv, err := relayserver.New(*cfg.Server, &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := newHandler(cfg, srv, root, netip.MustParseAddrPort(bound))
 		if err != nil {
 			t.Fatalf("-addr %s: %v", listen, err)
 		}
@@ -493,7 +601,7 @@ func TestEveryInterface(t *testing.T) {
 		if strings.HasPrefix(bound, "[") {
 			want = "http://[::1]:8080/goto/oauth/token"
 		}
-		if !strings.Contains(out.String(), " at "+want+",") {
+		if !strings.Contains(out.String(), " token_endpoint="+want+" ") {
 			t.Errorf("-addr %s: %q, want the relay at %s", listen, out.String(), want)
 		}
 		for origin, allowed := range map[string]bool{
@@ -554,7 +662,7 @@ func startInstance(t *testing.T, dir, addr string, env []string, flags ...string
 		ln.Close()
 	}
 	out := new(syncBuffer)
-	cmd := exec.Command(bin, append([]string{"-addr", addr, "-dir", dir}, flags...)...)
+	cmd := exec.Command(bin, append([]string{"-addr", addr, "-dir", dir, "-drain", "0"}, flags...)...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "GOTO_") && !strings.HasPrefix(kv, "GOTOAUTH_") {
 			cmd.Env = append(cmd.Env, kv)
@@ -598,7 +706,7 @@ func TestProcess(t *testing.T) {
 	}
 	out := s.out.String()
 	if !strings.Contains(out, "serving ") || !strings.Contains(out, "http://"+s.addr+"/") ||
-		!strings.Contains(out, "relay for GoTo client gotoauth-demo at http://"+s.addr+"/goto/oauth/token") ||
+		!strings.Contains(out, "client_id=gotoauth-demo token_endpoint=http://"+s.addr+"/goto/oauth/token") ||
 		!strings.Contains(out, "GOTOAUTH_COOKIE_KEY is not set") || strings.Contains(out, emulator.DemoClientSecret) {
 		t.Errorf("output %q", out)
 	}
@@ -703,7 +811,7 @@ func TestServeRelayInstances(t *testing.T) {
 	env := []string{
 		"GOTO_CLIENT_ID=multi", "GOTO_CLIENT_SECRET=multi+secret",
 		"GOTO_TOKEN_ENDPOINT=" + g.srv.URL + "/oauth/token",
-		"GOTOAUTH_COOKIE_KEY=" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32)),
+		"GOTOAUTH_COOKIE_KEY=" + randomKey(t),
 		"GOTOAUTH_REDIS_URL=" + srv.URL(),
 	}
 	flags := []string{"-relay", "-relay-path", "/auth/relay/", "-allow-origin", page}

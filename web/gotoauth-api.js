@@ -14,14 +14,14 @@
 // call tries again.
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
-  AUTHORIZE_URL_OPTIONS, CLIENT_CONFIG, CODE_USED, DEFAULT_AUTHORIZE_ENDPOINT, DEFAULT_ME_ENDPOINT,
+  AUTHORIZE_URL_OPTIONS, CLIENT_CONFIG, CODE_USED, DEFAULT_API_ORIGINS, DEFAULT_AUTHORIZE_ENDPOINT, DEFAULT_ME_ENDPOINT,
   DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_ENDPOINT, FLOWS, HANDLE_REDIRECT_OPTIONS, MAX_BODY, NOT_READY,
-  OPT_AUTHORIZE_ENDPOINT, OPT_CLEAN_ADDRESS_BAR, OPT_CLIENT_ID, OPT_FLOW, OPT_ME_ENDPOINT,
+  OPT_API_ORIGINS, OPT_AUTHORIZE_ENDPOINT, OPT_CLEAN_ADDRESS_BAR, OPT_CLIENT_ID, OPT_FLOW, OPT_ME_ENDPOINT,
   OPT_REDIRECT_URI, OPT_RELAY, OPT_SCOPE, OPT_STORAGE, OPT_TIMEOUT_MS, OPT_TOKEN_ENDPOINT, POPUP_CLOSED,
   RESPONSE_KINDS, RESPONSE_STATE, SIGN_IN_OPTIONS, UNSUPPORTED, VERSION,
 } from './gotoauth-contract.js';
 import {
-  checkKeys, checkString, guarded, invalid, options, own, typeName,
+  checkKeys, checkString, guarded, invalid, options, origins, own, typeName,
 } from './gotoauth-args.js';
 import { later } from './gotoauth-channel.js';
 import { makeSession } from './gotoauth-session.js';
@@ -51,6 +51,28 @@ function isRedirect(href) {
     return false;
   }
   return carriesResponse(url.search.slice(1)) || carriesResponse(url.hash.slice(1));
+}
+
+// checkAPITarget refuses a URL that session.fetch must not send the
+// client's token to: one with userinfo, or on an origin that apiOrigins
+// (gotoauth-args.js' origins) does not name. Origins compare as the URL
+// standard serialises them: scheme, host and port, exactly.
+function checkAPITarget(href, origins) {
+  const base = typeof document === 'object' && document !== null && document.baseURI ? document.baseURI
+    : typeof location === 'object' && location !== null ? location.href : undefined;
+  let url;
+  try {
+    url = new URL(href, base);
+  } catch {
+    throw invalid(`session.fetch takes a URL, not ${JSON.stringify(href.slice(0, 100))}`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw invalid(`session.fetch does not send the access token to a URL with userinfo (user:password@ before ${url.host})`);
+  }
+  if (!origins.has(url.origin)) {
+    const allowed = origins.size ? [...origins].join(', ') : 'none';
+    throw invalid(`session.fetch sends the access token only to the origins of the client's ${OPT_API_ORIGINS} (${allowed}), and ${url.origin} is not one of them: add your API's origin to ${OPT_API_ORIGINS} if the app means to send it there`);
+  }
 }
 
 // configBeforeModule is client.config made from the form that options()
@@ -128,6 +150,21 @@ export function wrapAPI(mod) {
       await mod.ready();
       return goNow(what);
     };
+    // apiOrigins: their form is checked now, in JS; the TLS rule of the
+    // client's endpoints, which lives in Go (oauth.CheckBearerURL), now if
+    // the module runs, else once it does and before session.fetch sends
+    // anything (apiOriginsChecked): a client made before the module is
+    // refused nothing that it would have been refused after.
+    const givenOrigins = own(config, OPT_API_ORIGINS) ?? DEFAULT_API_ORIGINS;
+    const checkOrigins = ({ raw, call }) => origins(givenOrigins, OPT_API_ORIGINS, (o) => call(raw.checkBearerURL, o));
+    const allowed = mod.running ? checkOrigins(mod.running) : origins(givenOrigins, OPT_API_ORIGINS, null);
+    const apiOrigins = new Set(allowed);
+    let originsChecked = Boolean(mod.running);
+    const apiOriginsChecked = async () => {
+      if (originsChecked) return;
+      checkOrigins(await mod.ready()); // throws as client() would have
+      originsChecked = true;
+    };
     const lazy = !mod.running;
     const made = lazy ? { config: configBeforeModule(form) } : goNow('client');
     const relay = made.config.relay;
@@ -161,6 +198,10 @@ export function wrapAPI(mod) {
         if (!deferred) return;
         deferred = false;
         mod.done();
+      },
+      checkAPITarget: async (href) => {
+        checkAPITarget(href, apiOrigins);
+        await apiOriginsChecked();
       },
     });
     let closed = false; // client.close() was called
@@ -198,7 +239,7 @@ export function wrapAPI(mod) {
     };
     const popups = new Set(); // cancel functions of popup sign-ins under way
     const api = Object.freeze({
-      config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope) }),
+      config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope), apiOrigins: Object.freeze(allowed) }),
       session,
       authorize: live((o) => authorize(o, 'authorize'), 'authorize'),
       // signInWithPopup: see gotoauth-popup.js. window.open is called

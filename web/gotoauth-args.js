@@ -6,7 +6,7 @@
 // them; every rule about the values themselves lives in Go.
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
-  INVALID_ARGUMENT, KIND, MAX_STRING, MAX_SCOPES, MAX_EXTRA_PARAMS,
+  INVALID_ARGUMENT, KIND, MAX_STRING, MAX_SCOPES, MAX_EXTRA_PARAMS, MAX_API_ORIGINS,
 } from './gotoauth-contract.js';
 
 /** own reads an option the caller's object holds itself: a property that Object.prototype (or any prototype) supplies configures nothing. */
@@ -84,17 +84,32 @@ export function checkKeys(o, what, list) {
   }
 }
 
-// nearest is the known name a misspelling most likely meant: the same
-// letters in another case, else the closest within a third of its length.
-function nearest(key, known) {
-  const lower = key.toLowerCase();
-  const same = known.find((k) => k.toLowerCase() === lower);
+/**
+ * nearest is the one nearness rule for option names, used for every call's
+ * options: the known name a misspelling most likely meant, or null. Names
+ * are compared without case, '_' or '-' (redirect_uri, redirectURI →
+ * redirectUri); then the closest within a third of the key's length
+ * (scopes → scope, tokenEndPoint → tokenEndpoint); then the longest known
+ * name of four letters or more that the key starts or ends with, or that
+ * starts with the key (relayUrl, tokenRelay → relay; timeout → timeoutMs).
+ */
+export function nearest(key, known) {
+  const fold = (name) => name.toLowerCase().replace(/[_-]/g, '');
+  const k = fold(key);
+  const same = known.find((name) => fold(name) === k);
   if (same) return same;
   let best = null;
-  let bestDistance = Math.max(1, Math.floor(key.length / 3)) + 1;
-  for (const k of known) {
-    const d = distance(lower, k.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [k, d];
+  let bestDistance = Math.max(1, Math.floor(k.length / 3)) + 1;
+  for (const name of known) {
+    const d = distance(k, fold(name));
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  if (best) return best;
+  for (const name of known) {
+    const n = fold(name);
+    const contains = n.length >= 4 && (k.startsWith(n) || k.endsWith(n));
+    const begins = k.length >= 4 && n.startsWith(k);
+    if ((contains || begins) && (best === null || n.length > best.length)) best = name;
   }
   return best;
 }
@@ -181,14 +196,54 @@ function json(v, name) {
   return text;
 }
 
+/**
+ * origins checks a list of origins (an option of kind origins: apiOrigins)
+ * and returns each as the URL standard serialises it, which is what a
+ * request's origin is compared with, exactly: scheme, host and port. Each
+ * is scheme://host[:port] alone, and passes tls(origin), the TLS rule of
+ * the client's endpoints, which lives in Go; with tls null (the module
+ * does not run yet) the caller applies that rule later.
+ */
+export function origins(v, name, tls) {
+  if (!Array.isArray(v)) throw invalid(`${name} must be an array of origins such as 'https://api.goto.com', not ${typeName(v)}`);
+  if (v.length > MAX_API_ORIGINS) throw invalid(`${name} has more than ${MAX_API_ORIGINS} entries`);
+  return v.map((s, i) => {
+    const what = `${name}[${i}]`;
+    let url;
+    try {
+      url = new URL(checkString(s, what));
+    } catch (err) {
+      if (err instanceof GoToAuthError) throw err;
+      throw invalid(`${what} is not an origin such as 'https://api.goto.com': ${JSON.stringify(s.slice(0, 100))}`);
+    }
+    if (url.username !== '' || url.password !== '') throw invalid(`${what} must be an origin without userinfo (user:password@)`);
+    if (!/^[a-z][a-z0-9+.-]*:\/\/[^/?#]+\/?$/i.test(s)) throw invalid(`${what} must be an origin alone, scheme://host[:port], without a path, query or fragment: ${JSON.stringify(s.slice(0, 100))}`);
+    try {
+      if (tls) tls(`${url.origin}/`);
+    } catch (err) {
+      throw invalid(`${what} ${url.origin} is refused: ${safeMessage(err)}`);
+    }
+    return url.origin;
+  });
+}
+
 // pageURL makes a URL absolute against the page's address, so that a
-// relay's '/relay/' means this origin's.
+// relay's '/relay/' means this origin's. In a page it must be on the page's
+// own origin: the relay's cookie is SameSite=Strict and the client sends it
+// same-origin only, so a relay elsewhere would sign in and then fail on
+// every reload. Outside a page (Node) there is no page origin: any absolute
+// URL is taken, and the app's fetch is the one that keeps the cookie.
 function pageURL(v, name) {
-  const base = typeof location === 'object' && location !== null ? location.href : undefined;
+  const page = typeof location === 'object' && location !== null ? location : undefined;
+  let url;
   try {
-    return new URL(checkString(v, name), base).href;
+    url = new URL(checkString(v, name), page?.href);
   } catch (err) {
     if (err instanceof GoToAuthError) throw err;
-    throw invalid(base === undefined ? `${name} must be an absolute URL outside a browser` : `${name} is not a URL`);
+    throw invalid(page === undefined ? `${name} must be an absolute URL outside a browser` : `${name} is not a URL`);
   }
+  if (page !== undefined && url.origin !== page.origin) {
+    throw invalid(`${name} ${url.origin} is not this page's origin (${page.origin}): the relay must be served from the page's own origin, since its cookie is sent same-origin only; give a path such as '/relay/' and forward it to the relay through the app's proxy (the README's "Your own dev server" shows one)`);
+  }
+  return url.href;
 }

@@ -8,7 +8,7 @@
 export const VERSION = '0.2.0';
 
 // The error codes, GoToAuthError's `code`, named after their Go constants.
-/** wrong types, an unknown option (the message names the nearest known one: `redirectURI` → `redirectUri`), missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode` */
+/** wrong types, an unknown option (the message names the nearest known one: `redirectURI` → `redirectUri`, `relayUrl` → `relay`), missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode` */
 export const INVALID_ARGUMENT = 'invalid_argument';
 /** a malformed or ambiguous redirect: duplicated parameters, a token in the query, code and token together, none of code, token or error */
 export const INVALID_REDIRECT = 'invalid_redirect';
@@ -64,6 +64,8 @@ export const MAX_STATE_LENGTH = 512;
 export const MAX_SCOPES = 256;
 /** entries of `extraParams`: 64 */
 export const MAX_EXTRA_PARAMS = 64;
+/** entries of `apiOrigins`: 32 */
+export const MAX_API_ORIGINS = 32;
 /** `appState`, as JSON text: 4 KiB */
 export const MAX_APP_STATE = 4096;
 /** a sign-in's state lives: 10 minutes */
@@ -100,6 +102,7 @@ export const OPT_ME_ENDPOINT = 'meEndpoint';
 export const OPT_CLIENT_SECRET = 'clientSecret';
 export const OPT_RELAY = 'relay';
 export const OPT_TIMEOUT_MS = 'timeoutMs';
+export const OPT_API_ORIGINS = 'apiOrigins';
 export const OPT_EXTRA_PARAMS = 'extraParams';
 export const OPT_APP_STATE = 'appState';
 export const OPT_CLEAN_ADDRESS_BAR = 'cleanAddressBar';
@@ -119,6 +122,7 @@ export const KIND = Object.freeze({
   Flag: 'boolean',
   ModuleURL: 'wasmURL',
   ModuleBytes: 'wasm',
+  Origins: 'origins',
 });
 
 // The options each call takes: [name, kind, required], in order.
@@ -134,6 +138,7 @@ export const CLIENT_CONFIG = Object.freeze([
   Object.freeze([OPT_CLIENT_SECRET, 'string', false]),
   Object.freeze([OPT_RELAY, 'url', false]),
   Object.freeze([OPT_TIMEOUT_MS, 'timeout', false]),
+  Object.freeze([OPT_API_ORIGINS, 'origins', false]),
 ]);
 export const AUTHORIZE_URL_OPTIONS = Object.freeze([
   Object.freeze([OPT_CLIENT_ID, 'string', true]),
@@ -157,6 +162,7 @@ export const HANDLE_REDIRECT_OPTIONS = Object.freeze([
 export const LOAD_OPTIONS = Object.freeze([
   Object.freeze([OPT_WASM_URL, 'wasmURL', false]),
   Object.freeze([OPT_WASM, 'wasm', false]),
+  Object.freeze([OPT_TIMEOUT_MS, 'timeout', false]),
 ]);
 
 // The names of the flows, in lower case, and the flow each means.
@@ -175,6 +181,7 @@ export const RESPONSE_KINDS = Object.freeze(['code', 'access_token', 'error']);
 export const DEFAULT_AUTHORIZE_ENDPOINT = 'https://authentication.logmeininc.com/oauth/authorize';
 export const DEFAULT_TOKEN_ENDPOINT = 'https://authentication.logmeininc.com/oauth/token';
 export const DEFAULT_ME_ENDPOINT = 'https://api.getgo.com/identity/v1/Users/me';
+export const DEFAULT_API_ORIGINS = Object.freeze(['https://api.getgo.com', 'https://api.goto.com', 'https://api.jive.com']);
 
 // The token relay's side of the contract (wasm/relayapi): its paths,
 // relative to its folder, the header that marks the page's requests, and

@@ -17,7 +17,7 @@
 // the README's API section.
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
-  LOAD_FAILED, LOAD_OPTIONS, OPT_WASM, OPT_WASM_URL,
+  DEFAULT_TIMEOUT_MS, LOAD_FAILED, LOAD_OPTIONS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, OPT_TIMEOUT_MS, OPT_WASM, OPT_WASM_URL,
 } from './gotoauth-contract.js';
 import { checkKeys, invalid, own, safeMessage } from './gotoauth-args.js';
 import { wrapAPI } from './gotoauth-api.js';
@@ -28,26 +28,32 @@ let loading = null;
 
 /**
  * makeLoad returns an entry's load(): locate(wasmURL) gives the URL of the
- * module (wasmURL as given, undefined for the default) and compileURL(url)
- * compiles it, the one thing the entries do differently. All entries share
- * one instance.
+ * module (wasmURL as given, undefined for the default) and
+ * compileURL(url, {signal, at}) compiles it, the one thing the entries do
+ * differently (at(step) says what it waits for: see STALLED). All entries
+ * share one instance.
  */
 export function makeLoad(locate, compileURL) {
   /**
    * Loads the module once.
-   * @param {{wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module}} [options]
+   * @param {{wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module, timeoutMs?: number}} [options]
    */
   return function load(options = {}) {
+    let timeoutMs;
     try {
       if (options === null || typeof options !== 'object') throw invalid('load options must be an object');
       checkKeys(options, 'load options', LOAD_OPTIONS);
+      timeoutMs = own(options, OPT_TIMEOUT_MS) ?? DEFAULT_TIMEOUT_MS;
+      if (!Number.isSafeInteger(timeoutMs) || timeoutMs < MIN_TIMEOUT_MS || timeoutMs > MAX_TIMEOUT_MS) {
+        throw invalid(`load: ${OPT_TIMEOUT_MS} must be a whole number of milliseconds from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}, not ${String(timeoutMs).slice(0, 40)}`);
+      }
     } catch (err) {
       return Promise.reject(err instanceof GoToAuthError ? err : invalid(`load: the options could not be read (${safeMessage(err)})`));
     }
     if (loading) return loading;
     const wasm = own(options, OPT_WASM);
     const wasmURL = own(options, OPT_WASM_URL);
-    const mod = moduleHandle(() => start(wasm, wasmURL, locate, compileURL));
+    const mod = moduleHandle(() => start(wasm, wasmURL, timeoutMs, locate, compileURL));
     const api = wrapAPI(mod);
     if (relaySignInMarked()) {
       loading = Promise.resolve(api);
@@ -109,15 +115,35 @@ function moduleHandle(startModule) {
   return mod;
 }
 
-// start fetches (or takes), compiles and starts the module. Whatever fails
-// on the way rejects with load_failed, saying what was tried.
-async function start(wasm, wasmURL, locate, compileURL) {
+// What a load that ran out of time (timeoutMs) was waiting for, by step.
+const STALLED = {
+  fetch: 'the server did not answer',
+  download: 'the download did not finish',
+  streaming: 'the download and compile did not finish',
+  compile: 'the compile did not finish',
+  start: 'the module did not start (it never said it was ready)',
+};
+
+// start fetches (or takes), compiles and starts the module, all within
+// timeoutMs (the bound is here, around the module's start, not around
+// load(), which on a relay-marked page resolves before the module starts).
+// Whatever fails on the way rejects with load_failed, saying what was
+// tried, and for a load out of time which step stalled.
+async function start(wasm, wasmURL, timeoutMs, locate, compileURL) {
   let tried = 'gotoauth.wasm next to the loader';
+  let step = 'compile';
+  const at = (s) => { step = s; };
+  const abort = new AbortController();
+  const outOfTime = {};
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => { abort.abort(); reject(outOfTime); }, timeoutMs);
+  });
   // Imported when the module starts, beside its fetch: a page whose first
   // token needs no Go fetches neither the runtime nor its glue before it.
   const runtime = import('./gotoauth-runtime.js');
   runtime.catch(() => {}); // reported below, when awaited
-  try {
+  async function steps() {
     let module;
     if (wasm instanceof WebAssembly.Module) {
       tried = `the WebAssembly.Module given as ${OPT_WASM}`;
@@ -129,8 +155,9 @@ async function start(wasm, wasmURL, locate, compileURL) {
       if (wasmURL != null) tried = `${OPT_WASM_URL} ${String(wasmURL).slice(0, 300)}`;
       const url = locate(wasmURL == null ? undefined : wasmURL);
       tried = url.href.slice(0, 300);
-      module = await compileURL(url);
+      module = await compileURL(url, { signal: abort.signal, at });
     }
+    at('start');
     const { goRuntime } = await runtime;
     const { go, global } = goRuntime();
     const instance = await WebAssembly.instantiate(module, go.importObject);
@@ -142,8 +169,14 @@ async function start(wasm, wasmURL, locate, compileURL) {
     });
     delete global.__gotoauthBoot;
     return raw;
+  }
+  try {
+    return await Promise.race([steps(), deadline]);
   } catch (err) {
-    throw new GoToAuthError(LOAD_FAILED, `gotoauth could not be loaded from ${tried}: ${loadReason(err)}`);
+    const reason = err === outOfTime ? `${STALLED[step]} within ${timeoutMs} ms (${OPT_TIMEOUT_MS})` : loadReason(err);
+    throw new GoToAuthError(LOAD_FAILED, `gotoauth could not be loaded from ${tried}: ${reason}`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -159,11 +192,21 @@ function loadReason(err) {
   return safeMessage(err);
 }
 
-/** Compiles the module at url with fetch, streaming where the server allows it. */
-export async function compileFetched(url) {
+/**
+ * Compiles the module at url with fetch, streaming where the server allows
+ * it; signal aborts the fetch, at(step) says what it waits for.
+ */
+export async function compileFetched(url, { signal, at = () => {} } = {}) {
+  const get = () => {
+    at('fetch');
+    return fetch(url, { credentials: 'same-origin', signal });
+  };
   if (WebAssembly.compileStreaming) {
     try {
-      return await WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' }));
+      return await WebAssembly.compileStreaming(get().then((resp) => {
+        at('streaming');
+        return resp;
+      }));
     } catch (err) {
       // A server without application/wasm: fall back to bytes.
       if (!(err instanceof TypeError)) throw err;
@@ -171,10 +214,13 @@ export async function compileFetched(url) {
   }
   let resp;
   try {
-    resp = await fetch(url, { credentials: 'same-origin' });
+    resp = await get();
   } catch (err) {
     throw new GoToAuthError(LOAD_FAILED, `the fetch failed (${safeMessage(err)})`);
   }
   if (!resp.ok) throw new GoToAuthError(LOAD_FAILED, `the server answered HTTP ${resp.status}`);
-  return WebAssembly.compile(await resp.arrayBuffer());
+  at('download');
+  const bytes = await resp.arrayBuffer();
+  at('compile');
+  return WebAssembly.compile(bytes);
 }

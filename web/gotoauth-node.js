@@ -10,11 +10,11 @@ export { GoToAuthError };
 
 /**
  * Loads the module once; later calls resolve to the same instance.
- * @type {(options?: {wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module}) => Promise<object>}
+ * @type {(options?: {wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module, timeoutMs?: number}) => Promise<object>}
  */
 export const load = makeLoad(
   (wasmURL) => (wasmURL === undefined ? new URL('./gotoauth.wasm', import.meta.url) : new URL(String(wasmURL), import.meta.url)),
-  async (url) => (url.protocol === 'file:' ? WebAssembly.compile(await readFile(url)) : compileFetched(url)),
+  async (url, how) => (url.protocol === 'file:' ? WebAssembly.compile(await readFile(url, { signal: how.signal })) : compileFetched(url, how)),
 );
 
 export default load;

@@ -225,12 +225,14 @@ function sessionClass() {
  * makeSession returns {session, internal}: session is client.session,
  * internal is what the client's methods call (exchanged, refreshed,
  * redirected, signOut, close). refresh(rt) is the client's raw refresh (no
- * argument in relay mode), signOut() its raw sign-out; checkBearerURL(origin)
- * rejects where session.fetch must not send the token; firstSettled() is
- * called once, when the first token() call settles.
+ * argument in relay mode), signOut() its raw sign-out; checkAPITarget(url)
+ * rejects where the client's apiOrigins do not let session.fetch go;
+ * checkBearerURL(origin) rejects where session.fetch must not send the
+ * token; firstSettled() is called once, when the first token() call
+ * settles.
  */
 export function makeSession({
-  clientId, relayMode, refresh, signOut, checkBearerURL, firstSettled = () => {},
+  clientId, relayMode, refresh, signOut, checkBearerURL, checkAPITarget, firstSettled = () => {},
 }) {
   let target; // the session itself: events fire on it
   let current = null;        // the token, without refreshToken
@@ -460,6 +462,10 @@ export function makeSession({
 
   async function sessionFetch(input, init = undefined) {
     if (closed) throw closedError();
+    // Only to the origins of the client's apiOrigins, whoever's
+    // Authorization it carries; checked before the Request, which refuses
+    // userinfo with a bare TypeError.
+    await checkAPITarget(input instanceof Request ? input.url : String(input));
     const request = new Request(input, init); // validates input and init as fetch would
     const own = request.headers.has('Authorization');
     if (!own) {

@@ -29,15 +29,15 @@ export { GoToAuthError };
 
 /**
  * Loads the module once; later calls resolve to the same instance.
- * @type {(options?: {wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module}) => Promise<object>}
+ * @type {(options?: {wasmURL?: string|URL, wasm?: BufferSource|WebAssembly.Module, timeoutMs?: number}) => Promise<object>}
  */
 export const load = makeLoad(
   (wasmURL) => (wasmURL === undefined ? new URL('./gotoauth.wasm', import.meta.url) : new URL(String(wasmURL), import.meta.url)),
-  (url) => {
+  (url, how) => {
     if (url.protocol === 'file:') {
       throw new GoToAuthError(LOAD_FAILED, 'the browser entry, gotoauth.js, fetches and cannot read a file: URL; in Node, import the package "gotoauth" (its node entry, gotoauth-node.js), or pass load({wasm: bytes})');
     }
-    return compileFetched(url);
+    return compileFetched(url, how);
   },
 );
 

@@ -178,6 +178,11 @@ func (c *Client) HandleRedirect(rawURL string) (*CheckedRedirect, error) {
 	}
 	req, err := c.store.Take(r.State, c.cfg.ClientID)
 	if err != nil {
+		if e, ok := err.(*oauth.Error); ok && e.Message == pending.UnknownState {
+			if lead := elsewhere(rawURL); lead != "" {
+				e.Explain(lead)
+			}
+		}
 		return nil, err
 	}
 	if r.Kind == oauth.KindError {

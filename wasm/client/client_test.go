@@ -887,3 +887,59 @@ func TestRelayRequestsAreThePages(t *testing.T) {
 		t.Errorf("%d requests sent", len(tr.reqs))
 	}
 }
+
+// A page on localhost whose redirectUri is on 127.0.0.1 (or the other way
+// round) finds no state where the redirect lands: the message says why.
+func TestUnknownStateOnAnotherOrigin(t *testing.T) {
+	state := strings.Repeat("s", 30)
+	lead := func(at, other string) string {
+		return "the redirect came to " + at + ", where no sign-in was started in this tab: if it started on " + other +
+			", another origin with storage of its own, open the app on " + at + " (the host of redirectUri) and sign in there (" + pending.UnknownState + ")"
+	}
+	tests := []struct {
+		name, redirect, want string // want: the whole message
+	}{
+		{"127.0.0.1, started on localhost", "http://127.0.0.1:5173/cb?code=x&state=" + state, lead("127.0.0.1", "localhost")},
+		{"localhost, started on 127.0.0.1", "http://localhost:5173/?code=x&state=" + state, lead("localhost", "127.0.0.1")},
+		{"[::1]", "http://[::1]:8080/#access_token=a&token_type=Bearer&state=" + state, lead("[::1]", "localhost")},
+		{"https, no port", "https://localhost/?code=x&state=" + state, lead("localhost", "127.0.0.1")},
+		{"another host: nothing to add", "https://app.example/cb?code=x&state=" + state, pending.UnknownState},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := newClient(t, func(c *client.Config) { c.RedirectURI = "http://127.0.0.1:5173/cb" })
+			_, err := c.HandleRedirect(tc.redirect)
+			e := wantCode(t, err, oauth.StateMismatch)
+			if e.Message != tc.want {
+				t.Errorf("message\n got %s\nwant %s", e.Message, tc.want)
+			}
+		})
+	}
+	// Other refusals keep their own words.
+	c, _ := newClient(t, nil)
+	_, err := c.HandleRedirect("http://localhost:5173/?code=x")
+	if e := wantCode(t, err, oauth.StateMismatch); strings.Contains(e.Message, "another origin") {
+		t.Errorf("a missing state: %q", e.Message)
+	}
+}
+
+func TestMeRefusedTokenSaysWhatToDo(t *testing.T) {
+	for _, body := range []string{``, `{"error":"invalid_token","error_description":"expired"}`} {
+		c, tr := newClient(t, nil)
+		tr.reply(401, body)
+		_, err := me(t, c, "tok")
+		e := wantCode(t, err, oauth.HTTPError)
+		if !strings.HasPrefix(e.Message, "the access token was refused, so it was revoked or has expired: refresh it (session.token()), or sign in again (SCIM /me answered") {
+			t.Errorf("message %q", e.Message)
+		}
+		if e.Status != 401 {
+			t.Errorf("Status = %d", e.Status)
+		}
+	}
+	c, tr := newClient(t, nil)
+	tr.reply(403, ``)
+	_, err := me(t, c, "tok")
+	if e := wantCode(t, err, oauth.HTTPError); strings.Contains(e.Message, "refresh") {
+		t.Errorf("a 403 is not about the token's life: %q", e.Message)
+	}
+}

@@ -26,9 +26,13 @@ func (c *Client) Me(ctx Context, accessToken string) (p *scim.Profile, raw map[s
 		{"Accept", "application/json"},
 	}}
 	resp, m, err := c.send(ctx, "SCIM /me", req)
-	if e, ok := err.(*oauth.Error); ok && e.Code == oauth.OAuthError && (e.Status == 401 || e.Status == 403) {
+	if e, ok := err.(*oauth.Error); ok && (e.Status == 401 || e.Status == 403) {
 		// An OAuth-shaped 401 from an API is about the token, not a sign-in.
 		e.Code = oauth.HTTPError
+		if e.Status == 401 {
+			// RFC 6750 §3.1 invalid_token: say what to do, not only the status.
+			e.Explain("the access token was refused, so it was revoked or has expired: refresh it (session.token()), or sign in again")
+		}
 	}
 	if err != nil {
 		return nil, nil, err

@@ -36,7 +36,9 @@ const (
 	MaxBuffer = 4 << 20
 	// MaxScopes and MaxExtraParams bound the entries of a scope array and
 	// of extraParams, which the loader counts before encoding them.
-	MaxScopes      = 256
+	MaxScopes = 256
+	// MaxAPIOrigins bounds the entries of apiOrigins.
+	MaxAPIOrigins  = 32
 	MaxExtraParams = 64
 	// MinStateLength and MaxStateLength bound a state the caller chooses:
 	// 22 base64url characters carry 128 bits (RFC 6749 §10.10).
@@ -128,6 +130,7 @@ var Published = [...]Limit{
 	{"maxStateLength", MaxStateLength, Count, "a `state` you choose, at most"},
 	{"maxScopes", MaxScopes, Count, "entries of a scope array"},
 	{"maxExtraParams", MaxExtraParams, Count, "entries of `extraParams`"},
+	{"maxApiOrigins", MaxAPIOrigins, Count, "entries of `apiOrigins`"},
 	{"maxAppState", MaxAppState, Bytes, "`appState`, as JSON text"},
 	{"pendingLifetimeMs", int64(PendingLifetime), Duration, "a sign-in's state lives"},
 	{"minTimeoutMs", int64(MinTimeout), Duration, "`timeoutMs` (each token and `/me` request), at least"},

@@ -9,3 +9,8 @@ const (
 	// DefaultMeEndpoint is SCIM /me; it needs no scope.
 	DefaultMeEndpoint = "https://api.getgo.com/identity/v1/Users/me"
 )
+
+// DefaultAPIOrigins are GoTo's API hosts, space-separated: the origins
+// session.fetch sends the bearer token to when the client names no
+// apiOrigins (the loader holds them, through gotoauth-contract.js).
+const DefaultAPIOrigins = "https://api.getgo.com https://api.goto.com https://api.jive.com"

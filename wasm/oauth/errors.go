@@ -19,7 +19,7 @@ type Code string
 // web/gotoauth.d.ts's GoToAuthErrorCode and README.md's error table. A new
 // code is one line here and go generate; a code never changes meaning.
 const (
-	InvalidArgument Code = "invalid_argument"  // wrong types, an unknown option (the message names the nearest known one: `redirectURI` → `redirectUri`), missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode`
+	InvalidArgument Code = "invalid_argument"  // wrong types, an unknown option (the message names the nearest known one: `redirectURI` → `redirectUri`, `relayUrl` → `relay`), missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode`
 	InvalidRedirect Code = "invalid_redirect"  // a malformed or ambiguous redirect: duplicated parameters, a token in the query, code and token together, none of code, token or error
 	InvalidResponse Code = "invalid_response"  // a 2xx answer that is not a token or a profile, or an answer over the body limit (reading stops there)
 	StateMismatch   Code = "state_mismatch"    // an unknown, foreign (another client's), missing or already used state

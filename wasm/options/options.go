@@ -26,8 +26,15 @@ const (
 	// KindJSON is any JSON-serialisable value, at most limits.MaxAppState as
 	// JSON text.
 	KindJSON Kind = "json"
-	// KindPageURL is a KindText the loader resolves against the page's address.
+	// KindPageURL is a KindText the loader resolves against the page's
+	// address and refuses on any other origin than the page's; outside a
+	// page (Node) it must be absolute, on any origin.
 	KindPageURL Kind = "url"
+	// KindOrigins is an array of at most limits.MaxAPIOrigins origins
+	// (scheme://host[:port] alone), each by the TLS rule of the endpoints
+	// (oauth.CheckBearerURL); read by the loader only, which compares
+	// origins as the URL standard serialises them.
+	KindOrigins Kind = "origins"
 	// KindStorage is an object with getItem, setItem and removeItem, handed
 	// over as it is.
 	KindStorage Kind = "storage"
@@ -68,6 +75,7 @@ const (
 	ClientSecret      = "clientSecret"
 	Relay             = "relay"
 	TimeoutMs         = "timeoutMs"
+	APIOrigins        = "apiOrigins"
 	ExtraParams       = "extraParams"
 	AppState          = "appState"
 	CleanAddressBar   = "cleanAddressBar"
@@ -93,8 +101,9 @@ var Calls = [...]struct {
 		{TokenEndpoint, KindText, false, "Default {{tokenEndpoint}}"},
 		{MeEndpoint, KindText, false, "Default {{meEndpoint}}"},
 		{ClientSecret, KindText, false, "HTTP Basic client authentication, as GoTo's guides build it. For backends only: never ship a secret to a page."},
-		{Relay, KindPageURL, false, "The token relay's folder (serve.go -relay mounts one at '/relay/'), resolved against the page. exchangeCode and refresh() go through it; the client secret and the refresh token stay on the server. Excludes tokenEndpoint and clientSecret."},
+		{Relay, KindPageURL, false, "The token relay's folder (serve.go -relay mounts one at '/relay/'), resolved against the page and on the page's own origin (a relay elsewhere is refused: its cookie is sent same-origin only, so forward a path to it through the app's proxy); in Node, any absolute URL. exchangeCode and refresh() go through it; the client secret and the refresh token stay on the server. Excludes tokenEndpoint and clientSecret."},
 		{TimeoutMs, KindTimeout, false, "How long a token or /me request may take; a timeout rejects with network_error."},
+		{APIOrigins, KindOrigins, false, "The origins session.fetch may send the access token to, compared exactly (scheme, host and port); any other URL is refused with invalid_argument before anything is sent. Default {{apiOrigins}} (GoTo's API hosts); name your own API's origin, or a loopback one in tests."},
 	}},
 	{"AuthorizeURLOptions", "The options of gotoauth.authorizeURL.", []string{"authorizeURL"}, []Option{
 		{ClientID, KindText, true, ""},
@@ -118,5 +127,6 @@ var Calls = [...]struct {
 	{"LoadOptions", "The options of load().", []string{"load"}, []Option{
 		{WasmURL, KindModuleURL, false, "Where gotoauth.wasm is (relative to the loader); default: next to the loader. Node reads a file: URL from disk."},
 		{Wasm, KindModuleBytes, false, "The module's bytes or a compiled module, instead of fetching it."},
+		{TimeoutMs, KindTimeout, false, "How long the whole load (download, compile, start) may take; past it load() rejects with load_failed naming the step that stalled, and a later load() tries again."},
 	}},
 }

@@ -129,6 +129,9 @@ func (s *Store) Put(r Request) error {
 	return nil
 }
 
+// UnknownState is the message of a state that no stored request has.
+const UnknownState = "unknown state: not made here, made for another tab, or already used"
+
 // Take finds and removes the request for state, whatever the outcome, so a
 // state is never accepted twice, even by a call that comes back in from
 // the Storage. clientID must match the one it was made for.
@@ -149,7 +152,7 @@ func (s *Store) Take(state, clientID string) (*Request, error) {
 		return nil, &oauth.Error{Code: oauth.Internal, Message: "storage could not be read: " + err.Error()}
 	}
 	if !ok {
-		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: "unknown state: not made here, made for another tab, or already used"}
+		return nil, &oauth.Error{Code: oauth.StateMismatch, Message: UnknownState}
 	}
 	if err := s.Storage.RemoveItem(k); err != nil {
 		return nil, &oauth.Error{Code: oauth.Internal, Message: "storage could not remove the used state: " + err.Error()}

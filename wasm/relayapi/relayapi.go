@@ -18,10 +18,21 @@
 // refreshToken, which the relay keeps sealed in the HttpOnly cookie
 // CookieName; every error is an RFC 6749 §5.2 body. StatusReauthenticate
 // on RefreshPath means the relay holds no refresh token that works: the
-// client reports reauthenticate, and the user signs in again. StatusRetry
-// with a Retry-After header means "not now": nothing was decided about the
-// sign-in (a store or an instance that cannot answer), and the page asks
-// again later, keeping what it knows.
+// client reports reauthenticate, and the user signs in again.
+//
+// StatusRetry (503) with a Retry-After header, on RefreshPath or
+// SignOutPath, means "not now": the relay could not carry the request out
+// safely at this moment (its store cannot be reached, another instance is
+// refreshing the same token and has not answered, or this instance lacks
+// the key the cookie was sealed with while a key rotation is rolled out),
+// and it set or cleared no cookie and ended no sign-in. It is never a
+// sign-out. The relay's own such answers carry the error
+// ErrorRetry and Retry-After: RetryAfterSeconds; a 503 that GoTo answered
+// comes with GoTo's error and the relay's Retry-After. The page keeps its
+// relay mark and sends the same request again after Retry-After, a few
+// times (a few seconds in all), then reports that the user may try again,
+// not that they must sign in again. A sign-out answered StatusRetry has
+// not happened: the page must retry it, not report success.
 package relayapi
 
 // The relay's endpoints, relative to its folder.
@@ -44,8 +55,15 @@ const (
 	// StatusReauthenticate is the relay's answer to a refresh without a
 	// refresh token that works (HTTP 401).
 	StatusReauthenticate = 401
-	// StatusRetry, with Retry-After, is a retryable answer (HTTP 503).
+	// StatusRetry is the relay's answer to a refresh or a sign-out that
+	// may succeed if sent again after Retry-After (HTTP 503); see above.
 	StatusRetry = 503
+	// ErrorRetry is the error code of the relay's own StatusRetry answers
+	// (RFC 6749 §4.1.2.1's temporarily_unavailable).
+	ErrorRetry = "temporarily_unavailable"
+	// RetryAfterSeconds is the Retry-After of the relay's own StatusRetry
+	// answers.
+	RetryAfterSeconds = 2
 )
 
 // GrantType is the grant_type the relay adds to the page's form on path

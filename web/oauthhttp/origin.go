@@ -180,11 +180,16 @@ func (o Origins) Check(r *http.Request) (string, bool) {
 
 // ListenOrigins are the origins of the pages a server serves itself, given
 // the address it was told to listen on (such as serve.go's -addr) and the
-// port it is bound to: the host as given, and the loopback names
+// port it is bound to (0 before it is bound: the port listen names): the host as given, and the loopback names
 // 127.0.0.1, localhost and [::1]. An address without a host, or with an
 // unspecified one (0.0.0.0, [::]), means every interface: it gives the
 // loopback names only, since a page's origin is never 0.0.0.0.
 func ListenOrigins(listen string, port int) []string {
+	if port == 0 {
+		if _, p, err := net.SplitHostPort(listen); err == nil {
+			port, _ = net.LookupPort("tcp", p)
+		}
+	}
 	hosts := []string{"127.0.0.1", "localhost", "::1"}
 	if host, _, err := net.SplitHostPort(listen); err == nil && host != "" {
 		if ip, err := netip.ParseAddr(host); err != nil || !ip.IsUnspecified() {

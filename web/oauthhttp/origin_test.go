@@ -89,6 +89,12 @@ func TestOrigins(t *testing.T) {
 	}
 }
 
+func TestListenOriginsUnbound(t *testing.T) {
+	if got := ListenOrigins(":9000", 0); len(got) != 3 || got[0] != "http://127.0.0.1:9000" {
+		t.Errorf("ListenOrigins(\":9000\", 0) = %q", got)
+	}
+}
+
 func TestListenOrigins(t *testing.T) {
 	loopback := "http://127.0.0.1:8080 http://localhost:8080 http://[::1]:8080"
 	for listen, want := range map[string]string{

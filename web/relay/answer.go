@@ -4,7 +4,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -15,42 +14,49 @@ import (
 )
 
 // What the relay hands its store (package store): refresh tokens named by
-// an HMAC, answers sealed. Both keys are derived from the cookie key with
-// HKDF (RFC 5869), so that instances that share the cookie key share the
-// names and can open each other's answers, and a dump of the store holds
-// neither a token nor a cookie.
+// a hash, answers sealed. Both the name and the answer's key are derived
+// from the refresh token itself with HKDF (RFC 5869; the client id as the
+// salt), not from the cookie key:
+//
+//   - every instance that can open a cookie names its refresh token alike
+//     and can open the answers remembered for it, whatever its cookie keys:
+//     during a rolling key rotation, instances with different current keys
+//     share one refresh lock per token and one memory of its answers, so a
+//     late request with a rotated-out cookie is answered from memory on any
+//     of them, never sent to GoTo again (refresh.go);
+//   - a dump of the store holds neither a token nor a cookie nor an access
+//     token: reading an answer takes the refresh token it answers, which a
+//     refresh token being unguessable (RFC 6749 §10.10) keeps to whoever
+//     holds the cookie and a key that opens it. Names are separate HKDF
+//     outputs, so a name tells nothing of the key that seals the answer.
 
-// storeKeys names refresh tokens and seals answers for the store.
+// storeKeys names refresh tokens and seals their answers for the store.
 type storeKeys struct {
-	name []byte
-	aead cipher.AEAD
+	salt []byte // the client id
 }
 
-func newStoreKeys(cookieKey []byte) (*storeKeys, error) {
-	name, err := hkdf.Key(sha256.New, cookieKey, nil, "gotoauth-relay/store-name", 32)
-	if err != nil {
-		return nil, err
-	}
-	sealKey, err := hkdf.Key(sha256.New, cookieKey, nil, "gotoauth-relay/store-seal", 32)
-	if err != nil {
-		return nil, err
-	}
-	block, err := aes.NewCipher(sealKey)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	return &storeKeys{name: name, aead: aead}, nil
+func newStoreKeys(clientID string) *storeKeys {
+	return &storeKeys{salt: []byte(clientID)}
 }
 
-// tokenKey names a refresh token in the store: HMAC-SHA-256 in hex.
+func (k *storeKeys) derive(token, purpose string) []byte {
+	b, err := hkdf.Key(sha256.New, []byte(token), k.salt, "gotoauth-relay/"+purpose, 32)
+	if err != nil { // only for lengths HKDF cannot give
+		panic(err)
+	}
+	return b
+}
+
+// tokenKey names a refresh token in the store: 32 bytes of HKDF, in hex.
 func (k *storeKeys) tokenKey(token string) string {
-	m := hmac.New(sha256.New, k.name)
-	m.Write([]byte(token))
-	return hex.EncodeToString(m.Sum(nil))
+	return hex.EncodeToString(k.derive(token, "store-name"))
+}
+
+// aead is the sealer of the answers for token.
+func (k *storeKeys) aead(token string) cipher.AEAD {
+	block, _ := aes.NewCipher(k.derive(token, "store-seal")) // 32 bytes: cannot fail
+	aead, _ := cipher.NewGCM(block)                          // the standard nonce: cannot fail
+	return aead
 }
 
 // storedAnswer is a refresh's answer as the store keeps it (sealed).
@@ -64,26 +70,29 @@ type storedAnswer struct {
 	Millis   bool   `json:"m,omitempty"` // expires_in in milliseconds
 }
 
-// sealAnswer seals res for the store under key; key is the additional data,
-// so that an answer cannot be moved to another token's name.
-func (k *storeKeys) sealAnswer(key string, res refreshResult) []byte {
+// sealAnswer seals res, the answer to refreshing token, for the store; the
+// token's name is the additional data, so that an answer cannot be moved
+// to another token's name.
+func (k *storeKeys) sealAnswer(token string, res refreshResult) []byte {
 	plain, _ := json.Marshal(storedAnswer{ // strings and numbers: cannot fail
 		Status: res.status, Body: string(res.body),
 		Cookie: int(res.cookie.op), Value: res.cookie.value, Expires: res.cookie.expires.Unix(),
 		Answered: res.answered.UnixMilli(), Millis: res.millis,
 	})
-	out := make([]byte, nonceSize, nonceSize+len(plain)+k.aead.Overhead())
+	aead := k.aead(token)
+	out := make([]byte, nonceSize, nonceSize+len(plain)+aead.Overhead())
 	rand.Read(out)
-	return k.aead.Seal(out, out[:nonceSize], plain, []byte(key))
+	return aead.Seal(out, out[:nonceSize], plain, []byte(k.tokenKey(token)))
 }
 
-// openAnswer opens what sealAnswer sealed under key.
-func (k *storeKeys) openAnswer(key string, b []byte) (refreshResult, error) {
-	bad := errors.New("an answer in the store does not open with this relay's key (another cookie key?)")
-	if len(b) < nonceSize+k.aead.Overhead() {
+// openAnswer opens what sealAnswer sealed for token.
+func (k *storeKeys) openAnswer(token string, b []byte) (refreshResult, error) {
+	bad := errors.New("an answer in the store does not open (written by a relay of another client, or altered)")
+	aead := k.aead(token)
+	if len(b) < nonceSize+aead.Overhead() {
 		return refreshResult{}, bad
 	}
-	plain, err := k.aead.Open(nil, b[:nonceSize], b[nonceSize:], []byte(key))
+	plain, err := aead.Open(nil, b[:nonceSize], b[nonceSize:], []byte(k.tokenKey(token)))
 	if err != nil {
 		return refreshResult{}, bad
 	}

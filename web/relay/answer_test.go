@@ -33,10 +33,7 @@ func TestWithAge(t *testing.T) {
 }
 
 func TestStoredAnswerRoundTrip(t *testing.T) {
-	k, err := newStoreKeys(testKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := newStoreKeys(clientID)
 	now := time.Unix(1_700_000_000, 0)
 	res := refreshResult{status: 200, body: []byte(`{"access_token":"a"}`), answered: now.Add(123 * time.Millisecond), millis: true,
 		cookie: cookieAction{op: setCookie, value: "sealed", expires: now.Add(RefreshLifetime)}}
@@ -44,26 +41,28 @@ func TestStoredAnswerRoundTrip(t *testing.T) {
 	if key == k.tokenKey("rt-2") || strings.Contains(key, "rt-1") || len(key) != 64 {
 		t.Fatalf("key %q", key)
 	}
-	other, _ := newStoreKeys(make([]byte, KeySize))
+	// Not the cookie key: instances on different cookie keys (a rolling
+	// rotation) name a token alike.
+	other := newStoreKeys("another-client")
 	if other.tokenKey("rt-1") == key {
-		t.Fatal("the name does not depend on the cookie key")
+		t.Fatal("the name does not depend on the client")
 	}
-	b := k.sealAnswer(key, res)
+	b := k.sealAnswer("rt-1", res)
 	if strings.Contains(string(b), "access_token") || strings.Contains(string(b), "sealed") {
 		t.Fatal("the answer is not sealed")
 	}
-	got, err := k.openAnswer(key, b)
+	got, err := k.openAnswer("rt-1", b)
 	if err != nil || got.status != 200 || string(got.body) != string(res.body) || got.cookie != res.cookie || !got.answered.Equal(res.answered) || !got.millis {
 		t.Fatalf("%+v %v", got, err)
 	}
-	// Under another token's name, with another key, cut or flipped: refused.
+	// For another token, another client, cut or flipped: refused.
 	flipped := append([]byte(nil), b...)
 	flipped[len(flipped)-1] ^= 1
 	for name, try := range map[string]func() error{
-		"other name": func() error { _, err := k.openAnswer(k.tokenKey("rt-2"), b); return err },
-		"other key":  func() error { _, err := other.openAnswer(key, b); return err },
-		"cut":        func() error { _, err := k.openAnswer(key, b[:10]); return err },
-		"flipped":    func() error { _, err := k.openAnswer(key, flipped); return err },
+		"other token":  func() error { _, err := k.openAnswer("rt-2", b); return err },
+		"other client": func() error { _, err := other.openAnswer("rt-1", b); return err },
+		"cut":          func() error { _, err := k.openAnswer("rt-1", b[:10]); return err },
+		"flipped":      func() error { _, err := k.openAnswer("rt-1", flipped); return err },
 	} {
 		if try() == nil {
 			t.Errorf("%s: opened", name)
@@ -71,14 +70,14 @@ func TestStoredAnswerRoundTrip(t *testing.T) {
 	}
 }
 
-// An answer in the store that this relay cannot open (a relay with another
-// cookie key wrote it, or it was tampered with): 503, logged, nothing sent
+// An answer in the store that this relay cannot open (a relay of another
+// client wrote it, or it was tampered with): 503, logged, nothing sent
 // to GoTo.
 func TestForeignAnswerInStore(t *testing.T) {
 	v := newEnv(t, nil)
 	cookie := v.signIn()
 	s, _, _ := v.rl.seal.open(cookie, v.clk.Now())
-	c, _ := v.memory().Claim(context.Background(), v.rl.keys.tokenKey(s.token), "someone")
+	c, _ := v.memory().Claim(context.Background(), v.rl.keys.tokenKey(s.token), "someone", time.Minute)
 	c.Lease.Finish(context.Background(), []byte("garbage that does not open"), time.Minute)
 	hits := v.up.hits.Load()
 	rec := v.refresh(cookie)

@@ -30,6 +30,7 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, string, 
 	origin, allowed := rl.cors.Allow(w, r)
 	if r.Method == http.MethodOptions && allowed {
 		if r.Header.Get("Access-Control-Request-Method") != http.MethodPost {
+			rl.obs.Refused(RefusedMethod)
 			w.Header().Set("Allow", "POST")
 			oauthhttp.WriteError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
 			return nil, "", false
@@ -38,6 +39,7 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, string, 
 		return nil, "", false
 	}
 	if r.Method != http.MethodPost && r.Method != http.MethodOptions {
+		rl.obs.Refused(RefusedMethod)
 		w.Header().Set("Allow", "POST")
 		oauthhttp.WriteError(w, http.StatusMethodNotAllowed, "invalid_request", "The relay takes POST only.")
 		return nil, "", false
@@ -48,16 +50,19 @@ func (rl *Relay) admit(w http.ResponseWriter, r *http.Request) ([]byte, string, 
 		// the Fetch Standard's "append a request Origin header"), so a POST
 		// without one did not come from a page the relay serves: it is
 		// refused like a foreign origin.
+		rl.obs.Refused(RefusedOrigin)
 		rl.refused.note(rl.log, r.Header.Values("Origin"), rl.now())
 		oauthhttp.WriteError(w, http.StatusForbidden, "invalid_request", "The request's Origin is missing or not allowed to use this relay; its operator allows a page's origin with -allow-origin (serve.go) or Config.AllowedOrigins.")
 		return nil, "", false
 	}
 	if v := r.Header.Values(relayapi.Header); len(v) != 1 || v[0] != relayapi.HeaderValue {
+		rl.obs.Refused(RefusedHeader)
 		oauthhttp.WriteError(w, http.StatusForbidden, "invalid_request", "The request must carry the header "+relayapi.Header+": "+relayapi.HeaderValue+".")
 		return nil, "", false
 	}
 	body, status, desc := oauthhttp.ReadBody(w, r, maxBody)
 	if status != 0 {
+		rl.obs.Refused(RefusedSize) // or a body that could not be read
 		oauthhttp.WriteError(w, status, "invalid_request", desc)
 		return nil, "", false
 	}

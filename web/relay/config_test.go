@@ -2,83 +2,13 @@ package relay
 
 import (
 	"bytes"
-	"encoding/base64"
 	"log"
-	"os"
-	"regexp"
-	"slices"
 	"strings"
 	"testing"
 
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/oauth"
 )
-
-func envOf(m map[string]string) func(string) string {
-	return func(k string) string { return m[k] }
-}
-
-func TestConfigFromEnv(t *testing.T) {
-	key := bytes.Repeat([]byte{0xfb}, KeySize) // encodes with '+' or '-', '/' or '_'
-	cfg, err := ConfigFromEnv(envOf(map[string]string{
-		EnvClientID: clientID, EnvClientSecret: secret, EnvCookieKey: base64.StdEncoding.EncodeToString(key) + "\n",
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.ClientID != clientID || cfg.ClientSecret != secret || cfg.TokenEndpoint != oauth.DefaultTokenEndpoint || !bytes.Equal(cfg.CookieKey, key) {
-		t.Fatalf("%+v", cfg)
-	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		got, err := ParseKey(enc.EncodeToString(key))
-		if err != nil || !bytes.Equal(got, key) {
-			t.Errorf("key in %v: %v", enc, err)
-		}
-	}
-	cfg, err = ConfigFromEnv(envOf(map[string]string{
-		EnvClientID: clientID, EnvClientSecret: secret, EnvTokenEndpoint: "http://127.0.0.1:8080/goto/oauth/token",
-	}))
-	if err != nil || cfg.TokenEndpoint != "http://127.0.0.1:8080/goto/oauth/token" || cfg.CookieKey != nil {
-		t.Fatalf("%+v %v", cfg, err)
-	}
-
-	for name, tc := range map[string]struct {
-		env  map[string]string
-		want string
-	}{
-		"nothing":     {map[string]string{}, "GOTO_CLIENT_ID and GOTO_CLIENT_SECRET must be set"},
-		"no secret":   {map[string]string{EnvClientID: clientID}, "GOTO_CLIENT_SECRET must be set"},
-		"no id":       {map[string]string{EnvClientSecret: secret}, "GOTO_CLIENT_ID must be set"},
-		"colon in id": {map[string]string{EnvClientID: "a:b", EnvClientSecret: secret}, "must not contain ':'"},
-		"newline":     {map[string]string{EnvClientID: clientID, EnvClientSecret: secret + "\n"}, "control characters"},
-		"short key": {map[string]string{EnvClientID: clientID, EnvClientSecret: secret,
-			EnvCookieKey: base64.StdEncoding.EncodeToString(make([]byte, 16))}, "decodes to 16 bytes"},
-		"long key": {map[string]string{EnvClientID: clientID, EnvClientSecret: secret,
-			EnvCookieKey: base64.StdEncoding.EncodeToString(make([]byte, 64))}, "decodes to 64 bytes"},
-		"hex key": {map[string]string{EnvClientID: clientID, EnvClientSecret: secret,
-			EnvCookieKey: strings.Repeat("ab", 32) + "!"}, "is not base64"},
-		"http endpoint": {map[string]string{EnvClientID: clientID, EnvClientSecret: secret,
-			EnvTokenEndpoint: "http://authentication.logmeininc.com/oauth/token"}, "must use https"},
-		"http lookalike": {map[string]string{EnvClientID: clientID, EnvClientSecret: secret,
-			EnvTokenEndpoint: "http://127.0.0.1.example/oauth/token"}, "must use https"},
-		"userinfo": {map[string]string{EnvClientID: clientID, EnvClientSecret: secret,
-			EnvTokenEndpoint: "https://user:pw@authentication.logmeininc.com/oauth/token"}, "without user information"},
-		"fragment": {map[string]string{EnvClientID: clientID, EnvClientSecret: secret,
-			EnvTokenEndpoint: "https://authentication.logmeininc.com/oauth/token#x"}, "fragment"},
-	} {
-		_, err := ConfigFromEnv(envOf(tc.env))
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %v, want %q", name, err, tc.want)
-			continue
-		}
-		// An error names the variable, never its value.
-		for _, v := range tc.env {
-			if len(v) > 8 && strings.Contains(err.Error(), strings.TrimSpace(v)) {
-				t.Errorf("%s: the error shows a value: %v", name, err)
-			}
-		}
-	}
-}
 
 func TestNew(t *testing.T) {
 	base := func() Config {
@@ -128,44 +58,5 @@ func TestNew(t *testing.T) {
 	}
 	if r1.timeout != limits.DefaultTimeout || r1.endpoint != oauth.DefaultTokenEndpoint {
 		t.Errorf("defaults: %v %s", r1.timeout, r1.endpoint)
-	}
-}
-
-// The README's configuration table names every variable ConfigFromEnv
-// reads and every Config field an operator sets, and names nothing else.
-func TestREADMEConfigTable(t *testing.T) {
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme := string(b)
-	start := strings.Index(readme, "### The token relay")
-	end := strings.Index(readme[start:], "\n### ")
-	if start < 0 || end < 0 {
-		t.Fatal("no relay section in the README")
-	}
-	section := readme[start : start+end]
-	var table []string
-	for _, line := range strings.Split(section, "\n") {
-		if strings.HasPrefix(line, "| `GOTO") || strings.HasPrefix(line, "| `-") {
-			table = append(table, line)
-		}
-	}
-	joined := strings.Join(table, "\n")
-	vars := []string{EnvClientID, EnvClientSecret, EnvTokenEndpoint, EnvCookieKey, EnvOldCookieKeys, EnvRedisURL, EnvRevocationEndpoint}
-	for _, v := range vars {
-		if !strings.Contains(joined, "`"+v+"`") {
-			t.Errorf("the README's table lacks %s", v)
-		}
-	}
-	for _, f := range []string{"ClientID", "ClientSecret", "TokenEndpoint", "CookieKey", "OldCookieKeys", "Store", "RevocationEndpoint", "Path", "AllowedOrigins"} {
-		if !strings.Contains(joined, "`"+f+"`") {
-			t.Errorf("the README's table lacks Config.%s", f)
-		}
-	}
-	for _, m := range regexp.MustCompile("`(GOTO[A-Z_]*)`").FindAllStringSubmatch(joined, -1) {
-		if !slices.Contains(vars, m[1]) {
-			t.Errorf("the README's table names %s, which ConfigFromEnv does not read", m[1])
-		}
 	}
 }

@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -32,12 +33,14 @@ const (
 // logged, without the token): the page keeps its access token, and its next
 // refresh is told to sign in again rather than silently failing later.
 func (rl *Relay) sealCookie(token string, id signIn, now time.Time) cookieAction {
+	rl.announceKeys(context.Background()) // before any instance can be handed the cookie
 	return rl.checkCookie(rl.seal.seal(token, id, now))
 }
 
 // sealCookieUntil seals a cookie again, with the current key, keeping its
 // expiry.
 func (rl *Relay) sealCookieUntil(token string, id signIn, expires time.Time) cookieAction {
+	rl.announceKeys(context.Background())
 	return rl.checkCookie(rl.seal.current.sealUntil(token, id, rl.now(), expires))
 }
 
@@ -118,20 +121,22 @@ func (rl *Relay) readCookie(r *http.Request) (s *sealed, old bool, err error) {
 //   - no cookie: invalid_grant;
 //   - more than one: invalid_request, and no cookie is cleared, so that
 //     planted cookies cannot sign a user out;
-//   - one that does not open: invalid_grant, not cleared either (an
-//     instance that does not know a new key yet must not throw away a
-//     cookie another instance can open);
+//   - one sealed with a key this instance lacks but another instance
+//     holds (a key rotation under way): 503, retry, nothing cleared
+//     (keyid.go);
+//   - one that does not open: invalid_grant, not cleared either;
 //   - one that expired: invalid_grant, cleared.
 func (rl *Relay) oneCookie(w http.ResponseWriter, r *http.Request, origin string) (*sealed, bool, bool) {
 	s, old, err := rl.readCookie(r)
 	switch {
 	case err == errAmbiguous:
+		rl.obs.Refused(RefusedAmbiguous)
 		oauthhttp.WriteError(w, http.StatusUnauthorized, "invalid_request", "The request carries more than one "+CookieName+" cookie (one set for a parent domain by another host?); the relay will not guess which is yours.")
 	case err == errExpiredCookie:
 		rl.apply(w, origin, cookieAction{op: clearCookie})
 		oauthhttp.WriteError(w, relayapi.StatusReauthenticate, "invalid_grant", "The refresh cookie expired: sign in again.")
 	case err != nil:
-		oauthhttp.WriteError(w, relayapi.StatusReauthenticate, "invalid_grant", "The refresh cookie is not valid here: sign in again.")
+		rl.answerUnopened(w, err)
 	case s == nil:
 		oauthhttp.WriteError(w, relayapi.StatusReauthenticate, "invalid_grant", "There is no refresh cookie: sign in again.")
 	default:

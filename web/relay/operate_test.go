@@ -60,48 +60,6 @@ func TestKeyRotation(t *testing.T) {
 	}
 }
 
-func TestConfigFromEnvOperations(t *testing.T) {
-	key := "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="
-	old1 := "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk"
-	base := map[string]string{EnvClientID: "id", EnvClientSecret: "s", EnvCookieKey: key}
-	with := func(extra map[string]string) map[string]string {
-		m := map[string]string{}
-		for k, v := range base {
-			m[k] = v
-		}
-		for k, v := range extra {
-			m[k] = v
-		}
-		return m
-	}
-	cfg, err := ConfigFromEnv(envOf(with(map[string]string{
-		EnvOldCookieKeys:      old1 + " , " + key,
-		EnvRevocationEndpoint: "https://goto.example/oauth/revoke",
-		EnvRedisURL:           "redis://:hunter2@127.0.0.1:1/3",
-	})))
-	if err != nil || len(cfg.OldCookieKeys) != 2 || cfg.OldCookieKeys[0][0] != 9 || cfg.RevocationEndpoint != "https://goto.example/oauth/revoke" || cfg.Store == nil {
-		t.Fatalf("%+v %v", cfg, err)
-	}
-	for name, env := range map[string]map[string]string{
-		EnvOldCookieKeys + " short":       {EnvOldCookieKeys: "AAAA"},
-		EnvOldCookieKeys + " empty item":  {EnvOldCookieKeys: old1 + ",,"},
-		EnvOldCookieKeys + " without key": {EnvOldCookieKeys: old1, EnvCookieKey: ""},
-		EnvRevocationEndpoint + " http":   {EnvRevocationEndpoint: "http://goto.example/revoke"},
-		EnvRedisURL + " scheme":           {EnvRedisURL: "http://hunter2@127.0.0.1:6379"},
-		EnvRedisURL + " without key":      {EnvRedisURL: "redis://127.0.0.1:1", EnvCookieKey: ""},
-		EnvRedisURL + " does not parse":   {EnvRedisURL: "redis://hunter2@[::1"},
-	} {
-		_, err := ConfigFromEnv(envOf(with(env)))
-		if err == nil {
-			t.Errorf("%s: accepted", name)
-			continue
-		}
-		if strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), strings.Fields(name)[0]) {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
-}
-
 // The relay mounted elsewhere: its cookie's Path follows, and it serves
 // with or without the prefix stripped.
 func TestMountPath(t *testing.T) {

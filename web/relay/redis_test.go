@@ -7,11 +7,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"gotoauth/web/relay/store"
 	"gotoauth/web/relay/store/redisstore"
 	"gotoauth/web/relay/store/redistest"
 )
@@ -19,62 +21,87 @@ import (
 // The relay on Redis, two instances of it sharing one redis-server that the
 // test starts (redistest), in front of one fake GoTo.
 
-// testLease is short for a lease, long enough that a busy test machine
-// renews it in time (every third of it).
-const testLease = 300 * time.Millisecond
-
 // redisEnv is newEnv on Redis, and a second instance beside it.
-func redisEnv(t *testing.T) (v *env, other http.Handler, srv *redistest.Server) {
+func redisEnv(t *testing.T) (v *env, other *instance, srv *redistest.Server) {
 	t.Helper()
 	srv = redistest.Start(t)
-	newStore := func() *redisstore.Store {
-		st, err := redisstore.NewFromURL(srv.URL(), redisstore.Options{Lease: testLease})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		return st
+	v = newEnv(t, func(c *Config) { c.Store = &pollCounter{newRedisStore(t, srv), new(atomic.Int64)} })
+	return v, v.instance(t, testKey, nil, newRedisStore(t, srv)), srv
+}
+
+func newRedisStore(t *testing.T, srv *redistest.Server) *redisstore.Store {
+	t.Helper()
+	st, err := redisstore.NewFromURL(srv.URL(), redisstore.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	v = newEnv(t, func(c *Config) { c.Store = newStore() })
-	rl2, err := New(Config{
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// instance is another relay beside env's, on the same fake GoTo, clock and
+// log, with a store of its own (or shared).
+type instance struct {
+	http.Handler
+	rl *Relay
+	// polls counts the claims that found the lock held elsewhere.
+	polls atomic.Int64
+}
+
+// instance starts another relay with the cookie key and old keys given.
+func (v *env) instance(t *testing.T, key []byte, old [][]byte, st store.Store) *instance {
+	t.Helper()
+	in := &instance{}
+	rl, err := New(Config{
 		ClientID: clientID, ClientSecret: secret,
 		TokenEndpoint:  v.up.srv.URL + "/oauth/token",
-		CookieKey:      testKey,
+		CookieKey:      key,
+		OldCookieKeys:  old,
 		AllowedOrigins: []string{origin},
 		Logger:         log.New(v.logs, "", 0),
 		Now:            v.clk.Now,
 		HTTPClient:     v.up.srv.Client(),
-		Store:          newStore(),
+		Store:          &pollCounter{st, &in.polls},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v, http.StripPrefix("/relay", rl2), srv
+	in.rl, in.Handler = rl, http.StripPrefix("/relay", rl)
+	return in
 }
 
-// GoTo answers after more than three lease lengths: the holder's lease is
-// renewed meanwhile, so the other instance never takes the lock and never
-// sends the refresh token; it waits for the holder's answer and gets the
-// same access token and the same new cookie.
-func TestRedisLeaseOutlivesSlowGoTo(t *testing.T) {
+// pollCounter counts the claims that come back empty: the caller polls.
+type pollCounter struct {
+	store.Store
+	n *atomic.Int64
+}
+
+func (p *pollCounter) Claim(ctx context.Context, key, signIn string, hold time.Duration) (store.Claim, error) {
+	c, err := p.Store.Claim(ctx, key, signIn, hold)
+	if err == nil && !c.Ended && c.Result == nil && c.Lease == nil {
+		p.n.Add(1)
+	}
+	return c, err
+}
+
+// While the holder's refresh is with GoTo, the other instance never takes
+// the lock and never sends the refresh token: it polls for the holder's
+// answer and gets the same access token and the same new cookie.
+func TestRedisOtherInstanceWaits(t *testing.T) {
 	v, other, srv := redisEnv(t)
 	cookie := v.signIn()
-	otherStarted := make(chan struct{})
+	waitGoTo, openGoTo := newGate(t)
 	v.up.set(func(g *fakeGoTo) {
 		g.rotate = true
-		g.before = func() {
-			<-otherStarted
-			time.Sleep(4 * testLease) // GoTo is slow
-		}
+		g.before = waitGoTo
 	})
 	first := make(chan *httptest.ResponseRecorder)
 	go func() { first <- v.refresh(cookie) }()
-	for v.up.hits.Load() < 2 { // the holder's refresh is with GoTo
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "the holder's refresh is with GoTo", func() bool { return v.up.hits.Load() == 2 })
 	second := make(chan *httptest.ResponseRecorder)
 	go func() { second <- v.do(req{path: "/relay/refresh", cookie: cookie, on: other}) }()
-	close(otherStarted)
+	waitUntil(t, "the other instance polls", func() bool { return other.polls.Load() > 2 || v.up.hits.Load() > 2 })
+	openGoTo()
 	a, b := <-first, <-second
 	if a.Code != 200 || b.Code != 200 {
 		t.Fatalf("%d %s / %d %s", a.Code, a.Body, b.Code, b.Body)
@@ -126,10 +153,10 @@ func TestRedisLeaseOutlivesSlowGoTo(t *testing.T) {
 func TestRedisCoalescedAcrossInstances(t *testing.T) {
 	v, other, _ := redisEnv(t)
 	cookie := v.signIn()
-	gate := make(chan struct{})
+	waitGate, openGate := newGate(t)
 	v.up.set(func(g *fakeGoTo) {
 		g.rotate = true
-		g.before = func() { <-gate }
+		g.before = waitGate
 	})
 	const n = 20
 	recs := make([]*httptest.ResponseRecorder, n)
@@ -145,11 +172,14 @@ func TestRedisCoalescedAcrossInstances(t *testing.T) {
 			recs[i] = v.do(r)
 		}()
 	}
-	for v.up.hits.Load() < 2 {
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(3 * testLease) // let the others pile up and poll
-	close(gate)
+	// Every caller piles up before GoTo answers: on each instance one
+	// leads and the others join its flight, and the other instance's
+	// leader polls for the answer, never sending the token itself.
+	waitUntil(t, "the callers pile up", func() bool {
+		return v.up.hits.Load() == 2 && flightWaiters(v.rl) == n/2-1 &&
+			flightWaiters(other.rl) == n/2-1 && other.polls.Load()+v.rl.store.(*pollCounter).n.Load() > 0
+	})
+	openGate()
 	wg.Wait()
 	if h := v.up.hits.Load(); h != 2 {
 		t.Fatalf("GoTo was asked %d times", h)
@@ -167,20 +197,18 @@ func TestRedisCoalescedAcrossInstances(t *testing.T) {
 func TestRedisSignoutEverywhere(t *testing.T) {
 	v, other, _ := redisEnv(t)
 	cookie := v.signIn()
-	gate := make(chan struct{})
+	waitGate, openGate := newGate(t)
 	v.up.set(func(g *fakeGoTo) {
 		g.rotate = true
-		g.before = func() { <-gate }
+		g.before = waitGate
 	})
 	inflight := make(chan *httptest.ResponseRecorder)
 	go func() { inflight <- v.do(req{path: "/relay/refresh", cookie: cookie, on: other}) }()
-	for v.up.hits.Load() < 2 {
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "the refresh is with GoTo", func() bool { return v.up.hits.Load() == 2 })
 	if rec := v.do(req{path: "/relay/signout", cookie: cookie}); rec.Code != 204 {
 		t.Fatalf("signout: %d %s", rec.Code, rec.Body)
 	}
-	close(gate)
+	openGate()
 	rec := <-inflight
 	wantError(t, rec, 401, "invalid_grant")
 	wantCleared(t, rec)
@@ -198,15 +226,13 @@ func TestRedisSignoutEverywhere(t *testing.T) {
 func TestRedisKilledMidRefresh(t *testing.T) {
 	v, other, srv := redisEnv(t)
 	cookie := v.signIn()
-	gate := make(chan struct{})
-	v.up.set(func(g *fakeGoTo) { g.before = func() { <-gate } })
+	waitGate, openGate := newGate(t)
+	v.up.set(func(g *fakeGoTo) { g.before = waitGate })
 	inflight := make(chan *httptest.ResponseRecorder)
 	go func() { inflight <- v.refresh(cookie) }()
-	for v.up.hits.Load() < 2 {
-		time.Sleep(time.Millisecond)
-	}
+	waitUntil(t, "the refresh is with GoTo", func() bool { return v.up.hits.Load() == 2 })
 	srv.Kill()
-	close(gate)
+	openGate()
 	rec := <-inflight
 	wantError(t, rec, 503, "temporarily_unavailable")
 	if rec.Header().Get("Retry-After") == "" || rec.Header().Get("Set-Cookie") != "" {
@@ -241,4 +267,39 @@ func TestRedisKilledMidRefresh(t *testing.T) {
 		t.Fatalf("signout after Redis came back: %d", rec.Code)
 	}
 	wantError(t, v.refresh(cookie), 401, "invalid_grant")
+}
+
+// Redis stalls (DEBUG SLEEP) while one instance's refresh is with GoTo,
+// longer than the store's timeout, so that no round trip of the holder's
+// (a lease renewal, say) gets through meanwhile: the other instance must
+// not take the lock afterwards and send the same refresh token. It waits,
+// and both get the one answer GoTo gave. (Before, the lock was a 2-second
+// lease renewed every third of it, and ran out during such a stall.)
+func TestRedisStallDoesNotSendTwice(t *testing.T) {
+	v, other, srv := redisEnv(t)
+	cookie := v.signIn()
+	waitGate, openGate := newGate(t)
+	v.up.set(func(g *fakeGoTo) {
+		g.rotate = true
+		g.before = waitGate
+	})
+	first := make(chan *httptest.ResponseRecorder)
+	go func() { first <- v.refresh(cookie) }()
+	waitUntil(t, "the first refresh reaches GoTo", func() bool { return v.up.hits.Load() == 2 })
+	if err := srv.Stall(2500 * time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	second := make(chan *httptest.ResponseRecorder)
+	go func() { second <- v.do(req{path: "/relay/refresh", cookie: cookie, on: other}) }()
+	waitUntil(t, "the second instance polls for the first's answer", func() bool {
+		return other.polls.Load() > 0 || v.up.hits.Load() > 2
+	})
+	openGate()
+	a, b := <-first, <-second
+	if h := v.up.hits.Load(); h != 2 {
+		t.Fatalf("GoTo was sent the refresh token %d times", h-1)
+	}
+	if a.Code != 200 || b.Code != 200 || gotCookie(t, a) == nil || gotCookie(t, b) == nil || gotCookie(t, a).Value != gotCookie(t, b).Value {
+		t.Fatalf("%d %s %q / %d %s %q", a.Code, a.Body, a.Header().Get("Set-Cookie"), b.Code, b.Body, b.Header().Get("Set-Cookie"))
+	}
 }

@@ -2,7 +2,9 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"gotoauth/wasm/limits"
@@ -55,6 +57,21 @@ import (
 // instance, refreshes with one cookie also share one walk to the store
 // (rl.inflight). A store that cannot be reached is answered 503 with
 // Retry-After and nothing is sent to GoTo (README: failure behaviour).
+//
+// No instance may send a refresh token while another may still be talking
+// to GoTo with it, whatever the store does meanwhile: a lock that expired
+// during a Redis stall would let a second instance send the token the
+// first is still spending, and a GoTo that rotated it answers the second
+// invalid_grant (one that detects reuse ends the whole sign-in). So the
+// lock is not renewed while GoTo is asked (a renewal needs the very store
+// that may be stalling); it is taken for a hold that covers the whole
+// request: holdSlack for the claim's own round trip, then the relay's
+// timeout, which bounds the request to GoTo. The hold is counted from
+// before the claim was sent, so the store's clock starts it later, never
+// earlier; and a claim that took longer than holdSlack less holdGuard is
+// given back unused (fenced), since the request could outlast the lock.
+// The price is that a lock whose holder died frees itself only after the
+// hold; until then the others answer 503, as they would while waiting.
 const (
 	rotationMemory  = limits.RelayRotationMemory
 	completedMemory = limits.RelayCompletedMemory
@@ -64,9 +81,16 @@ const (
 	// pollInterval is how often a caller on an instance without the lock
 	// looks for the holder's answer.
 	pollInterval = 20 * time.Millisecond
-	// storeRetryAfter is the Retry-After of a 503 for an unreachable store.
-	storeRetryAfter = "2"
+	// holdSlack is what a refresh lock's hold adds to the relay's timeout:
+	// the claim's round trip (a Redis store bounds it to a second) and
+	// room to spare; holdGuard of it is never used, against the two
+	// clocks running at slightly different rates.
+	holdSlack = 3 * time.Second
+	holdGuard = time.Second
 )
+
+// errSlowStore is a refresh lock granted too late to use.
+var errSlowStore = errors.New("the store granted the refresh lock too late")
 
 // refreshResult is one refresh's answer to every caller that shares it.
 type refreshResult struct {
@@ -79,6 +103,8 @@ type refreshResult struct {
 	ended bool
 	// err is the store's failure: the caller gets 503.
 	err error
+	// source is where the answer came from (Source*, observe.go).
+	source string
 }
 
 // flight is a refresh that callers on this instance share.
@@ -97,6 +123,7 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, 
 		return
 	}
 	res, ok := rl.refreshOnce(r.Context(), s)
+	rl.obs.Refreshed(r.Context(), res.source) // observe.go
 	switch {
 	case !ok:
 		return // the page went away while waiting
@@ -115,8 +142,8 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, 
 		cookie = rl.sealCookieUntil(s.token, s.signIn, s.expires)
 	}
 	rl.apply(w, origin, cookie)
-	if res.status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", storeRetryAfter)
+	if res.status == relayapi.StatusRetry {
+		w.Header().Set("Retry-After", strconv.Itoa(relayapi.RetryAfterSeconds))
 	}
 	body := res.body
 	if res.status >= 200 && res.status < 300 {
@@ -128,9 +155,14 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, 
 
 // unavailable answers 503 for a store that cannot be reached.
 func (rl *Relay) unavailable(w http.ResponseWriter, what string) {
-	w.Header().Set("Retry-After", storeRetryAfter)
-	oauthhttp.WriteError(w, http.StatusServiceUnavailable, "temporarily_unavailable",
-		"The relay's store cannot be reached, so the "+what+" cannot be made safely now; retry shortly.")
+	retryLater(w, "The relay's store cannot be reached, so the "+what+" cannot be made safely now; retry shortly.")
+}
+
+// retryLater answers relayapi.StatusRetry: nothing was done, nothing is
+// cleared, and the same request may succeed after Retry-After.
+func retryLater(w http.ResponseWriter, desc string) {
+	w.Header().Set("Retry-After", strconv.Itoa(relayapi.RetryAfterSeconds))
+	oauthhttp.WriteError(w, relayapi.StatusRetry, relayapi.ErrorRetry, desc)
 }
 
 // refreshOnce returns the answer to refreshing s.token for s's sign-in:
@@ -146,7 +178,7 @@ func (rl *Relay) refreshOnce(ctx context.Context, s *sealed) (refreshResult, boo
 		rl.mu.Unlock()
 		select {
 		case <-f.done:
-			return f.res, true
+			return f.res.joined(), true
 		case <-ctx.Done():
 			return refreshResult{}, false
 		}
@@ -178,28 +210,46 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 			res = refreshResult{status: http.StatusInternalServerError, body: oauthhttp.ErrorBody("server_error", "The relay failed while refreshing.")}
 		}
 	}()
-	deadline := time.Now().Add(rl.timeout + 5*time.Second)
+	hold := rl.timeout + holdSlack
+	deadline := time.Now().Add(hold + 2*time.Second) // a dead holder's lock frees itself first
+
+	var waited time.Time                // when it began waiting for another holder
+	defer rl.observeLead(&res, &waited) // observe.go
 	for {
-		c, err := rl.store.Claim(context.Background(), key, s.signIn.String())
-		switch {
-		case err != nil:
+		claimed := time.Now()
+		c, err := rl.store.Claim(context.Background(), key, s.signIn.String(), hold)
+		if err != nil {
 			rl.log.Printf("relay: the store cannot be reached; refreshes answer 503: %v", err)
 			return refreshResult{err: err}
+		}
+		// The store answers: announce this instance's keys when due
+		// (keyid.go), not before the claim, which a store that cannot be
+		// reached would slow down twice.
+		rl.announceKeys(context.Background())
+		switch {
 		case c.Ended:
 			return refreshResult{ended: true}
 		case c.Result != nil:
-			res, err := rl.keys.openAnswer(key, c.Result)
+			res, err := rl.keys.openAnswer(s.token, c.Result)
 			if err != nil {
 				rl.log.Print("relay: " + err.Error())
 				return refreshResult{err: err}
 			}
+			res.source = SourceMemory
 			return res
 		case c.Lease != nil:
-			return rl.sendAndFinish(key, s, c.Lease)
+			res := rl.sendAndFinish(key, s, c.Lease, claimed)
+			if res.err == errSlowStore {
+				return res // GoTo was not asked
+			}
+			return res.from(SourceGoTo)
 		}
 		if time.Now().After(deadline) {
-			return refreshResult{status: http.StatusServiceUnavailable, body: oauthhttp.ErrorBody("temporarily_unavailable",
+			return refreshResult{status: relayapi.StatusRetry, body: oauthhttp.ErrorBody(relayapi.ErrorRetry,
 				"Another relay instance is refreshing this token and has not answered; retry shortly.")}
+		}
+		if waited.IsZero() {
+			waited = time.Now()
 		}
 		time.Sleep(pollInterval)
 	}
@@ -209,7 +259,16 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 // store for the others and releases the lock. A sign-in ended while GoTo
 // was asked gets nothing back; a store that fails here fails the refresh
 // closed (README: failure behaviour).
-func (rl *Relay) sendAndFinish(key string, s *sealed, l store.Lease) refreshResult {
+//
+// It sends only while the whole request to GoTo, bounded by the relay's
+// timeout, ends within the lock's hold counted from claimed: a lock
+// granted later than that is given back unused (the fencing check).
+func (rl *Relay) sendAndFinish(key string, s *sealed, l store.Lease, claimed time.Time) refreshResult {
+	if took := time.Since(claimed); took >= holdSlack-holdGuard {
+		l.Finish(context.Background(), nil, 0)
+		rl.log.Printf("relay: the store took %v to grant a refresh lock, too long to send the refresh within the lock's hold; answered 503", took.Round(time.Millisecond))
+		return refreshResult{err: errSlowStore}
+	}
 	finished := false
 	defer func() {
 		if !finished { // a panic: free the lock for the next caller
@@ -224,7 +283,7 @@ func (rl *Relay) sendAndFinish(key string, s *sealed, l store.Lease) refreshResu
 	case res.status >= 200 && res.status < 300:
 		ttl = completedMemory
 	}
-	ended, err := l.Finish(context.Background(), rl.keys.sealAnswer(key, res), ttl)
+	ended, err := l.Finish(context.Background(), rl.keys.sealAnswer(s.token, res), ttl)
 	finished = true
 	switch {
 	case err != nil:

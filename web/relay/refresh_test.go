@@ -3,16 +3,17 @@ package relay
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"gotoauth/wasm/relayapi"
+	"gotoauth/web/relay/store"
 )
 
 func TestRefreshKeepsCookie(t *testing.T) {
@@ -153,7 +154,7 @@ func TestRefreshBadCookies(t *testing.T) {
 	v := newEnv(t, nil)
 	v.up.set(func(g *fakeGoTo) { g.live["rt-live"] = true })
 	good, _ := v.rl.seal.seal("rt-live", testSignIn, v.clk.Now())
-	raw, _ := base64.RawURLEncoding.DecodeString(good)
+	id, raw := cookieBytes(t, good)
 	tampered := bytes.Clone(raw)
 	tampered[len(tampered)-20] ^= 0x80
 
@@ -164,7 +165,7 @@ func TestRefreshBadCookies(t *testing.T) {
 	expired, _ := v.rl.seal.seal("rt-live", testSignIn, v.clk.Now().Add(-RefreshLifetime))
 
 	for name, value := range map[string]string{
-		"tampered":     base64.RawURLEncoding.EncodeToString(tampered),
+		"tampered":     cookieOf(id, tampered),
 		"truncated":    good[:len(good)-3],
 		"wrong key":    wrongKey,
 		"other client": otherClient,
@@ -301,22 +302,56 @@ func TestRefreshCoalesced(t *testing.T) {
 	}
 }
 
-// waitForWaiters blocks until the one refresh in flight has n followers.
-func (v *env) waitForWaiters(t *testing.T, n int) {
+// newGate returns a gate that wait blocks at until open is called. The
+// test's cleanup opens it, before the fixture's, so that a test that fails
+// while the fake GoTo holds an answer at the gate ends instead of hanging.
+func newGate(t *testing.T) (wait, open func()) {
+	ch := make(chan struct{})
+	open = sync.OnceFunc(func() { close(ch) })
+	t.Cleanup(open)
+	return func() { <-ch }, open
+}
+
+// waitUntil polls cond until it holds, and fails the test when it does not
+// within 10 seconds.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	if !eventually(cond) {
+		t.Fatalf("timed out waiting until %s", what)
+	}
+}
+
+// eventually polls cond until it holds, for at most 10 seconds, and
+// reports whether it did.
+func eventually(cond func() bool) bool {
 	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		v.rl.mu.Lock()
-		got := -1
-		for _, f := range v.rl.inflight {
-			got = f.waiters
-		}
-		v.rl.mu.Unlock()
-		if got >= n {
-			return
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
 		}
 		time.Sleep(time.Millisecond)
 	}
-	t.Errorf("the followers never all joined the flight")
+	return true
+}
+
+// waitForWaiters blocks until the one refresh in flight has n followers.
+// It may run in the fake GoTo's goroutine, so it reports with Errorf.
+func (v *env) waitForWaiters(t *testing.T, n int) {
+	if !eventually(func() bool { return flightWaiters(v.rl) >= n }) {
+		t.Errorf("the followers never all joined the flight")
+	}
+}
+
+// flightWaiters is how many callers joined rl's one refresh in flight; -1
+// when none is.
+func flightWaiters(rl *Relay) int {
+	rl.mu.Lock()
+	defer rl.mu.Unlock()
+	got := -1
+	for _, f := range rl.inflight {
+		got = f.waiters
+	}
+	return got
 }
 
 // A caller that leaves while waiting does not disturb the others, and the
@@ -324,10 +359,10 @@ func (v *env) waitForWaiters(t *testing.T, n int) {
 func TestRefreshCallerLeaves(t *testing.T) {
 	v := newEnv(t, nil)
 	cookie := v.signIn()
-	proceed := make(chan struct{})
+	waitProceed, openProceed := newGate(t)
 	v.up.set(func(g *fakeGoTo) {
 		g.rotate = true
-		g.before = func() { <-proceed }
+		g.before = waitProceed
 	})
 	first := make(chan *httptest.ResponseRecorder)
 	go func() { first <- v.refresh(cookie) }()
@@ -348,7 +383,7 @@ func TestRefreshCallerLeaves(t *testing.T) {
 	v.waitForWaiters(t, 1)
 	cancel()
 	<-left
-	close(proceed)
+	openProceed()
 	rec := <-first
 	if rec.Code != 200 || gotCookie(t, rec) == nil {
 		t.Fatalf("%d %v", rec.Code, rec.Header())
@@ -356,17 +391,12 @@ func TestRefreshCallerLeaves(t *testing.T) {
 }
 
 func (v *env) waitForInflight(t *testing.T) {
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	t.Helper()
+	waitUntil(t, "a refresh is in flight", func() bool {
 		v.rl.mu.Lock()
-		n := len(v.rl.inflight)
-		v.rl.mu.Unlock()
-		if n > 0 {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatal("no refresh in flight")
+		defer v.rl.mu.Unlock()
+		return len(v.rl.inflight) > 0
+	})
 }
 
 func TestSignout(t *testing.T) {
@@ -472,4 +502,43 @@ func TestRefreshCompletedRemembered(t *testing.T) {
 	if v.up.hits.Load() != hits {
 		t.Fatal("a signed-out cookie was answered")
 	}
+}
+
+// A refresh lock that the store grants too late for the request to GoTo
+// to end within the lock's hold is given back unused: 503 to retry,
+// nothing sent to GoTo, the lock free for the next claim.
+func TestLockGrantedTooLate(t *testing.T) {
+	m := store.NewMemory(nil)
+	slow := &slowClaims{Memory: m}
+	v := newEnv(t, func(c *Config) { c.Store = slow })
+	cookie := v.signIn()
+	hits := v.up.hits.Load()
+	slow.on.Store(true)
+	wantRetry(t, v.refresh(cookie))
+	if v.up.hits.Load() != hits || !strings.Contains(v.logs.String(), "too long to send the refresh") {
+		t.Fatalf("%d requests to GoTo; log %s", v.up.hits.Load()-hits, v.logs)
+	}
+	if _, locks := m.Len(); locks != 0 {
+		t.Fatal("the lock was kept")
+	}
+	slow.on.Store(false)
+	if rec := v.refresh(cookie); rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+}
+
+// slowClaims is a Memory whose claims, while on, come back only once the
+// part of the hold a claim may take has passed (a store that stalls).
+type slowClaims struct {
+	*store.Memory
+	on atomic.Bool
+}
+
+func (s *slowClaims) Claim(ctx context.Context, key, signIn string, hold time.Duration) (store.Claim, error) {
+	start := time.Now()
+	c, err := s.Memory.Claim(ctx, key, signIn, hold)
+	for s.on.Load() && time.Since(start) < holdSlack-holdGuard {
+		time.Sleep(10 * time.Millisecond)
+	}
+	return c, err
 }

@@ -71,7 +71,7 @@ const (
 	maxBody = limits.MaxRelayBody
 )
 
-// Config configures a Relay. ConfigFromEnv fills in the client and the key;
+// Config configures a Relay. relayenv.Load fills in the client, the keys and the store;
 // the caller adds the origins and anything else.
 type Config struct {
 	// ClientID and ClientSecret authenticate the relay at GoTo's token
@@ -83,8 +83,7 @@ type Config struct {
 	TokenEndpoint string
 	// CookieKey seals the refresh cookie: KeySize bytes. Nil means a random
 	// key for this process, so that a restart signs everyone out; with a
-	// shared Store, every instance needs the same key. The names and seals
-	// of what goes into the Store are derived from it (answer.go).
+	// shared Store, every instance needs the same key.
 	CookieKey []byte
 	// OldCookieKeys only open cookies, during a key rotation: a cookie
 	// opened with one is sealed again with CookieKey when the relay next
@@ -107,6 +106,9 @@ type Config struct {
 	// Logger receives one line per upstream failure and the notice about a
 	// random key; never a token or the secret. Nil means log.Default().
 	Logger *log.Logger
+	// Observer hears what the relay does, for metrics and logs
+	// (observe.go); nil means nothing listens.
+	Observer Observer
 	// Now defaults to time.Now; tests pass a fake clock.
 	Now func() time.Time
 	// Timeout bounds each request to GoTo: limits.DefaultTimeout if zero, else
@@ -136,6 +138,9 @@ type Relay struct {
 	keys      *storeKeys
 	store     store.Store
 	refused   refusedLog
+	obs       Observer
+	announce  announcer
+	keyLog    keyLog
 
 	mu       sync.Mutex
 	inflight map[string]*flight // refreshes under way on this instance
@@ -152,11 +157,11 @@ func New(cfg Config) (*Relay, error) {
 	if cfg.TokenEndpoint == "" {
 		cfg.TokenEndpoint = oauth.DefaultTokenEndpoint
 	}
-	if err := checkEndpoint("the token endpoint", cfg.TokenEndpoint); err != nil {
+	if err := CheckEndpoint("the token endpoint", cfg.TokenEndpoint); err != nil {
 		return nil, errors.New("relay: " + err.Error())
 	}
 	if cfg.RevocationEndpoint != "" {
-		if err := checkEndpoint("the revocation endpoint", cfg.RevocationEndpoint); err != nil {
+		if err := CheckEndpoint("the revocation endpoint", cfg.RevocationEndpoint); err != nil {
 			return nil, errors.New("relay: " + err.Error())
 		}
 	}
@@ -192,12 +197,23 @@ func New(cfg Config) (*Relay, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := newStoreKeys(key)
-	if err != nil {
-		return nil, err
+	if cfg.CookieKey != nil {
+		// Keys by id (KeyID), never by value: what an operator matches
+		// against a log line that names a key an instance lacks.
+		ids := s.ids()
+		line := "relay: cookies are sealed with key " + ids[0]
+		if len(ids) > 1 {
+			line += "; opened also with old keys " + strings.Join(ids[1:], ", ")
+		}
+		cfg.Logger.Print(line)
 	}
 	if cfg.Store == nil {
 		cfg.Store = store.NewMemory(cfg.Now)
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
+	} else {
+		cfg.Store = observedStore{cfg.Store, cfg.Observer}
 	}
 	hc := http.Client{}
 	if cfg.HTTPClient != nil {
@@ -225,8 +241,9 @@ func New(cfg Config) (*Relay, error) {
 		timeout:   cfg.Timeout,
 		transport: client.HTTPTransport{Client: &hc},
 		seal:      s,
-		keys:      keys,
+		keys:      newStoreKeys(cfg.ClientID),
 		store:     cfg.Store,
+		obs:       cfg.Observer,
 		inflight:  make(map[string]*flight),
 	}, nil
 }
@@ -262,8 +279,15 @@ func (rl *Relay) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (rl *Relay) Path() string { return rl.path }
 
 // Ready reports whether the relay's store can be reached: nil when the
-// relay can answer refreshes and sign-outs. Health (health.go) asks it.
-func (rl *Relay) Ready(ctx context.Context) error { return rl.store.Ping(ctx) }
+// relay can answer refreshes and sign-outs. relayserver asks it for
+// /readyz's body and the store_up metric (never for /readyz's status); it
+// also announces this instance's keys when due.
+func (rl *Relay) Ready(ctx context.Context) error {
+	if err := rl.announceKeys(ctx); err != nil { // keyid.go
+		return err
+	}
+	return rl.store.Ping(ctx)
+}
 
 // CheckPath checks a folder the relay may be mounted under (Config.Path):
 // "/" or a clean folder path such as /auth/relay/, starting and ending with

@@ -20,8 +20,9 @@ const maxRevokeTime = 5 * time.Second
 // relay's timeout if shorter). A failure is logged, without the token,
 // and not passed on: the sign-out has already ended the sign-in here.
 // RFC 7009 §2.2: 200 means revoked, or the token was already invalid.
-func (rl *Relay) revoke(token string) {
+func (rl *Relay) revoke(token string) (outcome string) {
 	timeout := min(rl.timeout, maxRevokeTime)
+	defer rl.observeRevoke(time.Now(), &outcome) // observe.go
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	resp, err := rl.transport.RoundTrip(ctx, &client.Request{
@@ -34,6 +35,7 @@ func (rl *Relay) revoke(token string) {
 		},
 		Body: "token=" + url.QueryEscape(token) + "&token_type_hint=refresh_token",
 	})
+	outcome = revokeOutcome(resp, err, ctx.Err())
 	switch {
 	case err != nil && ctx.Err() != nil:
 		rl.log.Print("relay: the revocation endpoint did not answer within " + timeout.String() + "; the sign-out ended the sign-in here all the same")
@@ -44,6 +46,7 @@ func (rl *Relay) revoke(token string) {
 	case resp.Status != 200:
 		rl.log.Print("relay: the revocation endpoint answered HTTP " + strconv.Itoa(resp.Status) + "; the sign-out ended the sign-in here all the same")
 	}
+	return outcome
 }
 
 // revokeLater revokes a token without anyone waiting: a rotated refresh

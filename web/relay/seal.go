@@ -3,20 +3,25 @@ package relay
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"strconv"
+	"strings"
+	"time"
+
 	"gotoauth/wasm/limits"
 	"gotoauth/wasm/relayapi"
-	"strconv"
-	"time"
 )
 
 // The sealed refresh cookie.
 //
-// Its value is base64url without padding (RFC 4648 §5) of
+// Its value is the id of the key that sealed it (KeyID), a ".", and
+// base64url without padding (RFC 4648 §5) of
 //
 //	nonce (12 bytes) || AES-256-GCM ciphertext and tag (16 bytes)
 //
@@ -29,17 +34,27 @@ import (
 //
 // The sign-in id is drawn when a code is redeemed and carried by every
 // cookie that sign-in's refreshes seal, so that a sign-out can end them all
-// (signout.go). The additional data is "gotoauth-relay/v2", the cookie's name and the
-// client id, separated by NUL bytes: a cookie sealed for another name,
-// another client or another format version does not open. Each seal draws
-// a fresh random 96-bit nonce (NIST SP 800-38D §8.2.2), which keeps the
-// chance of a repeat negligible far beyond the number of cookies one key
-// will seal; GCM authenticates everything, so a cookie can be neither read
-// nor forged, only replayed whole until its sealed expiry.
+// (signout.go). The additional data is "gotoauth-relay/v3", the cookie's
+// name, the client id and the key id, separated by NUL bytes: a cookie
+// sealed for another name, another client or another format version does
+// not open, and its key id cannot be changed. Each seal draws a fresh
+// random 96-bit nonce (NIST SP 800-38D §8.2.2), which keeps the chance of
+// a repeat negligible far beyond the number of cookies one key will seal;
+// GCM authenticates everything, so a cookie can be neither read nor
+// forged, only replayed whole until its sealed expiry.
 //
 // Cookies are sealed with Config.CookieKey and opened with it or any of
 // Config.OldCookieKeys (a keyring), so that the key can be rotated without
-// signing anyone out.
+// signing anyone out. The key id says which key a cookie needs: an
+// instance that lacks it can tell a cookie sealed by an instance that
+// already has a new key (a rolling rotation) from one that is not a
+// cookie at all (keyid.go decides what to answer). The id is a truncated
+// HMAC of a fixed string under the key: it names the key without telling
+// anything about it.
+//
+// Cookies of the earlier format (v2: no key id, "gotoauth-relay/v2" in the
+// additional data) still open with any key of the ring, and are sealed
+// again in this format when next answered.
 const (
 	// CookieName is the refresh cookie's name.
 	CookieName = relayapi.CookieName
@@ -48,10 +63,12 @@ const (
 	// authentication.logmeininc.com").
 	RefreshLifetime = 30 * 24 * time.Hour
 
-	sealVersion = "gotoauth-relay/v2"
-	nonceSize   = 12
-	headerSize  = 16 + signInSize // issued at, expires at, sign-in id
-	signInSize  = 16
+	sealVersion   = "gotoauth-relay/v3"
+	legacyVersion = "gotoauth-relay/v2"
+	keyIDSize     = 8 // bytes, written in hex
+	nonceSize     = 12
+	headerSize    = 16 + signInSize // issued at, expires at, sign-in id
+	signInSize    = 16
 	// maxSkew is how far in the future an issued-at may lie: the relay's
 	// clock may step back a little between seal and open.
 	maxSkew = 5 * time.Minute
@@ -71,8 +88,20 @@ type sealed struct {
 
 // sealer seals and opens refresh cookies with one key.
 type sealer struct {
-	aead cipher.AEAD
-	ad   []byte
+	id       string // KeyID of the key
+	aead     cipher.AEAD
+	ad       []byte
+	legacyAD []byte // the additional data of v2 cookies
+}
+
+// KeyID names a cookie key without revealing it: the first 8 bytes of
+// HMAC-SHA-256 under the key of "gotoauth-relay/key-id", in hex. Sealed
+// cookies carry it, logs name keys by it, and instances announce the ids
+// they hold to the store.
+func KeyID(key []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("gotoauth-relay/key-id"))
+	return hex.EncodeToString(m.Sum(nil)[:keyIDSize])
 }
 
 func newSealer(key []byte, clientID string) (*sealer, error) {
@@ -87,8 +116,13 @@ func newSealer(key []byte, clientID string) (*sealer, error) {
 	if err != nil {
 		return nil, err
 	}
-	ad := []byte(sealVersion + "\x00" + CookieName + "\x00" + clientID)
-	return &sealer{aead: aead, ad: ad}, nil
+	id := KeyID(key)
+	return &sealer{
+		id:       id,
+		aead:     aead,
+		ad:       []byte(sealVersion + "\x00" + CookieName + "\x00" + clientID + "\x00" + id),
+		legacyAD: []byte(legacyVersion + "\x00" + CookieName + "\x00" + clientID),
+	}, nil
 }
 
 // signIn identifies one sign-in: one redeemed code and every refresh
@@ -122,21 +156,27 @@ func (s *sealer) sealUntil(token string, id signIn, now, expires time.Time) (str
 	out := make([]byte, nonceSize, nonceSize+len(plain)+s.aead.Overhead())
 	rand.Read(out) // the nonce; never fails since Go 1.24
 	out = s.aead.Seal(out, out[:nonceSize], plain, s.ad)
-	return base64.RawURLEncoding.EncodeToString(out), time.Unix(expires.Unix(), 0)
+	return s.id + "." + base64.RawURLEncoding.EncodeToString(out), time.Unix(expires.Unix(), 0)
 }
 
 // open reads a cookie value sealed by seal with the same key, name and
 // client; it refuses anything altered, cut, sealed otherwise, expired at
 // now or issued implausibly far in the future.
 func (s *sealer) open(value string, now time.Time) (*sealed, error) {
-	if len(value) > maxCookieBytes {
+	id, body, ok := splitCookie(value)
+	if !ok || id != s.id {
 		return nil, errBadCookie
 	}
-	b, err := base64.RawURLEncoding.DecodeString(value)
-	if err != nil || len(b) < nonceSize+s.aead.Overhead()+headerSize {
+	return s.openBody(body, s.ad, value, now)
+}
+
+// openBody opens the base64url part of a cookie with additional data ad.
+func (s *sealer) openBody(body string, ad []byte, value string, now time.Time) (*sealed, error) {
+	b, ok := decodeBody(body)
+	if !ok {
 		return nil, errBadCookie
 	}
-	plain, err := s.aead.Open(nil, b[:nonceSize], b[nonceSize:], s.ad)
+	plain, err := s.aead.Open(nil, b[:nonceSize], b[nonceSize:], ad)
 	if err != nil {
 		return nil, errBadCookie
 	}
@@ -154,6 +194,34 @@ func (s *sealer) open(value string, now time.Time) (*sealed, error) {
 		return nil, errExpiredCookie
 	}
 	return &sealed{token: token, signIn: id, issued: issued, expires: expires, original: value}, nil
+}
+
+// splitCookie cuts a cookie value into its key id and its sealed part, and
+// reports whether the value has that form: a key id of the right length in
+// lowercase hex, a ".", and a sealed part that is long enough and within a
+// browser's bounds. It does not say the cookie opens.
+func splitCookie(value string) (id, body string, ok bool) {
+	if len(value) > maxCookieBytes {
+		return "", "", false
+	}
+	id, body, found := strings.Cut(value, ".")
+	if !found || len(id) != 2*keyIDSize || strings.Trim(id, "0123456789abcdef") != "" {
+		return "", "", false
+	}
+	if _, ok := decodeBody(body); !ok {
+		return "", "", false
+	}
+	return id, body, true
+}
+
+// decodeBody decodes a cookie's sealed part, which must be long enough to
+// hold a nonce, a tag and the plaintext's header.
+func decodeBody(body string) ([]byte, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(body)
+	if err != nil || len(b) < nonceSize+16+headerSize {
+		return nil, false
+	}
+	return b, true
 }
 
 // keyring seals with the current key and opens with it or an old one.
@@ -182,19 +250,59 @@ func (k *keyring) seal(token string, id signIn, now time.Time) (string, time.Tim
 	return k.current.seal(token, id, now)
 }
 
-// open opens value with the current key, or else with an old one, and
-// reports which: a cookie opened with an old key is sealed again.
+// open opens value with the key its key id names, and reports whether
+// that is an old one (or the value is in the v2 format): such a cookie is
+// sealed again. A well-formed cookie whose key id is not in the ring is a
+// *missingKeyError; one that is not well-formed or does not open,
+// errBadCookie.
 func (k *keyring) open(value string, now time.Time) (s *sealed, old bool, err error) {
-	s, err = k.current.open(value, now)
-	if err != errBadCookie {
-		return s, false, err
+	if len(value) > maxCookieBytes {
+		return nil, false, errBadCookie
 	}
-	for _, o := range k.old {
-		if s, err2 := o.open(value, now); err2 != errBadCookie {
-			return s, true, err2
+	if !strings.Contains(value, ".") {
+		return k.openLegacy(value, now)
+	}
+	id, body, ok := splitCookie(value)
+	if !ok {
+		return nil, false, errBadCookie
+	}
+	for i, sl := range k.all() {
+		if sl.id == id {
+			s, err := sl.openBody(body, sl.ad, value, now)
+			return s, i > 0 && err == nil, err
 		}
 	}
-	return nil, false, err
+	return nil, false, &missingKeyError{id: id}
+}
+
+// openLegacy opens a v2 cookie, which names no key, with any of the ring.
+func (k *keyring) openLegacy(value string, now time.Time) (*sealed, bool, error) {
+	for _, sl := range k.all() {
+		if s, err := sl.openBody(value, sl.legacyAD, value, now); err != errBadCookie {
+			return s, err == nil, err
+		}
+	}
+	return nil, false, errBadCookie
+}
+
+// all is the current sealer, then the old ones.
+func (k *keyring) all() []*sealer { return append([]*sealer{k.current}, k.old...) }
+
+// ids are the key ids of the ring, the current key's first.
+func (k *keyring) ids() []string {
+	var ids []string
+	for _, sl := range k.all() {
+		ids = append(ids, sl.id)
+	}
+	return ids
+}
+
+// missingKeyError is a well-formed cookie sealed with a key that is not in
+// this instance's ring.
+type missingKeyError struct{ id string }
+
+func (e *missingKeyError) Error() string {
+	return "the refresh cookie was sealed with key " + e.id + ", which this instance does not hold"
 }
 
 var (

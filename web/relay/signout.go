@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"net/http"
 )
 
@@ -17,21 +18,34 @@ import (
 // long as any such cookie can (RefreshLifetime, and the clock skew
 // allowed), so no cookie outlives it.
 //
-// A store that cannot record the end answers 503 with Retry-After and
-// leaves the cookie, so that the page can try again: a sign-out that is not
-// recorded would not stick. More than one cookie is refused as in /refresh,
-// and nothing is cleared. With Config.RevocationEndpoint set, the refresh
+// A sign-out that cannot be recorded is never a success: a store that
+// cannot record the end, or a cookie sealed with a key this instance lacks
+// while another instance holds it (a key rotation under way; keyid.go),
+// answers relayapi.StatusRetry (503, Retry-After) and leaves the cookie,
+// so that the page sends the sign-out again. A cookie that no instance
+// can open, or an expired one, has no sign-in left to end: it is cleared,
+// 204. More than one cookie is refused as in /refresh, and nothing is
+// cleared. With Config.RevocationEndpoint set, the refresh
 // token is then revoked at GoTo (revoke.go); a failed revocation is logged
 // and the sign-out still succeeds, as it has already ended the sign-in here.
 func (rl *Relay) signout(w http.ResponseWriter, r *http.Request, origin string, _ []byte) {
 	s, _, err := rl.readCookie(r)
-	if err == errAmbiguous {
+	var missing *missingKeyError
+	switch {
+	case err == errAmbiguous:
+		rl.obs.SignedOut("ambiguous")
 		rl.oneCookie(w, r, origin) // answers the 401
 		return
+	case errors.As(err, &missing):
+		if why := rl.retryMissingKey(w, missing.id, "sign-out"); why != "" {
+			rl.obs.SignedOut(why)
+			return
+		}
 	}
 	if s != nil {
 		if err := rl.store.End(context.Background(), s.signIn.String(), RefreshLifetime+maxSkew); err != nil {
 			rl.log.Printf("relay: the store cannot be reached; sign-outs answer 503: %v", err)
+			rl.obs.SignedOut("store_error")
 			rl.unavailable(w, "sign-out")
 			return
 		}
@@ -39,6 +53,7 @@ func (rl *Relay) signout(w http.ResponseWriter, r *http.Request, origin string, 
 			rl.revoke(s.token)
 		}
 	}
+	rl.obs.SignedOut(signOutOutcome(s)) // observe.go
 	rl.apply(w, origin, cookieAction{op: clearCookie})
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -25,22 +25,21 @@ func TestSignoutDuringRefresh(t *testing.T) {
 	v.up.set(func(g *fakeGoTo) { g.rotate = true })
 	cur := gotCookie(t, v.refresh(old)).Value // a first rotation: old is now rotated out
 
-	proceed := make(chan struct{})
-	v.up.set(func(g *fakeGoTo) { g.before = func() { <-proceed } })
+	waitProceed, openProceed := newGate(t)
+	v.up.set(func(g *fakeGoTo) { g.before = waitProceed })
 	v.clk.advance(rotationMemory) // past the memory: the next refresh goes to GoTo
 	inflight := make(chan *httptest.ResponseRecorder)
 	go func() { inflight <- v.refresh(cur) }()
 	v.waitForInflight(t)
-	for v.up.hits.Load() < 3 { // the exchange, the first refresh, this one
-		time.Sleep(time.Millisecond)
-	}
+	// The exchange, the first refresh, this one.
+	waitUntil(t, "the refresh is with GoTo", func() bool { return v.up.hits.Load() == 3 })
 
 	out := v.do(req{path: "/relay/signout", cookie: cur})
 	if out.Code != 204 {
 		t.Fatalf("signout: %d %s", out.Code, out.Body)
 	}
 	wantCleared(t, out)
-	close(proceed)
+	openProceed()
 	rec := <-inflight
 	wantError(t, rec, 401, "invalid_grant")
 	wantCleared(t, rec)
@@ -72,10 +71,10 @@ func TestSignoutDuringRefresh(t *testing.T) {
 func TestSignoutAgainstCoalesced(t *testing.T) {
 	v := newEnv(t, nil)
 	cookie := v.signIn()
-	proceed := make(chan struct{})
+	waitProceed, openProceed := newGate(t)
 	v.up.set(func(g *fakeGoTo) {
 		g.rotate = true
-		g.before = func() { <-proceed }
+		g.before = waitProceed
 	})
 	const n = 20
 	var wg sync.WaitGroup
@@ -88,7 +87,7 @@ func TestSignoutAgainstCoalesced(t *testing.T) {
 	if rec := v.do(req{path: "/relay/signout", cookie: cookie}); rec.Code != 204 {
 		t.Fatalf("signout: %d", rec.Code)
 	}
-	close(proceed)
+	openProceed()
 	wg.Wait()
 	for i, rec := range recs {
 		if rec.Code != 401 || strings.Contains(rec.Header().Get("Set-Cookie"), "Max-Age=2") {
@@ -150,11 +149,11 @@ func (f *failingStore) err() error {
 
 var errStoreDown = &url.Error{Op: "dial", URL: "redis://store", Err: context.DeadlineExceeded}
 
-func (f *failingStore) Claim(ctx context.Context, key, signIn string) (store.Claim, error) {
+func (f *failingStore) Claim(ctx context.Context, key, signIn string, hold time.Duration) (store.Claim, error) {
 	if err := f.err(); err != nil {
 		return store.Claim{}, err
 	}
-	return f.Memory.Claim(ctx, key, signIn)
+	return f.Memory.Claim(ctx, key, signIn, hold)
 }
 
 func (f *failingStore) End(ctx context.Context, signIn string, ttl time.Duration) error {
@@ -189,8 +188,8 @@ func TestStoreFailsWhileFinishing(t *testing.T) {
 // finishFails makes leases fail while its store is down.
 type finishFails struct{ *failingStore }
 
-func (f *finishFails) Claim(ctx context.Context, key, signIn string) (store.Claim, error) {
-	c, err := f.failingStore.Claim(ctx, key, signIn)
+func (f *finishFails) Claim(ctx context.Context, key, signIn string, hold time.Duration) (store.Claim, error) {
+	c, err := f.failingStore.Claim(ctx, key, signIn, hold)
 	if c.Lease != nil {
 		c.Lease = &failingLease{c.Lease, f.failingStore}
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"gotoauth/wasm/client"
 	"gotoauth/wasm/oauth"
@@ -44,7 +45,8 @@ type outcome struct {
 // The request does not hang on the page's request: a page that goes away
 // must not cancel a refresh that others wait on, or lose a refresh token
 // that GoTo rotated and so invalidated the old one.
-func (rl *Relay) post(params [][2]string) outcome {
+func (rl *Relay) post(params [][2]string) (out outcome) {
+	defer rl.observeUpstream(params[0][1], time.Now(), &out) // observe.go
 	ctx, cancel := context.WithTimeout(context.Background(), rl.timeout)
 	defer cancel()
 	var body strings.Builder

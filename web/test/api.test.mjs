@@ -3,6 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { nearest, names } from '../gotoauth-args.js';
+import {
+  CLIENT_CONFIG, AUTHORIZE_URL_OPTIONS, SIGN_IN_OPTIONS, HANDLE_REDIRECT_OPTIONS, LOAD_OPTIONS,
+} from '../gotoauth-contract.js';
 import { load, GoToAuthError, rejectsWith, throwsWith, MemoryStorage, REDIRECT } from './helpers.mjs';
 
 const g = await load();
@@ -231,6 +235,19 @@ test('client: replayed, foreign, missing and unknown states are refused', async 
   await rejectsWith('state_mismatch', () => mine.handleRedirect(`${REDIRECT}?code=c&state=${tampered}`));
 });
 
+test('client: an unknown state on a loopback host says the sign-in may have started under the other loopback name', async () => {
+  // A page on localhost signs in with a redirectUri on 127.0.0.1: the
+  // redirect lands where this tab's storage has no sign-in.
+  const c = g.client({ clientId: 'c', redirectUri: 'http://127.0.0.1:5173/', storage: new MemoryStorage() });
+  const e = await rejectsWith('state_mismatch', () => c.handleRedirect(`http://127.0.0.1:5173/?code=c&state=${'s'.repeat(30)}`, { cleanAddressBar: false }));
+  assert.equal(e.message, 'the redirect came to 127.0.0.1, where no sign-in was started in this tab: if it started on localhost, another origin with storage of its own, open the app on 127.0.0.1 (the host of redirectUri) and sign in there (unknown state: not made here, made for another tab, or already used)');
+  const back = await rejectsWith('state_mismatch', () => c.handleRedirect(`http://localhost:5173/?code=c&state=${'s'.repeat(30)}`, { cleanAddressBar: false }));
+  assert.match(back.message, /^the redirect came to localhost, .* if it started on 127\.0\.0\.1, .* open the app on localhost /);
+  const elsewhere = await rejectsWith('state_mismatch', () => c.handleRedirect(`https://app.example/cb?code=c&state=${'s'.repeat(30)}`, { cleanAddressBar: false }));
+  assert.equal(elsewhere.message, 'unknown state: not made here, made for another tab, or already used');
+  c.close();
+});
+
 test('client: an expired state is refused', async () => {
   const storage = new MemoryStorage();
   const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage });
@@ -378,6 +395,32 @@ test('the package\'s modules import one another without a circle', async () => {
   assert.ok(graph.has('gotoauth-errors.js'));
 });
 
+test('one nearness rule for every option set: case, snake_case, typos, and a name with a word added or dropped', () => {
+  const sets = { CLIENT_CONFIG, AUTHORIZE_URL_OPTIONS, SIGN_IN_OPTIONS, HANDLE_REDIRECT_OPTIONS, LOAD_OPTIONS };
+  const snake = (n) => n.replace(/[A-Z]+/g, (m) => `_${m.toLowerCase()}`);
+  for (const [set, list] of Object.entries(sets)) {
+    const known = names(list);
+    for (const name of known) {
+      assert.equal(nearest(name.toUpperCase(), known), name);
+      assert.equal(nearest(name.toLowerCase(), known), name);
+      const misses = [snake(name), `${name}s`, `${name}Url`, `my${name[0].toUpperCase()}${name.slice(1)}`];
+      if (name.length > 4) misses.push(name.slice(0, -1), `${name.slice(0, 2)}${name.slice(3)}`);
+      for (const miss of misses) {
+        // wasmURL is the wasm option's name with Url added: it is meant.
+        if (known.some((k) => k.toLowerCase() === miss.toLowerCase())) continue;
+        assert.equal(nearest(miss, known), name, `${set}: ${miss}`);
+      }
+    }
+  }
+  const client = names(CLIENT_CONFIG);
+  for (const miss of ['relayUrl', 'relayURL', 'relay_url', 'relayPath', 'relays', 'tokenRelay', 'Relay']) {
+    assert.equal(nearest(miss, client), 'relay', miss);
+  }
+  assert.equal(nearest('redirectURI', client), 'redirectUri');
+  assert.equal(nearest('timeout', client), 'timeoutMs');
+  for (const far of ['zzzzzzzz', 'x', 'color', 'id']) assert.equal(nearest(far, client), null, far);
+});
+
 test('unknown option keys are refused, naming the key and the nearest known one', async () => {
   const cases = [
     [() => g.client({ clientId: 'c', redirectURI: REDIRECT }), 'redirectURI', 'redirectUri'],
@@ -393,6 +436,19 @@ test('unknown option keys are refused, naming the key and the nearest known one'
     assert.ok(e.message.includes(`"${key}"`), e.message);
     assert.ok(e.message.includes(`did you mean "${near}"`), e.message);
   }
+  // The one nearness rule covers every call's options alike.
+  const more = [
+    [() => g.client({ clientId: 'c', redirectUri: REDIRECT, relayUrl: '/relay/' }), 'relayUrl', 'relay'],
+    [() => g.client({ clientId: 'c', redirectUri: REDIRECT, relayURL: '/relay/' }), 'relayURL', 'relay'],
+    [() => g.client({ clientId: 'c', redirect_uri: REDIRECT }), 'redirect_uri', 'redirectUri'],
+  ];
+  for (const [fn, key, near] of more) {
+    const e = throwsWith('invalid_argument', fn);
+    assert.ok(e.message.includes(`"${key}"`), e.message);
+    assert.ok(e.message.includes(`did you mean "${near}"`), e.message);
+  }
+  const loadError = await rejectsWith('invalid_argument', () => load({ wasmUrl: 'x' }));
+  assert.match(loadError.message, /did you mean "wasmURL"/);
   const far = throwsWith('invalid_argument', () => g.client({ clientId: 'c', redirectUri: REDIRECT, zzzzzzzz: 1 }));
   assert.doesNotMatch(far.message, /did you mean/);
   assert.match(far.message, /zzzzzzzz/);
@@ -444,4 +500,30 @@ test('signInWithPopup outside a browser is invalid_argument; authorizeURL takes 
   await rejectsWith('invalid_argument', () => c.signInWithPopup());
   await rejectsWith('invalid_argument', () => c.signInWithPopup({ redirectURI: 'x' }));
   throwsWith('invalid_argument', () => g.authorizeURL({ clientId: 'c', appState: 1 }));
+});
+
+test('relay: on the page\'s own origin in a page; outside a page (Node) any absolute URL', () => {
+  // Node has no page origin: the app's fetch keeps the relay's cookie, so
+  // a relay on any origin is taken, given in full.
+  const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage(), relay: 'https://relay.example/relay/' });
+  assert.equal(c.config.relay, 'https://relay.example/relay/');
+  c.close();
+  const relative = throwsWith('invalid_argument', () => g.client({ clientId: 'c', redirectUri: REDIRECT, relay: '/relay/' }));
+  assert.match(relative.message, /absolute URL outside a browser/);
+  // A runtime with a page address (a browser; Deno's --location) has a
+  // page origin, and a relay elsewhere is refused when the client is made.
+  const page = { href: 'http://localhost:5173/app/', origin: 'http://localhost:5173' };
+  globalThis.location = page;
+  try {
+    for (const relay of ['http://127.0.0.1:8080/relay/', 'http://localhost:8080/relay/', 'https://localhost:5173/relay/']) {
+      const e = throwsWith('invalid_argument', () => g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage(), relay }));
+      assert.match(e.message, /^relay .* is not this page's origin \(http:\/\/localhost:5173\): the relay must be served from the page's own origin/, e.message);
+      assert.match(e.message, /proxy/);
+    }
+    const same = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage(), relay: '/relay/' });
+    assert.equal(same.config.relay, 'http://localhost:5173/relay/');
+    same.close();
+  } finally {
+    delete globalThis.location;
+  }
 });

@@ -10,7 +10,9 @@
 // The demo signs in through the package's public API only (gotoauth.js and
 // client.session), so what these tests see across tabs (one refresh for
 // two tabs, a sign-out reaching the other tab, a reload restoring the
-// sign-in) is the library's session at work.
+// sign-in) is the library's session at work. The tests watch the page as
+// a person does (its text and elements) and the network (the emulator's
+// counts, the relay's cookie): the demo carries no hooks for them.
 //
 // Puppeteer adds `__ariaQuerySelector*` globals to the pages it drives; see
 // browsers.mjs before checking a page's globals.
@@ -19,6 +21,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { BROWSERS, launch } from './browsers.mjs';
 import { startServer } from './server.mjs';
+import { startApp } from './appserver.mjs';
 
 const ARTEFACTS = new URL('../test-results/', import.meta.url);
 // The emulator's demo client (web/emulator: DemoClientID, DemoClientSecret),
@@ -75,9 +78,26 @@ function restoreNote(m) {
     /\/refresh$/.test(m.location()?.url ?? '');
 }
 
-/** Waits for the demo to have filled its form and finished its start: a redirect handled, or the session restored or not. */
+/**
+ * Waits for the demo to have started as a person sees it: the form filled
+ * (the mode line says how the page signs in) and a status shown.
+ */
 async function started(page) {
-  await page.waitForSelector('#app[data-ready="true"][data-started="true"]');
+  await page.waitForFunction(() => document.querySelector('#mode').textContent !== 'Loading…' && document.querySelector('#status').textContent !== '');
+}
+
+/** Waits for the status line to match re, and returns it. */
+function statusMatches(page, re) {
+  return page.waitForFunction((source) => {
+    const t = document.querySelector('#status').textContent;
+    return new RegExp(source).test(t) && t;
+  }, re.source);
+}
+
+/** Waits for the error box, and returns the code it shows (with the OAuth error, as "oauth_error: access_denied"). */
+async function shownError(page) {
+  await page.waitForSelector('#error:not([hidden])');
+  return page.textContent('#error-code');
 }
 
 /**
@@ -141,10 +161,11 @@ async function signIn(page, flow, decision = 'allow') {
   await page.waitForURL((u) => u.pathname === '/');
 }
 
-/** Clicks Refresh and waits for the page to show its nth refresh. */
-async function refresh(page, n) {
+/** Clicks Refresh and waits for the page to show a new access token, which it returns. */
+async function refresh(page) {
+  const before = await page.textContent('#token-access');
   await page.click('#refresh');
-  await page.waitForSelector(`#token-panel[data-refreshes="${n}"]`);
+  return newToken(page, before);
 }
 
 /** The emulator ages every refresh token of the demo client: its next refresh rotates it. */
@@ -176,6 +197,20 @@ function shiftClock(page, ms) {
       static now() { return Prev.now() + shift; }
     };
   }, ms);
+}
+
+/**
+ * Waits until no tab of the page's origin is refreshing: no lock of the
+ * library's refreshes (the Web Lock 'gotoauth:refresh:<clientId>') is held
+ * or asked for, as the browser's Web Locks report them. A tab that renews
+ * asks for the lock at once, so once every tab shows its new token and no
+ * lock is about, no refresh is left to come.
+ */
+function noRefreshUnderWay(page) {
+  return page.waitForFunction(async () => {
+    const { held, pending } = await navigator.locks.query();
+    return ![...held, ...pending].some((l) => l.name.startsWith('gotoauth:refresh:'));
+  });
 }
 
 /** Waits for the page's token panel to be hidden. */
@@ -215,7 +250,7 @@ for (const name of BROWSERS) {
       assert.equal(await page.textContent('#token-principal'), 'mister.jones@fakemail.com');
       assert.equal(await page.textContent('#token-scopes'), 'identity:scim.me');
       assert.equal(await page.textContent('#token-legacy'), 'none (today\'s format)');
-      assert.match(await page.textContent('#token-expiry'), /^(59m|1h 0m|60m)/);
+      assert.match(await page.textContent('#token-expiry'), /^(59m|1h0m)/);
       // The access token is masked on the page and absent from storage.
       const access = await page.textContent('#token-access');
       assert.match(access, /… \(\d+ characters\)$/);
@@ -250,15 +285,14 @@ for (const name of BROWSERS) {
       // refresh repeated with one cookie within moments may be answered
       // from the relay's memory, so no refresh here repeats a cookie.)
       await ageRefreshTokens();
-      await refresh(page, 1);
-      assert.match(await page.textContent('#status'), /through the relay; the refresh token stays in its HttpOnly cookie/);
+      const first = await refresh(page);
+      assert.match(await page.textContent('#status'), /^New token from the relay at \d\d:\d\d:\d\d; the refresh token stays in its HttpOnly cookie\.$/);
       assert.equal(await page.textContent('#token-refresh'), 'held by the relay (HttpOnly cookie)');
       const rotated = await relayCookie(page);
       assert.ok(rotated && rotated.value !== cookie.value, 'the relay replaced its cookie with the rotated refresh token');
-      const first = await page.textContent('#token-access');
       assert.notEqual(first, access, 'a new access token');
-      await refresh(page, 2);
-      assert.match(await page.textContent('#status'), /through the relay; the refresh token stays in its HttpOnly cookie/);
+      await refresh(page);
+      assert.match(await page.textContent('#status'), /^New token from the relay at \d\d:\d\d:\d\d; the refresh token stays in its HttpOnly cookie\.$/);
       assert.equal((await relayCookie(page)).value, rotated.value, 'the relay kept the rotated cookie');
       assert.notEqual(await page.textContent('#token-access'), first, 'a new access token from the rotated refresh token');
       assert.equal(await page.isHidden('#error'), true);
@@ -282,13 +316,13 @@ for (const name of BROWSERS) {
       await assertNothingSecret(tab, tabMessages, [DEMO_SECRET, 'refresh_token', tabCookie.value]);
       await tab.click('#sign-out');
       await signedOut(tab);
-      assert.match(await tab.textContent('#status'), /relay cleared its cookie/);
+      await statusMatches(tab, /relay cleared its cookie/);
       assert.equal(await relayCookie(tab), undefined, 'sign-out cleared the relay cookie');
       assert.equal(await tab.isHidden('#error'), true);
       assert.deepEqual(tabProblems, []);
       await tab.close();
       await signedOut(page);
-      assert.equal(await page.textContent('#status'), 'Signed out in another tab.');
+      assert.equal(await page.textContent('#status'), 'Signed out, here or in another tab of this browser.');
 
       // Signed in again, this tab loses the relay's cookie behind its back
       // (the relay's sign-out, with no word on the channel): its next
@@ -300,10 +334,8 @@ for (const name of BROWSERS) {
       assert.equal(await page.evaluate(async (headers) => (await fetch('/relay/signout', { method: 'POST', headers })).status, RELAY_HEADER) < 300, true);
       assert.equal(await relayCookie(page), undefined);
       await page.click('#refresh');
-      await page.waitForSelector('#error:not([hidden])');
-      assert.equal(await page.getAttribute('#error', 'data-code'), 'reauthenticate');
-      assert.match(await page.textContent('#error-code'), /^reauthenticate/);
-      assert.match(await page.textContent('#status'), /sign in again/);
+      assert.match(await shownError(page), /^reauthenticate\b/);
+      await statusMatches(page, /^The relay holds no sign-in any more: sign in again\.$/);
       // Sign out still works, and clears the page.
       await page.click('#sign-out');
       await signedOut(page);
@@ -316,6 +348,29 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    test(`${name}: code flow in a popup through the relay: the popup closes itself, the page is signed in`, async () => {
+      const { page, problems, messages } = await openDemo(browser);
+      const opened = new Promise((resolve) => page.raw.once('popup', resolve));
+      await page.click('#sign-in-popup');
+      const popup = await opened;
+      await popup.waitForSelector('#allow', { visible: true });
+      const allow = await popup.$('#allow');
+      await allow.click();
+      await page.waitForSelector('#token-panel:not([hidden])');
+      assert.equal(await page.textContent('#status'), 'Signed in.');
+      assert.equal(await page.textContent('#token-principal'), 'mister.jones@fakemail.com');
+      assert.equal(await page.textContent('#token-refresh'), 'held by the relay (HttpOnly cookie)');
+      const cookie = await relayCookie(page);
+      assert.ok(cookie, 'the relay set its cookie');
+      await assertCleanAddress(page);
+      const deadline = Date.now() + 10_000;
+      while (!popup.isClosed() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(popup.isClosed(), true, 'the popup closed itself');
+      await assertNothingSecret(page, messages, [DEMO_SECRET, 'refresh_token', cookie.value]);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
     test(`${name}: implicit flow: token from the fragment, fragment removed`, async () => {
       const { page, problems } = await openDemo(browser);
       await signIn(page, 'implicit');
@@ -323,7 +378,7 @@ for (const name of BROWSERS) {
       await assertCleanAddress(page);
       for (const href of [await page.href(), await page.addressBar()]) assert.ok(!href.includes('#'), `fragment left: ${href}`);
       assert.equal(await page.textContent('#token-refresh'), 'none');
-      assert.equal(await page.isDisabled('#refresh'), true);
+      assert.equal(await page.isHidden('#refresh'), true, 'no Refresh without a relay');
       // The help text does not promise a refresh the implicit flow cannot make.
       const help = await page.textContent('#token-help');
       assert.match(help, /^The implicit flow brings no refresh token: nothing renews this token\. When it runs out, sign in again\.$/);
@@ -336,7 +391,6 @@ for (const name of BROWSERS) {
       await page.waitForFunction(() => document.querySelector('#token-expiry').textContent === 'expired — sign in again', undefined, { timeout: 5000 });
       assert.equal(await page.textContent('#status'), 'The token expired and cannot be renewed: sign in again.');
       assert.equal((await stats()).refreshes, refreshes, 'no refresh without a refresh path');
-      assert.equal(await page.isHidden('#token-auto'), true);
       assert.equal(await page.isHidden('#error'), true);
       assert.deepEqual(problems, []);
       await page.close();
@@ -357,11 +411,11 @@ for (const name of BROWSERS) {
       const { page: tab, problems: tabProblems, messages: tabMessages } = await openDemo(browser, { page: await page.sibling() });
       await tab.waitForSelector('#token-panel:not([hidden])');
       assert.equal(await tab.textContent('#token-access'), access);
-      assert.match(await tab.textContent('#status'), /^Signed in: session\.token\(\) restored the session/);
+      assert.match(await tab.textContent('#status'), /^Signed in; another tab shared its token at \d\d:\d\d:\d\d\.$/);
       assert.equal((await stats()).refreshes, opened.refreshes, 'the first tab answered: no refresh');
       assert.equal(await tab.textContent('#token-principal'), 'mister.jones@fakemail.com');
       assert.equal(await tab.textContent('#token-refresh'), 'held by the relay (HttpOnly cookie)');
-      assert.match(await tab.textContent('#token-expiry'), /^(59m|1h 0m|60m)/);
+      assert.match(await tab.textContent('#token-expiry'), /^(59m|1h0m)/);
       assert.equal(await tab.isDisabled('#refresh'), false);
       await assertNothingSecret(tab, tabMessages, [DEMO_SECRET, 'refresh_token', cookie.value]);
 
@@ -369,18 +423,14 @@ for (const name of BROWSERS) {
       // session for a new token, and the library refreshes once for both.
       const before = await stats();
       await Promise.all([page, tab].map((p) => shiftClock(p, 3601_000)));
-      for (const p of [page, tab]) {
-        await newToken(p, access);
-        await p.waitForSelector('#token-auto:not([hidden])');
-      }
-      // A few more ticks: no second refresh.
-      await new Promise((r) => setTimeout(r, 2500));
+      for (const p of [page, tab]) await newToken(p, access);
+      await noRefreshUnderWay(page);
       assert.equal((await stats()).refreshes, before.refreshes + 1, 'one refresh across the two tabs');
       const fresh = await page.textContent('#token-access');
       assert.equal(await tab.textContent('#token-access'), fresh, 'both tabs show the new token');
       for (const p of [page, tab]) {
-        assert.match(await p.textContent('#token-auto'), /^(Renewed at \d\d:\d\d:\d\d: the token ran out and session\.token\(\) got a new one|Another tab renewed the token at \d\d:\d\d:\d\d)/);
-        assert.match(await p.textContent('#token-expiry'), /^(59m|1h 0m|60m)/);
+        assert.match(await p.textContent('#status'), /^(New token from the relay at|Signed in; another tab shared its token at) \d\d:\d\d:\d\d/);
+        assert.match(await p.textContent('#token-expiry'), /^(59m|1h0m)/);
         assert.equal(await p.textContent('#token-refresh'), 'held by the relay (HttpOnly cookie)');
         assert.equal(await p.isHidden('#error'), true);
       }
@@ -393,9 +443,9 @@ for (const name of BROWSERS) {
       // Sign out in the second tab: the first hears it.
       await tab.click('#sign-out');
       await signedOut(tab);
-      assert.match(await tab.textContent('#status'), /relay cleared its cookie/);
+      await statusMatches(tab, /relay cleared its cookie/);
       await signedOut(page);
-      assert.equal(await page.textContent('#status'), 'Signed out in another tab.');
+      assert.equal(await page.textContent('#status'), 'Signed out, here or in another tab of this browser.');
       assert.equal(await relayCookie(page), undefined, 'sign-out cleared the relay cookie');
       assert.equal((await stats()).refreshes, before.refreshes + 1);
       await assertCleanAddress(page);
@@ -419,12 +469,12 @@ for (const name of BROWSERS) {
       await page.reload();
       await started(page);
       await page.waitForSelector('#token-panel:not([hidden])');
-      assert.match(await page.textContent('#status'), /^Signed in: session\.token\(\) restored the session/);
+      assert.match(await page.textContent('#status'), /^New token from the relay at \d\d:\d\d:\d\d; the refresh token stays in its HttpOnly cookie\.$/);
       assert.notEqual(await page.textContent('#token-access'), access, 'a new access token, from the relay');
       assert.equal((await stats()).refreshes, before.refreshes + 1, 'restored by one refresh through the relay');
       assert.equal(await page.textContent('#token-principal'), 'mister.jones@fakemail.com');
       assert.equal(await page.textContent('#token-refresh'), 'held by the relay (HttpOnly cookie)');
-      assert.match(await page.textContent('#token-expiry'), /^(59m|1h 0m|60m)/);
+      assert.match(await page.textContent('#token-expiry'), /^(59m|1h0m)/);
       assert.equal(await page.isHidden('#error'), true);
       await page.click('#fetch-me');
       await page.waitForSelector('#profile:not([hidden])');
@@ -448,8 +498,7 @@ for (const name of BROWSERS) {
       // refuses the state.
       const state = 'A'.repeat(43);
       const { page, problems } = await openDemo(browser, { path: `/?code=abc&state=${state}` });
-      await page.waitForSelector('#error:not([hidden])');
-      assert.equal(await page.getAttribute('#error', 'data-code'), 'state_mismatch');
+      assert.equal(await shownError(page), 'state_mismatch');
       assert.doesNotMatch(await page.textContent('#error-message'), /clientId/);
       assert.equal(await page.isHidden('#token-panel'), true);
       await assertCleanAddress(page);
@@ -461,16 +510,14 @@ for (const name of BROWSERS) {
       const { page, problems } = await openDemo(browser);
       await signIn(page, 'code');
       await page.waitForSelector('#token-panel:not([hidden])');
-      const signedInWith = await page.textContent('#token-access');
-      await refresh(page, 1);
-      const first = await page.textContent('#token-access');
-      assert.notEqual(first, signedInWith, 'the first refresh reaches GoTo');
-      assert.match(await page.textContent('#status'), /^Refreshed through the relay; the refresh token stays in its HttpOnly cookie\.$/);
       const before = await stats();
-      await refresh(page, 2);
+      const first = await refresh(page);
+      assert.equal((await stats()).refreshes, before.refreshes + 1, 'the first refresh reaches GoTo');
+      assert.match(await page.textContent('#status'), /^New token from the relay at \d\d:\d\d:\d\d; the refresh token stays in its HttpOnly cookie\.$/);
+      await page.click('#refresh');
+      await statusMatches(page, /^Refreshed through the relay, and the same access token came back: the relay answers a refresh that repeats a recent one with the same cookie \(from this tab or another\) from its short memory/);
       assert.equal(await page.textContent('#token-access'), first);
-      assert.match(await page.textContent('#status'), /^Refreshed through the relay, and the same access token came back: the relay answers a refresh that repeats a recent one with the same cookie \(from this tab or another\) from its short memory/);
-      assert.equal((await stats()).refreshes, before.refreshes, 'the relay did not ask GoTo again');
+      assert.equal((await stats()).refreshes, before.refreshes + 1, 'the relay answered from its memory: GoTo was not asked again');
       assert.equal(await page.isHidden('#error'), true);
       assert.deepEqual(problems, []);
       await page.close();
@@ -496,32 +543,34 @@ for (const name of BROWSERS) {
       // The demo client is confidential, as GoTo's are: a page alone cannot
       // redeem its code.
       await signIn(page, 'code');
-      await page.waitForSelector('#error:not([hidden])');
-      assert.equal(await page.getAttribute('#error', 'data-code'), 'oauth_error');
-      assert.equal(await page.getAttribute('#error', 'data-oauth-error'), 'invalid_client');
+      assert.equal(await shownError(page), 'oauth_error: invalid_client');
       assert.match(await page.textContent('#error-hint'), /set the Relay field to a token relay, or sign in with the implicit flow/);
       assert.equal(await page.isHidden('#token-panel'), true);
       await assertCleanAddress(page);
       await page.close();
     });
 
-    test(`${name}: without the relay, a public client's code flow: the refresh token masked, refreshed, kept`, async () => {
+    test(`${name}: without the relay, a public client's code flow: the session renews the token with the refresh token it holds`, async () => {
       // The emulator's public client, which GoTo does not offer: the page's
-      // own token requests, with the refresh token in its memory.
+      // own token requests, with the refresh token in the session's memory.
       const { page, problems } = await openDemo(browser, { base: plain.base });
       await page.fill('#client-id', 'gotoauth-public');
       await signIn(page, 'code');
       await page.waitForSelector('#token-panel:not([hidden])');
       await assertCleanAddress(page);
-      const masked = await page.textContent('#token-refresh');
-      assert.match(masked, /… \(\d+ characters\)$/);
-      assert.match(await page.textContent('#token-help'), /^This page holds the refresh token in its memory \(a public client without a relay\)/);
+      assert.equal(await page.textContent('#token-refresh'), 'held by the session, in the memory of the tab that signed in');
+      assert.match(await page.textContent('#token-help'), /^A public client without a relay: when the token runs out, session\.token\(\) in the tab that signed in refreshes it/);
+      assert.equal(await page.isHidden('#refresh'), true, 'no Refresh without a relay');
+      // The clock moves past the token's expiry: session.token() refreshes.
+      const access = await page.textContent('#token-access');
+      await shiftClock(page, 3601_000);
+      await newToken(page, access);
+      assert.match(await page.textContent('#status'), /^New token at \d\d:\d\d:\d\d, refreshed with the refresh token the session holds in this page's memory\.$/);
+      assert.match(await page.textContent('#token-expiry'), /^(59m|1h0m)/);
       const stored = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }));
-      assert.ok(!stored.includes(masked.slice(0, 6)), 'a refresh token prefix is in web storage');
-      await refresh(page, 1);
-      assert.match(await page.textContent('#status'), /kept/);
-      assert.equal(await page.textContent('#token-refresh'), masked);
+      assert.ok(!stored.includes('refresh'), 'a refresh token in web storage');
       assert.equal(await relayCookie(page), undefined);
+      assert.equal(await page.isHidden('#error'), true);
       assert.deepEqual(problems, []);
       await page.close();
     });
@@ -529,10 +578,7 @@ for (const name of BROWSERS) {
     test(`${name}: Deny shows access_denied`, async () => {
       const { page } = await openDemo(browser);
       await signIn(page, 'code', 'deny');
-      await page.waitForSelector('#error:not([hidden])');
-      assert.equal(await page.getAttribute('#error', 'data-code'), 'oauth_error');
-      assert.equal(await page.getAttribute('#error', 'data-oauth-error'), 'access_denied');
-      assert.match(await page.textContent('#error-code'), /access_denied/);
+      assert.equal(await shownError(page), 'oauth_error: access_denied');
       assert.equal(await page.isHidden('#token-panel'), true);
       await assertCleanAddress(page);
       await page.close();
@@ -546,8 +592,7 @@ for (const name of BROWSERS) {
       assert.ok(state.length >= 22);
       const tampered = state.slice(0, -2) + (state.endsWith('AA') ? 'BB' : 'AA');
       await page.goto(`${server.base}/?code=stolen-code&state=${tampered}`);
-      await page.waitForSelector('#error:not([hidden])');
-      assert.equal(await page.getAttribute('#error', 'data-code'), 'state_mismatch');
+      assert.equal(await shownError(page), 'state_mismatch');
       assert.equal(await page.isHidden('#token-panel'), true);
       await assertCleanAddress(page);
       await page.close();
@@ -558,12 +603,19 @@ for (const name of BROWSERS) {
       await page.fill('#paste-input', 'https://api.getgo.com/oauth/v2/authorize?client_id=abc&response_type=code');
       await page.click('#paste-explain');
       await page.waitForSelector('#paste-output:not([hidden])');
-      assert.match(await page.textContent('#paste-output'), /https:\/\/authentication\.logmeininc\.com\/oauth\/authorize\?client_id=abc&response_type=code/);
+      assert.match(await page.textContent('#paste-output'), /^migrateURL: [^]*"url": "https:\/\/authentication\.logmeininc\.com\/oauth\/authorize\?client_id=abc&response_type=code"/);
       await page.fill('#paste-input', 'https://a/#access_token=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&type=bearer&expires_in=2592000000&username=%3Cb%3Ex%3C%2Fb%3E&state=s');
       await page.click('#paste-explain');
-      assert.match(await page.textContent('#paste-output'), /GoToConnect/);
+      await page.waitForFunction(() => document.querySelector('#paste-output').textContent.startsWith('parseRedirect: '));
+      assert.match(await page.textContent('#paste-output'), /"legacy": "gotoconnect"/);
+      assert.match(await page.textContent('#paste-output'), /"accessToken": "<img src=x onerror=alert\(1\)>"/);
       assert.match(await page.textContent('#paste-output'), /<b>x<\/b>/);
       assert.equal(await page.count('#paste-output img, #paste-output b'), 0, 'user data became HTML');
+      // Neither a redirect nor an old URL: the library's error, as text.
+      await page.fill('#paste-input', 'https://example.com/<i>x</i>');
+      await page.click('#paste-explain');
+      await page.waitForFunction(() => document.querySelector('#paste-output').textContent.startsWith('invalid_redirect: '));
+      assert.equal(await page.count('#paste-output i'), 0, 'user data became HTML');
       await page.close();
     });
 
@@ -589,22 +641,52 @@ for (const name of BROWSERS) {
 
     test(`${name}: settings kept across the redirect are read field by field, never trusted`, async () => {
       const { page, problems } = await openDemo(browser);
-      await page.evaluate(() => sessionStorage.setItem('gotoauth.demo.settings', 'no-such-field=1&client-id=%3Cb%3Ekept%3C%2Fb%3E&flow=implicit&%zz'));
+      await page.evaluate(() => sessionStorage.setItem('gotoauth.demo.settings', '{"client-id": "<b>kept</b>", "flow": '));
       await page.reload();
       await started(page);
+      // Malformed JSON is ignored as a whole; the page still works.
       assert.match(await page.textContent('#mode'), /token relay/);
-      // A malformed value is ignored as a whole; the page still works.
       assert.equal(await page.inputValue('#client-id'), DEMO_CLIENT);
       assert.equal(await page.inputValue('#relay'), '/relay/');
-      await page.evaluate(() => sessionStorage.setItem('gotoauth.demo.settings', 'no-such-field=1&client-id=%3Cb%3Ekept%3C%2Fb%3E&flow=implicit&relay=%2Fkept%2F'));
+      // Strings are taken, other values and unknown fields ignored.
+      await page.evaluate(() => sessionStorage.setItem('gotoauth.demo.settings', JSON.stringify({
+        'no-such-field': '1', 'client-id': '<b>kept</b>', flow: 'implicit', relay: '/kept/', scopes: ['not', 'a', 'string'],
+      })));
       await page.reload();
       await started(page);
       assert.equal(await page.inputValue('#client-id'), '<b>kept</b>');
       assert.equal(await page.inputValue('#flow'), 'implicit');
       assert.equal(await page.inputValue('#relay'), '/kept/');
-      assert.equal(await page.textContent('#mode'), 'Using the endpoints and the token relay entered before the redirect.');
+      assert.equal(await page.inputValue('#scopes'), 'identity:scim.me');
+      assert.equal(await page.textContent('#mode'), 'Using the settings entered before the redirect.');
+      assert.equal(await page.textContent('#status'), 'Not signed in.');
       assert.deepEqual(problems, []);
       await page.close();
+    });
+
+    test(`${name}: a redirect where no client id is known says what to do, and leaves no token in the address bar`, async () => {
+      // The page served by a server of its own, which names no client
+      // (no /serve-config.json), in a fresh tab with no settings kept.
+      const demoFiles = { '/': ['index.html', 'text/html'], '/demo.js': ['demo.js', 'text/javascript'], '/demo.css': ['demo.css', 'text/css'], '/demo.wasm': ['demo.wasm', 'application/wasm'] };
+      const app = await startApp(plain, (req, res, path) => {
+        if (!demoFiles[path]) return false;
+        res.setHeader('Content-Type', demoFiles[path][1]);
+        res.end(readFileSync(new URL(`../${demoFiles[path][0]}`, import.meta.url)));
+        return true;
+      });
+      try {
+        const { page, problems } = await openDemo(browser, { base: app.base, path: `/#access_token=${'t'.repeat(40)}&token_type=Bearer&expires_in=3600&state=${'A'.repeat(43)}` });
+        assert.match(await page.textContent('#status'), /^This page was opened with a sign-in response, but it does not know your client id: .* Enter your client id and sign in again, in this tab\.$/);
+        assert.equal(await page.inputValue('#client-id'), '');
+        assert.equal(await page.isHidden('#error'), true);
+        assert.equal(await page.isHidden('#token-panel'), true);
+        await assertCleanAddress(page);
+        // Chromium notes the missing /serve-config.json on the console.
+        assert.deepEqual(problems.filter((p) => !/^console: Failed to load resource: the server responded with a status of 404\b/.test(p)), []);
+        await page.close();
+      } finally {
+        await app.close();
+      }
     });
   });
 }

@@ -13,8 +13,9 @@ function run(body) {
 import { readFile } from 'node:fs/promises';
 const wasm = new URL(${JSON.stringify(wasm)});
 ${body}`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
+  // A load that never settles fails here, at the deadline, not by hanging.
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.error ? `${r.error.message}\n${r.stderr}` : r.stderr);
   return r.stdout.trim();
 }
 
@@ -88,5 +89,43 @@ try { await browser.load(); throw new Error('loaded'); } catch (e) {
 if (browser.GoToAuthError !== GoToAuthError) throw new Error('two error classes');
 const g = await load(); ${check}
 if ((await browser.load()) !== g) throw new Error('the entries do not share the instance');`);
+  assert.match(out, /^\d/);
+});
+
+test('a load that stalls rejects within timeoutMs with load_failed naming the step, and a later load tries again', () => {
+  // A module that never starts: valid wasm with the one memory and run()
+  // that Go's glue calls, which returns without ever saying it is ready.
+  const neverStarts = [0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 2, 127, 127, 0, 3, 2, 1, 0, 5, 3, 1, 0, 1,
+    7, 13, 2, 3, 109, 101, 109, 2, 0, 3, 114, 117, 110, 0, 0, 10, 4, 1, 2, 0, 11];
+  const out = run(`const { createServer } = await import('node:http');
+const stalled = new Set();
+const server = createServer((req, res) => {
+  // /silent.wasm never answers; /half.wasm sends its headers and a few bytes.
+  stalled.add(res);
+  if (req.url === '/half.wasm') { res.writeHead(200, { 'Content-Type': 'application/wasm' }); res.write(new Uint8Array([0, 97, 115, 109])); }
+  if (req.url === '/half-octets.wasm') { res.writeHead(200, { 'Content-Type': 'application/octet-stream' }); res.write(new Uint8Array([0, 97, 115, 109])); }
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const base = 'http://127.0.0.1:' + server.address().port;
+const cases = [
+  [{ wasmURL: base + '/silent.wasm', timeoutMs: 300 }, /silent\\.wasm: the server did not answer within 300 ms \\(timeoutMs\\)$/],
+  [{ wasmURL: base + '/half.wasm', timeoutMs: 300 }, /half\\.wasm: the download and compile did not finish within 300 ms \\(timeoutMs\\)$/],
+  [{ wasmURL: base + '/half-octets.wasm', timeoutMs: 300 }, /half-octets\\.wasm: the download did not finish within 300 ms \\(timeoutMs\\)$/],
+  [{ wasm: new Uint8Array(${JSON.stringify(neverStarts)}), timeoutMs: 300 }, /bytes given as wasm: the module did not start \\(it never said it was ready\\) within 300 ms \\(timeoutMs\\)$/],
+];
+for (const [options, message] of cases) {
+  try { await load(options); throw new Error('loaded ' + JSON.stringify(options)); } catch (e) {
+    if (!(e instanceof GoToAuthError) || e.code !== 'load_failed') throw e;
+    if (!message.test(e.message)) throw new Error('message: ' + e.message);
+  }
+}
+for (const timeoutMs of [0, 99, 600001, 1.5, '300', NaN]) {
+  try { await load({ timeoutMs }); throw new Error('accepted ' + timeoutMs); } catch (e) {
+    if (!(e instanceof GoToAuthError) || e.code !== 'invalid_argument' || !/timeoutMs/.test(e.message)) throw e;
+  }
+}
+for (const res of stalled) res.destroy();
+server.close();
+const g = await load({ timeoutMs: 60000 }); ${check}`);
   assert.match(out, /^\d/);
 });

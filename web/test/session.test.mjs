@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { load, rejectsWith, MemoryStorage, REDIRECT } from './helpers.mjs';
+import { load, rejectsWith, throwsWith, MemoryStorage, REDIRECT } from './helpers.mjs';
 
 const g = await load();
 
@@ -108,6 +108,8 @@ function backend() {
     timeoutMs: 1000,
     clientId: 'backend', redirectUri: REDIRECT, clientSecret: 's3cret',
     tokenEndpoint: `${base}/token`, storage: new MemoryStorage(),
+    // The test's API, on loopback: GoTo's API hosts are the default.
+    apiOrigins: [base, base.replace('127.0.0.1', 'localhost')],
   });
 }
 
@@ -264,7 +266,7 @@ test('a process that used the session exits on its own', async () => {
     // timeoutMs: 3000, see backend() (enough on a loaded machine): the
     // session itself leaves no timer.
     const c = g.client({ clientId: 'backend', redirectUri: 'http://127.0.0.1:1/cb', clientSecret: 's', timeoutMs: 3000,
-      tokenEndpoint: ${JSON.stringify(`${base}/token`)}, storage: { getItem: () => null, setItem() {}, removeItem() {} } });
+      tokenEndpoint: ${JSON.stringify(`${base}/token`)}, apiOrigins: [${JSON.stringify(base)}], storage: { getItem: () => null, setItem() {}, removeItem() {} } });
     try {
       await c.refresh('rt-0');
       const r = await c.session.fetch(${JSON.stringify(`${base}/api/busy`)});
@@ -334,8 +336,9 @@ test('session.fetch sends the bearer token over TLS only, plain http on loopback
   globalThis.fetch = (r, init) => { sent.push(r.url); return realFetch(r, init); };
   try {
     for (const url of ['http://api.example.com/me', 'http://127.0.0.1.example.com/', 'ws://localhost/x', 'ftp://127.0.0.1/x']) {
+      // Refused by apiOrigins, whose origins are https or loopback only.
       const e = await rejectsWith('invalid_argument', () => c.session.fetch(url));
-      assert.match(e.message, /https/);
+      assert.match(e.message, /apiOrigins/);
     }
     await rejectsWith('invalid_argument', () => c.session.fetch(new Request('http://api.example.com/me', { method: 'POST', body: 'x' })));
     assert.deepEqual(sent, [], 'nothing was sent');
@@ -378,6 +381,86 @@ test('client.close() releases the client: its BroadcastChannel is closed and its
   const d = backend();
   await d.refresh('rt-0');
   assert.ok(d.session.current);
+});
+
+test('apiOrigins: session.fetch sends the token only to the origins the app names, compared exactly; GoTo\'s API hosts by default', async () => {
+  const c = await signedIn();
+  const port = Number(new URL(base).port);
+  const sent = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (r, init) => { sent.push(r.url); return realFetch(r, init); };
+  try {
+    const refused = [
+      'https://evil.example/steal', // a third party
+      `http://127.0.0.1:${port + 1 === 65536 ? port - 1 : port + 1}/api/me`, // an allowed host on another port
+      `https://127.0.0.1:${port}/api/me`, // another scheme
+      `http://127.0.0.1.evil.example:${port}/api/me`, // a look-alike host
+      `http://[::1]:${port}/api/me`, // loopback, but not the named host
+    ];
+    for (const url of refused) {
+      const e = await rejectsWith('invalid_argument', () => c.session.fetch(url));
+      assert.match(e.message, /apiOrigins/, url);
+      await rejectsWith('invalid_argument', () => c.session.fetch(new Request(url)));
+    }
+    const userinfo = await rejectsWith('invalid_argument', () => c.session.fetch(`http://user:pw@127.0.0.1:${port}/api/me`));
+    assert.match(userinfo.message, /userinfo/);
+    assert.deepEqual(sent, [], 'nothing was sent');
+    assert.equal((await c.session.fetch(`${base}/api/me`)).status, 200);
+    // The same origin written otherwise: the host's case does not count.
+    assert.equal((await c.session.fetch(`${base.replace('127.0.0.1', 'LOCALHOST')}/api/me`)).status, 200);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  // The default: GoTo's API hosts, and nothing else.
+  const d = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage() });
+  assert.deepEqual(d.config.apiOrigins, ['https://api.getgo.com', 'https://api.goto.com', 'https://api.jive.com']);
+  for (const url of [`${base}/api/me`, 'https://api.getgo.com.evil.example/x', 'https://api.goto.com:8443/x', 'http://api.goto.com/x', 'https://evil.example/?https://api.goto.com']) {
+    const e = await rejectsWith('invalid_argument', () => d.session.fetch(url));
+    assert.match(e.message, /apiOrigins \(https:\/\/api\.getgo\.com, https:\/\/api\.goto\.com, https:\/\/api\.jive\.com\)/, url);
+  }
+  // A default origin passes the check and goes on to ask for a token.
+  await rejectsWith('reauthenticate', () => d.session.fetch('https://api.goto.com/admin/v1/me'));
+  d.close();
+});
+
+test('apiOrigins: each origin is checked when the client is made', () => {
+  const make = (apiOrigins) => g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage(), apiOrigins });
+  const bad = [
+    [['http://api.example.com'], /https/],
+    [['https://user:pw@api.example.com'], /userinfo/],
+    [['https://api.example.com/v1'], /path/],
+    [['https://api.example.com/?x'], /path, query/],
+    [['https://api.example.com?x'], /path, query/],
+    [['https://api.example.com#x'], /path, query or fragment/],
+    [['api.example.com'], /not an origin such as/],
+    [['https://'], /not an origin such as/],
+    [['ftp://127.0.0.1'], /https/],
+    [[''], /not an origin/],
+    [['https://a.example https://b.example'], /not an origin/],
+    [[42], /must be a string/],
+    ['https://api.example.com', /must be an array/],
+    [Array(33).fill('https://a.example'), /more than 32/],
+  ];
+  for (const [value, message] of bad) {
+    const e = throwsWith('invalid_argument', () => make(value));
+    assert.match(e.message, /apiOrigins/, JSON.stringify(value));
+    assert.match(e.message, message, e.message);
+  }
+  const c = make(['https://API.Example.com:443', 'http://localhost:8080/', 'http://[::1]:9000']);
+  // Each as the URL standard serialises an origin: what a request's is compared with.
+  assert.deepEqual(c.config.apiOrigins, ['https://api.example.com', 'http://localhost:8080', 'http://[::1]:9000']);
+  c.close();
+  const none = make([]);
+  assert.deepEqual(none.config.apiOrigins, []);
+  none.close();
+});
+
+test('me() with a refused token (401) says what to do: refresh, or sign in again', async () => {
+  const c = g.client({ clientId: 'c', redirectUri: REDIRECT, storage: new MemoryStorage(), meEndpoint: `${base}/api/always401`, timeoutMs: 1000 });
+  const e = await rejectsWith('http_error', () => c.me('revoked-token'));
+  assert.equal(e.status, 401);
+  assert.equal(e.message, 'the access token was refused, so it was revoked or has expired: refresh it (session.token()), or sign in again (SCIM /me answered HTTP 401)');
+  c.close();
 });
 
 test('errors are one sentence: what it means first, the server\'s words after, no stacked prefixes', async () => {

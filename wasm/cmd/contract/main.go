@@ -212,6 +212,7 @@ var kinds = [...]struct {
 	{"Extra", options.KindExtra}, {"JSON", options.KindJSON}, {"PageURL", options.KindPageURL},
 	{"Storage", options.KindStorage}, {"Timeout", options.KindTimeout}, {"Flag", options.KindFlag},
 	{"ModuleURL", options.KindModuleURL}, {"ModuleBytes", options.KindModuleBytes},
+	{"Origins", options.KindOrigins},
 }
 
 // readVersion reads the package's version from package.json, its one
@@ -287,6 +288,14 @@ func contractJS(codes []code, names []optionName, version string) []byte {
 	p("export const DEFAULT_AUTHORIZE_ENDPOINT = '%s';\n", oauth.DefaultAuthorizeEndpoint)
 	p("export const DEFAULT_TOKEN_ENDPOINT = '%s';\n", oauth.DefaultTokenEndpoint)
 	p("export const DEFAULT_ME_ENDPOINT = '%s';\n", oauth.DefaultMeEndpoint)
+	p("export const DEFAULT_API_ORIGINS = Object.freeze([")
+	for i, o := range strings.Fields(oauth.DefaultAPIOrigins) {
+		if i > 0 {
+			p(", ")
+		}
+		p("'%s'", o)
+	}
+	p("]);\n")
 
 	p("\n// The token relay's side of the contract (wasm/relayapi): its paths,\n// relative to its folder, the header that marks the page's requests, and\n// its statuses for a refresh without a sign-in and for \"not now\".\n")
 	p("export const RELAY_TOKEN_PATH = '%s';\n", relayapi.TokenPath)
@@ -331,6 +340,7 @@ var tsTypes = map[options.Kind]string{
 	options.KindExtra: "Record<string, string>", options.KindJSON: "unknown", options.KindPageURL: "string",
 	options.KindStorage: "PendingStorage", options.KindTimeout: "number", options.KindFlag: "boolean",
 	options.KindModuleURL: "string | URL", options.KindModuleBytes: "BufferSource | WebAssembly.Module",
+	options.KindOrigins: "string[]",
 }
 
 // rule is what the documentation adds to an option of kind k: its limits.
@@ -340,6 +350,8 @@ func rule(k options.Kind) string {
 		return "A list of at most " + strconv.Itoa(limits.MaxScopes) + " scopes, or a space-separated string."
 	case options.KindExtra:
 		return "At most " + strconv.Itoa(limits.MaxExtraParams) + " entries."
+	case options.KindOrigins:
+		return "At most " + strconv.Itoa(limits.MaxAPIOrigins) + " origins, each scheme://host[:port] alone: https, or http on a loopback host."
 	case options.KindJSON:
 		return "JSON-serialisable, at most " + limits.Size(limits.MaxAppState) + " as JSON text."
 	case options.KindTimeout:
@@ -356,6 +368,7 @@ func placeholders() *strings.Replacer {
 		"{{authorizeEndpoint}}", oauth.DefaultAuthorizeEndpoint,
 		"{{tokenEndpoint}}", oauth.DefaultTokenEndpoint,
 		"{{meEndpoint}}", oauth.DefaultMeEndpoint,
+		"{{apiOrigins}}", strings.Join(strings.Fields(oauth.DefaultAPIOrigins), ", "),
 	}
 	for _, l := range limits.Published {
 		pairs = append(pairs, "{{"+l.Name+"}}", l.Text())

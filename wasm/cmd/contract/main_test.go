@@ -106,7 +106,7 @@ func TestInlineLimits(t *testing.T) {
 // or a call that takes no options object, is left as it is.
 func TestInlineSignatures(t *testing.T) {
 	in := "`handleRedirect(url?, {old?})`, `load({})`, `load({wasm: bytes})`, `me({x})`"
-	want := "`handleRedirect(url?, {cleanAddressBar?})`, `load({wasmURL?, wasm?})`, `load({wasm: bytes})`, `me({x})`"
+	want := "`handleRedirect(url?, {cleanAddressBar?})`, `load({wasmURL?, wasm?, timeoutMs?})`, `load({wasm: bytes})`, `me({x})`"
 	if got := string(inlineSignatures([]byte(in))); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

@@ -51,7 +51,7 @@ func TestRunSmall(t *testing.T) {
 			t.Errorf("the table has no row for %s:\n%s", s.Label, out.String())
 		}
 	}
-	want := 6 // throughput and added p99 for each of the 3 relay configurations
+	want := 7 // throughput and added p99 for each of the 3 relay configurations, and the cost of metrics and JSON logs
 	if cpuKnown {
 		want += 3 // and CPU per refresh
 	}

@@ -140,6 +140,19 @@ func report(date time.Time, subjects []*subject, requests, warmup, rounds, conc 
 		r.AddedP99, r.VsFloor = median(added), median(vsFloor)
 		rep.Subjects = append(rep.Subjects, r)
 	}
+	// Metrics and JSON logs against the same configuration without them,
+	// paired by round like the floor.
+	if plain, ops := per["memory"], per["memory-ops"]; len(plain) > 0 && len(ops) > 0 {
+		var ratios []float64
+		for i := range min(len(plain), len(ops)) {
+			ratios = append(ratios, ops[i].rate/plain[i].rate)
+		}
+		a, b := rep.find("memory-ops"), rep.find("memory")
+		t := newTarget(a.Label+": throughput ≥ "+x(0.95)+" the same configuration's without them", a.Rate, b.Rate, 0.95, false, perSecond)
+		t.Ratio = median(ratios)
+		t.Met = t.Ratio >= 0.95
+		rep.Targets = append(rep.Targets, t)
+	}
 	f := rep.find("floor")
 	if f == nil || f.Rate == 0 {
 		return rep

@@ -17,8 +17,8 @@ const (
 )
 
 // Memory is a Store for one process: what one relay needs when it runs
-// alone, and the relay's default. Its locks never expire: a holder is in
-// the same process and always finishes.
+// alone, and the relay's default. Its locks never expire (hold is not
+// needed): a holder is in the same process and always finishes.
 type Memory struct {
 	now func() time.Time
 
@@ -31,6 +31,7 @@ type Memory struct {
 	ended    map[string]time.Time
 	purgeAt  time.Time
 	endedCap int // MaxEnded; tests lower it
+	keys     map[string]time.Time
 }
 
 type memoryResult struct {
@@ -55,11 +56,12 @@ func NewMemory(now func() time.Time) *Memory {
 		results:  make(map[string]*memoryResult),
 		ended:    make(map[string]time.Time),
 		endedCap: MaxEnded,
+		keys:     make(map[string]time.Time),
 	}
 }
 
 // Claim implements Store.
-func (m *Memory) Claim(_ context.Context, key, signIn string) (Claim, error) {
+func (m *Memory) Claim(_ context.Context, key, signIn string, _ time.Duration) (Claim, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
@@ -101,6 +103,36 @@ func (m *Memory) End(_ context.Context, signIn string, ttl time.Duration) error 
 	}
 	m.ended[signIn] = until
 	return nil
+}
+
+// maxKeys bounds the announced key ids: one process holds a few keys.
+const maxKeys = 64
+
+// AnnounceKeys implements Store.
+func (m *Memory) AnnounceKeys(_ context.Context, ids []string, ttl time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	for id, until := range m.keys {
+		if !now.Before(until) {
+			delete(m.keys, id)
+		}
+	}
+	for _, id := range ids {
+		if _, ok := m.keys[id]; !ok && len(m.keys) >= maxKeys {
+			return ErrFull
+		}
+		m.keys[id] = now.Add(ttl)
+	}
+	return nil
+}
+
+// KeyAnnounced implements Store.
+func (m *Memory) KeyAnnounced(_ context.Context, id string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	until, ok := m.keys[id]
+	return ok && m.now().Before(until), nil
 }
 
 // Ping implements Store: memory is always there.

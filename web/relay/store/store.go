@@ -7,10 +7,11 @@
 // relay's default), and gotoauth/web/relay/store/redisstore, for instances
 // behind a load balancer that share one Redis.
 //
-// A store never sees a token. The relay names a refresh by a keyed hash of
-// its refresh token (an HMAC under a key derived from the cookie key) and
-// seals every answer it hands over, so that a dump of the store reveals
-// neither tokens nor cookies. Sign-in ids are random and secret-free.
+// A store never sees a token. The relay names a refresh by a hash of its
+// refresh token (HKDF) and seals every answer it hands over under a key
+// derived from that token (gotoauth/web/relay, answer.go), so that a dump
+// of the store reveals neither tokens nor cookies. Sign-in ids are random
+// and secret-free; cookie key ids name keys without revealing them.
 package store
 
 import (
@@ -33,11 +34,27 @@ type Store interface {
 	//     the refresh to GoTo and must call Lease.Finish;
 	//   - none of them: another holder has the lock; the caller waits and
 	//     claims again, and never sends the refresh itself.
-	Claim(ctx context.Context, key, signIn string) (Claim, error)
+	//
+	// A lease holds the lock until Finish, or for at most hold counted
+	// from the moment Claim was called, whichever comes first, whatever
+	// happens to the store meanwhile: the relay sets hold to cover its
+	// whole request to GoTo, so that no second holder is let in while GoTo
+	// may still be answering the first (refresh.go). A lock whose holder
+	// died frees itself after hold.
+	Claim(ctx context.Context, key, signIn string, hold time.Duration) (Claim, error)
 
 	// End records the sign-in as ended for ttl, which the relay sets to the
 	// longest a cookie of that sign-in can still be presented.
 	End(ctx context.Context, signIn string, ttl time.Duration) error
+
+	// AnnounceKeys records, for ttl, that an instance holds the cookie
+	// keys of these ids (relay.KeyID), so that an instance that lacks one
+	// can tell a key rotation under way from a key no instance holds.
+	AnnounceKeys(ctx context.Context, ids []string, ttl time.Duration) error
+
+	// KeyAnnounced reports whether an instance announced the key id within
+	// its ttl.
+	KeyAnnounced(ctx context.Context, id string) (bool, error)
 
 	// Ping reports whether the store can be reached (a health check).
 	Ping(ctx context.Context) error
@@ -50,8 +67,7 @@ type Claim struct {
 	Lease  Lease
 }
 
-// Lease is a held refresh lock. The store keeps it held (for Redis, renews
-// its lease) until Finish.
+// Lease is a held refresh lock (Store.Claim says for how long).
 type Lease interface {
 	// Finish remembers result under the lease's key for ttl (not at all
 	// when ttl is 0), then releases the lock if it is still this lease's,
@@ -61,5 +77,5 @@ type Lease interface {
 }
 
 // ErrFull is returned by Memory when its bounds leave no room for another
-// ended sign-in.
-var ErrFull = errors.New("store: the memory of ended sign-ins is full")
+// ended sign-in or announced key.
+var ErrFull = errors.New("store: the memory is full")

@@ -17,6 +17,9 @@ async function main(): Promise<void> {
     console.log(r.code, verifier);
   }
   const client = g.client({ clientId: 'c', redirectUri: 'https://app.example/', timeoutMs: 5000 });
+  const api = g.client({ clientId: 'c', redirectUri: 'https://app.example/', apiOrigins: ['https://api.example.com'] });
+  const origins: readonly string[] = api.config.apiOrigins;
+  console.log(origins);
   const checked: CheckedRedirect = await client.handleRedirect(undefined, { cleanAddressBar: false });
   if (checked.kind === 'code') {
     const token = await client.exchangeCode(checked);
@@ -61,6 +64,11 @@ async function main(): Promise<void> {
   const popApp: unknown = popped.appState;
   console.log(popAccess, popApp);
   if (checked.kind !== 'popup') console.log(checked.appState, checked.state);
+  // Every variant has appState (undefined in a popup), so it destructures
+  // without narrowing.
+  const { appState: returned } = await client.handleRedirect();
+  const returnedApp: unknown = returned;
+  console.log(returnedApp);
   try {
     await client.signInWithPopup();
   } catch (err) {

@@ -6,21 +6,24 @@
 //
 //   - Claim: if the sign-in's "ended" key exists, the sign-in is over;
 //     else if the refresh token's "result" key exists, that is the answer;
-//     else SET the token's "lock" key NX PX Lease to a random holder value.
+//     else SET the token's "lock" key NX PX hold to a random holder value.
 //     A caller that gets none of the three waits and claims again: it never
 //     sends the refresh token itself (the relay polls, bounded in time).
-//   - While GoTo's answer is awaited, the holder renews the lock every
-//     Lease/3, only while the key still holds its value (a check-and-set in
-//     Lua), so that a GoTo slower than the lease cannot let a second holder
-//     in; a holder that dies stops renewing, and the lock frees itself
-//     after Lease.
+//   - The lock is not renewed: hold, which the relay chooses, covers the
+//     holder's whole request to GoTo from before the claim was sent, so
+//     the lock outlives the request however long Redis stalls or cannot
+//     be reached meanwhile (renewing would need the very Redis that is
+//     stalling). A holder that dies leaves the lock to expire after hold.
 //   - Finish: SET the result with its TTL, DEL the lock only while it holds
 //     our value, and read whether the sign-in was ended meanwhile.
+//   - AnnounceKeys sets a "key" key per cookie key id, with a TTL, and
+//     KeyAnnounced asks whether one exists.
 //
-// Every key has a TTL: a lock the lease, a result the relay's memory time,
-// an ended sign-in the cookie's maximum age. Keys name refresh tokens by
-// an HMAC the relay computes, and results are sealed by the relay, so that
-// a dump of Redis reveals no token and no cookie. The scripts touch keys of
+// Every key has a TTL: a lock its hold, a result the relay's memory time,
+// an ended sign-in the cookie's maximum age, an announced key id a few
+// minutes. Keys name refresh tokens by a hash the relay computes, and
+// results are sealed by the relay, so that a dump of Redis reveals no
+// token and no cookie. The scripts touch keys of
 // two names (a sign-in's and a token's) at once: use one Redis, with
 // replicas or Sentinel if you like, not Redis Cluster.
 package redisstore
@@ -31,7 +34,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -41,17 +43,10 @@ import (
 
 // Defaults.
 const (
-	// DefaultLease is how long a refresh lock lasts unless renewed: short,
-	// so that a lock whose holder died frees itself soon.
-	DefaultLease = 2 * time.Second
 	// DefaultTimeout bounds every round trip to Redis.
 	DefaultTimeout = time.Second
 	// DefaultPrefix starts every key.
 	DefaultPrefix = "gotoauth:relay:"
-	// maxHold bounds how long a lease is renewed: longer than any request
-	// to GoTo may take (the relay's timeout is at most 10 minutes), so that
-	// a lease whose Finish never comes frees itself all the same.
-	maxHold = 15 * time.Minute
 )
 
 // Options configures a Store.
@@ -60,9 +55,6 @@ type Options struct {
 	Client redis.UniversalClient
 	// Prefix starts every key; DefaultPrefix if empty.
 	Prefix string
-	// Lease is the refresh lock's lease; DefaultLease if zero. At least
-	// 30 ms.
-	Lease time.Duration
 	// Timeout bounds each round trip; DefaultTimeout if zero.
 	Timeout time.Duration
 }
@@ -71,7 +63,6 @@ type Options struct {
 type Store struct {
 	c       redis.UniversalClient
 	prefix  string
-	lease   time.Duration
 	timeout time.Duration
 }
 
@@ -85,16 +76,10 @@ func New(opts Options) (*Store, error) {
 	if opts.Prefix == "" {
 		opts.Prefix = DefaultPrefix
 	}
-	if opts.Lease == 0 {
-		opts.Lease = DefaultLease
-	}
-	if opts.Lease < 30*time.Millisecond {
-		return nil, errors.New("redisstore: the lease must be at least 30 ms")
-	}
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	return &Store{c: opts.Client, prefix: opts.Prefix, lease: opts.Lease, timeout: opts.Timeout}, nil
+	return &Store{c: opts.Client, prefix: opts.Prefix, timeout: opts.Timeout}, nil
 }
 
 // NewFromURL returns a Store on the Redis at rawURL, redis://… or
@@ -123,26 +108,18 @@ func NewFromURL(rawURL string, opts Options) (*Store, error) {
 // Close closes the client.
 func (s *Store) Close() error { return s.c.Close() }
 
-// Lease reports the lock's lease.
-func (s *Store) Lease() time.Duration { return s.lease }
-
 func (s *Store) endedKey(signIn string) string { return s.prefix + "ended:" + signIn }
 func (s *Store) resultKey(key string) string   { return s.prefix + "result:" + key }
 func (s *Store) lockKey(key string) string     { return s.prefix + "lock:" + key }
+func (s *Store) keyIDKey(id string) string     { return s.prefix + "key:" + id }
 
-// KEYS: ended, result, lock. ARGV: holder, lease in ms.
+// KEYS: ended, result, lock. ARGV: holder, hold in ms.
 var claimScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then return {1} end
 local r = redis.call('GET', KEYS[2])
 if r then return {2, r} end
 if redis.call('SET', KEYS[3], ARGV[1], 'NX', 'PX', ARGV[2]) then return {3} end
 return {0}
-`)
-
-// KEYS: lock. ARGV: holder, lease in ms.
-var renewScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
 `)
 
 // KEYS: lock, result, ended. ARGV: holder, result, ttl in ms (0: none).
@@ -157,14 +134,17 @@ func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc)
 }
 
 // Claim implements store.Store.
-func (s *Store) Claim(ctx context.Context, key, signIn string) (store.Claim, error) {
+func (s *Store) Claim(ctx context.Context, key, signIn string, hold time.Duration) (store.Claim, error) {
+	if hold <= 0 {
+		return store.Claim{}, errors.New("redisstore: a claim needs a positive hold")
+	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	var b [16]byte
 	rand.Read(b[:])
 	holder := hex.EncodeToString(b[:])
 	v, err := claimScript.Run(ctx, s.c, []string{s.endedKey(signIn), s.resultKey(key), s.lockKey(key)},
-		holder, ms(s.lease)).Slice()
+		holder, ms(hold)).Slice()
 	if err != nil {
 		return store.Claim{}, err
 	}
@@ -181,9 +161,7 @@ func (s *Store) Claim(ctx context.Context, key, signIn string) (store.Claim, err
 		}
 		return store.Claim{Result: []byte(r)}, nil
 	case 3:
-		l := &lease{s: s, key: key, signIn: signIn, holder: holder, stop: make(chan struct{}), stopped: make(chan struct{})}
-		go l.renew()
-		return store.Claim{Lease: l}, nil
+		return store.Claim{Lease: &lease{s: s, key: key, signIn: signIn, holder: holder}}, nil
 	default:
 		return store.Claim{}, nil
 	}
@@ -196,6 +174,27 @@ func (s *Store) End(ctx context.Context, signIn string, ttl time.Duration) error
 	return s.c.Set(ctx, s.endedKey(signIn), "1", ttl).Err()
 }
 
+// AnnounceKeys implements store.Store.
+func (s *Store) AnnounceKeys(ctx context.Context, ids []string, ttl time.Duration) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, id := range ids {
+			p.Set(ctx, s.keyIDKey(id), "1", ttl)
+		}
+		return nil
+	})
+	return err
+}
+
+// KeyAnnounced implements store.Store.
+func (s *Store) KeyAnnounced(ctx context.Context, id string) (bool, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	n, err := s.c.Exists(ctx, s.keyIDKey(id)).Result()
+	return n == 1, err
+}
+
 // Ping implements store.Store.
 func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := s.bound(ctx)
@@ -203,48 +202,16 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.c.Ping(ctx).Err()
 }
 
-// lease is a held lock, renewed until Finish.
+// lease is a held lock.
 type lease struct {
-	s       *Store
-	key     string
-	signIn  string
-	holder  string
-	once    sync.Once
-	stop    chan struct{}
-	stopped chan struct{}
-}
-
-// renew extends the lock every lease/3 while it is ours. It stops when
-// Finish is called, when the lock is found to be someone else's (the lease
-// ran out while Redis could not be reached), or after maxHold; an
-// unreachable Redis is retried at the next tick.
-func (l *lease) renew() {
-	defer close(l.stopped)
-	t := time.NewTicker(l.s.lease / 3)
-	defer t.Stop()
-	giveUp := time.NewTimer(maxHold)
-	defer giveUp.Stop()
-	for {
-		select {
-		case <-l.stop:
-			return
-		case <-giveUp.C:
-			return
-		case <-t.C:
-		}
-		ctx, cancel := l.s.bound(context.Background())
-		n, err := renewScript.Run(ctx, l.s.c, []string{l.s.lockKey(l.key)}, l.holder, ms(l.s.lease)).Int64()
-		cancel()
-		if err == nil && n == 0 {
-			return // no longer ours
-		}
-	}
+	s      *Store
+	key    string
+	signIn string
+	holder string
 }
 
 // Finish implements store.Lease.
 func (l *lease) Finish(ctx context.Context, result []byte, ttl time.Duration) (bool, error) {
-	l.once.Do(func() { close(l.stop) })
-	<-l.stopped
 	ctx, cancel := l.s.bound(ctx)
 	defer cancel()
 	t := "0"

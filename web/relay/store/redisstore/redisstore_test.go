@@ -12,9 +12,9 @@ import (
 	"gotoauth/web/relay/store/redistest"
 )
 
-func newStore(t *testing.T, srv *redistest.Server, lease time.Duration) *redisstore.Store {
+func newStore(t *testing.T, srv *redistest.Server) *redisstore.Store {
 	t.Helper()
-	s, err := redisstore.NewFromURL(srv.URL(), redisstore.Options{Lease: lease})
+	s, err := redisstore.NewFromURL(srv.URL(), redisstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,21 +30,21 @@ func raw(t *testing.T, srv *redistest.Server) *redis.Client {
 
 func TestClaimProtocol(t *testing.T) {
 	srv := redistest.Start(t)
-	a, b := newStore(t, srv, 0), newStore(t, srv, 0)
+	a, b := newStore(t, srv), newStore(t, srv)
 	ctx := context.Background()
 
-	c, err := a.Claim(ctx, "k", "s1")
+	c, err := a.Claim(ctx, "k", "s1", time.Minute)
 	if err != nil || c.Lease == nil || c.Ended || c.Result != nil {
 		t.Fatalf("first claim: %+v %v", c, err)
 	}
 	// Another instance finds the lock taken: neither lease nor result.
-	if c2, err := b.Claim(ctx, "k", "s1"); err != nil || c2.Lease != nil || c2.Result != nil || c2.Ended {
+	if c2, err := b.Claim(ctx, "k", "s1", time.Minute); err != nil || c2.Lease != nil || c2.Result != nil || c2.Ended {
 		t.Fatalf("second claim: %+v %v", c2, err)
 	}
 	if ended, err := c.Lease.Finish(ctx, []byte("answer"), time.Minute); err != nil || ended {
 		t.Fatalf("finish: %v %v", ended, err)
 	}
-	if c2, err := b.Claim(ctx, "k", "s1"); err != nil || string(c2.Result) != "answer" {
+	if c2, err := b.Claim(ctx, "k", "s1", time.Minute); err != nil || string(c2.Result) != "answer" {
 		t.Fatalf("claim after finish: %+v %v", c2, err)
 	}
 	// Every key has a TTL.
@@ -63,37 +63,37 @@ func TestClaimProtocol(t *testing.T) {
 		}
 	}
 	// An ended sign-in wins over a remembered answer.
-	if c2, err := b.Claim(ctx, "k", "s1"); err != nil || !c2.Ended || c2.Result != nil {
+	if c2, err := b.Claim(ctx, "k", "s1", time.Minute); err != nil || !c2.Ended || c2.Result != nil {
 		t.Fatalf("claim after end: %+v %v", c2, err)
 	}
 	// Finish reports an end that happened while the lease was held.
-	c3, _ := a.Claim(ctx, "k2", "s2")
+	c3, _ := a.Claim(ctx, "k2", "s2", time.Minute)
 	a.End(ctx, "s2", time.Hour)
 	if ended, err := c3.Lease.Finish(ctx, nil, 0); err != nil || !ended {
 		t.Fatalf("finish after end: %v %v", ended, err)
 	}
 }
 
-// The lease is renewed while held, far past its length, and released
-// only by its holder.
-func TestLeaseRenewed(t *testing.T) {
+// A lock is held for its whole hold, and through a Redis stall that lasts
+// longer than anything a renewal could have covered: a second claim after
+// the stall finds it held. Only its holder releases it.
+func TestLockHeldThroughStall(t *testing.T) {
 	srv := redistest.Start(t)
-	const lease = 300 * time.Millisecond // renewed every 100 ms, even on a busy machine
-	a, b := newStore(t, srv, lease), newStore(t, srv, lease)
+	a, b := newStore(t, srv), newStore(t, srv)
 	ctx := context.Background()
-	c, err := a.Claim(ctx, "k", "s")
+	c, err := a.Claim(ctx, "k", "s", time.Minute)
 	if err != nil || c.Lease == nil {
 		t.Fatalf("%+v %v", c, err)
 	}
+	if err := srv.Stall(1500 * time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if c2, err := b.Claim(ctx, "k", "s", time.Minute); err != nil || c2.Lease != nil || c2.Result != nil {
+		t.Fatalf("a second holder after the stall: %+v %v", c2, err)
+	}
 	r := raw(t, srv)
-	for i := 0; i < 2; i++ { // 2 × 3 lease lengths, waited out
-		deadline := time.Now().Add(3 * lease)
-		for time.Now().Before(deadline) {
-			if c2, err := b.Claim(ctx, "k", "s"); err != nil || c2.Lease != nil {
-				t.Fatalf("lock taken by another holder while renewed: %+v %v", c2, err)
-			}
-			time.Sleep(lease / 4)
-		}
+	if ttl, _ := r.PTTL(ctx, redisstore.DefaultPrefix+"lock:k").Result(); ttl < 50*time.Second || ttl > time.Minute {
+		t.Errorf("the lock's TTL is %v, want its hold", ttl)
 	}
 	// Someone else's value in the key: Finish leaves it alone.
 	r.Set(ctx, redisstore.DefaultPrefix+"lock:k", "other", time.Minute)
@@ -101,20 +101,23 @@ func TestLeaseRenewed(t *testing.T) {
 	if v, _ := r.Get(ctx, redisstore.DefaultPrefix+"lock:k").Result(); v != "other" {
 		t.Errorf("released a lock that was not ours: %q", v)
 	}
+	if _, err := a.Claim(ctx, "k2", "s", 0); err == nil {
+		t.Error("a claim without a hold")
+	}
 }
 
-// A holder that stops renewing (its process died) frees the lock after
-// the lease.
-func TestLeaseExpires(t *testing.T) {
+// A holder that never finishes (its process died) frees the lock after
+// its hold.
+func TestLockExpires(t *testing.T) {
 	srv := redistest.Start(t)
-	const lease = 50 * time.Millisecond
-	b := newStore(t, srv, lease)
-	r := raw(t, srv)
+	a, b := newStore(t, srv), newStore(t, srv)
 	ctx := context.Background()
-	r.Set(ctx, redisstore.DefaultPrefix+"lock:k", "dead holder", lease)
+	if c, err := a.Claim(ctx, "k", "s", 50*time.Millisecond); err != nil || c.Lease == nil {
+		t.Fatalf("%+v %v", c, err)
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := b.Claim(ctx, "k", "s")
+		c, err := b.Claim(ctx, "k", "s", time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,11 +132,29 @@ func TestLeaseExpires(t *testing.T) {
 	}
 }
 
+// Announced key ids are seen by every instance, for their TTL.
+func TestAnnounceKeys(t *testing.T) {
+	srv := redistest.Start(t)
+	a, b := newStore(t, srv), newStore(t, srv)
+	ctx := context.Background()
+	if err := a.AnnounceKeys(ctx, []string{"k1", "k2"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{"k1": true, "k2": true, "k3": false} {
+		if got, err := b.KeyAnnounced(ctx, id); err != nil || got != want {
+			t.Errorf("%s: %v %v", id, got, err)
+		}
+	}
+	if ttl, _ := raw(t, srv).PTTL(ctx, redisstore.DefaultPrefix+"key:k1").Result(); ttl <= 0 || ttl > time.Minute {
+		t.Errorf("TTL %v", ttl)
+	}
+}
+
 // Redis away: every call fails (fast, with an error), and works again once
 // Redis is back.
 func TestUnreachable(t *testing.T) {
 	srv := redistest.Start(t)
-	s := newStore(t, srv, 0)
+	s := newStore(t, srv)
 	ctx := context.Background()
 	if err := s.Ping(ctx); err != nil {
 		t.Fatal(err)
@@ -142,11 +163,17 @@ func TestUnreachable(t *testing.T) {
 	if err := s.Ping(ctx); err == nil {
 		t.Error("ping succeeded without Redis")
 	}
-	if _, err := s.Claim(ctx, "k", "s"); err == nil {
+	if _, err := s.Claim(ctx, "k", "s", time.Minute); err == nil {
 		t.Error("claim succeeded without Redis")
 	}
 	if err := s.End(ctx, "s", time.Hour); err == nil {
 		t.Error("end succeeded without Redis")
+	}
+	if err := s.AnnounceKeys(ctx, []string{"k"}, time.Minute); err == nil {
+		t.Error("announce succeeded without Redis")
+	}
+	if _, err := s.KeyAnnounced(ctx, "k"); err == nil {
+		t.Error("a key lookup succeeded without Redis")
 	}
 	srv.Restart()
 	deadline := time.Now().Add(10 * time.Second)
@@ -156,7 +183,7 @@ func TestUnreachable(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if c, err := s.Claim(ctx, "k", "s"); err != nil || c.Lease == nil {
+	if c, err := s.Claim(ctx, "k", "s", time.Minute); err != nil || c.Lease == nil {
 		t.Fatalf("%+v %v", c, err)
 	}
 }
@@ -166,9 +193,6 @@ func TestNewFromURL(t *testing.T) {
 		if _, err := redisstore.NewFromURL(u, redisstore.Options{}); err == nil {
 			t.Errorf("%q accepted", u)
 		}
-	}
-	if _, err := redisstore.NewFromURL("redis://u:hunter2@127.0.0.1:1/0", redisstore.Options{Lease: time.Millisecond}); err == nil {
-		t.Error("a 1 ms lease accepted")
 	}
 	var _ store.Store = (*redisstore.Store)(nil)
 }

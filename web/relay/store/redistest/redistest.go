@@ -7,6 +7,7 @@
 //	cfg.Store, _ = redisstore.NewFromURL(srv.URL(), redisstore.Options{})
 //	srv.Kill()    // Redis vanishes mid-test
 //	srv.Restart() // and comes back, empty, on the same port
+//	srv.Stall(7 * time.Second) // stops answering for a while (DEBUG SLEEP)
 //
 // Launch does the same outside a test (a benchmark's program), and Close
 // stops it and removes its folder. REDIS_SERVER names another redis-server
@@ -127,6 +128,29 @@ func (s *Server) Pid() int {
 	return s.cmd.Process.Pid
 }
 
+// Stall makes the server stop answering for d, as a Redis that is paused
+// or swapping would (DEBUG SLEEP), and returns once it answers again.
+func (s *Server) Stall(d time.Duration) error {
+	c, err := net.DialTimeout("tcp", s.Addr, time.Second)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(d + startTimeout))
+	secs := strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
+	if _, err := c.Write([]byte("DEBUG SLEEP " + secs + "\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if line != "+OK\r\n" {
+		return errors.New("redistest: DEBUG SLEEP answered " + line)
+	}
+	return nil
+}
+
 // URL is the server's redis:// URL.
 func (s *Server) URL() string { return "redis://" + s.Addr + "/0" }
 
@@ -175,7 +199,9 @@ func (s *Server) start() error {
 		"--bind", host, "--port", port,
 		"--save", "", "--appendonly", "no",
 		"--dir", s.dir, "--daemonize", "no",
-		"--protected-mode", "yes", "--loglevel", "warning")
+		"--protected-mode", "yes", "--loglevel", "warning",
+		// DEBUG SLEEP stalls the server (Stall); from loopback only.
+		"--enable-debug-command", "local")
 	cmd.Stdout, cmd.Stderr = out, out
 	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
