@@ -14,15 +14,20 @@ import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const BASE = 'https://app.example/assets/';
-// What the browser entry imports, in the order realm.mjs links them.
-const BROWSER_MODULES = ['gotoauth.js', 'gotoauth-errors.js', 'gotoauth-contract.js', 'gotoauth-load.js', 'gotoauth-args.js',
-  'gotoauth-runtime.js', 'gotoauth-api.js', 'gotoauth-glue.mjs', 'gotoauth-channel.js', 'gotoauth-session.js', 'gotoauth-popup.js'];
+// What the browser entry imports, in the order realm.mjs links them; then
+// what the loader imports when the module starts (the Go runtime and its
+// glue), which a page whose first token needs no Go does not fetch first.
+const IMPORTED = ['gotoauth.js', 'gotoauth-errors.js', 'gotoauth-contract.js', 'gotoauth-load.js', 'gotoauth-api.js',
+  'gotoauth-session.js', 'gotoauth-relay.js', 'gotoauth-args.js', 'gotoauth-channel.js', 'gotoauth-popup.js'];
+const ON_START = ['gotoauth-runtime.js', 'gotoauth-glue.mjs'];
+const BROWSER_MODULES = [...IMPORTED, ...ON_START];
 
 test('the browser entry loads and runs in a realm without Node', () => {
   const script = fileURLToPath(new URL('./realm.mjs', import.meta.url));
   const r = spawnSync(process.execPath, ['--experimental-vm-modules', '--no-warnings', script], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   const f = JSON.parse(r.stdout.trim().split('\n').at(-1));
+  assert.deepEqual(f.modulesAtImport, IMPORTED.map((file) => `${BASE}${file}`));
   assert.deepEqual(f.modules, BROWSER_MODULES.map((file) => `${BASE}${file}`));
   assert.deepEqual(f.touchedAtImport, [], 'Node globals read when imported');
   assert.deepEqual(f.touchedAtLoad, [], 'Node globals read when loading and running');
@@ -48,7 +53,10 @@ test('the browser entry loads and runs in a realm without Node', () => {
 test('the browser entry and the modules it imports name nothing from Node', () => {
   for (const file of BROWSER_MODULES) {
     const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
-    assert.doesNotMatch(text, /\bnode:|\brequire\s*\(|\bimport\s*\(/, file);
+    assert.doesNotMatch(text, /\bnode:|\brequire\s*\(/, file);
+    for (const m of text.matchAll(/\bimport\s*\(([^)]*)\)/g)) {
+      assert.match(m[1], /^'\.\/gotoauth-[\w-]+\.m?js'$/, `${file} imports ${m[1]} on demand`);
+    }
     for (const m of text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+['"]([^'"]+)['"]/gm)) {
       assert.match(m[1], /^\.\/gotoauth-[\w-]+\.m?js$/, `${file} imports ${m[1]}`);
     }

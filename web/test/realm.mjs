@@ -145,6 +145,14 @@ function moduleAt(url) {
       identifier: url,
       context,
       initializeImportMeta: (meta) => { meta.url = url; },
+      // import() of a module the loader needs only when the module starts
+      // (gotoauth-runtime.js): linked and run as a browser would.
+      importModuleDynamically: async (specifier, referencing) => {
+        const dep = linker(specifier, referencing);
+        if (dep.status === 'unlinked') await dep.link(linker);
+        if (dep.status === 'linked') await dep.evaluate();
+        return dep;
+      },
     });
     modules.set(url, m);
   }
@@ -161,6 +169,7 @@ const entry = moduleAt(`${BASE}gotoauth.js`);
 await entry.link(linker);
 await entry.evaluate();
 const touchedAtImport = [...touched];
+const modulesAtImport = [...modules.keys()];
 const addedAtImport = globals().filter((k) => !before.has(k));
 
 const { load, GoToAuthError } = entry.namespace;
@@ -213,6 +222,7 @@ process.stdout.write(`${JSON.stringify({
   token: token.accessToken === 'at-1' && token.refreshToken === 'rt-1',
   me: me.userName,
   mismatch,
+  modulesAtImport,
   modules: [...modules.keys()],
 })}\n`);
 process.exit(0);
