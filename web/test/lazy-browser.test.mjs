@@ -3,7 +3,8 @@
 // from the relay with no gotoauth.wasm fetched before it; a call that needs
 // the module while it loads waits for it; a module that cannot be loaded
 // fails only the calls that need it; a lone tab asks no other tab; two tabs
-// reloaded at once reach GoTo once.
+// reloaded at once reach GoTo once; apiOrigins given before the module are
+// held to Go's TLS rule once it runs, before session.fetch sends anything.
 //
 // The page logs, in order, what it fetched (window.fetch, which the loader
 // fetches the module with) and what it posted on BroadcastChannels, and
@@ -30,7 +31,7 @@ BroadcastChannel.prototype.postMessage = function (m) {
 const q = new URLSearchParams(location.search);
 const { load } = await import('/gotoauth.js');
 const g = await load(q.has('fail') ? { wasmURL: '/missing.wasm' } : undefined);
-const c = g.client({
+const config = {
   clientId: 'gotoauth-demo',
   redirectUri: location.origin + '/page.html',
   scope: ['identity:scim.me'],
@@ -38,7 +39,8 @@ const c = g.client({
   authorizeEndpoint: location.origin + '/goto/oauth/authorize',
   meEndpoint: location.origin + '/goto/identity/v1/Users/me',
   relay: '/relay/',
-});
+};
+const c = g.client(config);
 // client.config: made by Go when the module runs, else from the contract.
 const out = { log, config: JSON.stringify(c.config) };
 window.T = { g, c, out };
@@ -49,11 +51,25 @@ if (q.has('restore')) {
     out.token = t.accessToken;
     // What needs the module, called while it may still be loading.
     try { g.pkce(); out.pkceAtToken = 'ready'; } catch (e) { out.pkceAtToken = e.code; }
+    // apiOrigins of a client made before the module: Go's TLS rule (an
+    // http origin off loopback) is applied once the module runs, before
+    // session.fetch sends anything.
+    const httpAPI = { ...config, apiOrigins: ['http://api.example.com'] };
+    const early = g.client(httpAPI);
     try {
       out.me = (await c.me(t.accessToken)).userName;
     } catch (e) {
       out.meError = e.code;
     }
+    try {
+      await early.session.fetch('http://api.example.com/never', { headers: { Authorization: 'Bearer app-own' } });
+      out.earlyFetch = 'sent';
+    } catch (e) {
+      out.earlyFetch = e.code + ': ' + e.message;
+    }
+    early.close();
+    // Once the module runs, such a client is refused when it is made.
+    try { g.client(httpAPI).close(); out.later = 'made'; } catch (e) { out.later = e.code; }
     // What needs no module works whatever became of it.
     out.again = (await c.session.token()).accessToken === t.accessToken;
     out.isRedirect = c.isRedirect();
@@ -148,6 +164,9 @@ for (const name of BROWSERS) {
     assert.ok(wasmFetched(out.log), 'the module came when me() needed it');
     assert.equal(out.authorize, 'ok');
     assert.equal(out.config, goConfig, 'a client made before the module has the configuration Go makes');
+    assert.match(out.earlyFetch, /^invalid_argument: apiOrigins\[0\] http:\/\/api\.example\.com is refused/);
+    assert.equal(out.later, 'invalid_argument');
+    assert.ok(!out.log.some((l) => l.includes('/never')), `nothing sent: ${out.log}`);
 
     // A module that cannot be loaded fails only the calls that need it.
     out = await open(tab1, '?restore&fail');
@@ -155,6 +174,7 @@ for (const name of BROWSERS) {
     assert.ok(out.token);
     assert.equal(out.meError, 'load_failed');
     assert.equal(out.authorize, 'load_failed');
+    assert.match(out.earlyFetch, /^load_failed: /);
     assert.equal(out.again, true);
     assert.equal(out.isRedirect, false);
     assert.deepEqual(errors, []);
