@@ -467,7 +467,26 @@ for (const name of BROWSERS) {
       const before = await stats();
 
       await page.reload();
+      // Signed in through a relay, the page gets its first token with the
+      // module not loaded yet: what needs the module, asked for as soon as
+      // the page has started, waits for it.
+      await page.evaluate((url) => new Promise((resolve) => {
+        const isStarted = () => document.querySelector('#mode').textContent !== 'Loading…' && document.querySelector('#status').textContent !== '';
+        const explain = () => {
+          document.querySelector('#paste-input').value = url;
+          document.querySelector('#paste-explain').click();
+          resolve();
+        };
+        if (isStarted()) explain();
+        else {
+          new MutationObserver((_, o) => {
+            if (isStarted()) { o.disconnect(); explain(); }
+          }).observe(document.body, { subtree: true, childList: true, characterData: true });
+        }
+      }), 'https://api.getgo.com/oauth/v2/authorize?client_id=abc&response_type=code');
       await started(page);
+      await page.waitForFunction(() => document.querySelector('#paste-output').textContent !== '');
+      assert.match(await page.textContent('#paste-output'), /^migrateURL: /);
       await page.waitForSelector('#token-panel:not([hidden])');
       assert.match(await page.textContent('#status'), /^New token from the relay at \d\d:\d\d:\d\d; the refresh token stays in its HttpOnly cookie\.$/);
       assert.notEqual(await page.textContent('#token-access'), access, 'a new access token, from the relay');

@@ -55,6 +55,15 @@ func call(obj safejs.Value, method string, args ...any) (safejs.Value, error) {
 	return await(v)
 }
 
+// moduleReady waits for gotoauth.ready(): the synchronous calls that need
+// the library's module (parseRedirect, migrateURL, client.authorize...)
+// throw not_ready while it loads, which it may still do on a signed-in
+// page in relay mode (the README's API section says when).
+func moduleReady() error {
+	_, err := call(lib, "ready")
+	return err
+}
+
 // await waits for a promise: what it resolves to, or why it rejected.
 func await(p safejs.Value) (safejs.Value, error) {
 	type settled struct {

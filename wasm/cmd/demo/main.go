@@ -86,6 +86,10 @@ func start() {
 // redirect, the response is taken out of the address bar, and the page
 // says what to do.
 func noClient() {
+	if err := moduleReady(); err != nil {
+		fail(err, "")
+		return
+	}
 	if _, err := call(lib, "parseRedirect", window.Location().Href()); err != nil {
 		status("Not signed in: enter your client id.")
 		return
@@ -153,7 +157,11 @@ func begin() *client {
 
 func signIn() {
 	if c := begin(); c != nil {
-		a, err := call(c.v, "authorize")
+		err := moduleReady()
+		var a safejs.Value
+		if err == nil {
+			a, err = call(c.v, "authorize")
+		}
 		if err != nil {
 			fail(err, "")
 			return

@@ -128,6 +128,11 @@ func renderProfile(p safejs.Value) {
 // hands it out: parseRedirect's result for a redirect, else migrateURL's
 // for an old URL, else why it is neither.
 func explainURL(url string) {
+	if err := moduleReady(); err != nil {
+		text("paste-output", err.Error())
+		show("paste-output", true)
+		return
+	}
 	out := "parseRedirect: "
 	r, err := call(lib, "parseRedirect", url)
 	if err != nil {
