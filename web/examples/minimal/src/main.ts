@@ -42,7 +42,8 @@ function showError(message: string): void {
 
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-signInButton.addEventListener('click', () => {
+signInButton.addEventListener('click', async () => {
+  await gotoauth.ready();                    // after a signed-in reload, the module may still be loading
   location.assign(client.authorize().url);   // remembers state and PKCE verifier for a while
 });
 signOutButton.addEventListener('click', () => {
