@@ -4,7 +4,8 @@
 // the module while it loads waits for it; a module that cannot be loaded
 // fails only the calls that need it; a lone tab asks no other tab; two tabs
 // reloaded at once reach GoTo once; apiOrigins given before the module are
-// held to Go's TLS rule once it runs, before session.fetch sends anything.
+// held to Go's TLS rule once it runs, before session.fetch sends anything;
+// load()'s timeoutMs bounds a module start that comes after load() resolved.
 //
 // The page logs, in order, what it fetched (window.fetch, which the loader
 // fetches the module with) and what it posted on BroadcastChannels, and
@@ -30,7 +31,8 @@ BroadcastChannel.prototype.postMessage = function (m) {
 };
 const q = new URLSearchParams(location.search);
 const { load } = await import('/gotoauth.js');
-const g = await load(q.has('fail') ? { wasmURL: '/missing.wasm' } : undefined);
+const how = q.has('fail') ? { wasmURL: '/missing.wasm' } : q.has('stall') ? { wasmURL: '/stall.wasm', timeoutMs: 500 } : undefined;
+const g = await load(how);
 const config = {
   clientId: 'gotoauth-demo',
   redirectUri: location.origin + '/page.html',
@@ -60,6 +62,7 @@ if (q.has('restore')) {
       out.me = (await c.me(t.accessToken)).userName;
     } catch (e) {
       out.meError = e.code;
+      out.meMessage = e.message;
     }
     try {
       await early.session.fetch('http://api.example.com/never', { headers: { Authorization: 'Bearer app-own' } });
@@ -85,11 +88,16 @@ let serve;
 let app;
 let appBase;
 const counts = { relayRefresh: 0 };
+const stalled = []; // answers to /stall.wasm, never sent
 
 before(async () => {
   serve = await startServer({ relay: true });
   app = await startApp(serve, (req, res, path) => {
     if (path === '/relay/refresh') counts.relayRefresh++;
+    if (path === '/stall.wasm') {
+      stalled.push(res);
+      return true;
+    }
     if (path === '/page.html') {
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
@@ -102,6 +110,7 @@ before(async () => {
 });
 
 after(async () => {
+  for (const res of stalled) res.destroy();
   await app?.close();
   await serve?.stop();
 });
@@ -175,6 +184,15 @@ for (const name of BROWSERS) {
     assert.equal(out.meError, 'load_failed');
     assert.equal(out.authorize, 'load_failed');
     assert.match(out.earlyFetch, /^load_failed: /);
+
+    // A module that never comes: load() resolved at once, so its timeoutMs
+    // bounds the module's start, and the calls waiting for it fail.
+    out = await open(tab1, '?restore&stall');
+    assert.equal(out.error, undefined, out.error);
+    assert.ok(out.token);
+    assert.equal(out.meError, 'load_failed');
+    assert.match(out.meMessage, /the server did not answer within 500 ms \(timeoutMs\)/);
+    assert.equal(out.again, true);
     assert.equal(out.again, true);
     assert.equal(out.isRedirect, false);
     assert.deepEqual(errors, []);
