@@ -5,7 +5,7 @@
 // wasm/relayapi (the relay).
 
 // The package's version (web/package.json), which the module reports too.
-export const VERSION = '0.2.0';
+export const VERSION = '0.3.0';
 
 // The error codes, GoToAuthError's `code`, named after their Go constants.
 /** wrong types, an unknown option (the message names the nearest known one: `redirectURI` → `redirectUri`, `relayUrl` → `relay`), missing `clientId`, oversized input, `timeoutMs` out of range, arguments whose getters or Proxy traps throw, an unchecked result given to `exchangeCode` */
