@@ -32,7 +32,9 @@ export async function startServer({ relay = false, allowOrigins = [], tree = rep
   const bin = join(mkdtempSync(join(tmpdir(), 'gotoauth-serve-')), 'serve');
   execFileSync('go', ['build', '-o', bin, 'serve.go'], { cwd: tree, stdio: 'inherit' });
   const port = await freePort();
-  const flags = ['-addr', `127.0.0.1:${port}`, '-dir', 'web', '-emulator', '-drain', '0'];
+  const flags = ['-addr', `127.0.0.1:${port}`, '-dir', 'web', '-emulator'];
+  // Stop at once on SIGTERM; an earlier tree's serve.go had no -drain.
+  if (tree === repo) flags.push('-drain', '0');
   if (relay) flags.push('-relay');
   for (const origin of allowOrigins) flags.push('-allow-origin', origin);
   // The relay takes its client from GOTO_ variables when any is set: none
