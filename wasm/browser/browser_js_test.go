@@ -135,13 +135,6 @@ func TestFetchReadsAStreamedBody(t *testing.T) {
 	if accept, _ := Get(lastInit(t, "headers"), "Accept"); TypeOf(accept) != safejs.TypeString {
 		t.Error("the Accept header was not sent")
 	}
-	// Only the relay's requests carry the page's cookies.
-	if _, err := (Fetch{}).RoundTrip(client.Background(), &client.Request{Method: "POST", URL: "/relay/refresh", SameOriginCookies: true}); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := lastInit(t, "credentials").String(); got != "same-origin" {
-		t.Errorf("relay request credentials = %q", got)
-	}
 }
 
 // A body that never stops is read up to limits.MaxBodyBytes and no

@@ -65,15 +65,12 @@ func (Fetch) RoundTrip(ctx client.Context, req *client.Request) (*client.Respons
 		"method":  req.Method,
 		"headers": headers,
 		"signal":  signal,
-		// Tokens must not be cached, cookies are not ours to send (but to
-		// the relay, which keeps the refresh token in one), and a redirect
-		// would resend the body somewhere we did not choose.
+		// Tokens must not be cached, cookies are not ours to send (the
+		// relay's are the page's to send: web/gotoauth-relay.js), and a
+		// redirect would resend the body somewhere we did not choose.
 		"cache":       "no-store",
 		"credentials": "omit",
 		"redirect":    "error",
-	}
-	if req.SameOriginCookies {
-		init["credentials"] = "same-origin"
 	}
 	if req.Body != "" {
 		init["body"] = req.Body

@@ -15,9 +15,6 @@ type Request struct {
 	URL     string
 	Headers [][2]string
 	Body    string
-	// SameOriginCookies sends the page's cookies to a same-origin URL
-	// (the relay's sealed refresh token); every other request sends none.
-	SameOriginCookies bool
 }
 
 // Response is what came back: the status and the whole body, at most
