@@ -14,7 +14,7 @@ ADDR ?= 127.0.0.1:8080
 
 LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all generate build bench bench-relay relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis deps-prometheus deps-nginx deps-caddy pack clean
+.PHONY: all generate build bench bench-relay relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis deps-prometheus deps-systemd deps-podman deps-nginx deps-caddy pack clean
 
 all: build
 
@@ -115,7 +115,7 @@ test: test-go test-fuzz test-wasm test-node test-interop
 
 # The relay's Redis tests start their own redis-server (web/relay/store/redistest);
 # its metrics test lints a scrape with promtool.
-test-go: deps-redis deps-prometheus
+test-go: deps-redis deps-prometheus deps-systemd deps-podman
 	$(GO) vet ./...
 	$(WASM_ENV) $(GO) vet ./wasm/...
 	$(GO) test -race -count=1 ./...
@@ -177,6 +177,15 @@ deps-redis:
 PROMTOOL ?= promtool
 deps-prometheus:
 	$(call debian-dep,$(PROMTOOL),prometheus,the relay's metrics tests,PROMTOOL)
+
+# Debian's systemd for systemd-analyze, which verifies the relay's unit, and
+# podman, which builds its FROM scratch image offline (web/relay/deploy).
+SYSTEMD_ANALYZE ?= systemd-analyze
+PODMAN ?= podman
+deps-systemd:
+	$(call debian-dep,$(SYSTEMD_ANALYZE),systemd,the relay's deploy tests,SYSTEMD_ANALYZE)
+deps-podman:
+	$(call debian-dep,$(PODMAN),podman,the relay's deploy tests,PODMAN)
 
 # Debian's nginx and caddy for the static-hosting test (web/test/hosting.test.mjs),
 # which starts each on a free loopback port with a configuration of its own,

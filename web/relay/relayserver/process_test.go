@@ -28,9 +28,6 @@ import (
 // the refresh's answer reaches the page, the process exits 0, and the
 // refresh lock is gone from Redis.
 func TestSIGTERM(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds serve.go")
-	}
 	rs := redistest.Start(t)
 	up := newStub(t)
 	bin := filepath.Join(t.TempDir(), "serve")
