@@ -5,25 +5,17 @@
 //	go run serve.go [-addr 127.0.0.1:8080] [-dir web] [-emulator] [-relay] [-relay-path /relay/] [-allow-origin http://127.0.0.1:5173 ...]
 //	    [-metrics-addr 127.0.0.1:9090] [-log-format text|json] [-log-level info] [-drain 5s] [-shutdown-timeout 35s] [-check-config]
 //
-// It only composes packages, each of which documents its part:
-//   - the assets of -dir (web/static), and at /serve-config.json how a page
-//     served here signs in (emulator.PageConfig); nothing of either when
-//     -dir is empty, the relay's binary's default (defaultDir);
-//   - with -emulator, the GoTo emulator under /goto/ (web/emulator);
-//   - with -relay, the token relay under -relay-path (web/relay), configured
-//     from the environment and secret files (relayenv), never from flags,
-//     which ps shows; with -emulator and no GOTO_ variable set, its client is
-//     the emulator's demo client, at the emulator on this server;
-//   - the server around them (relayserver): /livez, /readyz and /healthz,
-//     metrics on -metrics-addr, one log line per relay request, the drain
-//     on SIGTERM or SIGINT, and -check-config.
-//
-// The emulator and the relay answer pages of this server's own origins
-// (oauthhttp.ListenOrigins) and of each -allow-origin.
+// It only composes packages, each of which documents its part: the assets
+// of -dir (web/static) with the page's /serve-config.json
+// (emulator.PageConfig); the emulator (web/emulator); the relay
+// (web/relay), configured from the environment (relayenv), with the
+// emulator's demo client when -emulator is given and no GOTO_ client is
+// set; and the server around them (relayserver: probes, metrics, logs,
+// drain, -check-config).
 package main
 
 import (
-	"context"
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,10 +24,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
-	"time"
 
 	"gotoauth/web/emulator"
 	"gotoauth/web/oauthhttp"
@@ -45,10 +34,8 @@ import (
 	"gotoauth/web/static"
 )
 
-// defaultDir is -dir's default: web, for development (go run serve.go).
-// `make relay` links the relay's binary with it empty
-// (-X main.defaultDir=), so that the binary serves no files unless -dir
-// names a folder.
+// defaultDir is -dir's default: web, for development; `make relay` links
+// the relay's binary with it empty (-X main.defaultDir=).
 var defaultDir = "web"
 
 // config is what serve is told: its flags, and the environment.
@@ -96,13 +83,10 @@ func main() {
 		os.Exit(2)
 	}
 	defer a.env.Close()
-	// SIGTERM or SIGINT: drain, then shut down gracefully (relayserver.Run).
-	// A second signal ends the process at once, as by default.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := relayserver.SignalContext() // SIGTERM or SIGINT: drain, then stop
 	defer stop()
-	context.AfterFunc(ctx, func() { signal.Reset(os.Interrupt, syscall.SIGTERM) })
 	srv.Logger().Info("serving", "url", "http://"+ln.Addr().String()+"/", "dir", cfg.Dir)
-	if err := a.run(ctx, srv, ln); err != nil {
+	if err := srv.Run(ctx, ln, a.Handler, a.relay, a.env); err != nil {
 		fail(err)
 	}
 }
@@ -178,11 +162,11 @@ func (cfg config) relayEnv() (relayenv.Env, bool) {
 }
 
 // app is what newHandler composes: the handler, and the relay it mounts
-// (nil without -relay) with the configuration that holds its store.
+// with the configuration it was made from (both nil without -relay).
 type app struct {
 	http.Handler
 	relay *relay.Relay
-	env   relayenv.Config
+	env   *relayenv.Config
 }
 
 // newHandler composes the server cfg describes, serving root (nil for no
@@ -210,11 +194,9 @@ func newHandler(cfg config, srv *relayserver.Server, root *os.Root, bound netip.
 		}
 		rc := loaded.Relay
 		if emulated {
-			at := emulator.URL(bound)
-			rc.TokenEndpoint = at + emulator.TokenPath
-			if rc.RevocationEndpoint == "" {
-				rc.RevocationEndpoint = at + emulator.RevocationPath
-			}
+			var revocation string
+			rc.TokenEndpoint, revocation = emulator.RelayEndpoints(bound)
+			rc.RevocationEndpoint = cmp.Or(rc.RevocationEndpoint, revocation)
 		}
 		rc.AllowedOrigins, rc.Path = allowed, cfg.RelayPath
 		srv.Configure(&rc) // metrics and logs
@@ -223,14 +205,10 @@ func newHandler(cfg config, srv *relayserver.Server, root *os.Root, bound netip.
 			loaded.Close()
 			return app{}, errors.New("-relay: " + err.Error())
 		}
-		a.relay, a.env = rl, loaded
+		a.relay, a.env = rl, &loaded
 		page.Relay, page.ClientID = cfg.RelayPath, rc.ClientID
 		mounts = append(mounts, oauthhttp.Mount{Path: cfg.RelayPath, Handler: rl})
-		store := "memory"
-		if loaded.RedisKind != "" {
-			store = loaded.RedisKind
-		}
-		srv.Logger().Info("relay", "client_id", rc.ClientID, "token_endpoint", rc.TokenEndpoint, "path", cfg.RelayPath, "store", store)
+		srv.Logger().Info("relay", "client_id", rc.ClientID, "token_endpoint", rc.TokenEndpoint, "path", cfg.RelayPath, "store", loaded.StoreName())
 	}
 	var files http.Handler = oauthhttp.NotFound
 	if root != nil {
@@ -240,14 +218,4 @@ func newHandler(cfg config, srv *relayserver.Server, root *os.Root, bound netip.
 	}
 	a.Handler = oauthhttp.Route(files, mounts...)
 	return a, nil
-}
-
-// run serves a on ln through srv (the probes, metrics, logs, the drain)
-// until ctx ends.
-func (a app) run(ctx context.Context, srv *relayserver.Server, ln net.Listener) error {
-	var ping func(context.Context) error
-	if a.relay != nil {
-		ping = func(ctx context.Context) error { return a.env.Ping(ctx, 2*time.Second) }
-	}
-	return srv.Run(ctx, ln, a.Handler, a.relay, ping)
 }

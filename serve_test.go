@@ -122,7 +122,7 @@ func tryCompose(t *testing.T, env map[string]string, flags ...string) (*server, 
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.run(ctx, srv, ln) }()
+	go func() { done <- srv.Run(ctx, ln, a.Handler, a.relay, a.env) }()
 	t.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {

@@ -99,3 +99,10 @@ func URL(bound netip.AddrPort) string {
 	}
 	return "http://" + netip.AddrPortFrom(ip, bound.Port()).String() + Mount
 }
+
+// RelayEndpoints are the token and revocation endpoints a relay on the
+// server bound to bound uses to reach the emulator (URL).
+func RelayEndpoints(bound netip.AddrPort) (token, revocation string) {
+	at := URL(bound)
+	return at + TokenPath, at + RevocationPath
+}

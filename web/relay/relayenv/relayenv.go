@@ -275,9 +275,18 @@ func (c Config) Ping(ctx context.Context, timeout time.Duration) error {
 	return nil
 }
 
-// Close closes the Redis client, if any.
-func (c Config) Close() error {
-	if c.Redis != nil {
+// StoreName names the store for a start-up log line: "memory", or
+// RedisKind.
+func (c Config) StoreName() string {
+	if c.RedisKind == "" {
+		return "memory"
+	}
+	return c.RedisKind
+}
+
+// Close closes the Redis client, if any; a nil Config has none.
+func (c *Config) Close() error {
+	if c != nil && c.Redis != nil {
 		return c.Redis.Close()
 	}
 	return nil

@@ -7,11 +7,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"gotoauth/web/relay"
+	"gotoauth/web/relay/relayenv"
 	"gotoauth/web/relay/relaymetrics"
 )
 
@@ -26,6 +30,9 @@ const (
 // storeCheckInterval is how often the server checks the store for /readyz's
 // body and the store_up metric, and logs a change.
 const storeCheckInterval = 5 * time.Second
+
+// storeCheckTimeout bounds one check of the store.
+const storeCheckTimeout = 2 * time.Second
 
 // Server runs a handler that mounts the relay. Make it with New.
 type Server struct {
@@ -77,19 +84,28 @@ func (s *Server) Configure(cfg *relay.Config) {
 	cfg.Logger = relayLogger(s.log)
 }
 
-// Run serves h on ln until ctx ends (serve.go ends it on SIGTERM or
+// Run serves h on ln until ctx ends (SignalContext ends it on SIGTERM or
 // SIGINT), and the metrics on their own listener when asked. rl, when not
 // nil, is the relay h mounts: its requests are logged and counted, and
-// its store is checked for /readyz's body. ping checks the store with a
-// clear cause (relayenv.Config.Ping); nil means rl's own check.
+// its readiness (Relay.Ready, which also announces its key ids) is checked
+// for /readyz's body; env, when not nil, is the configuration rl was made
+// from, whose Ping says first, with a clear cause, why Redis cannot be used.
 //
 // When ctx ends: /readyz answers 503 at once and keep-alives end, requests
 // are served for Options.Drain, then the listener closes and Run waits for
 // the requests in flight up to Options.ShutdownTimeout. It returns nil
 // after a clean stop, or why it could not serve or stop.
-func (s *Server) Run(ctx context.Context, ln net.Listener, h http.Handler, rl *relay.Relay, ping func(context.Context) error) error {
-	if ping == nil && rl != nil {
-		ping = rl.Ready
+func (s *Server) Run(ctx context.Context, ln net.Listener, h http.Handler, rl *relay.Relay, env *relayenv.Config) error {
+	var ping func(context.Context) error
+	if rl != nil {
+		ping = func(ctx context.Context) error {
+			if env != nil {
+				if err := env.Ping(ctx, storeCheckTimeout); err != nil {
+					return err
+				}
+			}
+			return rl.Ready(ctx)
+		}
 	}
 	public := s.newHTTPServer(s.Handler(h, rl))
 	errc := make(chan error, 2)
@@ -265,7 +281,7 @@ func (s *Server) watchStore(ctx context.Context, ping func(context.Context) erro
 // cause at warn when it cannot be reached (the process keeps running, and
 // refreshes answer 503 until it can), a line at info when it is back.
 func (s *Server) checkStore(ctx context.Context, ping func(context.Context) error) {
-	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	cctx, cancel := context.WithTimeout(ctx, storeCheckTimeout)
 	defer cancel()
 	err := ping(cctx)
 	if ctx.Err() != nil {
@@ -283,4 +299,13 @@ func (s *Server) checkStore(ctx context.Context, ping func(context.Context) erro
 	case err == nil && before == storeDown:
 		s.log.Info("the store is reachable again")
 	}
+}
+
+// SignalContext is the context Run serves under: it ends on the first
+// SIGTERM or SIGINT, which starts the drain; a second one ends the process
+// at once, as by default.
+func SignalContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, func() { signal.Reset(os.Interrupt, syscall.SIGTERM) })
+	return ctx, stop
 }
