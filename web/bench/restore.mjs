@@ -23,12 +23,13 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
 import { startServer, consent } from '../test/server.mjs';
+import { forward } from '../test/appserver.mjs';
 import { BROWSERS, launch } from '../test/browsers.mjs';
 
 const RUNS = Number(process.env.BENCH_RESTORE_RUNS || 8);
@@ -102,21 +103,10 @@ function pageFiles(webDir) {
 
 // serveStack serves a page and files in front of serve (startServer's result).
 async function serveStack(files, serve) {
-  const target = new URL(serve.base);
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     const path = url.pathname.replace(/^\/c\d+\//, '/'); // /c<n>/: an empty cache's paths
-    if (path.startsWith('/relay/') || path.startsWith('/goto/')) {
-      const headers = { ...req.headers, host: target.host };
-      if (headers.origin) headers.origin = serve.base;
-      const up = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (r) => {
-        res.writeHead(r.statusCode, r.headers);
-        r.pipe(res);
-      });
-      up.on('error', () => { res.statusCode = 502; res.end(); });
-      req.pipe(up);
-      return;
-    }
+    if (forward(req, res, path, serve)) return;
     if (path === '/page.html') {
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('Content-Type', 'text/html; charset=utf-8');

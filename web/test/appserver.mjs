@@ -26,22 +26,31 @@ export const PAGE_FILES = Object.fromEntries(
  * answered it; csp, when given, is the Content-Security-Policy of every
  * answer that is not proxied. Resolves to {base, close}.
  */
-export async function startApp(serve, route, { csp } = {}) {
+/**
+ * forward sends a request for the relay (/relay/) or the emulator (/goto/)
+ * on to serve (startServer's result), as the app's own proxy would, with
+ * the page's Origin rewritten to serve's; it returns false for any other
+ * path.
+ */
+export function forward(req, res, path, serve) {
+  if (!path.startsWith('/relay/') && !path.startsWith('/goto/')) return false;
   const target = new URL(serve.base);
+  const headers = { ...req.headers, host: target.host };
+  if (headers.origin) headers.origin = serve.base;
+  const up = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (r) => {
+    res.writeHead(r.statusCode, r.headers);
+    r.pipe(res);
+  });
+  up.on('error', () => { res.statusCode = 502; res.end(); });
+  req.pipe(up);
+  return true;
+}
+
+export async function startApp(serve, route, { csp } = {}) {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     if (await route(req, res, path)) return;
-    if (path.startsWith('/relay/') || path.startsWith('/goto/')) {
-      const headers = { ...req.headers, host: target.host };
-      if (headers.origin) headers.origin = serve.base;
-      const up = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (r) => {
-        res.writeHead(r.statusCode, r.headers);
-        r.pipe(res);
-      });
-      up.on('error', () => { res.statusCode = 502; res.end(); });
-      req.pipe(up);
-      return;
-    }
+    if (forward(req, res, path, serve)) return;
     res.setHeader('Cache-Control', 'no-store');
     if (csp) res.setHeader('Content-Security-Policy', csp);
     if (PAGE_FILES[path]) {
