@@ -122,18 +122,18 @@ func generate(root string) (map[string][]byte, error) {
 	return out, nil
 }
 
-// code is one error code: its Go constant's name, its value and its
-// one-line meaning.
-type code struct{ goName, value, meaning string }
+// stringConst is one string constant of a Go file: its name, its value and
+// its line comment.
+type stringConst struct{ goName, value, comment string }
 
-// readCodes reads the error codes from errors.go, their one home: each
-// constant of type Code, its value and its line comment, in order.
-func readCodes(path string) ([]code, error) {
+// readStringConsts reads, in order, the constants of the Go file at path
+// that keep accepts, each of which must be a string literal.
+func readStringConsts(path string, keep func(*ast.ValueSpec) bool) ([]stringConst, error) {
 	f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ParseComments)
 	if err != nil {
 		return nil, err
 	}
-	var out []code
+	var out []stringConst
 	for _, d := range f.Decls {
 		g, ok := d.(*ast.GenDecl)
 		if !ok || g.Tok != token.CONST {
@@ -141,22 +141,50 @@ func readCodes(path string) ([]code, error) {
 		}
 		for _, s := range g.Specs {
 			v := s.(*ast.ValueSpec)
-			if id, ok := v.Type.(*ast.Ident); !ok || id.Name != "Code" {
+			if !keep(v) {
 				continue
 			}
 			lit, ok := v.Values[0].(*ast.BasicLit)
-			if !ok || v.Comment == nil {
-				return nil, fmt.Errorf("%s: the code %s needs a string value and a one-line meaning", path, v.Names[0].Name)
+			if !ok || lit.Kind != token.STRING {
+				return nil, fmt.Errorf("%s: %s must be a string literal", path, v.Names[0].Name)
 			}
 			value, err := strconv.Unquote(lit.Value)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, code{v.Names[0].Name, value, strings.TrimSpace(v.Comment.Text())})
+			c := stringConst{goName: v.Names[0].Name, value: value}
+			if v.Comment != nil {
+				c.comment = strings.TrimSpace(v.Comment.Text())
+			}
+			out = append(out, c)
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no error codes", path)
+		return nil, fmt.Errorf("%s: no constants of the kind wanted", path)
+	}
+	return out, nil
+}
+
+// code is one error code: its Go constant's name, its value and its
+// one-line meaning.
+type code struct{ goName, value, meaning string }
+
+// readCodes reads the error codes from errors.go, their one home: each
+// constant of type Code, its value and its line comment, in order.
+func readCodes(path string) ([]code, error) {
+	consts, err := readStringConsts(path, func(v *ast.ValueSpec) bool {
+		id, ok := v.Type.(*ast.Ident)
+		return ok && id.Name == "Code"
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]code, len(consts))
+	for i, c := range consts {
+		if c.comment == "" {
+			return nil, fmt.Errorf("%s: the code %s needs a one-line meaning", path, c.goName)
+		}
+		out[i] = code{c.goName, c.value, c.comment}
 	}
 	return out, nil
 }
@@ -169,34 +197,15 @@ type optionName struct{ goName, value string }
 // options' names; the kinds are typed), in order, so that the loader names
 // each option by a constant too: OPT_CLIENT_ID.
 func readOptionNames(path string) ([]optionName, error) {
-	f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
+	consts, err := readStringConsts(path, func(v *ast.ValueSpec) bool {
+		return len(v.Names) == 1 && v.Type == nil && len(v.Values) == 1
+	})
 	if err != nil {
 		return nil, err
 	}
-	var out []optionName
-	for _, d := range f.Decls {
-		g, ok := d.(*ast.GenDecl)
-		if !ok || g.Tok != token.CONST {
-			continue
-		}
-		for _, s := range g.Specs {
-			v := s.(*ast.ValueSpec)
-			if len(v.Names) != 1 || v.Type != nil || len(v.Values) != 1 {
-				continue
-			}
-			lit, ok := v.Values[0].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return nil, fmt.Errorf("%s: %s must be a string literal", path, v.Names[0].Name)
-			}
-			value, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, optionName{v.Names[0].Name, value})
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no option names", path)
+	out := make([]optionName, len(consts))
+	for i, c := range consts {
+		out[i] = optionName{c.goName, c.value}
 	}
 	return out, nil
 }
