@@ -36,12 +36,13 @@ export function retryAfterMs(value, now = Date.now()) {
 
 const wait = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
-// The fields of a relay error that the error carries, never its message.
+// The fields of a relay error that the error carries, never its message:
+// whole, as the body (at most MAX_BODY) held them.
 function fields(status, body) {
   const f = { status };
-  if (body && typeof body.error === 'string') f.error = body.error.slice(0, 512);
-  if (body && typeof body.error_description === 'string') f.errorDescription = body.error_description.slice(0, 512);
-  if (body && typeof body.error_uri === 'string') f.errorURI = body.error_uri.slice(0, 512);
+  if (body && typeof body.error === 'string') f.error = body.error;
+  if (body && typeof body.error_description === 'string') f.errorDescription = body.error_description;
+  if (body && typeof body.error_uri === 'string') f.errorURI = body.error_uri;
   return f;
 }
 

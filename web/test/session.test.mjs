@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { MAX_BODY } from '../gotoauth-contract.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { load, rejectsWith, throwsWith, MemoryStorage, REDIRECT } from './helpers.mjs';
@@ -35,6 +36,23 @@ before(async () => {
         res.statusCode = 503;
         if (state.relayBusy.retryAfter !== undefined) res.setHeader('Retry-After', state.relayBusy.retryAfter);
         return res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: "The relay's store cannot be reached." }));
+      }
+      // relayBad: a relay that lies, stalls or never stops sending.
+      switch (state.relayBad) {
+        case 'not-a-token': return res.end(JSON.stringify({ access_token: 'a', token_type: 'Bearer' }));
+        case 'huge': return res.end(JSON.stringify({ accessToken: 'x'.repeat(MAX_BODY), tokenType: 'Bearer' }));
+        case 'endless': {
+          const chunk = Buffer.alloc(64 << 10, 0x20);
+          const more = () => { while (!res.destroyed && res.write(chunk)); };
+          res.on('drain', more);
+          return more();
+        }
+        case 'stall': return undefined; // headers never come
+        case 'long-error': {
+          res.statusCode = 400;
+          return res.end(JSON.stringify({ error: 'invalid_request', error_description: 'd'.repeat(5000) }));
+        }
+        default:
       }
       if (url.pathname === '/relay/signout') { state.relaySignedIn = false; res.statusCode = 204; return res.end(); }
       if (url.pathname === '/relay/refresh' && !state.relaySignedIn) {
@@ -96,7 +114,7 @@ before(async () => {
 after(() => new Promise((r) => server.close(r)));
 
 function reset(expiresIn = 3600) {
-  Object.assign(state, { relayBusy: null, relaySame: false, relayDelayMs: 0, tokenError: null, relay: [], relaySignedIn: false, grants: [], refreshes: 0, expiresIn, delayMs: 0, seen: [] });
+  Object.assign(state, { relayBad: null, relayBusy: null, relaySame: false, relayDelayMs: 0, tokenError: null, relay: [], relaySignedIn: false, grants: [], refreshes: 0, expiresIn, delayMs: 0, seen: [] });
   state.busy = { status: 429, retryAfter: '1', times: 0 };
 }
 
@@ -596,6 +614,39 @@ test('a relay that answers "not now" is asked again, never taken for a sign-out;
     assert.doesNotMatch(r.message, /invalid_grant|\(/);
     assert.equal(r.error, 'invalid_grant');
     assert.equal(r.status, 401);
+  } finally {
+    c.close();
+    delete globalThis.document;
+    delete globalThis.localStorage;
+  }
+});
+
+test('a relay that lies, stalls or never stops sending: a clear error, the mark kept, the relay\'s words whole', async () => {
+  reset();
+  const storage = new MemoryStorage();
+  globalThis.document = {};
+  globalThis.localStorage = storage;
+  const c = g.client({ clientId: 'spa-bad', redirectUri: REDIRECT, relay: `${base}/relay/`, storage: new MemoryStorage(), timeoutMs: 300 });
+  try {
+    storage.setItem('gotoauth.relay.spa-bad', '1');
+    state.relaySignedIn = true;
+    state.relayBad = 'not-a-token'; // GoTo's shape, not the library's
+    await rejectsWith('invalid_response', () => c.refresh());
+    state.relayBad = 'huge';
+    await rejectsWith('invalid_response', () => c.refresh());
+    state.relayBad = 'endless';
+    await rejectsWith('invalid_response', () => c.refresh());
+    state.relayBad = 'stall';
+    const stalled = await rejectsWith('network_error', () => c.refresh());
+    assert.match(stalled.message, /300 ms/);
+    state.relayBad = 'long-error';
+    const refused = await rejectsWith('oauth_error', () => c.refresh());
+    assert.equal(refused.errorDescription.length, 5000, 'carried whole, never cut');
+    assert.equal(storage.getItem('gotoauth.relay.spa-bad'), '1', 'none of these is a sign-out');
+    assert.equal(c.session.current, null, 'nothing was stored');
+    // And the client still works once the relay does.
+    state.relayBad = null;
+    assert.match((await c.session.token()).accessToken, /^relay-/);
   } finally {
     c.close();
     delete globalThis.document;
