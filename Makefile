@@ -20,9 +20,9 @@ all: build
 
 # Precompressed siblings (.br, and .gz beside it) that serve.go sends to
 # browsers that accept them. Node's zlib makes both.
-COMPRESSED := web/gotoauth.wasm.br web/demo.wasm.br web/gotoauth-glue.mjs.br
+COMPRESSED := web/gotoauth.wasm.br web/demo.wasm.br web/gotoauth-glue.mjs.br web/gotoauth.js.br
 
-build: generate web/gotoauth.wasm web/demo.wasm web/gotoauth-glue.mjs $(COMPRESSED)
+build: generate web/gotoauth.wasm web/demo.wasm web/gotoauth-glue.mjs web/gotoauth.js $(COMPRESSED)
 
 # The JS and TypeScript faces of the Go contracts (error codes, limits,
 # options): web/gotoauth-contract.js, regions of web/gotoauth.d.ts and of
@@ -33,6 +33,13 @@ generate:
 
 %.br: %
 	node web/tools/compress.mjs $<
+
+# The package's browser entry: web/gotoauth-browser.js and the modules it
+# imports as one file (web/tools/bundle.mjs says why), with rolldown from
+# web/package-lock.json. Written whole or not at all.
+LOADER_SRC := $(filter-out web/gotoauth.js web/gotoauth-node.js,$(wildcard web/gotoauth-*.js))
+web/gotoauth.js: $(LOADER_SRC) web/tools/bundle.mjs web/node_modules/.package-lock.json | generate
+	cd web && node tools/bundle.mjs gotoauth.js
 
 web/gotoauth.wasm: $(LIB_SRC) web/package.json
 	@v='$(VERSION)'; [[ "$$v" =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]] || { echo "no version in web/package.json (got '$$v'; is node installed?)" >&2; exit 1; }
@@ -209,6 +216,6 @@ test-interop: build
 	cd web/test/interop && $(GO) test -count=1 ./...
 
 clean:
-	rm -f web/*.wasm web/*.br web/*.gz web/wasm_exec.js web/gotoauth-glue.mjs web/bench/results.json web/bench/restore-results.json web/bench/relay-results.json
+	rm -f web/*.wasm web/*.br web/*.gz web/wasm_exec.js web/gotoauth-glue.mjs web/gotoauth.js web/bench/results.json web/bench/restore-results.json web/bench/relay-results.json
 	rm -f web/README.md web/LICENSE web/THIRD_PARTY_LICENSES
 	rm -rf $(PACK_DIR)

@@ -30,8 +30,10 @@ let loading = null;
  * makeLoad returns an entry's load(): locate(wasmURL) gives the URL of the
  * module (wasmURL as given, undefined for the default) and
  * compileURL(url, {signal, at}) compiles it, the one thing the entries do
- * differently (at(step) says what it waits for: see STALLED). All entries
- * share one instance.
+ * differently (at(step) says what it waits for: see STALLED). Each entry
+ * has one instance; the two entries do not share it, since the browser's
+ * is built into one file of its own (web/tools/bundle.mjs), and a program
+ * uses one of them.
  */
 export function makeLoad(locate, compileURL) {
   /**

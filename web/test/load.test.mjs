@@ -80,15 +80,15 @@ const g = await load(); ${check}`);
   assert.match(out, /^\d/);
 });
 
-test('the browser entry in Node refuses a file: URL, and the Node entry then loads the same instance', () => {
+test('the browser entry in Node refuses a file: URL, naming the Node entry, which then loads', () => {
+  // The browser entry is one file of its own (web/tools/bundle.mjs), with
+  // its own error class and instance: a program uses one entry.
   const browserEntry = new URL('../gotoauth.js', import.meta.url).href;
   const out = run(`const browser = await import(${JSON.stringify(browserEntry)});
 try { await browser.load(); throw new Error('loaded'); } catch (e) {
-  if (!(e instanceof GoToAuthError) || e.code !== 'load_failed' || !/gotoauth-node\\.js/.test(e.message)) throw e;
+  if (!(e instanceof browser.GoToAuthError) || e.code !== 'load_failed' || !/gotoauth-node\\.js/.test(e.message)) throw e;
 }
-if (browser.GoToAuthError !== GoToAuthError) throw new Error('two error classes');
-const g = await load(); ${check}
-if ((await browser.load()) !== g) throw new Error('the entries do not share the instance');`);
+const g = await load(); ${check}`);
   assert.match(out, /^\d/);
 });
 

@@ -3,9 +3,14 @@
 //   import { load } from 'gotoauth';
 //   const gotoauth = await load();
 //
-// This is the browser entry (the package's `default` export condition; Node
-// gets gotoauth-node.js). It imports nothing from Node and touches no Node
-// global: load() fetches gotoauth.wasm from next to this file, with the
+// The browser entry's source. What the package ships as gotoauth.js (its
+// `default` export condition; Node gets gotoauth-node.js) is this file and
+// everything it imports made one file by web/tools/bundle.mjs, so that a
+// page served the files as they are fetches one module, not a graph of
+// them, before its first token (README, "Performance"). The Go runtime
+// and its glue stay files of their own, imported when the module starts.
+// It imports nothing from Node and touches no Node global: load() fetches
+// gotoauth.wasm from next to this file, with the
 // `new URL('./gotoauth.wasm', import.meta.url)` that bundlers such as Vite
 // and webpack recognise and emit as an asset. It resolves to the API
 // object, also left at globalThis.gotoauth (the only global it writes);
@@ -13,17 +18,6 @@
 import { GoToAuthError } from './gotoauth-errors.js';
 import { LOAD_FAILED } from './gotoauth-contract.js';
 import { makeLoad, compileFetched } from './gotoauth-load.js';
-// The modules the first token needs, imported here too so that a browser
-// loading the files as they are finds the whole graph at once, one round
-// trip deep rather than one per level of imports (README, "Performance").
-// The Go runtime and its glue are not among them: gotoauth-load.js
-// imports them when the module starts.
-import './gotoauth-api.js';
-import './gotoauth-session.js';
-import './gotoauth-relay.js';
-import './gotoauth-args.js';
-import './gotoauth-channel.js';
-import './gotoauth-popup.js';
 
 export { GoToAuthError };
 
