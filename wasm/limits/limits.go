@@ -152,8 +152,8 @@ func (l Limit) JS() int64 {
 	return l.Value
 }
 
-// Text writes l's value for a person: "64 KiB", "256", "10 minutes",
-// "150 ms".
+// Text writes l's value for a person: "64 KiB", "256", "30 days",
+// "10 minutes", "150 ms".
 func (l Limit) Text() string {
 	switch l.Unit {
 	case Bytes:
@@ -161,6 +161,11 @@ func (l Limit) Text() string {
 	case Duration:
 		d := time.Duration(l.Value)
 		switch {
+		case d >= 24*time.Hour && d%(24*time.Hour) == 0:
+			if d == 24*time.Hour {
+				return "1 day"
+			}
+			return strconv.FormatInt(int64(d/(24*time.Hour)), 10) + " days"
 		case d >= time.Minute && d%time.Minute == 0:
 			if d == time.Minute {
 				return "1 minute"

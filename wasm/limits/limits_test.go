@@ -1,6 +1,9 @@
 package limits
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestSize(t *testing.T) {
 	for n, want := range map[int]string{
@@ -48,6 +51,9 @@ func TestText(t *testing.T) {
 	}{
 		{Limit{Value: MaxURLLength, Unit: Bytes}, "64 KiB"},
 		{Limit{Value: MaxScopes, Unit: Count}, "256"},
+		{Limit{Value: int64(30 * 24 * time.Hour), Unit: Duration}, "30 days"},
+		{Limit{Value: int64(24 * time.Hour), Unit: Duration}, "1 day"},
+		{Limit{Value: int64(36 * time.Hour), Unit: Duration}, "2160 minutes"},
 		{Limit{Value: int64(PendingLifetime), Unit: Duration}, "10 minutes"},
 		{Limit{Value: int64(ExpiryMargin), Unit: Duration}, "1 minute"},
 		{Limit{Value: int64(PopupAnswerWait), Unit: Duration}, "2 s"},

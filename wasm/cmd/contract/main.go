@@ -8,13 +8,16 @@
 //     and what makes a URL a redirect (oauth.ResponseState, ResponseKinds);
 //   - in web/gotoauth.d.ts, the GoToAuthErrorCode union and the options'
 //     interfaces;
-//   - in README.md, the tables of error codes and of limits.
+//   - in README.md, the tables of error codes, of limits and of the token
+//     relay's timings (relay.Timings, redisstore.Timings,
+//     relayserver.Timings).
 //
 // The last two are written between marker lines (BEGIN GENERATED name ...
 // END GENERATED name); the rest of those files is written by hand, but
 // where its prose names a limit's value, it writes the value followed by
 // the limit's name, "60 s (`expiryMarginMs`)", and the value is rewritten
-// from wasm/limits (inlineLimits); where it writes a call with its options
+// from wasm/limits or the relay's timings (inlineLimits; a name that is
+// neither fails the generation); where it writes a call with its options
 // in braces, "`authorizeURL({clientId, scope?})`", the list is rewritten
 // from wasm/options (inlineSignatures). A file is written only when its
 // text changes. `make build` runs it, and
@@ -40,6 +43,9 @@ import (
 	"gotoauth/wasm/oauth"
 	"gotoauth/wasm/options"
 	"gotoauth/wasm/relayapi"
+	"gotoauth/web/relay"
+	"gotoauth/web/relay/relayserver"
+	"gotoauth/web/relay/store/redisstore"
 )
 
 func main() {
@@ -106,7 +112,7 @@ func generate(root string) (map[string][]byte, error) {
 	out := map[string][]byte{"web/gotoauth-contract.js": contractJS(codes, names, version)}
 	for name, regions := range map[string]map[string]string{
 		"web/gotoauth.d.ts": {"codes": codesDTS(codes), "options": optionsDTS()},
-		"README.md":         {"codes": codesTable(codes), "limits": limitsTable()},
+		"README.md":         {"codes": codesTable(codes), "limits": limitsTable(), "relay-timings": relayTimingsTable()},
 	} {
 		text, err := os.ReadFile(filepath.Join(root, name))
 		if err != nil {
@@ -117,7 +123,10 @@ func generate(root string) (map[string][]byte, error) {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
 		}
-		out[name] = inlineSignatures(inlineLimits(text))
+		if text, err = inlineLimits(text); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		out[name] = inlineSignatures(text)
 	}
 	return out, nil
 }
@@ -387,23 +396,41 @@ func placeholders() *strings.Replacer {
 
 // limitMention is a limit's value named in prose: the value, then the
 // limit's name in backquotes and parentheses.
-var limitMention = regexp.MustCompile("\\b\\d[\\d ]*(?: (?:KiB|MiB|minutes?|s|ms))? \\(`(\\w+)`\\)")
+var limitMention = regexp.MustCompile("\\b\\d[\\d ]*(?: (?:KiB|MiB|days?|minutes?|s|ms))? \\(`(\\w+)`\\)")
 
-// inlineLimits rewrites each value that prose names a published limit's
-// with that limit's value from wasm/limits.
-func inlineLimits(text []byte) []byte {
+// relayTimings are the token relay's times, in the README's order.
+func relayTimings() []limits.Limit {
+	var all []limits.Limit
+	all = append(all, relay.Timings[:]...)
+	all = append(all, redisstore.Timings[:]...)
+	return append(all, relayserver.Timings[:]...)
+}
+
+// inlineLimits rewrites each value that prose names a published limit's,
+// or a relay timing's, with its value from Go. A value that names no
+// limit is an error, so that prose cannot outlive a renamed one.
+func inlineLimits(text []byte) ([]byte, error) {
 	byName := map[string]limits.Limit{}
-	for _, l := range limits.Published {
+	for _, l := range append(limits.Published[:], relayTimings()...) {
+		if _, dup := byName[l.Name]; dup {
+			return nil, fmt.Errorf("two limits are named %s", l.Name)
+		}
 		byName[l.Name] = l
 	}
-	return limitMention.ReplaceAllFunc(text, func(m []byte) []byte {
+	var unknown []string
+	out := limitMention.ReplaceAllFunc(text, func(m []byte) []byte {
 		name := string(limitMention.FindSubmatch(m)[1])
 		l, ok := byName[name]
 		if !ok {
+			unknown = append(unknown, string(m))
 			return m
 		}
 		return []byte(l.Text() + " (`" + name + "`)")
 	})
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("a value names no limit or relay timing: %s", strings.Join(unknown, "; "))
+	}
+	return out, nil
 }
 
 // signature is a call with its options' names in braces, in backquotes:
@@ -478,6 +505,15 @@ func limitsTable() string {
 		if l.Doc != "" {
 			fmt.Fprintf(&b, "| %s | %s |\n", l.Doc, l.Text())
 		}
+	}
+	return b.String()
+}
+
+func relayTimingsTable() string {
+	var b strings.Builder
+	b.WriteString("| name | what | value |\n| --- | --- | --- |\n")
+	for _, l := range relayTimings() {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", l.Name, l.Doc, l.Text())
 	}
 	return b.String()
 }

@@ -92,13 +92,31 @@ func TestPublishedNames(t *testing.T) {
 	}
 }
 
-// A limit's value named in prose follows wasm/limits; a name that is not a
-// published limit's is left as it is.
+// A limit's value named in prose follows wasm/limits, a relay timing's its
+// package; a value naming neither is refused.
 func TestInlineLimits(t *testing.T) {
-	in := "more than 5 s (`expiryMarginMs`) left, 999 (`maxScopes`) scopes, 7 KiB (`noSuchLimit`), 100 to 600 000 (`maxTimeoutMs`)"
-	want := "more than 1 minute (`expiryMarginMs`) left, 256 (`maxScopes`) scopes, 7 KiB (`noSuchLimit`), 100 to 10 minutes (`maxTimeoutMs`)"
-	if got := string(inlineLimits([]byte(in))); got != want {
-		t.Errorf("got  %s\nwant %s", got, want)
+	in := "more than 5 s (`expiryMarginMs`) left, 999 (`maxScopes`) scopes, 100 to 600 000 (`maxTimeoutMs`), a cookie of 9 days (`refreshLifetime`), 1 s (`drain`)"
+	want := "more than 1 minute (`expiryMarginMs`) left, 256 (`maxScopes`) scopes, 100 to 10 minutes (`maxTimeoutMs`), a cookie of 30 days (`refreshLifetime`), 5 s (`drain`)"
+	got, err := inlineLimits([]byte(in))
+	if err != nil || string(got) != want {
+		t.Errorf("got  %s (%v)\nwant %s", got, err, want)
+	}
+	if _, err := inlineLimits([]byte("7 KiB (`noSuchLimit`) and 3 s (`drain`)")); err == nil || !strings.Contains(err.Error(), "7 KiB (`noSuchLimit`)") {
+		t.Errorf("a value naming no limit: %v", err)
+	}
+}
+
+// Every relay timing has a name of its own, a row's words and a duration.
+func TestRelayTimings(t *testing.T) {
+	seen := map[string]bool{}
+	for _, l := range limits.Published {
+		seen[l.Name] = true
+	}
+	for _, l := range relayTimings() {
+		if seen[l.Name] || l.Doc == "" || l.Unit != limits.Duration || l.Value <= 0 {
+			t.Errorf("relay timing %s: doubled, without words, or not a duration", l.Name)
+		}
+		seen[l.Name] = true
 	}
 }
 

@@ -21,6 +21,8 @@ import (
 	"net"
 	"strings"
 	"time"
+
+	"gotoauth/wasm/limits"
 )
 
 // Options are the server's settings; Flags registers them as flags.
@@ -116,4 +118,17 @@ func (o *Options) newLogger(w io.Writer) *slog.Logger {
 // one record at warn in the same format as the rest.
 func relayLogger(l *slog.Logger) *log.Logger {
 	return slog.NewLogLogger(l.Handler(), slog.LevelWarn)
+}
+
+// Timings are the server's times an operator sees (relay.Timings says how
+// the README uses them).
+var Timings = [...]limits.Limit{
+	{Name: "drain", Value: int64(DefaultDrain), Unit: limits.Duration,
+		Doc: "after SIGTERM, `/readyz` answers 503 while requests are still served, for (`-drain`)"},
+	{Name: "shutdownTimeout", Value: int64(DefaultShutdownTimeout), Unit: limits.Duration,
+		Doc: "then the requests in flight are waited for, at most (`-shutdown-timeout`)"},
+	{Name: "storeCheckEvery", Value: int64(storeCheckInterval), Unit: limits.Duration,
+		Doc: "the store is checked for `/readyz` and `gotoauth_relay_store_up` every"},
+	{Name: "storeCheckTimeout", Value: int64(storeCheckTimeout), Unit: limits.Duration,
+		Doc: "one check of the store, at most"},
 }

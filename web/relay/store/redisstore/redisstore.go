@@ -38,6 +38,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"gotoauth/wasm/limits"
 	"gotoauth/web/relay/store"
 )
 
@@ -230,4 +231,11 @@ func ms(d time.Duration) string {
 		n = 1
 	}
 	return strconv.FormatInt(n, 10)
+}
+
+// Timings are the store's times an operator sees (relay.Timings says how
+// the README uses them).
+var Timings = [...]limits.Limit{
+	{Name: "redisTimeout", Value: int64(DefaultTimeout), Unit: limits.Duration,
+		Doc: "each round trip to Redis"},
 }
