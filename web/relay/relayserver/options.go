@@ -49,7 +49,8 @@ type Options struct {
 const (
 	DefaultDrain = 5 * time.Second
 	// DefaultShutdownTimeout covers a refresh with GoTo at the relay's
-	// default timeout (30 s) and a little more.
+	// default timeout (limits.DefaultTimeout) and a little more: a test
+	// holds it above that.
 	DefaultShutdownTimeout = 35 * time.Second
 )
 

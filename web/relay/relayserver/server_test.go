@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"gotoauth/wasm/limits"
 	"gotoauth/web/relay"
 	"gotoauth/web/relay/relayenv"
 	"gotoauth/web/relay/store/redisstore"
@@ -192,5 +193,13 @@ func TestCheckConfig(t *testing.T) {
 	if ok || !strings.Contains(out.String(), "2 problem(s)") || !strings.Contains(out.String(), "needs a Redis that serves TLS") ||
 		!strings.Contains(out.String(), "origin") {
 		t.Fatalf("%v:\n%s", ok, out.String())
+	}
+}
+
+// A stop waits long enough for a refresh that GoTo answers at the last
+// moment of the relay's default timeout.
+func TestShutdownTimeoutCoversARefresh(t *testing.T) {
+	if DefaultShutdownTimeout <= limits.DefaultTimeout {
+		t.Errorf("DefaultShutdownTimeout %v is not above the relay's timeout %v", DefaultShutdownTimeout, limits.DefaultTimeout)
 	}
 }
