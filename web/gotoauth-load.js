@@ -138,9 +138,14 @@ async function start(wasm, wasmURL, timeoutMs, locate, compileURL) {
   const abort = new AbortController();
   const outOfTime = {};
   let timer;
+  let late = false;
   const deadline = new Promise((_, reject) => {
-    timer = setTimeout(() => { abort.abort(); reject(outOfTime); }, timeoutMs);
+    timer = setTimeout(() => { late = true; abort.abort(); reject(outOfTime); }, timeoutMs);
   });
+  // A start that ran out of time goes no further when its step ends (a
+  // compile cannot be aborted): its module is never run, so that the next
+  // start's is the page's only Go runtime.
+  const inTime = () => { if (late) throw outOfTime; };
   // Imported when the module starts, beside its fetch: a page whose first
   // token needs no Go fetches neither the runtime nor its glue before it.
   const runtime = import('./gotoauth-runtime.js');
@@ -159,10 +164,13 @@ async function start(wasm, wasmURL, timeoutMs, locate, compileURL) {
       tried = url.href.slice(0, 300);
       module = await compileURL(url, { signal: abort.signal, at });
     }
+    inTime();
     at('start');
     const { goRuntime } = await runtime;
+    inTime();
     const { go, global } = goRuntime();
     const instance = await WebAssembly.instantiate(module, go.importObject);
+    inTime();
     const raw = await new Promise((resolve, reject) => {
       // wasm/cmd/gotoauth reads this from js.Global() (the runtime's own
       // global object, never the page's) and deletes it.

@@ -1,0 +1,136 @@
+// The module on demand in Node, with a page's globals stood in for
+// (document, a localStorage holding a relay sign-in mark): load() resolves
+// at once and the module starts in the background, so calls, sign-outs and
+// the module's start can meet in any order. Each test has a loader of its
+// own (gotoauth-load.js imported afresh), whose module compile the test
+// holds or fails, and a relay whose answers it holds.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { rejectsWith, throwsWith, MemoryStorage, REDIRECT } from './helpers.mjs';
+
+const WASM = new URL('../gotoauth.wasm', import.meta.url);
+
+// A relay: /relay/refresh answers a token while `signedIn`, else 401;
+// /relay/signout ends the sign-in. A path in `hold` is answered only when
+// the test calls its release().
+const relay = { signedIn: true, n: 0, seen: [], hold: new Map() };
+let server;
+let base;
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    for await (const chunk of req) void chunk;
+    relay.seen.push(path);
+    const held = relay.hold.get(path);
+    if (held) {
+      relay.hold.delete(path);
+      held.arrived();
+      await held.released;
+    }
+    res.setHeader('Content-Type', 'application/json');
+    if (path === '/relay/signout') {
+      relay.signedIn = false;
+      res.statusCode = 204;
+      return res.end();
+    }
+    if (path === '/relay/refresh' && relay.signedIn) {
+      return res.end(JSON.stringify({ accessToken: `relay-${++relay.n}`, tokenType: 'Bearer', expiresIn: 3600, scope: [], legacy: null }));
+    }
+    res.statusCode = 401;
+    return res.end(JSON.stringify({ error: 'invalid_grant' }));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${server.address().port}`;
+});
+after(() => new Promise((r) => server.close(r)));
+
+/** Holds the relay's answer to path: {arrived (a Promise), release()}. */
+function hold(path) {
+  let arrived;
+  let release;
+  const h = { arrived: new Promise((r) => { arrived = r; }), released: new Promise((r) => { release = r; }) };
+  relay.hold.set(path, { arrived, released: h.released });
+  return { arrived: h.arrived, release };
+}
+
+/** A Web Storage stand-in that a page's loader can enumerate (length, key). */
+class PageStorage extends MemoryStorage {
+  get length() { return this.map.size; }
+  key(i) { return [...this.map.keys()][i] ?? null; }
+}
+
+/** Waits for cond() to hold, checking at every turn of the event loop, for at most ms. */
+async function until(cond, what, ms = 10_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) assert.fail(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+let fresh = 0;
+/**
+ * A page signed in through the relay (the mark of client 'spa'), and a
+ * loader of its own whose compile is compile(attempt) (attempt counts
+ * from 1). Resolves to {g, storage, attempts(), done()}.
+ */
+async function markedPage(compile = () => readFile(WASM).then((b) => WebAssembly.compile(b)), loadOptions = {}) {
+  const storage = new PageStorage();
+  storage.setItem('gotoauth.relay.spa', '1');
+  globalThis.document = {};
+  globalThis.localStorage = storage;
+  relay.signedIn = true;
+  relay.seen = [];
+  let attempts = 0;
+  const { makeLoad } = await import(`../gotoauth-load.js?page=${++fresh}`);
+  const load = makeLoad(() => WASM, () => compile(++attempts));
+  const g = await load(loadOptions);
+  const clients = [];
+  return {
+    g,
+    storage,
+    attempts: () => attempts,
+    client(extra = {}) {
+      const c = g.client({ clientId: 'spa', redirectUri: REDIRECT, relay: `${base}/relay/`, storage: new MemoryStorage(), timeoutMs: 2000, ...extra });
+      clients.push(c);
+      return c;
+    },
+    done() {
+      for (const c of clients) c.close();
+      delete globalThis.document;
+      delete globalThis.localStorage;
+      delete globalThis.gotoauth;
+    },
+  };
+}
+
+const works = (g) => { try { g.pkce(); return true; } catch { return false; } };
+
+test('a module start that ran out of time starts no module afterwards', async () => {
+  let late;
+  const compiled = readFile(WASM).then((b) => WebAssembly.compile(b));
+  // The first compile comes after timeoutMs; the second at once.
+  const page = await markedPage((attempt) => (attempt === 1 ? new Promise((r) => { late = r; }) : compiled), { timeoutMs: 100 });
+  const instantiate = WebAssembly.instantiate;
+  let instances = 0;
+  const mine = await compiled;
+  WebAssembly.instantiate = function (module, ...rest) {
+    if (module === mine) instances++; // this page's: other tests' pages may start theirs meanwhile
+    return instantiate.call(this, module, ...rest);
+  };
+  try {
+    await until(() => page.attempts() === 1, 'the background start began');
+    const e = await rejectsWith('load_failed', () => page.g.ready());
+    assert.match(e.message, /within 100 ms/);
+    late(await compiled); // the module comes, too late
+    await page.g.ready(); // the next start
+    assert.equal(page.attempts(), 2);
+    assert.equal(instances, 1, 'one Go runtime started: the one that ran out of time was left alone');
+  } finally {
+    WebAssembly.instantiate = instantiate;
+    page.done();
+  }
+});
