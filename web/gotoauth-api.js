@@ -111,10 +111,14 @@ const notReady = (what) => new GoToAuthError(NOT_READY, `${what} needs the gotoa
  * object wasm/cmd/gotoauth hands the loader), mod.ready() a Promise of it.
  */
 export function wrapAPI(mod) {
-  // now returns the running module for a synchronous call, or throws.
+  // now returns the running module for a synchronous call, or throws: a
+  // call that meets a failed start fails with it and starts the module
+  // again, so that a later call finds it running.
   const now = (what) => {
-    if (!mod.running) throw mod.failed ?? notReady(what);
-    return mod.running;
+    if (mod.running) return mod.running;
+    const { failed } = mod;
+    if (failed) mod.ready().catch(() => {});
+    throw failed ?? notReady(what);
   };
   // Results that handleRedirect resolved to, and their ids on the Go side:
   // only these can be exchanged, and a copy made by hand is not one.

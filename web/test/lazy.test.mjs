@@ -109,6 +109,20 @@ async function markedPage(compile = () => readFile(WASM).then((b) => WebAssembly
 
 const works = (g) => { try { g.pkce(); return true; } catch { return false; } };
 
+test('after a failed background start, the next synchronous call that needs the module tries again', async () => {
+  const page = await markedPage((attempt) => (attempt === 1 ? Promise.reject(new Error('offline')) : readFile(WASM).then((b) => WebAssembly.compile(b))));
+  try {
+    // No relay client: the module is started at once, and that start fails.
+    const failed = () => { try { page.g.pkce(); } catch (e) { return e.code === 'load_failed'; } return false; };
+    await until(failed, 'the background start failed');
+    assert.equal(page.attempts(), 2, 'the call that met the failure started the module again');
+    await until(() => works(page.g), 'the module runs after the second start');
+    assert.equal(page.attempts(), 2);
+  } finally {
+    page.done();
+  }
+});
+
 test('a module start that ran out of time starts no module afterwards', async () => {
   let late;
   const compiled = readFile(WASM).then((b) => WebAssembly.compile(b));
