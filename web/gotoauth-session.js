@@ -25,7 +25,8 @@
 //     every browser would log). Where localStorage cannot be used, the
 //     relay is asked, as if the mark were there. No token is ever stored.
 //   - A sign-out bumps a generation: a refresh or code exchange begun
-//     before it puts nothing back when it settles (accept, here only).
+//     before it puts nothing back when it settles (accept, here only);
+//     while it is under way no token enters and none is asked for.
 //     client.close() ends the session in this page and closes its channel.
 //   - Nothing polls: expiry is computed from expiresAt when a token is
 //     asked for. Timers run only while a call waits: a tab without a token
@@ -240,6 +241,9 @@ export function makeSession({
   // Bumped by every sign-out (and by close): a call begun before one puts
   // nothing back when it settles (accept).
   let generation = 0;
+  // Sign-outs under way: until the relay answered, no token enters and
+  // none is asked for (a tab's or the relay's would outlive the sign-out).
+  let signingOut = 0;
   let inFlight = 0;          // token calls of the client under way (settle)
   let closed = false;        // client.close() was called
   const mark = relayMode ? relayMark(clientId) : null;
@@ -280,7 +284,7 @@ export function makeSession({
    * it holds; tokens of this tab's own are told to the other tabs.
    */
   function accept(t, source, epoch = generation) {
-    if (closed || epoch !== generation || !isToken(t)) return false;
+    if (closed || signingOut > 0 || epoch !== generation || !isToken(t)) return false;
     if (!relayMode && typeof t.refreshToken === 'string' && t.refreshToken !== '') refreshToken = t.refreshToken;
     const pub = publicToken(t);
     const same = current !== null && current.accessToken === pub.accessToken;
@@ -372,6 +376,7 @@ export function makeSession({
   // renew replaces `from` (the access token that prompted it, or null when
   // there was none) under the lock. Calls of this page share one renewal.
   function renew(from) {
+    if (signingOut > 0) return Promise.reject(reauth('the session is being signed out: sign in again'));
     if (refreshing && refreshing.from === from) return refreshing.promise;
     const epoch = generation;
     const promise = withLock(clientId, async () => {
@@ -546,8 +551,10 @@ export function makeSession({
      */
     signOut() {
       clear();
+      signingOut++;
       let done = false;
       return signOut().then(() => { done = true; }).finally(() => {
+        signingOut--;
         clear();
         // A sign-out the relay did not record (try_again) keeps the mark:
         // the sign-in is still there, and a reload finds it.

@@ -123,6 +123,68 @@ test('after a failed background start, the next synchronous call that needs the 
   }
 });
 
+test('a sign-out while the first relay token is in flight: the token is refused, nothing is stored, the mark is gone', async () => {
+  const page = await markedPage();
+  try {
+    const c = page.client();
+    const refresh = hold('/relay/refresh');
+    const first = c.session.token();
+    await refresh.arrived;
+    await c.signOut();
+    refresh.release(); // the relay answers with a token after the sign-out
+    await rejectsWith('reauthenticate', () => first);
+    assert.equal(c.session.current, null);
+    assert.equal(page.storage.getItem('gotoauth.relay.spa'), null);
+    // The module starts once the first token() settled, and the page works.
+    await until(() => works(page.g), 'the module runs');
+    await rejectsWith('reauthenticate', () => c.session.token());
+    assert.equal(page.storage.getItem('gotoauth.relay.spa'), null);
+  } finally {
+    page.done();
+  }
+});
+
+test('no token is handed out while a sign-out is under way', async () => {
+  const page = await markedPage();
+  try {
+    const c = page.client();
+    const signout = hold('/relay/signout');
+    const out = c.signOut();
+    await signout.arrived;
+    // The app asks for a token after it asked for the sign-out, before the relay answered it.
+    const during = c.session.token().then((t) => ({ t }), (e) => ({ e }));
+    const changes = [];
+    c.session.addEventListener('change', (e) => changes.push(e.detail.accessToken));
+    let timer;
+    const settled = await Promise.race([during, new Promise((r) => { timer = setTimeout(r, 3000, 'pending'); })]);
+    clearTimeout(timer);
+    signout.release();
+    await out;
+    assert.notEqual(settled, 'pending', 'token() settles without waiting for the sign-out');
+    assert.equal(settled.t?.accessToken, undefined, `token() after signOut() handed out ${settled.t?.accessToken}`);
+    assert.equal(settled.e?.code, 'reauthenticate');
+    assert.deepEqual(relay.seen, ['/relay/signout'], 'the relay was asked for no refresh during the sign-out');
+    assert.deepEqual(changes, []);
+    assert.equal(page.storage.getItem('gotoauth.relay.spa'), null);
+  } finally {
+    page.done();
+  }
+});
+
+test('a relay that has no sign-in on the first restore: the mark is removed and the module starts', async () => {
+  const page = await markedPage();
+  try {
+    relay.signedIn = false;
+    const c = page.client();
+    await rejectsWith('reauthenticate', () => c.session.token());
+    assert.equal(page.storage.getItem('gotoauth.relay.spa'), null);
+    assert.equal(c.session.current, null);
+    await until(() => works(page.g), 'the module runs');
+  } finally {
+    page.done();
+  }
+});
+
 test('a module start that ran out of time starts no module afterwards', async () => {
   let late;
   const compiled = readFile(WASM).then((b) => WebAssembly.compile(b));
