@@ -10,11 +10,11 @@
 // (gotoauth-session.js): a signed-in app in relay mode coming back, whose
 // first token comes from the relay with no Go in the page. There load()
 // resolves at once and the module is started in the background after the
-// first token is in (the relay clients' first session.token() settled),
-// so that nothing competes with it; or earlier, when a call needs it,
-// which then waits for it; or at once when no relay client was made in
-// the task that got the API. Calls that need the module are listed in
-// the README's API section.
+// first token is in (the relay clients' first session.token(), or
+// refresh(), settled), so that nothing competes with it; or earlier, when
+// a call needs it, which then waits for it; or at once when no relay
+// client was made in the task that got the API. Calls that need the
+// module are listed in the README's API section.
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
   DEFAULT_TIMEOUT_MS, LOAD_FAILED, LOAD_OPTIONS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, OPT_TIMEOUT_MS, OPT_WASM, OPT_WASM_URL,

@@ -229,8 +229,8 @@ function sessionClass() {
  * argument in relay mode), signOut() its raw sign-out; checkAPITarget(url)
  * rejects where the client's apiOrigins do not let session.fetch go;
  * checkBearerURL(origin) rejects where session.fetch must not send the
- * token; firstSettled() is called once, when the first token() call
- * settles.
+ * token; firstSettled() is called once, when the client's first token
+ * call (token(), or refresh() or exchangeCode() through settle) settles.
  */
 export function makeSession({
   clientId, relayMode, refresh, signOut, checkBearerURL, checkAPITarget, firstSettled = () => {},
@@ -420,14 +420,16 @@ export function makeSession({
 
   const closedError = () => new GoToAuthError(INVALID_ARGUMENT, 'this client is closed (client.close() was called): make a new one');
 
-  let first = true; // the first token() call: firstSettled when it settles
-  function token() {
-    const p = tokenNow();
+  let first = true; // the first token call: firstSettled when it settles
+  function firstCall(p) {
     if (first) {
       first = false;
       p.then(firstSettled, firstSettled);
     }
     return p;
+  }
+  function token() {
+    return firstCall(tokenNow());
   }
 
   async function tokenNow() {
@@ -524,14 +526,14 @@ export function makeSession({
   function settle(p, source) {
     const epoch = generation;
     inFlight++;
-    return p.finally(() => { inFlight--; }).then(async (t) => {
+    return firstCall(p.finally(() => { inFlight--; }).then(async (t) => {
       if (accept(t, source, epoch)) {
         mark?.put();
         return t;
       }
       if (relayMode && !closed && inFlight === 0 && current === null) await signOut().catch(() => {});
       throw reauth('signed out while this call was under way: sign in again');
-    });
+    }));
   }
 
   const internal = {

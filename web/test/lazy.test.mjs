@@ -185,6 +185,18 @@ test('a relay that has no sign-in on the first restore: the mark is removed and 
   }
 });
 
+test('a first token through client.refresh() starts the module in the background too', async () => {
+  const page = await markedPage();
+  try {
+    const c = page.client();
+    assert.match((await c.refresh()).accessToken, /^relay-/);
+    await until(() => page.attempts() === 1, 'the module was started once the first token was in', 5000);
+    await until(() => works(page.g), 'the module runs');
+  } finally {
+    page.done();
+  }
+});
+
 test('a module start that ran out of time starts no module afterwards', async () => {
   let late;
   const compiled = readFile(WASM).then((b) => WebAssembly.compile(b));
