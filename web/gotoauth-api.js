@@ -112,12 +112,13 @@ const notReady = (what) => new GoToAuthError(NOT_READY, `${what} needs the gotoa
  */
 export function wrapAPI(mod) {
   // now returns the running module for a synchronous call, or throws: a
-  // call that meets a failed start fails with it and starts the module
-  // again, so that a later call finds it running.
+  // call that meets a module not running starts it (again, after a failed
+  // start, whose load_failed it throws), so that a later call finds it
+  // running even on a page whose relay client never asked for a token.
   const now = (what) => {
     if (mod.running) return mod.running;
     const { failed } = mod;
-    if (failed) mod.ready().catch(() => {});
+    mod.ready().catch(() => {});
     throw failed ?? notReady(what);
   };
   // Results that handleRedirect resolved to, and their ids on the Go side:
@@ -229,7 +230,7 @@ export function wrapAPI(mod) {
     };
     // handle checks and consumes a redirect's state (wasm/client). Without
     // a URL the module reads location.href itself, once.
-    const handle = (url, clean) => {
+    const handle = (url, clean, epoch) => {
       const current = url == null;
       const result = m().call(m().raw.clientHandleRedirect, current ? '' : checkString(url, "handleRedirect's url"), goHalf.id, clean, current);
       if (result.checked !== undefined) {
@@ -238,9 +239,39 @@ export function wrapAPI(mod) {
         checked.set(result, checkedId);
       }
       if (result.appState !== undefined) result.appState = JSON.parse(result.appState);
-      if (result.kind === 'token') internal.redirected(result.token);
+      if (result.kind === 'token') internal.redirected(result.token, epoch);
       return result;
     };
+    // handleRedirect's body; its epoch is the call's (internal.epoch() when
+    // it was called), so that a sign-out while it waits for the module
+    // keeps its token out of the session.
+    const handleRedirect = needing((epoch, url, o) => {
+      let clean = true;
+      if (o != null) {
+        if (typeof o !== 'object') throw invalid('handleRedirect options must be an object');
+        checkKeys(o, 'handleRedirect options', HANDLE_REDIRECT_OPTIONS);
+        const c = own(o, OPT_CLEAN_ADDRESS_BAR);
+        if (c != null && typeof c !== 'boolean') throw invalid(`${OPT_CLEAN_ADDRESS_BAR} must be a boolean`);
+        clean = c !== false;
+      }
+      if (url == null) {
+        // In a popup, the redirect may be its opener's signInWithPopup's
+        // (gotoauth-popup.js): offered there first.
+        let parsed = null;
+        const href = inPopup() ? location.href : null;
+        if (href != null) {
+          try { parsed = m().call(m().raw.parseRedirect, checkString(href, "handleRedirect's url")); } catch { /* not a redirect: handled below */ }
+        }
+        if (parsed) {
+          return handOver(made.config.clientId, href).then((taken) => {
+            if (!taken) return handle(href, clean, epoch);
+            try { globalThis.close(); } catch { /* the opener closes it */ }
+            return { kind: 'popup', state: parsed.state };
+          });
+        }
+      }
+      return handle(url, clean, epoch);
+    }, 'handleRedirect');
     const popups = new Set(); // cancel functions of popup sign-ins under way
     const api = Object.freeze({
       config: Object.freeze({ ...made.config, scope: Object.freeze(made.config.scope), apiOrigins: Object.freeze(allowed) }),
@@ -266,33 +297,7 @@ export function wrapAPI(mod) {
         popups.add(cancel);
         return promise.finally(() => popups.delete(cancel));
       }, 'signInWithPopup'),
-      handleRedirect: needing((url, o) => {
-        let clean = true;
-        if (o != null) {
-          if (typeof o !== 'object') throw invalid('handleRedirect options must be an object');
-          checkKeys(o, 'handleRedirect options', HANDLE_REDIRECT_OPTIONS);
-          const c = own(o, OPT_CLEAN_ADDRESS_BAR);
-          if (c != null && typeof c !== 'boolean') throw invalid(`${OPT_CLEAN_ADDRESS_BAR} must be a boolean`);
-          clean = c !== false;
-        }
-        if (url == null) {
-          // In a popup, the redirect may be its opener's signInWithPopup's
-          // (gotoauth-popup.js): offered there first.
-          let parsed = null;
-          const href = inPopup() ? location.href : null;
-          if (href != null) {
-            try { parsed = m().call(m().raw.parseRedirect, checkString(href, "handleRedirect's url")); } catch { /* not a redirect: handled below */ }
-          }
-          if (parsed) {
-            return handOver(made.config.clientId, href).then((taken) => {
-              if (!taken) return handle(href, clean);
-              try { globalThis.close(); } catch { /* the opener closes it */ }
-              return { kind: 'popup', state: parsed.state };
-            });
-          }
-        }
-        return handle(url, clean);
-      }, 'handleRedirect'),
+      handleRedirect: (url, o) => handleRedirect(internal.epoch(), url, o),
       exchangeCode: live((result) => {
         const cb = result != null && typeof result === 'object' ? checked.get(result) : undefined;
         if (cb === undefined && result != null && typeof result === 'object' && exchanged.has(result)) {

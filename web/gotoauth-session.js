@@ -24,8 +24,9 @@
 //     rejects with reauthenticate without asking the relay (whose 401
 //     every browser would log). Where localStorage cannot be used, the
 //     relay is asked, as if the mark were there. No token is ever stored.
-//   - A sign-out bumps a generation: a refresh or code exchange begun
-//     before it puts nothing back when it settles (accept, here only);
+//   - A sign-out bumps a generation: a refresh, code exchange or implicit
+//     redirect begun before it puts nothing back when it settles (accept,
+//     here only);
 //     while it is under way no token enters and none is asked for.
 //     client.close() ends the session in this page and closes its channel.
 //   - Nothing polls: expiry is computed from expiresAt when a token is
@@ -544,8 +545,15 @@ export function makeSession({
       relayGone(err);
       throw err;
     }), SOURCE.refresh),
-    /** An implicit redirect's token, checked by handleRedirect. */
-    redirected: (t) => { accept(t, SOURCE.exchange); },
+    /** The sign-out generation now: a call's epoch (redirected). */
+    epoch: () => generation,
+    /**
+     * An implicit redirect's token, checked by a handleRedirect begun in
+     * generation epoch: one that a sign-out overtook is refused.
+     */
+    redirected: (t, epoch) => {
+      if (!accept(t, SOURCE.exchange, epoch)) throw reauth('signed out while this call was under way: sign in again');
+    },
     /**
      * client.signOut(): the session empties at once (no token is handed
      * out while the relay forgets it), then the client's sign-out runs,

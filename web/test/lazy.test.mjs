@@ -123,6 +123,22 @@ test('after a failed background start, the next synchronous call that needs the 
   }
 });
 
+test('a relay client that never asks for a token: a synchronous call throws not_ready and starts the module', async () => {
+  const page = await markedPage();
+  try {
+    const c = page.client(); // holds the background start off until its first token
+    await new Promise((r) => setImmediate(r));
+    assert.equal(page.attempts(), 0, 'the start waits for the first token');
+    throwsWith('not_ready', () => c.authorize());
+    await until(() => works(page.g), 'the module runs after the call that needed it');
+    assert.equal(page.attempts(), 1);
+    assert.match(c.authorize().url, /^https:\/\//);
+    assert.deepEqual(relay.seen, [], 'the relay was not asked');
+  } finally {
+    page.done();
+  }
+});
+
 test('a sign-out while the first relay token is in flight: the token is refused, nothing is stored, the mark is gone', async () => {
   const page = await markedPage();
   try {
@@ -192,6 +208,33 @@ test('a first token through client.refresh() starts the module in the background
     assert.match((await c.refresh()).accessToken, /^relay-/);
     await until(() => page.attempts() === 1, 'the module was started once the first token was in', 5000);
     await until(() => works(page.g), 'the module runs');
+  } finally {
+    page.done();
+  }
+});
+
+test('an implicit redirect that a sign-out overtakes while it waits for the module puts no token in the session', async () => {
+  // The pending sign-in, made by a page whose module runs, in storage both pages share.
+  const storage = new MemoryStorage();
+  const { load } = await import('../gotoauth-node.js');
+  const ready = await load();
+  const other = ready.client({ clientId: 'spa', redirectUri: REDIRECT, flow: 'implicit', storage });
+  const { state } = other.authorize();
+  other.close();
+  let compiled;
+  const page = await markedPage(() => new Promise((r) => { compiled = r; }));
+  try {
+    const c = page.client({ relay: undefined, flow: 'implicit', storage });
+    const changes = [];
+    c.session.addEventListener('change', (e) => changes.push(e.detail?.accessToken));
+    const handled = c.handleRedirect(`${REDIRECT}#access_token=implicit-1&token_type=Bearer&expires_in=3600&state=${state}`);
+    await until(() => page.attempts() === 1, 'the module is being compiled');
+    await c.signOut();
+    compiled(await readFile(WASM).then((b) => WebAssembly.compile(b)));
+    await rejectsWith('reauthenticate', () => handled);
+    assert.equal(c.session.current, null);
+    assert.deepEqual(changes.filter((t) => t), [], 'no token entered the session');
+    await rejectsWith('state_mismatch', () => c.handleRedirect(`${REDIRECT}#access_token=implicit-1&token_type=Bearer&expires_in=3600&state=${state}`));
   } finally {
     page.done();
   }
