@@ -14,7 +14,7 @@ ADDR ?= 127.0.0.1:8080
 
 LIB_SRC := $(shell find pkce wasm -name '*.go' -not -name '*_test.go') go.mod go.sum
 
-.PHONY: all generate build bench bench-relay relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-redis deps-prometheus deps-systemd deps-podman deps-nginx deps-caddy pack clean
+.PHONY: all generate build bench bench-relay relay run test test-go test-fuzz test-wasm test-node test-interop deps-node deps-chromium deps-firefox deps-firefox140 deps-redis deps-prometheus deps-systemd deps-podman deps-nginx deps-caddy pack clean
 
 all: build
 
@@ -172,6 +172,31 @@ deps-chromium:
 deps-firefox:
 	$(call debian-dep,$(FIREFOX),firefox-esr,the browser tests,FIREFOX)
 
+# Firefox ESR 140 as well, the older of the two ESRs the browser tests run
+# in (the installed firefox-esr is the newer, 153): Debian's package of the
+# newest 140.x that apt's lists carry (bookworm's main suite does), unpacked
+# into .cache/, never installed; it uses the libraries firefox-esr brought.
+# Once the lists carry no 140.x, set FIREFOX_140 to a Firefox ESR 140.
+FIREFOX_140 ?= $(CURDIR)/.cache/firefox-esr-140/usr/lib/firefox-esr/firefox-esr
+deps-firefox140: deps-firefox
+	@if [ ! -x "$(FIREFOX_140)" ]; then \
+	  if [ "$(FIREFOX_140)" != "$(CURDIR)/.cache/firefox-esr-140/usr/lib/firefox-esr/firefox-esr" ]; then \
+	    echo "the browser tests need Firefox ESR 140: FIREFOX_140=$(FIREFOX_140) is not a program" >&2; exit 1; \
+	  fi; \
+	  v=$$(apt-cache madison firefox-esr 2>/dev/null | awk '$$3 ~ /^140\./ {print $$3}' | sort -V | tail -n 1); \
+	  if [ -z "$$v" ] && [ "$$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+	    v=$$(apt-cache madison firefox-esr 2>/dev/null | awk '$$3 ~ /^140\./ {print $$3}' | sort -V | tail -n 1); fi; \
+	  if [ -z "$$v" ]; then \
+	    echo "the browser tests need Firefox ESR 140, and apt's lists carry no firefox-esr 140.x: set FIREFOX_140=/path/to/firefox" >&2; exit 1; \
+	  fi; \
+	  echo "unpacking Debian's firefox-esr $$v into .cache/firefox-esr-140 for the browser tests"; \
+	  tmp=$$(mktemp -d) && (cd $$tmp && apt-get download -qq "firefox-esr=$$v" 2>/dev/null) \
+	    && rm -rf .cache/firefox-esr-140 .cache/firefox-esr-140.tmp && mkdir -p .cache \
+	    && dpkg-deb -x $$tmp/firefox-esr_*.deb .cache/firefox-esr-140.tmp \
+	    && mv .cache/firefox-esr-140.tmp .cache/firefox-esr-140; \
+	  ok=$$?; rm -rf $$tmp; [ $$ok = 0 ] || { echo "could not unpack firefox-esr $$v" >&2; exit 1; }; \
+	fi
+
 # Debian's redis-server for the relay's tests, which start their own on a
 # free loopback port without persistence (and as a Sentinel); never the
 # system's Redis.
@@ -207,8 +232,8 @@ deps-caddy:
 # Node tests load the module through web/gotoauth-node.js; browser.test.mjs
 # drives the demo in headless Chromium and Firefox and saves
 # web/test-results/signed-in-chromium.png and signed-in-firefox.png.
-test-node: build deps-node deps-chromium deps-firefox deps-nginx deps-caddy
-	cd web && CHROMIUM=$(CHROMIUM) FIREFOX=$(FIREFOX) NGINX=$(NGINX) CADDY=$(CADDY) node --test --test-concurrency=1 test/*.test.mjs
+test-node: build deps-node deps-chromium deps-firefox deps-firefox140 deps-nginx deps-caddy
+	cd web && CHROMIUM=$(CHROMIUM) FIREFOX=$(FIREFOX) FIREFOX_140=$(FIREFOX_140) NGINX=$(NGINX) CADDY=$(CADDY) node --test --test-concurrency=1 test/*.test.mjs
 
 # Interop with a real authorization server (ory/fosite), in its own module
 # so that fosite's dependencies stay out of gotoauth's go.mod.

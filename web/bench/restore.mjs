@@ -1,5 +1,6 @@
 // make bench, part 2: a signed-in page in relay mode, in Chromium and
-// Firefox, side by side in one run (README, "Performance"):
+// Firefox (the newer ESR; BENCH_BROWSERS=chromium,firefox,firefox140 adds
+// ESR 140), side by side in one run (README, "Performance"):
 //   before   the package as it was before the module went on demand (git
 //            ref BENCH_BEFORE, default b475d45): its loader, module, relay
 //            and emulator, built from that commit into a temp folder now;
@@ -237,7 +238,7 @@ const appOf = (v) => stacks[v === 'floor' ? 'now' : v].app;
 const results = { date: new Date().toISOString(), runs: RUNS, before: BEFORE, browsers: {} };
 let nonce = 0;
 try {
-  for (const name of BROWSERS.filter((b) => !process.env.BENCH_BROWSERS || process.env.BENCH_BROWSERS.split(',').includes(b))) {
+  for (const name of BROWSERS.filter((b) => (process.env.BENCH_BROWSERS || 'chromium,firefox').split(',').includes(b))) {
     log(`${name}: ${RUNS} rounds…`);
     const browser = await launch(name);
     try {

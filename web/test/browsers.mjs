@@ -3,15 +3,20 @@
 // DevTools protocol, Firefox over WebDriver BiDi), and gives each page the
 // same small, Playwright-like API so that every test is written once.
 //
-// Neither browser is downloaded: CHROMIUM and FIREFOX name the executables
-// (`make deps-chromium deps-firefox` installs them with apt on Debian).
+// No browser is downloaded by a test tool: CHROMIUM, FIREFOX and
+// FIREFOX_140 name the executables (`make deps-chromium deps-firefox
+// deps-firefox140` installs the first two with apt on Debian and unpacks
+// the third from Debian's package).
 //
 // Puppeteer adds its own globals to the pages it drives, such as
 // `__ariaQuerySelector` and `__ariaQuerySelectorAll` (installed when it
 // needs them): a test that checks which globals a page has must allow them.
 import puppeteer from 'puppeteer-core';
 
-export const BROWSERS = ['chromium', 'firefox'];
+// 'firefox' is Debian's firefox-esr (FIREFOX), the newer ESR, 153 or
+// later; 'firefox140' Firefox ESR 140 (FIREFOX_140, which `make
+// deps-firefox140` unpacks from Debian's package).
+export const BROWSERS = ['chromium', 'firefox', 'firefox140'];
 
 // Generous: headless Firefox can take several seconds to start on 2 cores.
 const LAUNCH_TIMEOUT = 90_000;
@@ -22,7 +27,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /**
- * Launches the named browser ('chromium' or 'firefox') headless, with a
+ * Launches the named browser (one of BROWSERS) headless, with a
  * fresh, empty profile of its own (puppeteer makes one per launch and
  * removes it on close). Resolves to {name, version, newPage(), close()}.
  */
@@ -34,10 +39,11 @@ export async function launch(name) {
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
       args: CHROMIUM_ARGS,
     };
-  } else if (name === 'firefox') {
+  } else if (name === 'firefox' || name === 'firefox140') {
     options = {
       browser: 'firefox',
-      executablePath: process.env.FIREFOX || '/usr/bin/firefox-esr',
+      executablePath: name === 'firefox' ? process.env.FIREFOX || '/usr/bin/firefox-esr'
+        : process.env.FIREFOX_140 || new URL('../../.cache/firefox-esr-140/usr/lib/firefox-esr/firefox-esr', import.meta.url).pathname,
     };
   } else {
     throw new Error(`unknown browser ${name}`);
@@ -49,6 +55,13 @@ export async function launch(name) {
     protocolTimeout: 2 * TIMEOUT,
   });
   const version = await browser.version();
+  // Each name is the browser it says: the tests' claim to cover both ESRs.
+  const major = Number(/^firefox\/(\d+)\./i.exec(version)?.[1]);
+  const wrong = name === 'firefox140' ? major !== 140 : name === 'firefox' ? !(major >= 153) : false;
+  if (wrong) {
+    await browser.close();
+    throw new Error(`${name}: ${options.executablePath} is ${version}, not Firefox ESR ${name === 'firefox140' ? '140' : '153 or later'}`);
+  }
   return {
     name,
     version,
