@@ -1,3 +1,5 @@
+//go:build !js
+
 // Command contract writes the JavaScript and TypeScript faces of the Go
 // contracts, so that they are never kept by hand:
 //
@@ -22,6 +24,9 @@
 // from wasm/options (inlineSignatures). A file is written only when its
 // text changes. `make build` runs it, and
 // main_test.go fails when a committed file differs from what it writes.
+//
+// A tool of the build, never built for js/wasm: it reads the relay's
+// timings, and the relay is native Go.
 package main
 
 //go:generate go run .
