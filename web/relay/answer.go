@@ -39,23 +39,38 @@ func newStoreKeys(clientID string) *storeKeys {
 	return &storeKeys{salt: []byte(clientID)}
 }
 
-func (k *storeKeys) derive(token, purpose string) []byte {
-	b, err := hkdf.Key(sha256.New, []byte(token), k.salt, "gotoauth-relay/"+purpose, 32)
+// tokenKeys are one refresh token's name in the store and what seals its
+// answers. Both come from one HKDF-Extract of the token (RFC 5869 §2.2),
+// expanded once per purpose (§2.3): the same bytes as a whole HKDF per
+// purpose, so names and sealed answers are those every instance computes,
+// for the price of one extract per refresh instead of one per use.
+type tokenKeys struct {
+	name string // 32 bytes in hex
+	prk  []byte // the extract, for the sealing key
+}
+
+// forToken derives token's keys.
+func (k *storeKeys) forToken(token string) *tokenKeys {
+	prk, err := hkdf.Extract(sha256.New, []byte(token), k.salt)
+	if err != nil { // HMAC-SHA-256 takes any secret
+		panic(err)
+	}
+	return &tokenKeys{name: hex.EncodeToString(expand(prk, "store-name")), prk: prk}
+}
+
+func expand(prk []byte, purpose string) []byte {
+	b, err := hkdf.Expand(sha256.New, prk, "gotoauth-relay/"+purpose, 32)
 	if err != nil { // only for lengths HKDF cannot give
 		panic(err)
 	}
 	return b
 }
 
-// tokenKey names a refresh token in the store: 32 bytes of HKDF, in hex.
-func (k *storeKeys) tokenKey(token string) string {
-	return hex.EncodeToString(k.derive(token, "store-name"))
-}
-
-// aead is the sealer of the answers for token.
-func (k *storeKeys) aead(token string) cipher.AEAD {
-	block, _ := aes.NewCipher(k.derive(token, "store-seal")) // 32 bytes: cannot fail
-	aead, _ := cipher.NewGCM(block)                          // the standard nonce: cannot fail
+// aead is the sealer of the token's answers; the name is the additional
+// data, so that an answer cannot be moved to another token's name.
+func (t *tokenKeys) aead() cipher.AEAD {
+	block, _ := aes.NewCipher(expand(t.prk, "store-seal")) // 32 bytes: cannot fail
+	aead, _ := cipher.NewGCM(block)                        // the standard nonce: cannot fail
 	return aead
 }
 
@@ -70,29 +85,28 @@ type storedAnswer struct {
 	Millis   bool   `json:"m,omitempty"` // expires_in in milliseconds
 }
 
-// sealAnswer seals res, the answer to refreshing token, for the store; the
-// token's name is the additional data, so that an answer cannot be moved
-// to another token's name.
-func (k *storeKeys) sealAnswer(token string, res refreshResult) []byte {
+// sealAnswer seals res, the answer to refreshing the token of t, for the
+// store.
+func sealAnswer(t *tokenKeys, res refreshResult) []byte {
 	plain, _ := json.Marshal(storedAnswer{ // strings and numbers: cannot fail
 		Status: res.status, Body: string(res.body),
 		Cookie: int(res.cookie.op), Value: res.cookie.value, Expires: res.cookie.expires.Unix(),
 		Answered: res.answered.UnixMilli(), Millis: res.millis,
 	})
-	aead := k.aead(token)
+	aead := t.aead()
 	out := make([]byte, nonceSize, nonceSize+len(plain)+aead.Overhead())
 	rand.Read(out)
-	return aead.Seal(out, out[:nonceSize], plain, []byte(k.tokenKey(token)))
+	return aead.Seal(out, out[:nonceSize], plain, []byte(t.name))
 }
 
-// openAnswer opens what sealAnswer sealed for token.
-func (k *storeKeys) openAnswer(token string, b []byte) (refreshResult, error) {
+// openAnswer opens what sealAnswer sealed for the token of t.
+func openAnswer(t *tokenKeys, b []byte) (refreshResult, error) {
 	bad := errors.New("an answer in the store does not open (written by a relay of another client, or altered)")
-	aead := k.aead(token)
+	aead := t.aead()
 	if len(b) < nonceSize+aead.Overhead() {
 		return refreshResult{}, bad
 	}
-	plain, err := aead.Open(nil, b[:nonceSize], b[nonceSize:], []byte(k.tokenKey(token)))
+	plain, err := aead.Open(nil, b[:nonceSize], b[nonceSize:], []byte(t.name))
 	if err != nil {
 		return refreshResult{}, bad
 	}

@@ -2,6 +2,11 @@ package relay
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -37,21 +42,22 @@ func TestStoredAnswerRoundTrip(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	res := refreshResult{status: 200, body: []byte(`{"access_token":"a"}`), answered: now.Add(123 * time.Millisecond), millis: true,
 		cookie: cookieAction{op: setCookie, value: "sealed", expires: now.Add(RefreshLifetime)}}
-	key := k.tokenKey("rt-1")
-	if key == k.tokenKey("rt-2") || strings.Contains(key, "rt-1") || len(key) != 64 {
+	tk := k.forToken("rt-1")
+	key := tk.name
+	if key == k.forToken("rt-2").name || strings.Contains(key, "rt-1") || len(key) != 64 {
 		t.Fatalf("key %q", key)
 	}
 	// Not the cookie key: instances on different cookie keys (a rolling
 	// rotation) name a token alike.
 	other := newStoreKeys("another-client")
-	if other.tokenKey("rt-1") == key {
+	if other.forToken("rt-1").name == key {
 		t.Fatal("the name does not depend on the client")
 	}
-	b := k.sealAnswer("rt-1", res)
+	b := sealAnswer(tk, res)
 	if strings.Contains(string(b), "access_token") || strings.Contains(string(b), "sealed") {
 		t.Fatal("the answer is not sealed")
 	}
-	got, err := k.openAnswer("rt-1", b)
+	got, err := openAnswer(tk, b)
 	if err != nil || got.status != 200 || string(got.body) != string(res.body) || got.cookie != res.cookie || !got.answered.Equal(res.answered) || !got.millis {
 		t.Fatalf("%+v %v", got, err)
 	}
@@ -59,14 +65,38 @@ func TestStoredAnswerRoundTrip(t *testing.T) {
 	flipped := append([]byte(nil), b...)
 	flipped[len(flipped)-1] ^= 1
 	for name, try := range map[string]func() error{
-		"other token":  func() error { _, err := k.openAnswer("rt-2", b); return err },
-		"other client": func() error { _, err := other.openAnswer("rt-1", b); return err },
-		"cut":          func() error { _, err := k.openAnswer("rt-1", b[:10]); return err },
-		"flipped":      func() error { _, err := k.openAnswer("rt-1", flipped); return err },
+		"other token":  func() error { _, err := openAnswer(k.forToken("rt-2"), b); return err },
+		"other client": func() error { _, err := openAnswer(other.forToken("rt-1"), b); return err },
+		"cut":          func() error { _, err := openAnswer(tk, b[:10]); return err },
+		"flipped":      func() error { _, err := openAnswer(tk, flipped); return err },
 	} {
 		if try() == nil {
 			t.Errorf("%s: opened", name)
 		}
+	}
+}
+
+// A token's name and sealing key are a whole HKDF (RFC 5869) of the token
+// per purpose, as relays have always derived them: a shared store's names
+// and sealed answers stay valid across instances of every version.
+func TestStoreKeysAreWholeHKDF(t *testing.T) {
+	derive := func(purpose string) []byte {
+		b, err := hkdf.Key(sha256.New, []byte("rt-1"), []byte(clientID), "gotoauth-relay/"+purpose, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tk := newStoreKeys(clientID).forToken("rt-1")
+	if tk.name != hex.EncodeToString(derive("store-name")) {
+		t.Fatalf("name %s", tk.name)
+	}
+	block, _ := aes.NewCipher(derive("store-seal"))
+	aead, _ := cipher.NewGCM(block)
+	nonce := make([]byte, nonceSize)
+	b := aead.Seal(nonce, nonce, []byte(`{"s":200,"b":"{}","c":0,"t":1700000000000}`), []byte(tk.name))
+	if got, err := openAnswer(tk, b); err != nil || got.status != 200 || string(got.body) != "{}" {
+		t.Fatalf("%+v %v", got, err)
 	}
 }
 
@@ -77,7 +107,7 @@ func TestForeignAnswerInStore(t *testing.T) {
 	v := newEnv(t, nil)
 	cookie := v.signIn()
 	s, _, _ := v.rl.seal.open(cookie, v.clk.Now())
-	c, _ := v.memory().Claim(context.Background(), v.rl.keys.tokenKey(s.token), "someone", time.Minute)
+	c, _ := v.memory().Claim(context.Background(), v.rl.keys.forToken(s.token).name, "someone", time.Minute)
 	c.Lease.Finish(context.Background(), []byte("garbage that does not open"), time.Minute)
 	hits := v.up.hits.Load()
 	rec := v.refresh(cookie)

@@ -170,8 +170,8 @@ func retryLater(w http.ResponseWriter, desc string) {
 // walked through the store (lead). It reports false when ctx ended while
 // waiting for another caller's refresh.
 func (rl *Relay) refreshOnce(ctx context.Context, s *sealed) (refreshResult, bool) {
-	key := rl.keys.tokenKey(s.token)
-	fk := key + "/" + s.signIn.String()
+	tk := rl.keys.forToken(s.token)
+	fk := tk.name + "/" + s.signIn.String()
 	rl.mu.Lock()
 	if f := rl.inflight[fk]; f != nil {
 		f.waiters++
@@ -189,7 +189,7 @@ func (rl *Relay) refreshOnce(ctx context.Context, s *sealed) (refreshResult, boo
 
 	// The walk does not hang on the page's request: a page that goes away
 	// must not cancel a refresh that others wait on.
-	res := rl.lead(key, s)
+	res := rl.lead(tk, s)
 
 	rl.mu.Lock()
 	delete(rl.inflight, fk)
@@ -199,11 +199,11 @@ func (rl *Relay) refreshOnce(ctx context.Context, s *sealed) (refreshResult, boo
 	return res, true
 }
 
-// lead walks the store for the refresh of s.token (named key): the
+// lead walks the store for the refresh of s.token (keys tk): the
 // sign-in ended, or a remembered answer, or the lock and then GoTo; while
 // another holder has the lock, it polls, for at most the time the holder
 // may take with GoTo and a little more.
-func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
+func (rl *Relay) lead(tk *tokenKeys, s *sealed) (res refreshResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			rl.log.Printf("relay: internal error while refreshing: %v", p)
@@ -217,7 +217,7 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 	defer rl.observeLead(&res, &waited) // observe.go
 	for {
 		claimed := time.Now()
-		c, err := rl.store.Claim(context.Background(), key, s.signIn.String(), hold)
+		c, err := rl.store.Claim(context.Background(), tk.name, s.signIn.String(), hold)
 		if err != nil {
 			rl.log.Printf("relay: the store cannot be reached; refreshes answer 503: %v", err)
 			return refreshResult{err: err}
@@ -230,7 +230,7 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 		case c.Ended:
 			return refreshResult{ended: true}
 		case c.Result != nil:
-			res, err := rl.keys.openAnswer(s.token, c.Result)
+			res, err := openAnswer(tk, c.Result)
 			if err != nil {
 				rl.log.Print("relay: " + err.Error())
 				return refreshResult{err: err}
@@ -238,7 +238,7 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 			res.source = SourceMemory
 			return res
 		case c.Lease != nil:
-			res := rl.sendAndFinish(key, s, c.Lease, claimed)
+			res := rl.sendAndFinish(tk, s, c.Lease, claimed)
 			if res.err == errSlowStore {
 				return res // GoTo was not asked
 			}
@@ -263,7 +263,7 @@ func (rl *Relay) lead(key string, s *sealed) (res refreshResult) {
 // It sends only while the whole request to GoTo, bounded by the relay's
 // timeout, ends within the lock's hold counted from claimed: a lock
 // granted later than that is given back unused (the fencing check).
-func (rl *Relay) sendAndFinish(key string, s *sealed, l store.Lease, claimed time.Time) refreshResult {
+func (rl *Relay) sendAndFinish(tk *tokenKeys, s *sealed, l store.Lease, claimed time.Time) refreshResult {
 	if took := time.Since(claimed); took >= holdSlack-holdGuard {
 		l.Finish(context.Background(), nil, 0)
 		rl.log.Printf("relay: the store took %v to grant a refresh lock, too long to send the refresh within the lock's hold; answered 503", took.Round(time.Millisecond))
@@ -283,7 +283,7 @@ func (rl *Relay) sendAndFinish(key string, s *sealed, l store.Lease, claimed tim
 	case res.status >= 200 && res.status < 300:
 		ttl = completedMemory
 	}
-	ended, err := l.Finish(context.Background(), rl.keys.sealAnswer(s.token, res), ttl)
+	ended, err := l.Finish(context.Background(), sealAnswer(tk, res), ttl)
 	finished = true
 	switch {
 	case err != nil:
