@@ -7,6 +7,7 @@ import (
 	"crypto/hkdf"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -114,5 +115,26 @@ func TestForeignAnswerInStore(t *testing.T) {
 	wantError(t, rec, 503, "temporarily_unavailable")
 	if v.up.hits.Load() != hits || !strings.Contains(v.logs.String(), "does not open") {
 		t.Errorf("%d hits, log %q", v.up.hits.Load()-hits, v.logs)
+	}
+}
+
+// The stored answer's JSON reads back as encoding/json reads what it
+// writes itself, whatever the body holds: answers written by relays of
+// earlier versions and of this one are alike to every reader.
+func TestStoredAnswerJSON(t *testing.T) {
+	for _, a := range []storedAnswer{
+		{Status: 200, Body: `{"access_token":"a<b>&c","x":"\u2028 é \"q\" \\ \n\t\u0001"}`, Answered: 1_700_000_000_123, Expires: -62135596800},
+		{Status: 200, Body: "{}", Cookie: int(setCookie), Value: "k.v-_", Expires: 1_700_000_000, Answered: 1, Millis: true},
+		{Status: 400, Body: "not valid utf-8: \xff\xfe", Cookie: int(clearCookie)},
+	} {
+		var got, want storedAnswer
+		if err := json.Unmarshal(a.marshal(), &got); err != nil {
+			t.Fatalf("%s: %v", a.marshal(), err)
+		}
+		std, _ := json.Marshal(a)
+		json.Unmarshal(std, &want)
+		if got != want {
+			t.Errorf("%s\nreads as %+v\nwant     %+v", a.marshal(), got, want)
+		}
 	}
 }
