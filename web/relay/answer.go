@@ -151,22 +151,23 @@ func openAnswer(t *tokenKeys, b []byte) (refreshResult, error) {
 // reduced by the whole seconds since GoTo answered (in milliseconds when
 // millis is set: GoToConnect's unit), not below 0, so that a page given an
 // answer from memory does not think its token lives longer than it does.
-// Any other body comes back as it is.
-func withAge(body []byte, age time.Duration, millis bool) []byte {
+// Any other body comes back as it is, and the second result, which
+// reports a rewritten body, is false.
+func withAge(body []byte, age time.Duration, millis bool) ([]byte, bool) {
 	secs := int64(age / time.Second)
 	if secs < 1 {
-		return body
+		return body, false
 	}
 	if millis {
 		secs *= 1000
 	}
 	var m map[string]json.RawMessage
 	if json.Unmarshal(body, &m) != nil {
-		return body
+		return body, false
 	}
 	raw, ok := m["expires_in"]
 	if !ok {
-		return body
+		return body, false
 	}
 	// A number, or a number in a string (which oauth.NormalizeJSON takes
 	// too); it stays in the form it came in.
@@ -175,15 +176,15 @@ func withAge(body []byte, age time.Duration, millis bool) []byte {
 	if quoted {
 		var s string
 		if json.Unmarshal(raw, &s) != nil {
-			return body
+			return body, false
 		}
 		n = json.Number(s)
 	} else if json.Unmarshal(raw, &n) != nil {
-		return body
+		return body, false
 	}
 	f, err := n.Float64()
 	if err != nil {
-		return body
+		return body, false
 	}
 	left := int64(f) - secs
 	if left < 0 {
@@ -196,7 +197,7 @@ func withAge(body []byte, age time.Duration, millis bool) []byte {
 	m["expires_in"] = json.RawMessage(v)
 	out, err := json.Marshal(m)
 	if err != nil {
-		return body
+		return body, false
 	}
-	return out
+	return out, true
 }

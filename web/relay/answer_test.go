@@ -32,7 +32,8 @@ func TestWithAge(t *testing.T) {
 		{`{"access_token":"a","expires_in":3600000,"username":"u"}`, 3 * time.Second, `{"access_token":"a","expires_in":3597000,"username":"u"}`, true},
 		{`{"access_token":"a","expires_in":3600,"x":{"y":[1,2]}}`, 2 * time.Second, `{"access_token":"a","expires_in":3598,"x":{"y":[1,2]}}`, false},
 	} {
-		if got := string(withAge([]byte(tc.body), tc.age, tc.millis)); got != tc.want {
+		got, aged := withAge([]byte(tc.body), tc.age, tc.millis)
+		if string(got) != tc.want || aged != (tc.want != tc.body) {
 			t.Errorf("%s aged %v: %s, want %s", tc.body, tc.age, got, tc.want)
 		}
 	}

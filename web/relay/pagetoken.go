@@ -19,6 +19,14 @@ func pageToken(body []byte, now time.Time) []byte {
 	if err != nil {
 		return body
 	}
+	return pageTokenOf(m, body, now)
+}
+
+// pageTokenOf is pageToken of body, which post already read into m
+// (outcome.token): the answers this instance got from GoTo itself are not
+// parsed a second time. m is only read, so the callers that share one
+// answer may share it too.
+func pageTokenOf(m map[string]any, body []byte, now time.Time) []byte {
 	t, err := oauth.NormalizeJSON(m, now)
 	if err != nil {
 		return body

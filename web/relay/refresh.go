@@ -105,6 +105,9 @@ type refreshResult struct {
 	err error
 	// source is where the answer came from (Source*, observe.go).
 	source string
+	// token is body as this instance read it from GoTo (outcome.token),
+	// nil for an answer opened from the store; it is never stored.
+	token map[string]any
 }
 
 // flight is a refresh that callers on this instance share.
@@ -148,7 +151,11 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, 
 	body := res.body
 	if res.status >= 200 && res.status < 300 {
 		now := rl.now()
-		body = pageToken(withAge(body, now.Sub(res.answered), res.millis), now)
+		if aged, ok := withAge(body, now.Sub(res.answered), res.millis); ok || res.token == nil {
+			body = pageToken(aged, now)
+		} else {
+			body = pageTokenOf(res.token, body, now)
+		}
 	}
 	oauthhttp.WriteJSON(w, res.status, body)
 }
@@ -304,7 +311,7 @@ func (rl *Relay) sendAndFinish(tk *tokenKeys, s *sealed, l store.Lease, claimed 
 // the old one; so does any failure that says nothing about the token).
 func (rl *Relay) sendRefresh(s *sealed) (res refreshResult, next string) {
 	out := rl.post([][2]string{{"grant_type", relayapi.GrantType(relayapi.RefreshPath)}, {"refresh_token", s.token}})
-	res = refreshResult{status: out.status, body: out.body, answered: rl.now(), millis: out.millis}
+	res = refreshResult{status: out.status, body: out.body, answered: rl.now(), millis: out.millis, token: out.token}
 	switch {
 	case out.issued && out.refresh != "" && out.refresh != s.token:
 		res.cookie = rl.sealCookie(out.refresh, s.signIn, res.answered)
