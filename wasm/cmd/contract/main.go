@@ -298,27 +298,13 @@ func contractJS(codes []code, names []optionName, version string) []byte {
 		p("  %s: '%s',\n", f.Name, f.Flow)
 	}
 	p("});\n\n// An authorization response carries its state and one of these.\n")
-	p("export const RESPONSE_STATE = '%s';\nexport const RESPONSE_KINDS = Object.freeze([", oauth.ResponseState)
-	for i, k := range oauth.ResponseKinds {
-		if i > 0 {
-			p(", ")
-		}
-		p("'%s'", k)
-	}
-	p("]);\n")
+	p("export const RESPONSE_STATE = '%s';\nexport const RESPONSE_KINDS = %s;\n", oauth.ResponseState, frozenStrings(oauth.ResponseKinds[:]))
 
 	p("\n// The endpoints a client uses when its configuration names none.\n")
 	p("export const DEFAULT_AUTHORIZE_ENDPOINT = '%s';\n", oauth.DefaultAuthorizeEndpoint)
 	p("export const DEFAULT_TOKEN_ENDPOINT = '%s';\n", oauth.DefaultTokenEndpoint)
 	p("export const DEFAULT_ME_ENDPOINT = '%s';\n", oauth.DefaultMeEndpoint)
-	p("export const DEFAULT_API_ORIGINS = Object.freeze([")
-	for i, o := range strings.Fields(oauth.DefaultAPIOrigins) {
-		if i > 0 {
-			p(", ")
-		}
-		p("'%s'", o)
-	}
-	p("]);\n")
+	p("export const DEFAULT_API_ORIGINS = %s;\n", frozenStrings(strings.Fields(oauth.DefaultAPIOrigins)))
 
 	p("\n// The token relay's side of the contract (wasm/relayapi): its paths,\n// relative to its folder, the header that marks the page's requests, and\n// its statuses for a refresh without a sign-in and for \"not now\".\n")
 	p("export const RELAY_TOKEN_PATH = '%s';\n", relayapi.TokenPath)
@@ -329,6 +315,11 @@ func contractJS(codes []code, names []optionName, version string) []byte {
 	p("export const RELAY_STATUS_REAUTHENTICATE = %d;\n", relayapi.StatusReauthenticate)
 	p("export const RELAY_STATUS_RETRY = %d;\n", relayapi.StatusRetry)
 	return []byte(b.String())
+}
+
+// frozenStrings writes list as a frozen JS array of quoted strings.
+func frozenStrings(list []string) string {
+	return "Object.freeze(['" + strings.Join(list, "', '") + "'])"
 }
 
 // constantOf is the JS constant that names the option, or its name quoted.
