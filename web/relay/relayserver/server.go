@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"gotoauth/web/oauthhttp"
 	"gotoauth/web/relay"
 	"gotoauth/web/relay/relayenv"
 	"gotoauth/web/relay/relaymetrics"
@@ -89,7 +90,8 @@ func (s *Server) Configure(cfg *relay.Config) {
 // nil, is the relay h mounts: its requests are logged and counted, and
 // its readiness (Relay.Ready, which also announces its key ids) is checked
 // for /readyz's body; env, when not nil, is the configuration rl was made
-// from, whose Ping says first, with a clear cause, why Redis cannot be used.
+// from, whose Ping, asked when a check fails, says with a clearer cause why
+// Redis cannot be used.
 //
 // When ctx ends: /readyz answers 503 at once and keep-alives end, requests
 // are served for Options.Drain, then the listener closes and Run waits for
@@ -99,12 +101,15 @@ func (s *Server) Run(ctx context.Context, ln net.Listener, h http.Handler, rl *r
 	var ping func(context.Context) error
 	if rl != nil {
 		ping = func(ctx context.Context) error {
-			if env != nil {
-				if err := env.Ping(ctx, storeCheckTimeout); err != nil {
-					return err
+			err := rl.Ready(ctx)
+			if err != nil && env != nil {
+				// One round trip when the store works; when it does not,
+				// env's Ping says why more clearly (TLS to a plain Redis).
+				if cause := env.Ping(ctx, storeCheckTimeout); cause != nil {
+					return cause
 				}
 			}
-			return rl.Ready(ctx)
+			return err
 		}
 	}
 	public := s.newHTTPServer(s.Handler(h, rl))
@@ -248,19 +253,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 }
 
 // probeMethod sets the probes' headers and refuses every method but GET
-// and HEAD.
+// and HEAD (oauthhttp.ReadOnly).
 func probeMethod(w http.ResponseWriter, r *http.Request) bool {
 	h := w.Header()
+	oauthhttp.APIHeaders(h)
 	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		return true
-	}
-	h.Set("Allow", "GET, HEAD")
-	w.WriteHeader(http.StatusMethodNotAllowed)
-	io.WriteString(w, "Method Not Allowed\n")
-	return false
+	return oauthhttp.ReadOnly(w, r)
 }
 
 // watchStore checks the store every storeCheckInterval until ctx ends.
