@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -126,7 +127,7 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, 
 		return
 	}
 	res, ok := rl.refreshOnce(r.Context(), s)
-	rl.obs.Refreshed(r.Context(), res.source) // observe.go
+	rl.obs.Refreshed(r.Context(), cmp.Or(res.source, SourceNone)) // observe.go
 	switch {
 	case !ok:
 		return // the page went away while waiting

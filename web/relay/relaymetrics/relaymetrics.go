@@ -190,9 +190,6 @@ func (m *Metrics) Refreshed(_ context.Context, source string) {
 	if m == nil {
 		return
 	}
-	if source == "" {
-		source = relay.SourceNone
-	}
 	if c, ok := m.hot.refreshes[source]; ok {
 		c.Inc()
 		return

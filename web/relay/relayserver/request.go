@@ -37,9 +37,6 @@ type exchangeKey struct{}
 type observer struct{ *relaymetrics.Metrics }
 
 func (o observer) Refreshed(ctx context.Context, source string) {
-	if source == "" {
-		source = relay.SourceNone
-	}
 	if e, ok := ctx.Value(exchangeKey{}).(*exchange); ok {
 		e.source = source
 	}
