@@ -159,23 +159,9 @@ func (s *sealer) sealUntil(token string, id signIn, now, expires time.Time) (str
 	return s.id + "." + base64.RawURLEncoding.EncodeToString(out), time.Unix(expires.Unix(), 0)
 }
 
-// open reads a cookie value sealed by seal with the same key, name and
-// client; it refuses anything altered, cut, sealed otherwise, expired at
-// now or issued implausibly far in the future.
-func (s *sealer) open(value string, now time.Time) (*sealed, error) {
-	id, body, ok := splitCookie(value)
-	if !ok || id != s.id {
-		return nil, errBadCookie
-	}
-	return s.openBody(body, s.ad, value, now)
-}
-
-// openBody opens the base64url part of a cookie with additional data ad.
-func (s *sealer) openBody(body string, ad []byte, value string, now time.Time) (*sealed, error) {
-	b, ok := decodeBody(body)
-	if !ok {
-		return nil, errBadCookie
-	}
+// openBody opens a cookie's sealed part, decoded (decodeBody), with
+// additional data ad.
+func (s *sealer) openBody(b []byte, ad []byte, value string, now time.Time) (*sealed, error) {
 	plain, err := s.aead.Open(nil, b[:nonceSize], b[nonceSize:], ad)
 	if err != nil {
 		return nil, errBadCookie
@@ -196,20 +182,20 @@ func (s *sealer) openBody(body string, ad []byte, value string, now time.Time) (
 	return &sealed{token: token, signIn: id, issued: issued, expires: expires, original: value}, nil
 }
 
-// splitCookie cuts a cookie value into its key id and its sealed part, and
-// reports whether the value has that form: a key id of the right length in
-// lowercase hex, a ".", and a sealed part that is long enough and within a
-// browser's bounds. It does not say the cookie opens.
-func splitCookie(value string) (id, body string, ok bool) {
+// splitCookie cuts a cookie value into its key id and its sealed part,
+// decoded, and reports whether the value has that form: a key id of the
+// right length in lowercase hex, a ".", and a sealed part that is long
+// enough and within a browser's bounds. It does not say the cookie opens.
+func splitCookie(value string) (id string, body []byte, ok bool) {
 	if len(value) > maxCookieBytes {
-		return "", "", false
+		return "", nil, false
 	}
-	id, body, found := strings.Cut(value, ".")
+	id, text, found := strings.Cut(value, ".")
 	if !found || len(id) != 2*keyIDSize || strings.Trim(id, "0123456789abcdef") != "" {
-		return "", "", false
+		return "", nil, false
 	}
-	if _, ok := decodeBody(body); !ok {
-		return "", "", false
+	if body, ok = decodeBody(text); !ok {
+		return "", nil, false
 	}
 	return id, body, true
 }
@@ -277,8 +263,12 @@ func (k *keyring) open(value string, now time.Time) (s *sealed, old bool, err er
 
 // openLegacy opens a v2 cookie, which names no key, with any of the ring.
 func (k *keyring) openLegacy(value string, now time.Time) (*sealed, bool, error) {
+	b, ok := decodeBody(value)
+	if !ok {
+		return nil, false, errBadCookie
+	}
 	for _, sl := range k.all() {
-		if s, err := sl.openBody(value, sl.legacyAD, value, now); err != errBadCookie {
+		if s, err := sl.openBody(b, sl.legacyAD, value, now); err != errBadCookie {
 			return s, err == nil, err
 		}
 	}
