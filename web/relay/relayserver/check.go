@@ -24,43 +24,34 @@ const checkTimeout = 3 * time.Second
 // reports whether the configuration is good: a program exits 0 or 1.
 func CheckConfig(w io.Writer, env relayenv.Env, complete func(*relay.Config)) bool {
 	var problems []string
-	cfg, err := relayenv.Load(env)
+	cfg, loadErr := relayenv.Load(env)
 	defer cfg.Close()
-	if err != nil {
-		problems = append(problems, strings.Split(err.Error(), "\n")...)
-		// Redis is tried all the same, and what the program sets (origins,
-		// path) is checked with a stand-in client, for their problems to
-		// be listed too.
-		if err := cfg.Ping(context.Background(), checkTimeout); err != nil {
-			problems = append(problems, err.Error())
-		}
-		rc := relay.Config{ClientID: "check", ClientSecret: "check", CookieKey: make([]byte, relay.KeySize)}
-		if complete != nil {
-			complete(&rc)
-		}
-		rc.TokenEndpoint, rc.RevocationEndpoint = "", ""
-		rc.Logger = log.New(io.Discard, "", 0)
-		if _, err := relay.New(rc); err != nil {
-			problems = append(problems, err.Error())
-		}
+	rc := cfg.Relay
+	if loadErr != nil {
+		problems = append(problems, strings.Split(loadErr.Error(), "\n")...)
+		// What the program sets (origins, path) is checked all the same,
+		// with a stand-in client, for its problems to be listed too; and
+		// Redis is tried.
+		rc = relay.Config{ClientID: "check", ClientSecret: "check", CookieKey: make([]byte, relay.KeySize)}
 	} else {
 		cfg.Describe(w)
-		rc := cfg.Relay
-		if complete != nil {
-			complete(&rc)
-		}
-		rc.Logger = log.New(io.Discard, "", 0)
-		if len(rc.CookieKey) == 0 {
-			fmt.Fprintln(w, "note: without "+relay.EnvCookieKey+", each start signs everyone out (a random key)")
-		}
-		if _, err := relay.New(rc); err != nil {
-			problems = append(problems, err.Error())
-		}
-		if err := cfg.Ping(context.Background(), checkTimeout); err != nil {
-			problems = append(problems, err.Error())
-		} else if cfg.Redis != nil {
-			fmt.Fprintln(w, "Redis: reachable")
-		}
+	}
+	if complete != nil {
+		complete(&rc)
+	}
+	if loadErr != nil {
+		rc.TokenEndpoint, rc.RevocationEndpoint = "", ""
+	} else if len(rc.CookieKey) == 0 {
+		fmt.Fprintln(w, "note: without "+relay.EnvCookieKey+", each start signs everyone out (a random key)")
+	}
+	rc.Logger = log.New(io.Discard, "", 0)
+	if _, err := relay.New(rc); err != nil {
+		problems = append(problems, err.Error())
+	}
+	if err := cfg.Ping(context.Background(), checkTimeout); err != nil {
+		problems = append(problems, err.Error())
+	} else if loadErr == nil && cfg.Redis != nil {
+		fmt.Fprintln(w, "Redis: reachable")
 	}
 	if len(problems) == 0 {
 		fmt.Fprintln(w, "the configuration is good")
