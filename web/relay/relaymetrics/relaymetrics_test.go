@@ -37,10 +37,12 @@ func TestLabelsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	found := false
 	for _, f := range families {
 		if f.GetName() != "gotoauth_relay_requests_total" {
 			continue
 		}
+		found = true
 		seen := map[string]bool{}
 		for _, s := range f.GetMetric() {
 			for _, l := range s.GetLabel() {
@@ -52,5 +54,8 @@ func TestLabelsBounded(t *testing.T) {
 		if !seen["invalid_grant"] || !seen["other"] || seen["x-custom"] || seen["rt-secret-value"] {
 			t.Errorf("error labels: %v", seen)
 		}
+	}
+	if !found {
+		t.Fatal("no gotoauth_relay_requests_total in the registry")
 	}
 }
