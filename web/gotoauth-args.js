@@ -6,7 +6,7 @@
 // them; every rule about the values themselves lives in Go.
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
-  INVALID_ARGUMENT, KIND, MAX_STRING, MAX_SCOPES, MAX_EXTRA_PARAMS, MAX_API_ORIGINS,
+  INVALID_ARGUMENT, KIND, MAX_STRING, MAX_SCOPES, MAX_EXTRA_PARAMS, MAX_API_ORIGINS, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS,
 } from './gotoauth-contract.js';
 
 /** own reads an option the caller's object holds itself: a property that Object.prototype (or any prototype) supplies configures nothing. */
@@ -159,8 +159,16 @@ export function options(o, what, list, { allowMissing = false } = {}) {
   return pairs.join('&');
 }
 
-function millis(v, name) {
-  if (!Number.isSafeInteger(v)) throw invalid(`${name} must be a whole number of milliseconds, not ${typeName(v)} ${String(v).slice(0, 40)}`);
+/**
+ * millis checks a time option (KIND.Timeout): a whole number of
+ * milliseconds within Go's range (client.TimeoutFromMillis), so that a
+ * call made before the module runs (a relay's, which JS sends) is bounded
+ * as Go would bound it.
+ */
+export function millis(v, name) {
+  if (!Number.isSafeInteger(v) || v < MIN_TIMEOUT_MS || v > MAX_TIMEOUT_MS) {
+    throw invalid(`${name} must be a whole number of milliseconds from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}, not ${typeName(v)} ${String(v).slice(0, 40)}`);
+  }
   return v;
 }
 

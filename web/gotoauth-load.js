@@ -17,9 +17,9 @@
 // module are listed in the README's API section.
 import { GoToAuthError } from './gotoauth-errors.js';
 import {
-  DEFAULT_TIMEOUT_MS, LOAD_FAILED, LOAD_OPTIONS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, OPT_TIMEOUT_MS, OPT_WASM, OPT_WASM_URL,
+  DEFAULT_TIMEOUT_MS, LOAD_FAILED, LOAD_OPTIONS, OPT_TIMEOUT_MS, OPT_WASM, OPT_WASM_URL,
 } from './gotoauth-contract.js';
-import { checkKeys, invalid, own, safeMessage } from './gotoauth-args.js';
+import { checkKeys, invalid, millis, own, safeMessage } from './gotoauth-args.js';
 import { wrapAPI } from './gotoauth-api.js';
 import { channel } from './gotoauth-channel.js';
 import { relaySignInMarked } from './gotoauth-session.js';
@@ -45,10 +45,7 @@ export function makeLoad(locate, compileURL) {
     try {
       if (options === null || typeof options !== 'object') throw invalid('load options must be an object');
       checkKeys(options, 'load options', LOAD_OPTIONS);
-      timeoutMs = own(options, OPT_TIMEOUT_MS) ?? DEFAULT_TIMEOUT_MS;
-      if (!Number.isSafeInteger(timeoutMs) || timeoutMs < MIN_TIMEOUT_MS || timeoutMs > MAX_TIMEOUT_MS) {
-        throw invalid(`load: ${OPT_TIMEOUT_MS} must be a whole number of milliseconds from ${MIN_TIMEOUT_MS} to ${MAX_TIMEOUT_MS}, not ${String(timeoutMs).slice(0, 40)}`);
-      }
+      timeoutMs = millis(own(options, OPT_TIMEOUT_MS) ?? DEFAULT_TIMEOUT_MS, `load: ${OPT_TIMEOUT_MS}`);
     } catch (err) {
       return Promise.reject(err instanceof GoToAuthError ? err : invalid(`load: the options could not be read (${safeMessage(err)})`));
     }

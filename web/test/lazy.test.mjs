@@ -139,6 +139,20 @@ test('a relay client that never asks for a token: a synchronous call throws not_
   }
 });
 
+test('a client made before the module runs refuses a timeoutMs out of Go\'s range, as it would after', async () => {
+  const page = await markedPage();
+  try {
+    for (const timeoutMs of [0, 99, 600_001, 3e9, 1.5, '2000']) {
+      const e = throwsWith('invalid_argument', () => page.client({ timeoutMs }));
+      assert.match(e.message, /timeoutMs must be a whole number of milliseconds from 100 to 600000/);
+    }
+    const c = page.client({ timeoutMs: 100 });
+    assert.match((await c.session.token()).accessToken, /^relay-/);
+  } finally {
+    page.done();
+  }
+});
+
 test('a sign-out while the first relay token is in flight: the token is refused, nothing is stored, the mark is gone', async () => {
   const page = await markedPage();
   try {
