@@ -179,6 +179,13 @@ export function wrapAPI(mod) {
     if (lazy && relayMode) mod.defer(); // until its first token is in
     else if (lazy) mod.ready().catch(() => {}); // wanted by calls soon
     let deferred = lazy && relayMode;
+    // undefer lets the background start go once this client holds it off
+    // no more: its first token call settled, or it was closed.
+    const undefer = () => {
+      if (!deferred) return;
+      deferred = false;
+      mod.done();
+    };
     // raw and call are the module's once it runs.
     const m = () => mod.running;
     // client.session (gotoauth-session.js) holds the client's token: the
@@ -195,15 +202,7 @@ export function wrapAPI(mod) {
         },
       // Without a relay nothing is held anywhere but in this page.
       signOut: relayMode ? () => viaRelay.signOut() : () => Promise.resolve(),
-      checkBearerURL: async (origin) => {
-        const r = mod.running ?? await mod.ready();
-        r.call(r.raw.checkBearerURL, origin);
-      },
-      firstSettled: () => {
-        if (!deferred) return;
-        deferred = false;
-        mod.done();
-      },
+      firstSettled: undefer,
       checkAPITarget: async (href) => {
         checkAPITarget(href, apiOrigins);
         await apiOriginsChecked();
@@ -332,10 +331,7 @@ export function wrapAPI(mod) {
         for (const cancel of popups) cancel(invalid('signInWithPopup: this client was closed (client.close() was called)'));
         internal.close();
         release?.unregister(api);
-        if (deferred) {
-          deferred = false;
-          mod.done();
-        }
+        undefer();
         if (goHalf && mod.running) m().call(m().raw.clientRelease, '', goHalf.id);
       },
     });

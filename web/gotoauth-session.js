@@ -228,13 +228,13 @@ function sessionClass() {
  * internal is what the client's methods call (exchanged, refreshed,
  * redirected, signOut, close). refresh(rt) is the client's raw refresh (no
  * argument in relay mode), signOut() its raw sign-out; checkAPITarget(url)
- * rejects where the client's apiOrigins do not let session.fetch go;
- * checkBearerURL(origin) rejects where session.fetch must not send the
- * token; firstSettled() is called once, when the client's first token
+ * rejects where the client's apiOrigins do not let session.fetch go (or
+ * send the token: each of them passed the TLS rule); firstSettled() is
+ * called once, when the client's first token
  * call (token(), or refresh() or exchangeCode() through settle) settles.
  */
 export function makeSession({
-  clientId, relayMode, refresh, signOut, checkBearerURL, checkAPITarget, firstSettled = () => {},
+  clientId, relayMode, refresh, signOut, checkAPITarget, firstSettled = () => {},
 }) {
   let target; // the session itself: events fire on it
   let current = null;        // the token, without refreshToken
@@ -475,13 +475,10 @@ export function makeSession({
     // userinfo with a bare TypeError.
     await checkAPITarget(input instanceof Request ? input.url : String(input));
     const request = new Request(input, init); // validates input and init as fetch would
+    // RFC 6750 §5.3, the bearer token over TLS only (loopback aside), holds
+    // here too: each origin of apiOrigins passed that rule, which lives in
+    // Go, before checkAPITarget lets a request through.
     const own = request.headers.has('Authorization');
-    if (!own) {
-      // RFC 6750 §5.3: the bearer token goes over TLS only (loopback aside),
-      // by the rule the client's own endpoints follow, which lives in Go.
-      const u = new URL(request.url);
-      await checkBearerURL(`${u.protocol}//${u.host}/`);
-    }
     const body = init?.body;
     const replayable = !(typeof ReadableStream === 'function' && body instanceof ReadableStream)
       && !(input instanceof Request && input.body !== null && body === undefined && input.bodyUsed);
