@@ -30,7 +30,7 @@ export function checkString(v, what, max = MAX_STRING) {
   return v;
 }
 
-export function encode(name, value) {
+function encode(name, value) {
   try {
     return `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
   } catch {

@@ -7,7 +7,7 @@ import { INTERNAL, MIN_BUFFER, MAX_BUFFER } from './gotoauth-contract.js';
 import { invalid } from './gotoauth-args.js';
 
 /** decode turns Go's JSON envelope into the value, or throws its error. */
-export function decode(text) {
+function decode(text) {
   if (typeof text !== 'string') throw new GoToAuthError(INTERNAL, 'the gotoauth module is not running');
   const r = JSON.parse(text);
   if (r.error) throw new GoToAuthError(r.error.code, r.error.message, r.error);

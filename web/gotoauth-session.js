@@ -96,7 +96,7 @@ import { retryAfterMs } from './gotoauth-relay.js';
  * tab's refresh that brought back the access token the session already
  * held (the relay answered from its short memory); another tab.
  */
-export const SOURCE = Object.freeze({ exchange: 'exchange', refresh: 'refresh', memory: 'memory', tab: 'tab' });
+const SOURCE = Object.freeze({ exchange: 'exchange', refresh: 'refresh', memory: 'memory', tab: 'tab' });
 
 const inPageLocks = new Map(); // clientId → tail of the promise chain
 
@@ -132,42 +132,47 @@ function publicToken(t) {
   return rest;
 }
 
-// The relay sign-in mark (see the top of this file): get, put, remove. A
-// storage that throws (blocked, full, sandboxed) counts as "ask the relay".
+// The relay sign-in marks (see the top of this file): in a page's
+// localStorage, MARK + clientId holds '1'. A storage that cannot be read
+// (blocked, sandboxed, or no page at all) is null.
+const MARK = 'gotoauth.relay.';
+function markStorage() {
+  try {
+    const ls = typeof document === 'undefined' ? undefined : globalThis.localStorage;
+    return ls && typeof ls.getItem === 'function' ? ls : null;
+  } catch {
+    return null;
+  }
+}
+
+// A client's mark: get, put, remove. A storage that throws (blocked, full,
+// sandboxed) counts as "ask the relay".
 function relayMark(clientId) {
-  const key = `gotoauth.relay.${clientId}`;
-  const storage = () => {
-    try {
-      const ls = typeof document === 'undefined' ? undefined : globalThis.localStorage;
-      return ls && typeof ls.getItem === 'function' ? ls : null;
-    } catch {
-      return null;
-    }
-  };
+  const key = MARK + clientId;
   return {
     /** false only when the mark is known to be absent. */
     maybe() {
-      const ls = storage();
+      const ls = markStorage();
       try { return ls === null || ls.getItem(key) === '1'; } catch { return true; }
     },
-    put() { try { storage()?.setItem(key, '1'); } catch { /* ask the relay next time */ } },
-    remove() { try { storage()?.removeItem(key); } catch { /* nothing to do */ } },
+    put() { try { markStorage()?.setItem(key, '1'); } catch { /* ask the relay next time */ } },
+    remove() { try { markStorage()?.removeItem(key); } catch { /* nothing to do */ } },
   };
 }
 
 /**
  * relaySignInMarked tells whether this browser holds a relay sign-in mark
  * for any client: a signed-in page in relay mode coming back, which needs
- * no module for its first token (gotoauth-load.js).
+ * no module for its first token (gotoauth-load.js). No storage: no mark.
  */
 export function relaySignInMarked() {
   try {
-    if (typeof document === 'undefined') return false;
-    const ls = globalThis.localStorage;
-    for (let i = 0; i < ls.length; i++) {
-      if (ls.key(i)?.startsWith('gotoauth.relay.') && ls.getItem(ls.key(i)) === '1') return true;
+    const ls = markStorage();
+    for (let i = 0; ls !== null && i < ls.length; i++) {
+      const key = ls.key(i);
+      if (typeof key === 'string' && key.startsWith(MARK) && ls.getItem(key) === '1') return true;
     }
-  } catch { /* no storage: no mark */ }
+  } catch { /* no mark */ }
   return false;
 }
 

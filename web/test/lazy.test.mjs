@@ -279,3 +279,22 @@ test('a module start that ran out of time starts no module afterwards', async ()
     page.done();
   }
 });
+
+test('a storage that throws, lies about its keys or is missing holds no relay mark', async () => {
+  const { relaySignInMarked } = await import('../gotoauth-session.js');
+  const stand = (ls) => {
+    globalThis.document = {};
+    Object.defineProperty(globalThis, 'localStorage', { value: ls, configurable: true, writable: true });
+    try { return relaySignInMarked(); } finally { delete globalThis.document; delete globalThis.localStorage; }
+  };
+  const marked = new PageStorage();
+  marked.setItem('gotoauth.relay.spa', '1');
+  assert.equal(stand(marked), true);
+  assert.equal(stand(undefined), false);
+  assert.equal(stand({ getItem() { throw new Error('blocked'); }, length: 1, key: () => 'gotoauth.relay.spa' }), false);
+  assert.equal(stand({ getItem: () => '1', get length() { throw new Error('sandboxed'); }, key: () => 'gotoauth.relay.spa' }), false);
+  assert.equal(stand({ getItem: () => '1', length: 2, key: () => ({ startsWith: () => true }) }), false);
+  assert.equal(stand({ getItem: () => 'yes', length: 1, key: () => 'gotoauth.relay.spa' }), false);
+  delete globalThis.document;
+  assert.equal(relaySignInMarked(), false, 'no page, no mark');
+});
