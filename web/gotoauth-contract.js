@@ -117,12 +117,12 @@ export const KIND = Object.freeze({
   Extra: 'extraParams',
   JSON: 'json',
   PageURL: 'url',
+  Origins: 'origins',
   Storage: 'storage',
   Timeout: 'timeout',
   Flag: 'boolean',
   ModuleURL: 'wasmURL',
   ModuleBytes: 'wasm',
-  Origins: 'origins',
 });
 
 // The options each call takes: [name, kind, required], in order.

@@ -131,3 +131,20 @@ func TestInlineSignatures(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// The kinds come from options.go, each with a TypeScript type: a kind added
+// there without one fails the generation rather than typing options as "".
+func TestKindsNeedATSType(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "options.go")
+	src := "package options\n\ntype Kind string\n\nconst (\n\tKindText Kind = \"string\"\n\tKindNew Kind = \"new\"\n)\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readKinds(path); err == nil || !strings.Contains(err.Error(), "KindNew") {
+		t.Errorf("a kind without a TypeScript type: %v", err)
+	}
+	kinds, err := readKinds(filepath.Join("..", "..", "options", "options.go"))
+	if err != nil || len(kinds) != len(tsTypes) {
+		t.Errorf("options.go's kinds: %v, %v (tsTypes has %d)", kinds, err, len(tsTypes))
+	}
+}
