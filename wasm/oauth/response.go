@@ -6,10 +6,13 @@ import (
 	"gotoauth/wasm/form"
 )
 
-// This file is the one home of "does this URL carry an authorization
-// response": ParseRedirect and the address-bar cleaning ask it here, and
-// the loader's client.isRedirect reads ResponseState and ResponseKinds from
-// web/gotoauth-contract.js, generated from them (wasm/cmd/contract).
+// This file is the one home of the names that make a URL an authorization
+// response. ParseRedirect and the address-bar cleaning take any of them as
+// part of one (CarriesResponse: a stray token is cleaned away all the
+// same); the loader's client.isRedirect, which tells an app whether to
+// call handleRedirect, asks for a state and a code, token or error, by
+// ResponseState and ResponseKinds from web/gotoauth-contract.js, generated
+// from them (wasm/cmd/contract).
 
 // responseParams are the parameters an authorization response may carry
 // (RFC 6749 §4.1.2, §4.2.2, §4.1.2.1; RFC 9207's iss; OpenID's
@@ -47,13 +50,6 @@ func CarriesResponse(part string) bool {
 func hasParam(part, name string) bool {
 	return len(part) > len(name) && part[len(name)] == '=' && part[:len(name)] == name ||
 		strings.Contains(part, "&"+name+"=")
-}
-
-// IsRedirect reports whether the URL carries an authorization response in
-// its query or its fragment.
-func IsRedirect(raw string) bool {
-	u, err := form.SplitURL(raw)
-	return err == nil && (CarriesResponse(u.Query) || CarriesResponse(u.Fragment))
 }
 
 func isResponseParam(name string) bool {

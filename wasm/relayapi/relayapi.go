@@ -1,7 +1,8 @@
-// Package relayapi is the contract between the client (wasm/client), which
-// calls a token relay from a page, and the relay (web/relay): the one place
-// its paths, header, cookie and answers are written down. Both sides
-// import it; so do the tests.
+// Package relayapi is the contract between the page, which calls a token
+// relay (web/gotoauth-relay.js), and the relay (web/relay): the one place
+// its paths, header, cookie and answers are written down. The relay and
+// the tests import it; the page reads it from web/gotoauth-contract.js,
+// which wasm/cmd/contract generates from it.
 //
 // The page posts, with its cookies (same origin) and the header
 // Header: HeaderValue, to the relay's folder (Path when serve.go mounts
