@@ -90,14 +90,13 @@ func (c *Client) tokenRequest(ctx Context, body form.Values) (*oauth.Token, erro
 		{"Content-Type", "application/x-www-form-urlencoded"},
 		{"Accept", "application/json"},
 	}}
-	who := "the token endpoint"
-	switch {
-	case c.cfg.ClientSecret != "":
+	if c.cfg.ClientSecret != "" {
 		req.Headers = append(req.Headers, [2]string{"Authorization", BasicAuth(c.cfg.ClientID, c.cfg.ClientSecret)})
-	default:
+	} else {
 		body = append(body, form.Param{Name: "client_id", Value: c.cfg.ClientID})
 	}
 	req.Body = body.Encode()
+	const who = "the token endpoint"
 	resp, m, err := c.send(ctx, who, req)
 	if e, ok := err.(*oauth.Error); ok && e.OAuth == "invalid_client" && c.cfg.ClientSecret == "" {
 		// RFC 6749 §5.2: the client could not be authenticated. A client

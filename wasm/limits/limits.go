@@ -115,10 +115,12 @@ type Limit struct {
 	Doc   string
 }
 
-// Published are the limits the JS loader, the session and the popup use
-// (as constants of web/gotoauth-contract.js, generated from this list) and
-// the README's table of limits lists (those with a Doc). Nothing in the
-// module reads this list: the module has the constants themselves.
+// Published are the limits JavaScript and people see: each is a constant
+// of web/gotoauth-contract.js (generated from this list), which the loader,
+// the session and the popup read where they check or wait themselves, and
+// which the README's table of limits and its prose name (those with a Doc;
+// the others are the loader's own). Nothing in the module reads this list:
+// the module has the constants themselves.
 var Published = [...]Limit{
 	{"maxString", MaxURLLength, Bytes, "a URL, or any other string argument"},
 	{"maxParam", MaxParamLength, Bytes, "a client id, secret, state, scope or endpoint"},
