@@ -19,19 +19,19 @@ func pageToken(body []byte, now time.Time) []byte {
 	if err != nil {
 		return body
 	}
-	return pageTokenOf(m, body, now)
-}
-
-// pageTokenOf is pageToken of body, which post already read into m
-// (outcome.token): the answers this instance got from GoTo itself are not
-// parsed a second time. m is only read, so the callers that share one
-// answer may share it too.
-func pageTokenOf(m map[string]any, body []byte, now time.Time) []byte {
 	t, err := oauth.NormalizeJSON(m, now)
 	if err != nil {
 		return body
 	}
-	w := wire.NewWriter(len(body) + 64)
+	return pageTokenOf(t)
+}
+
+// pageTokenOf is the page's answer for t, a token post already read and
+// normalised (outcome.token): the answers this instance got from GoTo
+// itself are neither parsed nor normalised a second time. t is only read,
+// so the callers that share one answer may share it too.
+func pageTokenOf(t *oauth.Token) []byte {
+	w := wire.NewWriter(512)
 	oauth.WriteShape(w, t, false)
 	return w.Bytes()
 }

@@ -106,9 +106,10 @@ type refreshResult struct {
 	err error
 	// source is where the answer came from (Source*, observe.go).
 	source string
-	// token is body as this instance read it from GoTo (outcome.token),
-	// nil for an answer opened from the store; it is never stored.
-	token map[string]any
+	// token is body as this instance read and normalised it from GoTo
+	// (outcome.token), nil for an answer opened from the store; it is
+	// never stored.
+	token *oauth.Token
 }
 
 // flight is a refresh that callers on this instance share.
@@ -155,7 +156,7 @@ func (rl *Relay) refresh(w http.ResponseWriter, r *http.Request, origin string, 
 		if aged, ok := withAge(body, now.Sub(res.answered), res.millis); ok || res.token == nil {
 			body = pageToken(aged, now)
 		} else {
-			body = pageTokenOf(res.token, body, now)
+			body = pageTokenOf(res.token)
 		}
 	}
 	oauthhttp.WriteJSON(w, res.status, body)

@@ -61,7 +61,7 @@ func (rl *Relay) token(w http.ResponseWriter, r *http.Request, origin string, bo
 	rl.apply(w, origin, cookie)
 	answer := out.body
 	if out.issued {
-		answer = pageTokenOf(out.token, answer, rl.now())
+		answer = pageTokenOf(out.token)
 	}
 	oauthhttp.WriteJSON(w, out.status, answer)
 }

@@ -27,9 +27,10 @@ type outcome struct {
 	millis bool
 	// gotoErr is GoTo's RFC 6749 §5.2 error, when it answered one.
 	gotoErr *oauth.Error
-	// token is body as read, when issued: wire.ParseObject(body) gives
-	// it again (pageTokenOf). Never changed once returned.
-	token map[string]any
+	// token is body as post normalised it, when issued (refresh token
+	// and all), for the page's answer (pageTokenOf). Never changed once
+	// returned.
+	token *oauth.Token
 }
 
 // post sends one token request (RFC 6749 §4.1.3, §6) to GoTo, authenticated
@@ -90,7 +91,7 @@ func (rl *Relay) post(params [][2]string) (out outcome) {
 			return rl.failed(502, "server_error", "GoTo's token endpoint answered"+status+" with something that is not a token.")
 		}
 		delete(m, "refresh_token")
-		return outcome{status: 200, body: marshal(m), issued: true, refresh: t.RefreshToken, millis: t.Legacy == oauth.LegacyGoToConnect, token: m}
+		return outcome{status: 200, body: marshal(m), issued: true, refresh: t.RefreshToken, millis: t.Legacy == oauth.LegacyGoToConnect, token: t}
 	}
 	e := oauth.ErrorFromJSON(m, "GoTo's token endpoint")
 	if e == nil || resp.Status < 400 || resp.Status > 599 {
