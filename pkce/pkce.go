@@ -59,16 +59,18 @@ func ValidVerifier(v string) bool {
 		return false
 	}
 	for i := 0; i < len(v); i++ {
-		if !unreserved(v[i]) {
+		if !Unreserved(v[i]) {
 			return false
 		}
 	}
 	return true
 }
 
-// unreserved is the verifier's alphabet as RFC 7636 §4.1 writes it:
-// ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986 §2.3's unreserved set).
-func unreserved(c byte) bool {
+// Unreserved reports whether c is of the verifier's alphabet as RFC 7636
+// §4.1 writes it: ALPHA / DIGIT / "-" / "." / "_" / "~", RFC 3986 §2.3's
+// unreserved set, whose one definition this is (form's table is built from
+// it; pkce, at the bottom of the module, imports none of it).
+func Unreserved(c byte) bool {
 	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
 		c == '-' || c == '.' || c == '_' || c == '~'
 }

@@ -8,6 +8,8 @@ package form
 import (
 	"errors"
 	"strings"
+
+	"gotoauth/pkce"
 )
 
 // Param is one name=value pair.
@@ -256,11 +258,11 @@ func Unreserved(s string) bool {
 	return true
 }
 
-// isUnreserved is RFC 3986 §2.3's unreserved set, as a table.
+// isUnreserved is RFC 3986 §2.3's unreserved set (pkce.Unreserved), as a
+// table.
 var isUnreserved = func() (t [256]bool) {
-	for c := 0; c < 256; c++ {
-		t[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' ||
-			c == '-' || c == '.' || c == '_' || c == '~'
+	for c := range 256 {
+		t[c] = pkce.Unreserved(byte(c))
 	}
 	return t
 }()
