@@ -93,7 +93,8 @@ function configBeforeModule(form) {
   const config = {
     [OPT_CLIENT_ID]: f.get(OPT_CLIENT_ID),
     [OPT_REDIRECT_URI]: f.get(OPT_REDIRECT_URI),
-    [OPT_SCOPE]: (f.get(OPT_SCOPE) ?? '').split(/[ \t\n\r]+/).filter((x) => x !== ''),
+    // As oauth.JoinScope: split at plain spaces only, each scope once.
+    [OPT_SCOPE]: [...new Set((f.get(OPT_SCOPE) ?? '').split(' ').filter((x) => x !== ''))],
     [OPT_FLOW]: flow,
     [OPT_AUTHORIZE_ENDPOINT]: f.get(OPT_AUTHORIZE_ENDPOINT) || DEFAULT_AUTHORIZE_ENDPOINT,
   };

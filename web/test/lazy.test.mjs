@@ -153,6 +153,20 @@ test('a client made before the module runs refuses a timeoutMs out of Go\'s rang
   }
 });
 
+test('a client made before the module runs has the configuration Go makes once it runs', async () => {
+  const page = await markedPage();
+  try {
+    const extra = { scope: ['b a', 'a', ' c  b '], flow: 'CODE', timeoutMs: 5000 };
+    const before = page.client(extra).config;
+    await page.g.ready();
+    const after = page.client(extra).config;
+    assert.deepEqual(before, after);
+    assert.deepEqual(after.scope, ['b', 'a', 'c']);
+  } finally {
+    page.done();
+  }
+});
+
 test('a sign-out while the first relay token is in flight: the token is refused, nothing is stored, the mark is gone', async () => {
   const page = await markedPage();
   try {
